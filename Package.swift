@@ -1,0 +1,78 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "CarbonMeter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "collector", targets: ["Collector"]),
+        .executable(name: "preprocessor", targets: ["Preprocessor"]),
+        .executable(name: "calculator", targets: ["Calculator"]),
+        .executable(name: "reporter", targets: ["Reporter"]),
+        .executable(name: "auth", targets: ["Auth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // libzmq from Debian's libzmq3-dev, wrapped by our own `ZeroMQ` module.
+        .systemLibrary(
+            name: "CZMQ", path: "Shared/CZMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZMQ"], path: "Shared/ZeroMQ", swiftSettings: strict),
+        // Domain types and the accounting math: pure values, no I/O.
+        .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
+        // Envelopes, outbox/inbox stores and the reliable hop over ZeroMQ.
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/Messaging", swiftSettings: strict),
+        // Service plumbing: configuration, logging, health and metrics over HTTP, stores.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Messaging", "CarbonModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceKit", swiftSettings: strict),
+        .executableTarget(name: "Collector", dependencies: ["ServiceKit"], path: "Services/Collector", swiftSettings: strict),
+        .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit"], path: "Services/Preprocessor", swiftSettings: strict),
+        .executableTarget(name: "Calculator", dependencies: ["ServiceKit"], path: "Services/Calculator", swiftSettings: strict),
+        .executableTarget(name: "Reporter", dependencies: ["ServiceKit"], path: "Services/Reporter", swiftSettings: strict),
+        .executableTarget(
+            name: "Auth", dependencies: ["ServiceKit", .product(name: "Crypto", package: "swift-crypto")], path: "Services/Auth",
+            swiftSettings: strict),
+
+        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: [
+                "Messaging", "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/MessagingTests"),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging"],
+            path: "Tests/IntegrationTests"),
+    ]
+)

@@ -1,0 +1,63 @@
+import CarbonModel
+import Crypto
+import Foundation
+import GRDB
+
+/// Auth's own store: API keys (hashed; the secret is shown once at creation and never kept).
+/// Users, roles and tokens are the security issue's to add; the schema starts here.
+enum IdentityStore {
+    static let roles = ["provider_admin", "tenant_admin", "analyst", "auditor", "collector"]
+
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        key_id TEXT PRIMARY KEY,
+                        tenant TEXT,
+                        role TEXT NOT NULL,
+                        secret_sha256 BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// Creates a key and returns it in full — the only time it exists outside the holder's hands.
+    static func createKey(_ db: Database, tenant: String?, role: String) throws -> (keyID: String, key: String) {
+        var generator = SystemRandomNumberGenerator()
+        let keyID = (0..<2).map { _ in String(generator.next() as UInt32, radix: 16) }.joined()
+        let secret = (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        try db.execute(
+            sql: "INSERT INTO api_keys (key_id, tenant, role, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [keyID, tenant, role, Data(SHA256.hash(data: Data(secret.utf8))), Int64(Date().timeIntervalSince1970)])
+        return (keyID, "cmk_\(keyID)_\(secret)")
+    }
+
+    static func revoke(_ db: Database, keyID: String) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+            arguments: [Int64(Date().timeIntervalSince1970), keyID])
+        return db.changesCount > 0
+    }
+
+    static func verify(_ db: Database, key: String) throws -> APIKeyIdentity {
+        let parts = key.split(separator: "_", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "cmk" else { return APIKeyIdentity(valid: false) }
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT tenant, role, secret_sha256 FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", arguments: [String(parts[1])])
+        else { return APIKeyIdentity(valid: false) }
+        let stored: Data = row["secret_sha256"]
+        let presented = Data(SHA256.hash(data: Data(parts[2].utf8)))
+        // Constant-time comparison: the time taken must not reveal how much of the hash matched.
+        guard stored.count == presented.count, zip(stored, presented).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            return APIKeyIdentity(valid: false)
+        }
+        return APIKeyIdentity(valid: true, keyID: String(parts[1]), tenant: row["tenant"], role: row["role"])
+    }
+
+    static func activeKeyCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL") ?? 0
+    }
+}

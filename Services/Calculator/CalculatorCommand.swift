@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Hummingbird
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+
+/// The calculator: the three-layer accounting of SPEC §1 (measured mode) per region and month,
+/// recalculated whenever records, late records, revisions or declarations touch that month.
+@main
+struct CalculatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calculator",
+        abstract: "CarbonMeter calculator: site, product and tenant emissions per region and month.",
+        discussion: "HTTP: GET /health; GET /metrics.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
+    var httpPort: Int = Env.int("CM_CALCULATOR_HTTP_PORT", Topology.calculatorHTTP)
+    @Option(help: "The preprocessor's outbox endpoint (env CM_PREPROCESSOR_OUTBOX).")
+    var preprocessorOutbox: String = Env.string("CM_PREPROCESSOR_OUTBOX", Topology.local(Topology.preprocessorOutbox))
+    @Option(help: "Port of this calculator's outbox, pulled by the reporter (env CM_CALCULATOR_OUTBOX_PORT).")
+    var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
+    @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
+    var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
+    @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
+    var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
+    @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
+    var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
+
+    func run() async throws {
+        let instance = common.instanceName(service: "calculator")
+        let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
+        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: CalculatorStore.migrations)
+        let metrics = ServiceMetrics(service: "calculator", instance: instance)
+        let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
+        let source = MessageSource(service: "calculator", instance: instance)
+        let runtime = try MessagingRuntime(name: "calculator", logger: logger)
+        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: preprocessorOutbox, instance: instance, logger: logger)
+        let status: @Sendable () async -> StatusReport = {
+            let counts = try? await database.read { db in
+                (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
+            }
+            guard let counts else { return StatusReport(service: "calculator", instance: instance, healthy: false) }
+            metrics.outboxPending.set(to: Double(counts.0))
+            dirtyGauge.set(to: Double(counts.2))
+            return StatusReport(
+                service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
+                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox])
+        }
+        do {
+            try await publisher.start()
+            try await subscriber.start()
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+        } catch {
+            throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
+        }
+        let deliveries = CalculatorDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
+        let recalculator = Recalculator(
+            database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
+            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger)
+
+        let router = Router()
+        ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
+            onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    runtime,
+                    WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
+                    WorkerService(name: "recalculation") { try await cancelWhenGracefulShutdown { try await recalculator.run() } },
+                    WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
+                    app,
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,55 @@
+import CarbonModel
+import Foundation
+import GRDB
+import Logging
+import Messaging
+import ServiceKit
+
+/// Applies normalized records and registry updates from the preprocessor, each message in one
+/// transaction with its inbox id, and acknowledges after the commit.
+struct CalculatorDeliveryLoop: Sendable {
+    let database: DatabasePool
+    let subscriber: InboxSubscriber
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func run() async throws {
+        var ledger = RecordLedger()
+        let decoder = JSONDecoder()
+        for await delivery in subscriber.deliveries {
+            var logger = self.logger
+            logger[metadataKey: "message_id"] = "\(delivery.header.id)"
+            do {
+                let working = ledger
+                let (updated, summary) = try await database.write { db -> (RecordLedger, String) in
+                    var ledger = working
+                    if try MessageStore.processedResult(db, messageID: delivery.header.id) != nil { return (ledger, "duplicate") }
+                    let summary: String
+                    switch delivery.header.type {
+                    case NormalizedActivity.messageType:
+                        let records = try decoder.decode([NormalizedRecord].self, from: delivery.body)
+                        let (applied, stale) = try ledger.apply(db, records: records)
+                        metrics.recordsProcessed.increment(by: Int64(applied))
+                        summary = "applied \(applied) records, \(stale) stale"
+                    case RegistryUpdate.messageType:
+                        let update = try decoder.decode(RegistryUpdate.self, from: delivery.body)
+                        try ledger.apply(db, update: update)
+                        summary = "registry: \(update.sites.count) sites, \(update.products.count) products, \(update.factors.count) factors"
+                    default:
+                        summary = "ignored unknown message type \(delivery.header.type)"
+                    }
+                    try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
+                    return (ledger, summary)
+                }
+                ledger = updated
+                subscriber.acknowledge(delivery.header.id)
+                metrics.inboxProcessed.increment()
+                logger.debug("message applied", metadata: ["summary": "\(summary)"])
+            } catch {
+                ledger.reset()
+                metrics.errors.increment()
+                logger.error("could not apply message; it will be re-sent", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// The calculator's own store: the registry, every record at its latest revision, the
+/// allocation inputs as exact integer sums per series and bucket, the region-months waiting to
+/// be recalculated, and the latest results.
+enum CalculatorStore {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("calculator-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sites (site TEXT PRIMARY KEY, region TEXT NOT NULL, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE products (product TEXT PRIMARY KEY, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE factors (factor TEXT PRIMARY KEY, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE records (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        normalized BLOB NOT NULL,
+                        PRIMARY KEY (source, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE series (
+                        id INTEGER PRIMARY KEY,
+                        region TEXT NOT NULL,
+                        site TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        product TEXT NOT NULL,
+                        tenant TEXT NOT NULL,
+                        substance TEXT NOT NULL,
+                        UNIQUE (region, site, kind, product, tenant, substance)
+                    );
+                    CREATE TABLE amounts (
+                        series_id INTEGER NOT NULL REFERENCES series(id),
+                        bucket INTEGER NOT NULL,
+                        amount INTEGER NOT NULL,
+                        PRIMARY KEY (series_id, bucket)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE region_months (region TEXT NOT NULL, month TEXT NOT NULL, PRIMARY KEY (region, month)) WITHOUT ROWID;
+                    CREATE TABLE dirty (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        generation INTEGER NOT NULL,
+                        first_marked_ms INTEGER NOT NULL,
+                        last_marked_ms INTEGER NOT NULL,
+                        PRIMARY KEY (region, month)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE results (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        calculated_at TEXT NOT NULL,
+                        result BLOB NOT NULL,
+                        PRIMARY KEY (region, month)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Marks a region-month for recalculation (and remembers that it has data).
+    static func markDirty(_ db: Database, region: String, month: CalendarMonth) throws {
+        let now = nowMilliseconds()
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO region_months (region, month) VALUES (?, ?)")
+            .execute(arguments: [region, month.description])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO dirty (region, month, generation, first_marked_ms, last_marked_ms) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT (region, month) DO UPDATE SET generation = generation + 1, last_marked_ms = excluded.last_marked_ms
+                """
+        ).execute(arguments: [region, month.description, now, now])
+    }
+
+    static func dirtyCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty") ?? 0
+    }
+
+    static func factors(_ db: Database) throws -> [EmissionFactor] {
+        try Data.fetchAll(db, sql: "SELECT declaration FROM factors").map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
+    }
+
+    static func products(_ db: Database) throws -> [String: ProductDeclaration] {
+        let all = try Data.fetchAll(db, sql: "SELECT declaration FROM products").map {
+            try JSONDecoder().decode(ProductDeclaration.self, from: $0)
+        }
+        return Dictionary(all.map { ($0.product, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    static func sites(_ db: Database, region: String) throws -> [String: SiteDeclaration] {
+        let all = try Data.fetchAll(db, sql: "SELECT declaration FROM sites WHERE region = ?", arguments: [region]).map {
+            try JSONDecoder().decode(SiteDeclaration.self, from: $0)
+        }
+        return Dictionary(all.map { ($0.site, $0) }, uniquingKeysWith: { _, last in last })
+    }
+}

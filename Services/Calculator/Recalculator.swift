@@ -1,0 +1,101 @@
+import CarbonModel
+import Foundation
+import GRDB
+import Logging
+import Messaging
+import ServiceKit
+
+/// Recalculates dirty region-months. A region-month is taken once it has been quiet for
+/// `settleMilliseconds` (so a stream of batches for the same month costs one calculation, not
+/// one per batch) or has waited `maxWaitMilliseconds`. Inputs are read, the engine runs, and the
+/// result, its outbox message and the removal of the dirty mark commit in one transaction; a
+/// mark that moved on meanwhile (a newer generation) stays for the next round.
+struct Recalculator: Sendable {
+    let database: DatabasePool
+    let publisher: OutboxPublisher
+    let source: MessageSource
+    let settleMilliseconds: Int64
+    let maxWaitMilliseconds: Int64
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            let calculated = try await runOnce()
+            if calculated == 0 {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// One pass over what is due; returns how many region-months were calculated.
+    func runOnce() async throws -> Int {
+        let now = CalculatorStore.nowMilliseconds()
+        let due = try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT region, month, generation FROM dirty
+                    WHERE last_marked_ms <= ? OR first_marked_ms <= ? ORDER BY month, region LIMIT 64
+                    """,
+                arguments: [now - settleMilliseconds, now - maxWaitMilliseconds])
+        }
+        var count = 0
+        for row in due {
+            guard let month = CalendarMonth(row["month"] as String) else { continue }
+            let key = RegionMonthKey(region: row["region"], month: month)
+            let generation: Int64 = row["generation"]
+            do {
+                let started = ContinuousClock.now
+                let published = try await database.write { db in try calculate(db, key: key, generation: generation) }
+                count += 1
+                publisher.notify()
+                metrics.recordsProcessed.increment()
+                logger.info(
+                    "region-month calculated",
+                    metadata: [
+                        "region": "\(key.region)", "month": "\(key.month)", "version": "\(published.version)",
+                        "tenants": "\(published.result.tenants.count)", "elapsed": "\(ContinuousClock.now - started)",
+                    ])
+                for missing in published.result.missingFactors {
+                    logger.warning(
+                        "no emission factor: emissions of this activity are counted as zero",
+                        metadata: [
+                            "region": "\(key.region)", "month": "\(key.month)", "activity": "\(missing.activity)",
+                            "factor_region": "\(missing.region)", "hours": "\(missing.hours)",
+                        ])
+                }
+            } catch {
+                metrics.errors.increment()
+                logger.error("calculation failed", metadata: ["region": "\(key.region)", "month": "\(key.month)", "error": "\(error)"])
+            }
+        }
+        return count
+    }
+
+    private func calculate(_ db: Database, key: RegionMonthKey, generation: Int64) throws -> RegionMonthPublication {
+        let input = try RegionMonthInputBuilder.build(
+            db, key: key, factors: FactorResolver(try CalculatorStore.factors(db)), products: try CalculatorStore.products(db))
+        let result = AccountingEngine.calculate(input)
+        let version = (try Int.fetchOne(
+            db, sql: "SELECT version FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? 0) + 1
+        let publication = RegionMonthPublication(
+            region: key.region, month: key.month, version: version, calculatedAt: MessageClock.timestamp(), result: result)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = try encoder.encode(publication)
+        try db.execute(
+            sql: """
+                INSERT INTO results (region, month, version, calculated_at, result) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at, result = excluded.result
+                """,
+            arguments: [key.region, key.month.description, version, publication.calculatedAt, body])
+        let header = EnvelopeHeader(
+            id: MessageID.make(), type: RegionMonthPublication.messageType, source: source, correlationId: "\(key.region)/\(key.month)")
+        try MessageStore.enqueue(db, header: header, body: body)
+        try db.execute(
+            sql: "DELETE FROM dirty WHERE region = ? AND month = ? AND generation = ?",
+            arguments: [key.region, key.month.description, generation])
+        return publication
+    }
+}

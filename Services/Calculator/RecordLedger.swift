@@ -1,0 +1,123 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// Applies normalized records and declarations to the calculator's store, inside the caller's
+/// transaction. Records are kept at their latest revision; the allocation inputs are integer
+/// sums (micro-units) per series and bucket, so adding and removing revisions is exact and the
+/// sums do not depend on the order records arrive in.
+struct RecordLedger {
+    private var seriesIDs: [String: Int64] = [:]
+
+    /// Forgets cached series ids (after a rolled-back transaction).
+    mutating func reset() { seriesIDs.removeAll() }
+
+    mutating func apply(_ db: Database, records: [NormalizedRecord]) throws -> (applied: Int, stale: Int) {
+        var applied = 0, stale = 0
+        var touched = Set<RegionMonthKey>()
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for record in records {
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?", arguments: [record.source, record.id])
+            if let existing {
+                let revision: Int = existing["revision"]
+                // A re-delivery or an older revision arriving late changes nothing.
+                guard record.revision > revision else {
+                    stale += 1
+                    continue
+                }
+                let old = try decoder.decode(NormalizedRecord.self, from: existing["normalized"] as Data)
+                try add(db, old, sign: -1, touched: &touched)
+            }
+            try add(db, record, sign: 1, touched: &touched)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO records (source, id, revision, normalized) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (source, id) DO UPDATE SET revision = excluded.revision, normalized = excluded.normalized
+                    """
+            ).execute(arguments: [record.source, record.id, record.revision, try encoder.encode(record)])
+            applied += 1
+        }
+        for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        return (applied, stale)
+    }
+
+    private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Set<RegionMonthKey>) throws {
+        let series = try seriesID(
+            db, region: record.region, site: record.site ?? "", kind: record.kind.rawValue, product: record.product ?? "",
+            tenant: record.tenant ?? "", substance: record.substance ?? "")
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)
+                ON CONFLICT (series_id, bucket) DO UPDATE SET amount = amount + excluded.amount
+                """)
+        var lastMonth: CalendarMonth?
+        for bucket in TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity) {
+            try statement.execute(arguments: [series, bucket.start, sign * bucket.amount])
+            let month = CalendarMonth(containing: bucket.start)
+            if month != lastMonth {
+                touched.insert(RegionMonthKey(region: record.region, month: month))
+                lastMonth = month
+            }
+        }
+    }
+
+    private mutating func seriesID(
+        _ db: Database, region: String, site: String, kind: String, product: String, tenant: String, substance: String
+    ) throws -> Int64 {
+        let key = [region, site, kind, product, tenant, substance].joined(separator: "\u{1F}")
+        if let id = seriesIDs[key] { return id }
+        let arguments: StatementArguments = [region, site, kind, product, tenant, substance]
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO series (region, site, kind, product, tenant, substance) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: arguments)
+        let id = try Int64.fetchOne(
+            db, sql: "SELECT id FROM series WHERE region = ? AND site = ? AND kind = ? AND product = ? AND tenant = ? AND substance = ?",
+            arguments: arguments) ?? 0
+        seriesIDs[key] = id
+        return id
+    }
+
+    /// Stores declarations and marks what they can change for recalculation: a site's region
+    /// months (old and new region), every month for a product, the months a factor is valid in.
+    func apply(_ db: Database, update: RegistryUpdate) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var regions = Set<String>()
+        for site in update.sites {
+            if let old = try String.fetchOne(db, sql: "SELECT region FROM sites WHERE site = ?", arguments: [site.site]) { regions.insert(old) }
+            regions.insert(site.region)
+            try db.execute(
+                sql: "INSERT INTO sites (site, region, declaration) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET region = excluded.region, declaration = excluded.declaration",
+                arguments: [site.site, site.region, try encoder.encode(site)])
+        }
+        for product in update.products {
+            try db.execute(
+                sql: "INSERT INTO products (product, declaration) VALUES (?, ?) ON CONFLICT (product) DO UPDATE SET declaration = excluded.declaration",
+                arguments: [product.product, try encoder.encode(product)])
+        }
+        for factor in update.factors {
+            try db.execute(
+                sql: "INSERT INTO factors (factor, declaration) VALUES (?, ?) ON CONFLICT (factor) DO UPDATE SET declaration = excluded.declaration",
+                arguments: [factor.factor, try encoder.encode(factor)])
+        }
+        let known = try Row.fetchAll(db, sql: "SELECT region, month FROM region_months").compactMap { row -> RegionMonthKey? in
+            guard let month = CalendarMonth(row["month"] as String) else { return nil }
+            return RegionMonthKey(region: row["region"], month: month)
+        }
+        for key in known {
+            let affected =
+                regions.contains(key.region) || !update.products.isEmpty
+                || update.factors.contains { $0.validFrom < key.month.end && $0.validTo > key.month.start }
+            if affected { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        }
+    }
+}
+
+/// A region and month: the unit of recalculation.
+struct RegionMonthKey: Hashable, Sendable {
+    var region: String
+    var month: CalendarMonth
+}

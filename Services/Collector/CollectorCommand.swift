@@ -1,0 +1,100 @@
+import ArgumentParser
+import CarbonModel
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+
+/// The collector: receives activity records and declarations over HTTP and over the ZeroMQ
+/// ingest endpoint, keeps every batch as received, and hands it on through its outbox.
+@main
+struct CollectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector",
+        abstract: "CarbonMeter collector: ingest activity records, sites, products and factors.",
+        discussion: """
+            HTTP: POST /v1/activity, /v1/sites, /v1/products, /v1/factors with a JSON array, NDJSON or CSV body;
+            GET /v1/batches/{id}; GET /health; GET /metrics.
+            ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see README).
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "HTTP port (env CM_COLLECTOR_HTTP_PORT).")
+    var httpPort: Int = Env.int("CM_COLLECTOR_HTTP_PORT", Topology.collectorHTTP)
+    @Option(help: "ZeroMQ ingest endpoint port for custom collectors (env CM_COLLECTOR_INGEST_PORT).")
+    var ingestPort: Int = Env.int("CM_COLLECTOR_INGEST_PORT", Topology.collectorIngest)
+    @Option(help: "Port of the outbox the preprocessors pull from (env CM_COLLECTOR_OUTBOX_PORT).")
+    var outboxPort: Int = Env.int("CM_COLLECTOR_OUTBOX_PORT", Topology.collectorOutbox)
+    @Option(help: "Port of the control endpoint (env CM_COLLECTOR_CONTROL_PORT).")
+    var controlPort: Int = Env.int("CM_COLLECTOR_CONTROL_PORT", Topology.collectorControl)
+    @Option(help: "Largest accepted request body in bytes (env CM_MAX_BODY_BYTES).")
+    var maxBodyBytes: Int = Env.int("CM_MAX_BODY_BYTES", 64 * 1_048_576)
+    @Option(help: "How long an ingest request waits for validation before answering 202 (env CM_VERDICT_TIMEOUT_MS).")
+    var verdictTimeoutMs: Int = Env.int("CM_VERDICT_TIMEOUT_MS", 10_000)
+
+    @Flag(help: "Require an API key (verified by auth) on HTTP ingest (env CM_REQUIRE_API_KEY=1).")
+    var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+
+    func run() async throws {
+        let instance = common.instanceName(service: "collector")
+        let logger = ServiceLogging.bootstrap(service: "collector", instance: instance, level: common.logLevel)
+        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)
+        let metrics = ServiceMetrics(service: "collector", instance: instance)
+        let source = MessageSource(service: "collector", instance: instance)
+        let runtime = try MessagingRuntime(name: "collector", logger: logger)
+
+        let publisher = OutboxPublisher(
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+        let ingest = IngestService(
+            database: database, publisher: publisher, board: VerdictBoard(), source: source,
+            verdictTimeoutMilliseconds: verdictTimeoutMs, logger: logger, metrics: CollectorMetrics(metrics))
+        let status: @Sendable () async -> StatusReport = {
+            let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1
+            metrics.outboxPending.set(to: Double(pending))
+            return StatusReport(service: "collector", instance: instance, healthy: pending >= 0, outboxPending: max(0, pending))
+        }
+        do {
+            try await publisher.start()
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+            _ = try await ZeroMQIngestEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest)
+        } catch {
+            throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
+        }
+
+        var keyCheck = KeyCheck(auth: nil)
+        if requireApiKey {
+            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
+            try await auth.start()
+            keyCheck = KeyCheck(auth: auth)
+            logger.info("API keys required on ingest", metadata: ["auth": "\(authEndpoint)"])
+        }
+        let router = Router()
+        ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, keyCheck: keyCheck)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-collector"),
+            onServerRunning: { _ in logger.info("collector ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
+            logger: logger)
+        let acknowledgements = WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) {
+            await publisher.runAcknowledgements(
+                onAcknowledged: { db, acks in
+                    for ack in acks {
+                        guard let verdict = try? JSONDecoder().decode(BatchVerdict.self, from: ack.result) else { continue }
+                        try CollectorStore.storeVerdict(db, batch: verdict.batch, verdict: ack.result)
+                    }
+                },
+                afterCommit: { acks in await ingest.acknowledged(acks) })
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [runtime, acknowledgements, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

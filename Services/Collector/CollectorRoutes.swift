@@ -1,0 +1,54 @@
+import CarbonModel
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The collector's HTTP API: batches of activity records and declarations in, verdicts out.
+enum CollectorRoutes {
+    static func add(
+        to router: Router<BasicRequestContext>, ingest: IngestService, database: DatabasePool, maxBodyBytes: Int, keyCheck: KeyCheck
+    ) {
+        let paths: [(String, IngestEntity)] = [
+            ("/v1/activity", .activity), ("/v1/sites", .sites), ("/v1/products", .products), ("/v1/factors", .factors),
+        ]
+        for (path, entity) in paths {
+            router.post(RouterPath(path)) { request, _ -> Response in
+                switch await keyCheck.check(authorization: request.headers[.authorization]) {
+                case .allowed: break
+                case .unauthenticated(let message): return HTTPSupport.error(.unauthorized, message)
+                case .forbidden(let message): return HTTPSupport.error(.forbidden, message)
+                }
+                guard let body = try await HTTPSupport.body(of: request, limit: maxBodyBytes) else {
+                    return HTTPSupport.error(.contentTooLarge, "request body exceeds \(maxBodyBytes) bytes; split it into smaller batches")
+                }
+                let declared = request.headers[.contentType]
+                let format: BatchFormat
+                if let declared, !declared.hasPrefix("application/x-www-form-urlencoded") {
+                    guard let known = BatchFormat.from(contentType: declared) else {
+                        return HTTPSupport.error(
+                            .unsupportedMediaType,
+                            "unsupported Content-Type \(declared); use application/json, application/x-ndjson or text/csv")
+                    }
+                    format = known
+                } else {
+                    format = BatchFormat.sniff(body)  // curl -d sends form-urlencoded by default
+                }
+                do {
+                    let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http")
+                    return HTTPSupport.json(verdict, status: verdict.status == .processed ? .ok : .accepted)
+                } catch let error as IngestError {
+                    return HTTPSupport.error(.init(code: error.status), error.description)
+                }
+            }
+        }
+        router.get("/v1/batches/{id}") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let verdict = try await database.read({ try CollectorStore.verdict($0, batch: id) }) else {
+                return HTTPSupport.error(.notFound, "no batch with id \(id)")
+            }
+            return HTTPSupport.json(verdict, status: verdict.status == .processed ? .ok : .accepted)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import CarbonModel
+import Foundation
+import Messaging
+
+/// Checks an ingest request's API key with the auth service, over ZeroMQ. When keys are not
+/// required (the out-of-the-box single-machine setup) every request passes.
+struct KeyCheck: Sendable {
+    let auth: RequestClient?
+    static let writerRoles: Set<String> = ["collector", "tenant_admin", "provider_admin"]
+
+    enum Outcome { case allowed, unauthenticated(String), forbidden(String) }
+
+    func check(authorization: String?) async -> Outcome {
+        guard let auth else { return .allowed }
+        guard let authorization, authorization.hasPrefix("Bearer ") else {
+            return .unauthenticated("this collector requires an API key: send Authorization: Bearer cmk_…")
+        }
+        let key = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        do {
+            let reply = try await auth.request(
+                type: APIKeyVerificationRequest.messageType, body: WireFrame.encodeJSON(APIKeyVerificationRequest(key: key)),
+                timeoutMilliseconds: 3_000)
+            let identity = try JSONDecoder().decode(APIKeyIdentity.self, from: reply.body)
+            guard identity.valid else { return .unauthenticated("the API key is unknown or revoked") }
+            guard let role = identity.role, Self.writerRoles.contains(role) else {
+                return .forbidden("the key's role \(identity.role ?? "none") may not write activity data")
+            }
+            return .allowed
+        } catch {
+            return .unauthenticated("could not verify the API key with auth: \(error)")
+        }
+    }
+}

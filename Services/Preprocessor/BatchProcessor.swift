@@ -1,0 +1,168 @@
+import CarbonModel
+import Foundation
+import GRDB
+import Logging
+import Messaging
+
+/// Turns one ingest batch into validated, normalized records, inside the caller's transaction:
+/// rejected records go to quarantine with the reason, exact repeats are counted and dropped,
+/// revisions replace the earlier version (kept in history), the hourly series are updated, and
+/// what the calculator needs is written to the outbox. Returns the verdict for the sender.
+struct BatchProcessor {
+    let source: MessageSource
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    func process(_ db: Database, header: EnvelopeHeader, body: Data, registry: inout Registry) throws -> BatchVerdict {
+        guard let (meta, lines) = IngestBatch.decode(body) else {
+            try quarantine(db, batch: header.id, entity: "unknown", format: "unknown", position: 0, field: nil,
+                reason: "the batch could not be decoded", raw: body)
+            return BatchVerdict(batch: header.id, entity: .activity, status: .processed, received: 0,
+                rejected: [RejectedRecord(position: 0, format: .ndjson, field: nil, reason: "the batch could not be decoded")])
+        }
+        var verdict = BatchVerdict(batch: meta.batch, entity: meta.entity, status: .processed, received: lines.count)
+        var normalized: [NormalizedRecord] = []
+        var update = RegistryUpdate()
+        for (index, line) in lines.enumerated() {
+            let position = index < meta.positions.count ? meta.positions[index] : index
+            let outcome: Result<Change, RecordRejection>
+            if let failure = IngestBatch.framingFailure(in: line) {
+                outcome = .failure(RecordRejection(field: nil, reason: failure.error))
+            } else {
+                switch meta.entity {
+                case .activity:
+                    switch RecordValidator.normalize(line, registry: registry) {
+                    case .success(let record): outcome = .success(try applyRecord(db, record, into: &normalized))
+                    case .failure(let rejection): outcome = .failure(rejection)
+                    }
+                case .sites:
+                    switch RecordValidator.site(line) {
+                    case .success(let site):
+                        let change = try upsert(db, table: "sites", key: "site", value: site.site, declaration: site)
+                        if change != .repeated {
+                            registry.declare(site)
+                            update.sites.append(site)
+                        }
+                        outcome = .success(change)
+                    case .failure(let rejection): outcome = .failure(rejection)
+                    }
+                case .products:
+                    switch RecordValidator.product(line) {
+                    case .success(let product):
+                        let change = try upsert(db, table: "products", key: "product", value: product.product, declaration: product)
+                        if change != .repeated {
+                            registry.declare(product)
+                            update.products.append(product)
+                        }
+                        outcome = .success(change)
+                    case .failure(let rejection): outcome = .failure(rejection)
+                    }
+                case .factors:
+                    switch RecordValidator.factor(line) {
+                    case .success(let factor):
+                        let change = try upsert(db, table: "factors", key: "factor", value: factor.factor, declaration: factor)
+                        if change != .repeated { update.factors.append(factor) }
+                        outcome = .success(change)
+                    case .failure(let rejection): outcome = .failure(rejection)
+                    }
+                }
+            }
+            switch outcome {
+            case .success(.accepted): verdict.accepted += 1
+            case .success(.repeated): verdict.repeats += 1
+            case .success(.revised): verdict.revisions += 1
+            case .failure(let rejection):
+                verdict.rejected.append(RejectedRecord(position: position, format: meta.format, field: rejection.field, reason: rejection.message))
+                try quarantine(db, batch: meta.batch, entity: meta.entity.rawValue, format: meta.format.rawValue, position: position,
+                    field: rejection.field, reason: rejection.message, raw: line)
+            }
+        }
+        if !update.isEmpty {
+            let out = EnvelopeHeader(
+                id: MessageID.derived(from: header.id, stage: "registry"), type: RegistryUpdate.messageType, source: source,
+                correlationId: header.correlationId ?? header.id, causationId: header.id)
+            try MessageStore.enqueue(db, header: out, body: try encoder.encode(update))
+        }
+        if !normalized.isEmpty {
+            let out = EnvelopeHeader(
+                id: MessageID.derived(from: header.id, stage: "activity"), type: NormalizedActivity.messageType, source: source,
+                correlationId: header.correlationId ?? header.id, causationId: header.id)
+            try MessageStore.enqueue(db, header: out, body: try encoder.encode(normalized))
+        }
+        return verdict
+    }
+
+    enum Change { case accepted, repeated, revised }
+
+    /// `(source, id)` is the idempotency key: the same content again is a repeat; different
+    /// content is the next revision, which replaces the earlier one downstream.
+    private func applyRecord(_ db: Database, _ record: NormalizedRecord, into normalized: inout [NormalizedRecord]) throws -> Change {
+        let canonical = record.canonicalEncoding()
+        var record = record
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?", arguments: [record.source, record.id])
+        if let existing {
+            let previous: Data = existing["canonical"]
+            if previous == canonical { return .repeated }
+            let revision: Int = existing["revision"]
+            record.revision = revision + 1
+            try db.execute(
+                sql: "INSERT INTO record_history (source, id, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [record.source, record.id, revision, previous, Int64(Date().timeIntervalSince1970)])
+            try db.execute(
+                sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
+                arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
+            try addSeries(db, try JSONDecoder().decode(NormalizedRecord.self, from: previous), sign: -1)
+            try addSeries(db, record, sign: 1)
+            normalized.append(record)
+            return .revised
+        }
+        record.revision = 1
+        try db.execute(
+            sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, ?, ?, ?)",
+            arguments: [record.source, record.id, 1, record.kind.rawValue, canonical])
+        try addSeries(db, record, sign: 1)
+        normalized.append(record)
+        return .accepted
+    }
+
+    /// Keeps the hourly series (per kind, site, region, product, tenant and substance) in step
+    /// with the records: a revision subtracts the old buckets and adds the new ones.
+    private func addSeries(_ db: Database, _ record: NormalizedRecord, sign: Int64) throws {
+        let series = [
+            record.kind.rawValue, record.site ?? "", record.region, record.product ?? "", record.tenant ?? "", record.substance ?? "",
+        ].joined(separator: "|")
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO hourly_series (series, bucket, amount) VALUES (?, ?, ?)
+                ON CONFLICT (series, bucket) DO UPDATE SET amount = amount + excluded.amount
+                """)
+        for bucket in TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity) {
+            try statement.execute(arguments: [series, bucket.start, sign * bucket.amount])
+        }
+    }
+
+    private func upsert<T: Encodable>(_ db: Database, table: String, key: String, value: String, declaration: T) throws -> Change {
+        let data = try encoder.encode(declaration)
+        let previous = try Data.fetchOne(db, sql: "SELECT declaration FROM \(table) WHERE \(key) = ?", arguments: [value])
+        if previous == data { return .repeated }
+        try db.execute(
+            sql: "INSERT INTO \(table) (\(key), declaration) VALUES (?, ?) ON CONFLICT(\(key)) DO UPDATE SET declaration = excluded.declaration",
+            arguments: [value, data])
+        return previous == nil ? .accepted : .revised
+    }
+
+    private func quarantine(
+        _ db: Database, batch: String, entity: String, format: String, position: Int, field: String?, reason: String, raw: Data
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO quarantine (batch, entity, format, position, field, reason, raw, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [batch, entity, format, position, field, reason, raw, Int64(Date().timeIntervalSince1970)])
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Hummingbird
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+
+/// The preprocessor: validates and normalizes what the collector received, keeps the hourly
+/// series and the quarantine, and passes normalized records and declarations to the calculator.
+@main
+struct PreprocessorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preprocessor",
+        abstract: "CarbonMeter preprocessor: validation, unit normalization, de-duplication, hourly series, quarantine.",
+        discussion: "HTTP: GET /v1/quarantine[?batch=ID&limit=N&offset=N]; GET /health; GET /metrics.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "HTTP port (env CM_PREPROCESSOR_HTTP_PORT).")
+    var httpPort: Int = Env.int("CM_PREPROCESSOR_HTTP_PORT", Topology.preprocessorHTTP)
+    @Option(help: "The collector's outbox endpoint to pull batches from (env CM_COLLECTOR_OUTBOX).")
+    var collectorOutbox: String = Env.string("CM_COLLECTOR_OUTBOX", Topology.local(Topology.collectorOutbox))
+    @Option(help: "Port of this preprocessor's outbox, pulled by calculators (env CM_PREPROCESSOR_OUTBOX_PORT).")
+    var outboxPort: Int = Env.int("CM_PREPROCESSOR_OUTBOX_PORT", Topology.preprocessorOutbox)
+    @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
+    var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
+    @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
+    var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
+
+    func run() async throws {
+        let instance = common.instanceName(service: "preprocessor")
+        let logger = ServiceLogging.bootstrap(service: "preprocessor", instance: instance, level: common.logLevel)
+        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: PreprocessorStore.migrations)
+        let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
+        let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
+        let source = MessageSource(service: "preprocessor", instance: instance)
+        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger)
+        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, logger: logger)
+        let status: @Sendable () async -> StatusReport = {
+            let counts = try? await database.read { db in
+                (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
+            }
+            guard let counts else { return StatusReport(service: "preprocessor", instance: instance, healthy: false) }
+            metrics.outboxPending.set(to: Double(counts.0))
+            quarantined.set(to: Double(counts.2))
+            return StatusReport(
+                service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
+                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox])
+        }
+        do {
+            try await publisher.start()
+            try await subscriber.start()
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+        } catch {
+            throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
+        }
+        let deliveries = DeliveryLoop(
+            database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source),
+            metrics: metrics, logger: logger)
+
+        let router = Router()
+        ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        QuarantineRoutes.add(to: router, database: database)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-preprocessor"),
+            onServerRunning: { _ in logger.info("preprocessor ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    runtime,
+                    WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
+                    WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
+                    app,
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

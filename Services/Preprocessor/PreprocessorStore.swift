@@ -1,0 +1,68 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// The preprocessor's own store: the registry it validates against, every accepted record at
+/// its latest revision (with the history of earlier ones), the normalized hourly series, and
+/// the quarantine of rejected records.
+enum PreprocessorStore {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("preprocessor-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sites (site TEXT PRIMARY KEY, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE products (product TEXT PRIMARY KEY, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE factors (factor TEXT PRIMARY KEY, declaration BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE records (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        revision INTEGER NOT NULL CHECK (revision >= 1),
+                        kind TEXT NOT NULL,
+                        canonical BLOB NOT NULL,
+                        PRIMARY KEY (source, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE record_history (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        canonical BLOB NOT NULL,
+                        replaced_at INTEGER NOT NULL,
+                        PRIMARY KEY (source, id, revision)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE hourly_series (
+                        series TEXT NOT NULL,
+                        bucket INTEGER NOT NULL,
+                        amount INTEGER NOT NULL,
+                        PRIMARY KEY (series, bucket)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE quarantine (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        batch TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        field TEXT,
+                        reason TEXT NOT NULL,
+                        raw BLOB NOT NULL,
+                        received_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX quarantine_batch ON quarantine (batch);
+                    """)
+        }
+    }
+
+    static func loadRegistry(_ db: Database) throws -> Registry {
+        let decoder = JSONDecoder()
+        let sites = try Data.fetchAll(db, sql: "SELECT declaration FROM sites").compactMap { try? decoder.decode(SiteDeclaration.self, from: $0) }
+        let products = try Data.fetchAll(db, sql: "SELECT declaration FROM products").compactMap {
+            try? decoder.decode(ProductDeclaration.self, from: $0)
+        }
+        return Registry(
+            sites: Dictionary(sites.map { ($0.site, $0) }, uniquingKeysWith: { _, last in last }),
+            products: Dictionary(products.map { ($0.product, $0) }, uniquingKeysWith: { _, last in last }))
+    }
+
+    static func quarantineCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine") ?? 0
+    }
+}

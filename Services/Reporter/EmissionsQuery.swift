@@ -1,0 +1,106 @@
+import CarbonModel
+import Foundation
+
+/// A request for emissions from the ledger: which layer, grouped by which dimensions, over
+/// which months, filtered how. Parsed from query parameters, with errors that name the parameter.
+struct EmissionsQuery: Sendable {
+    enum Layer: String, CaseIterable, Sendable {
+        /// Customer layer: (tenant, product, region, month).
+        case tenant
+        /// Product layer per region: (product, region, month), with what tenants were not allocated.
+        case product
+        /// Product layer per site: (product, site, region, month).
+        case productSite = "product_site"
+        /// Data-center layer: (site, region, month), with what products were not allocated.
+        case site
+
+        var dimensions: [Dimension] {
+            switch self {
+            case .tenant: return [.tenant, .product, .region, .month]
+            case .product: return [.product, .region, .month]
+            case .productSite: return [.product, .site, .region, .month]
+            case .site: return [.site, .region, .month]
+            }
+        }
+
+        var hasUnallocated: Bool { self == .product || self == .site }
+        var hasUsage: Bool { self == .product || self == .tenant }
+    }
+
+    enum Dimension: String, CaseIterable, Sendable {
+        case tenant, product, region, site, month
+    }
+
+    enum Format: String, Sendable { case json, csv }
+
+    var layer: Layer
+    var groupBy: [Dimension]
+    var from: CalendarMonth?
+    var to: CalendarMonth?
+    var filters: [Dimension: String]
+    var format: Format
+
+    struct Invalid: Error, Sendable {
+        var parameter: String
+        var message: String
+    }
+
+    static func parse(_ parameters: [String: String], accept: String?) throws(Invalid) -> EmissionsQuery {
+        var groupBy: [Dimension] = []
+        if let text = parameters["group_by"], !text.isEmpty {
+            for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let dimension = Dimension(rawValue: name) else {
+                    throw Invalid(parameter: "group_by", message: "unknown dimension \"\(name)\"; use tenant, product, region, site or month")
+                }
+                if !groupBy.contains(dimension) { groupBy.append(dimension) }
+            }
+        }
+        var filters: [Dimension: String] = [:]
+        for dimension in [Dimension.tenant, .product, .region, .site] {
+            if let value = parameters[dimension.rawValue], !value.isEmpty { filters[dimension] = value }
+        }
+        let layer: Layer
+        if let text = parameters["layer"], !text.isEmpty {
+            guard let parsed = Layer(rawValue: text) else {
+                throw Invalid(parameter: "layer", message: "unknown layer \"\(text)\"; use tenant, product, product_site or site")
+            }
+            layer = parsed
+        } else {
+            let wanted = Set(groupBy).union(filters.keys)
+            if wanted.contains(.tenant) {
+                layer = .tenant
+            } else if wanted.contains(.product) && wanted.contains(.site) {
+                layer = .productSite
+            } else if wanted.contains(.product) {
+                layer = .product
+            } else {
+                layer = .site
+            }
+        }
+        for dimension in groupBy + Array(filters.keys) where !layer.dimensions.contains(dimension) {
+            throw Invalid(
+                parameter: groupBy.contains(dimension) ? "group_by" : dimension.rawValue,
+                message: "the \(layer.rawValue) layer has no \(dimension.rawValue); it has \(layer.dimensions.map(\.rawValue).joined(separator: ", "))")
+        }
+        if groupBy.isEmpty { groupBy = layer.dimensions }
+        let from = try month(parameters["from"], name: "from")
+        let to = try month(parameters["to"], name: "to")
+        if let from, let to, to < from { throw Invalid(parameter: "to", message: "\"to\" (\(to)) is before \"from\" (\(from))") }
+        let format: Format
+        if let text = parameters["format"], !text.isEmpty {
+            guard let parsed = Format(rawValue: text) else { throw Invalid(parameter: "format", message: "use json or csv") }
+            format = parsed
+        } else {
+            format = accept?.contains("text/csv") == true ? .csv : .json
+        }
+        return EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: format)
+    }
+
+    /// Accepts `YYYY-MM`, or a date/time whose month is meant.
+    private static func month(_ text: String?, name: String) throws(Invalid) -> CalendarMonth? {
+        guard let text, !text.isEmpty else { return nil }
+        if let month = CalendarMonth(text) { return month }
+        if text.count >= 10, let month = CalendarMonth(text.prefix(7)), text.dropFirst(7).first == "-" { return month }
+        throw Invalid(parameter: name, message: "expected a month like 2024-01 (inclusive), got \"\(text)\"")
+    }
+}

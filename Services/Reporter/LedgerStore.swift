@@ -1,0 +1,93 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// The reporter's own store: the queryable ledger, one row per result cell at each layer, and
+/// the version of each region-month it holds. A newer version of a region-month replaces all
+/// of its rows; an older one arriving late is ignored.
+enum LedgerStore {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger (
+                        layer TEXT NOT NULL CHECK (layer IN ('site', 'product_site', 'product', 'tenant')),
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        site TEXT,
+                        product TEXT,
+                        tenant TEXT,
+                        mode TEXT NOT NULL,
+                        scope1 REAL NOT NULL,
+                        scope2_location REAL NOT NULL,
+                        scope2_market REAL NOT NULL,
+                        scope3 REAL NOT NULL,
+                        energy_kwh REAL NOT NULL,
+                        unallocated_scope1 REAL NOT NULL DEFAULT 0,
+                        unallocated_scope2_location REAL NOT NULL DEFAULT 0,
+                        unallocated_scope2_market REAL NOT NULL DEFAULT 0,
+                        unallocated_scope3 REAL NOT NULL DEFAULT 0,
+                        unallocated_energy_kwh REAL NOT NULL DEFAULT 0,
+                        usage REAL,
+                        pue REAL
+                    );
+                    CREATE INDEX ledger_layer_month ON ledger (layer, month);
+                    CREATE INDEX ledger_region_month ON ledger (region, month);
+                    CREATE INDEX ledger_tenant ON ledger (tenant, month) WHERE tenant IS NOT NULL;
+                    CREATE TABLE versions (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        calculated_at TEXT NOT NULL,
+                        PRIMARY KEY (region, month)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// Replaces the rows of a region-month if `publication` is newer than what is held.
+    /// Returns false when it was older or the same.
+    static func apply(_ db: Database, _ publication: RegionMonthPublication) throws -> Bool {
+        let month = publication.month.description
+        let held = try Int.fetchOne(
+            db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        if let held, held >= publication.version { return false }
+        try db.execute(sql: "DELETE FROM ledger WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
+                    scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
+                    unallocated_scope3, unallocated_energy_kwh, usage, pue)
+                VALUES (?, ?, ?, ?, ?, ?, 'measured', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        func row(
+            _ layer: String, site: String?, product: String?, tenant: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
+            usage: Double? = nil, pue: Double? = nil
+        ) throws {
+            try insert.execute(arguments: [
+                layer, publication.region, month, site, product, tenant, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue,
+            ])
+        }
+        let result = publication.result
+        for site in result.sites {
+            try row("site", site: site.site, product: nil, tenant: nil, site.figures, unallocated: site.unallocated, pue: site.pue)
+        }
+        for cell in result.productSites {
+            try row("product_site", site: cell.site, product: cell.product, tenant: nil, cell.figures)
+        }
+        for cell in result.productRegions {
+            try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage)
+        }
+        for cell in result.tenants {
+            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO versions (region, month, version, calculated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at
+                """,
+            arguments: [publication.region, month, publication.version, publication.calculatedAt])
+        return true
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Messaging
+import ServiceKit
+
+/// Whether the pipeline has drained: every stage asked, upstream first, for the work it holds.
+/// Asking upstream first matters: a message leaves an upstream outbox only after the
+/// downstream stage committed it, so work moving during the survey is seen at its next stop.
+struct PipelineStatus: Codable, Sendable {
+    var drained: Bool
+    var services: [StatusReport]
+    var unreachable: [String]
+}
+
+struct PipelineSurvey: Sendable {
+    /// Control endpoints of the upstream stages, in pipeline order.
+    let stages: [RequestClient]
+    let own: @Sendable () async -> StatusReport
+
+    func survey() async -> PipelineStatus {
+        var reports: [StatusReport] = []
+        var unreachable: [String] = []
+        for client in stages {
+            do {
+                let reply = try await client.request(type: statusRequestType, timeoutMilliseconds: 2_000)
+                reports.append(try JSONDecoder().decode(StatusReport.self, from: reply.body))
+            } catch {
+                unreachable.append("\(client.endpoint): \(error)")
+            }
+        }
+        reports.append(await own())
+        return PipelineStatus(drained: unreachable.isEmpty && reports.allSatisfy(\.idle), services: reports, unreachable: unreachable)
+    }
+}

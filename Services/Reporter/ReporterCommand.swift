@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Hummingbird
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+
+/// The reporter: keeps the queryable ledger of results and answers emissions queries.
+@main
+struct ReporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reporter",
+        abstract: "CarbonMeter reporter: emissions by tenant, product, region, site and month, as JSON or CSV.",
+        discussion: """
+            HTTP: GET /v1/emissions?group_by=tenant,month&from=2024-01&to=2024-03&format=csv
+                  (layer=tenant|product|product_site|site; filters tenant=, product=, region=, site=);
+                  GET /v1/status (has the pipeline drained?); GET /health; GET /metrics.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "HTTP port (env CM_REPORTER_HTTP_PORT).")
+    var httpPort: Int = Env.int("CM_REPORTER_HTTP_PORT", Topology.reporterHTTP)
+    @Option(help: "The calculator's outbox endpoint (env CM_CALCULATOR_OUTBOX).")
+    var calculatorOutbox: String = Env.string("CM_CALCULATOR_OUTBOX", Topology.local(Topology.calculatorOutbox))
+    @Option(help: "Port of the control endpoint (env CM_REPORTER_CONTROL_PORT).")
+    var controlPort: Int = Env.int("CM_REPORTER_CONTROL_PORT", Topology.reporterControl)
+    @Option(
+        help: "Control endpoints of the upstream stages, in pipeline order, comma-separated (env CM_PIPELINE_CONTROL).")
+    var pipelineControl: String = Env.string(
+        "CM_PIPELINE_CONTROL",
+        [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
+
+    func run() async throws {
+        let instance = common.instanceName(service: "reporter")
+        let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
+        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: LedgerStore.migrations)
+        let metrics = ServiceMetrics(service: "reporter", instance: instance)
+        let source = MessageSource(service: "reporter", instance: instance)
+        let runtime = try MessagingRuntime(name: "reporter", logger: logger)
+        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: calculatorOutbox, instance: instance, logger: logger)
+        let status: @Sendable () async -> StatusReport = {
+            let processed = try? await database.read { try MessageStore.inboxCount($0) }
+            return StatusReport(
+                service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
+                details: ["upstream": calculatorOutbox])
+        }
+        let stages = pipelineControl.split(separator: ",").map {
+            RequestClient(loop: runtime.loop, endpoint: String($0).trimmingCharacters(in: .whitespaces), source: source)
+        }
+        do {
+            try await subscriber.start()
+            for stage in stages { try await stage.start() }
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+        } catch {
+            throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
+        }
+        let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
+        let router = Router()
+        ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status))
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
+            onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    runtime,
+                    WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
+                    app,
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

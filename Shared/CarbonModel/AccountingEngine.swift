@@ -1,0 +1,287 @@
+/// The measured-mode accounting model of SPEC §1: site emissions (layer 1), their split over
+/// cloud products (layer 2) and over tenants (layer 3), for one region and calendar month.
+///
+/// Pure: the same input always gives the same result, bit for bit. Every sum runs over keys
+/// in sorted order because dictionary iteration order varies between runs and floating-point
+/// addition is not associative; a restatement must not differ from the original in the last
+/// digit just because a hash seed changed.
+///
+/// Conservation holds to rounding at every layer: Σ_p E(p,s) + site unallocated = E(s),
+/// Σ_s E(p,s) = E(p,r), Σ_c E(c,p,r) + product unallocated = E(p,r).
+public enum AccountingEngine {
+    public static func calculate(_ input: RegionMonthInput) -> RegionMonthResult {
+        var missing = MissingTally()
+        let sites = input.sites.sorted { $0.site.site < $1.site.site }
+
+        var siteResults: [SiteResult] = []
+        siteResults.reserveCapacity(sites.count)
+        var productSites: [ProductSiteResult] = []
+        var productTotals: [String: EmissionFigures] = [:]
+        var capacities: [String: Double] = [:]
+
+        for site in sites {
+            var used = Set<FactorReference>()
+            let layer1 = siteEmissions(site, factors: input.factors, missing: &missing, used: &used)
+            let layer2 = allocateToProducts(site, emissions: layer1)
+
+            for (product, figures) in layer2.products {
+                productSites.append(
+                    ProductSiteResult(
+                        product: product, site: site.site.site, region: site.site.region,
+                        month: input.month, figures: figures))
+                productTotals[product, default: .zero] += figures
+            }
+            for (product, capacity) in site.productCapacity {
+                capacities[product, default: 0] += capacity
+            }
+
+            let itKWh = site.facilityITKWh > 0 ? site.facilityITKWh : layer2.itTotal
+            let facilityKWh = layer1.energyKWh
+            siteResults.append(
+                SiteResult(
+                    site: site.site.site, region: site.site.region, month: input.month,
+                    figures: layer1, unallocated: layer2.unallocated, itKWh: itKWh,
+                    pue: itKWh > 0 ? facilityKWh / itKWh : nil,
+                    factorsUsed: used.sorted(by: referenceBefore)))
+        }
+        productSites.sort { ($0.product, $0.site) < ($1.product, $1.site) }
+
+        let (productRegions, tenants) = allocateToTenants(
+            input, productTotals: productTotals, capacities: capacities)
+
+        return RegionMonthResult(
+            region: input.region, month: input.month, sites: siteResults,
+            productSites: productSites, productRegions: productRegions, tenants: tenants,
+            missingFactors: missing.sorted())
+    }
+
+    // MARK: - Layer 1
+
+    private static func siteEmissions(
+        _ site: SiteMonthInput, factors: FactorResolver,
+        missing: inout MissingTally, used: inout Set<FactorReference>
+    ) -> EmissionFigures {
+        let grid = site.site.grid
+
+        var scope1 = 0.0
+        for fuel in site.fuels.keys.sorted() {
+            scope1 += applyFactors(
+                site.fuels[fuel] ?? [], activity: fuel, region: grid, factors: factors,
+                missing: &missing, used: &used)
+        }
+        for gas in site.refrigerants.keys.sorted() {
+            scope1 += applyFactors(
+                site.refrigerants[gas] ?? [], activity: gas, region: grid, factors: factors,
+                missing: &missing, used: &used)
+        }
+
+        let electricity = factors.timeline(activity: "electricity", region: grid)
+        let residual = factors.timeline(activity: "residual_electricity", region: grid)
+        var gridKWh = 0.0
+        var location = 0.0
+        // Σ_h grid(h) × r(h): the numerator of the month's consumption-weighted residual factor.
+        var residualWeighted = 0.0
+        var lastElectricity = -1
+        var lastResidual = -1
+        for entry in site.gridElectricityKWh where entry.amount != 0 {
+            gridKWh += entry.amount
+            var electricityValue: Double?
+            if let pick = electricity.pickIndex(at: entry.hour) {
+                let factor = electricity.chosenFactor(pick)
+                electricityValue = factor.value
+                location += entry.amount * factor.value
+                if pick != lastElectricity {
+                    used.insert(reference(factor))
+                    lastElectricity = pick
+                }
+            } else {
+                missing.add(activity: "electricity", region: grid, amount: entry.amount)
+            }
+            if let pick = residual.pickIndex(at: entry.hour) {
+                let factor = residual.chosenFactor(pick)
+                residualWeighted += entry.amount * factor.value
+                if pick != lastResidual {
+                    used.insert(reference(factor))
+                    lastResidual = pick
+                }
+            } else if let electricityValue {
+                residualWeighted += entry.amount * electricityValue
+            }
+            // With neither factor the hour weighs in the average with r = 0, i.e. it
+            // contributes nothing, as in the location-based figure; it is already reported
+            // missing under "electricity".
+        }
+        var market = 0.0
+        if gridKWh > 0 {
+            let uncovered = max(0, gridKWh - max(0, site.certificatesKWh))
+            market = uncovered * (residualWeighted / gridKWh)
+        }
+
+        var scope3 = 0.0
+        for product in site.embodiedByProduct.keys.sorted() {
+            scope3 += site.embodiedByProduct[product] ?? 0
+        }
+        scope3 += site.embodiedUnassigned
+
+        return EmissionFigures(
+            scope1: scope1, scope2Location: location, scope2Market: market, scope3: scope3,
+            energyKWh: gridKWh + site.onsiteRenewableKWh)
+    }
+
+    /// Σ_h amount(h) × factor(h) over one hourly series, reporting hours without a factor.
+    private static func applyFactors(
+        _ series: [HourlyAmount], activity: String, region: String, factors: FactorResolver,
+        missing: inout MissingTally, used: inout Set<FactorReference>
+    ) -> Double {
+        let timeline = factors.timeline(activity: activity, region: region)
+        var total = 0.0
+        var lastPick = -1
+        for entry in series where entry.amount != 0 {
+            guard let pick = timeline.pickIndex(at: entry.hour) else {
+                missing.add(activity: activity, region: region, amount: entry.amount)
+                continue
+            }
+            let factor = timeline.chosenFactor(pick)
+            total += entry.amount * factor.value
+            // Hours usually run in order, so most hours repeat the previous factor and the
+            // set insert (hashing two strings) is skipped.
+            if pick != lastPick {
+                used.insert(reference(factor))
+                lastPick = pick
+            }
+        }
+        return total
+    }
+
+    // MARK: - Layer 2
+
+    private struct ProductAllocation {
+        /// (product, figures) sorted by product.
+        var products: [(String, EmissionFigures)]
+        var unallocated: EmissionFigures
+        var itTotal: Double
+    }
+
+    private static func allocateToProducts(_ site: SiteMonthInput, emissions figures: EmissionFigures) -> ProductAllocation {
+        let weighted = site.productITKWh.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        var itTotal = 0.0
+        for (_, it) in weighted { itTotal += it }
+
+        // What is split by w: everything except embodied hardware registered to a product.
+        let shared = EmissionFigures(
+            scope1: figures.scope1, scope2Location: figures.scope2Location,
+            scope2Market: figures.scope2Market, scope3: site.embodiedUnassigned,
+            energyKWh: figures.energyKWh)
+
+        var byProduct: [String: EmissionFigures] = [:]
+        var unallocated = EmissionFigures.zero
+        if itTotal > 0 {
+            for (product, it) in weighted {
+                byProduct[product] = shared.scaled(by: it / itTotal)
+            }
+        } else {
+            unallocated = shared
+        }
+        for (product, embodied) in site.embodiedByProduct where embodied != 0 {
+            byProduct[product, default: .zero].scope3 += embodied
+        }
+        return ProductAllocation(
+            products: byProduct.sorted { $0.key < $1.key }, unallocated: unallocated,
+            itTotal: itTotal)
+    }
+
+    // MARK: - Layer 3
+
+    private static func allocateToTenants(
+        _ input: RegionMonthInput, productTotals: [String: EmissionFigures],
+        capacities: [String: Double]
+    ) -> ([ProductRegionResult], [TenantResult]) {
+        // Only positive usage counts: a zero or (invalid) negative amount is not a use.
+        var usageTotals: [String: Double] = [:]
+        var tenantUsage: [String: [(String, Double)]] = [:]
+        for (product, byTenant) in input.usage {
+            let used = byTenant.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            guard !used.isEmpty else { continue }
+            var total = 0.0
+            for (_, amount) in used { total += amount }
+            usageTotals[product] = total
+            tenantUsage[product] = used
+        }
+
+        let products = Set(productTotals.keys).union(usageTotals.keys).sorted()
+        var productRegions: [ProductRegionResult] = []
+        productRegions.reserveCapacity(products.count)
+        var tenants: [TenantResult] = []
+        tenants.reserveCapacity(tenantUsage.values.reduce(0) { $0 + $1.count })
+
+        for product in products {
+            let figures = productTotals[product] ?? .zero
+            let usage = usageTotals[product] ?? 0
+            let capacity = capacities[product] ?? 0
+            let basis = input.products[product]?.basis ?? .usage
+            let denominator: Double
+            switch basis {
+            case .usage:
+                denominator = usage
+            case .capacity:
+                // Without a declared capacity there is nothing to leave idle, so the product
+                // falls back to the usage basis rather than leaving everything unallocated.
+                denominator = capacity > 0 ? max(capacity, usage) : usage
+            }
+
+            var unallocated = figures
+            if denominator > 0 {
+                for (tenant, amount) in tenantUsage[product] ?? [] {
+                    let share = amount / denominator
+                    tenants.append(
+                        TenantResult(
+                            tenant: tenant, product: product, region: input.region,
+                            month: input.month, figures: figures.scaled(by: share),
+                            usage: amount, share: share))
+                }
+                // Equal to E − Σ_c E(c) up to rounding, but exactly zero when D == U, so a
+                // usage-based product never reports a 1e-16 crumb as unallocated.
+                unallocated = figures.scaled(by: (denominator - usage) / denominator)
+            }
+            productRegions.append(
+                ProductRegionResult(
+                    product: product, region: input.region, month: input.month, basis: basis,
+                    figures: figures, unallocated: unallocated, usage: usage,
+                    capacity: capacity, denominator: denominator))
+        }
+        tenants.sort { ($0.tenant, $0.product) < ($1.tenant, $1.product) }
+        return (productRegions, tenants)
+    }
+
+    // MARK: - Helpers
+
+    private static func reference(_ factor: EmissionFactor) -> FactorReference {
+        FactorReference(factor: factor.factor, version: factor.version, value: factor.value)
+    }
+
+    private static func referenceBefore(_ a: FactorReference, _ b: FactorReference) -> Bool {
+        (a.factor, a.version, a.value) < (b.factor, b.version, b.value)
+    }
+
+}
+
+/// Hours without a factor, aggregated per (activity, region) over the sites of a region-month.
+private struct MissingTally {
+    private struct Key: Hashable {
+        var activity: String
+        var region: String
+    }
+
+    private var entries: [Key: (hours: Int, amount: Double)] = [:]
+
+    mutating func add(activity: String, region: String, amount: Double) {
+        let key = Key(activity: activity, region: region)
+        let current = entries[key] ?? (0, 0)
+        entries[key] = (current.hours + 1, current.amount + amount)
+    }
+
+    func sorted() -> [MissingFactor] {
+        entries.map { MissingFactor(activity: $0.key.activity, region: $0.key.region, hours: $0.value.hours, amount: $0.value.amount) }
+            .sorted { ($0.activity, $0.region) < ($1.activity, $1.region) }
+    }
+}

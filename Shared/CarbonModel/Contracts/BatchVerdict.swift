@@ -1,0 +1,52 @@
+/// One rejected record of a batch: where it was in the body and why it was rejected.
+public struct RejectedRecord: Codable, Sendable, Hashable {
+    /// Line number (NDJSON, CSV; 1-based) — set for line formats.
+    public var line: Int?
+    /// Index in the JSON array (0-based) — set for JSON arrays.
+    public var index: Int?
+    /// The field at fault; nil when the record as a whole could not be read.
+    public var field: String?
+    public var reason: String
+
+    public init(position: Int, format: BatchFormat, field: String?, reason: String) {
+        if format == .json { index = position } else { line = position }
+        self.field = field
+        self.reason = reason
+    }
+}
+
+/// What became of a batch: the preprocessor's answer, relayed by the collector to the sender.
+public struct BatchVerdict: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable {
+        /// Validated and committed downstream; counts are final.
+        case processed
+        /// Stored by the collector; validation has not answered yet (see `/v1/batches/{id}`).
+        case queued
+    }
+
+    public var batch: String
+    public var entity: IngestEntity
+    public var status: Status
+    public var received: Int
+    /// New records (or declarations) accepted.
+    public var accepted: Int
+    /// Exact repeats of records already held: no effect.
+    public var repeats: Int
+    /// Records that replaced an earlier version with the same (source, id).
+    public var revisions: Int
+    public var rejected: [RejectedRecord]
+
+    public init(
+        batch: String, entity: IngestEntity, status: Status, received: Int, accepted: Int = 0, repeats: Int = 0,
+        revisions: Int = 0, rejected: [RejectedRecord] = []
+    ) {
+        self.batch = batch
+        self.entity = entity
+        self.status = status
+        self.received = received
+        self.accepted = accepted
+        self.repeats = repeats
+        self.revisions = revisions
+        self.rejected = rejected
+    }
+}

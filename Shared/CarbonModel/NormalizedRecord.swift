@@ -1,0 +1,195 @@
+import Foundation
+
+/// An activity record after validation and normalization: value in integer micro-units of a
+/// canonical unit, times as epoch seconds, region resolved. This is what the preprocessor sends
+/// the calculator (`activity.normalized.v1`), and what deduplication compares.
+public struct NormalizedRecord: Codable, Sendable, Hashable {
+    public var source: String
+    public var id: String
+    /// 0 until the preprocessor assigns it (1 for the first version of `(source, id)`).
+    /// Excluded from `canonicalEncoding()`, since it is not part of what the sender said.
+    public var revision: Int
+    public var kind: ActivityKind
+    /// Epoch seconds, inclusive.
+    public var start: Int64
+    /// Epoch seconds, exclusive; for `hardware.embodied`, `start + lifetimeMonths` calendar months.
+    public var end: Int64
+    /// Micro-units (1e-6) of `unit`, rounded half away from zero. Integers, so that sums,
+    /// splits and the subtraction of a revised record are exact.
+    public var amount: Int64
+    /// The canonical unit (kWh, L, kg, kgCO2e) or, for usage and capacity, the product's
+    /// allocation unit.
+    public var unit: String
+    public var site: String?
+    /// Always set: taken from the site when the record names one.
+    public var region: String
+    public var product: String?
+    public var tenant: String?
+    /// The fuel (`facility.fuel`) or gas (`facility.refrigerant`) name.
+    public var substance: String?
+    public var lifetimeMonths: Int?
+    public var resource: String?
+    public var utilization: Double?
+    public var tags: [String: String]?
+
+    public init(
+        source: String, id: String, revision: Int = 0, kind: ActivityKind, start: Int64, end: Int64, amount: Int64,
+        unit: String, site: String? = nil, region: String, product: String? = nil, tenant: String? = nil,
+        substance: String? = nil, lifetimeMonths: Int? = nil, resource: String? = nil, utilization: Double? = nil,
+        tags: [String: String]? = nil
+    ) {
+        self.source = source
+        self.id = id
+        self.revision = revision
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.amount = amount
+        self.unit = unit
+        self.site = site
+        self.region = region
+        self.product = product
+        self.tenant = tenant
+        self.substance = substance
+        self.lifetimeMonths = lifetimeMonths
+        self.resource = resource
+        self.utilization = utilization
+        self.tags = tags
+    }
+
+    /// The value in `unit` as a floating-point number.
+    public var value: Double { Double(amount) / 1_000_000 }
+
+    enum CodingKeys: String, CodingKey {
+        case source, id, revision, kind, start, end, amount, unit, site, region, product, tenant, substance
+        case lifetimeMonths = "lifetime_months"
+        case resource, utilization, tags
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(String.self, forKey: .source)
+        id = try c.decode(String.self, forKey: .id)
+        // Absent from the canonical encoding, which is also stored and decoded.
+        revision = try c.decodeIfPresent(Int.self, forKey: .revision) ?? 0
+        kind = try c.decode(ActivityKind.self, forKey: .kind)
+        start = try c.decode(Int64.self, forKey: .start)
+        end = try c.decode(Int64.self, forKey: .end)
+        amount = try c.decode(Int64.self, forKey: .amount)
+        unit = try c.decode(String.self, forKey: .unit)
+        site = try c.decodeIfPresent(String.self, forKey: .site)
+        region = try c.decode(String.self, forKey: .region)
+        product = try c.decodeIfPresent(String.self, forKey: .product)
+        tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
+        substance = try c.decodeIfPresent(String.self, forKey: .substance)
+        lifetimeMonths = try c.decodeIfPresent(Int.self, forKey: .lifetimeMonths)
+        resource = try c.decodeIfPresent(String.self, forKey: .resource)
+        utilization = try c.decodeIfPresent(Double.self, forKey: .utilization)
+        tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(id, forKey: .id)
+        try c.encode(revision, forKey: .revision)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(amount, forKey: .amount)
+        try c.encode(unit, forKey: .unit)
+        try c.encodeIfPresent(site, forKey: .site)
+        try c.encode(region, forKey: .region)
+        try c.encodeIfPresent(product, forKey: .product)
+        try c.encodeIfPresent(tenant, forKey: .tenant)
+        try c.encodeIfPresent(substance, forKey: .substance)
+        try c.encodeIfPresent(lifetimeMonths, forKey: .lifetimeMonths)
+        try c.encodeIfPresent(resource, forKey: .resource)
+        try c.encodeIfPresent(utilization, forKey: .utilization)
+        try c.encodeIfPresent(tags, forKey: .tags)
+    }
+
+    /// Deterministic JSON of everything but `revision`: keys sorted, no whitespace, absent
+    /// optionals left out, tags sorted by key. Equal bytes mean an exact repeat of `(source, id)`;
+    /// different bytes mean a revision. Written by hand rather than with `JSONEncoder` so the
+    /// bytes cannot change with a Foundation release (stored encodings are compared with new
+    /// ones) and because it runs once per record. It decodes back with `JSONDecoder`.
+    public func canonicalEncoding() -> Data {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        var first = true
+        func key(_ name: String) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            Self.appendString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            Self.appendString(value, to: &out)
+        }
+        func integer(_ name: String, _ value: Int64?) {
+            guard let value else { return }
+            key(name)
+            out.append(contentsOf: String(value).utf8)
+        }
+
+        // In byte order of the key names.
+        integer("amount", amount)
+        integer("end", end)
+        string("id", id)
+        string("kind", kind.rawValue)
+        integer("lifetime_months", lifetimeMonths.map(Int64.init))
+        string("product", product)
+        string("region", region)
+        string("resource", resource)
+        string("site", site)
+        string("source", source)
+        integer("start", start)
+        string("substance", substance)
+        if let tags {
+            key("tags")
+            out.append(UInt8(ascii: "{"))
+            let sorted = tags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, tag) in sorted.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendString(tag.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                Self.appendString(tag.value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        string("tenant", tenant)
+        string("unit", unit)
+        if let utilization {
+            key("utilization")
+            // Swift's shortest round-trip form ("0.5", "1e-05") is valid JSON for finite values;
+            // the validator admits only values in 0...1.
+            out.append(contentsOf: (utilization.isFinite ? "\(utilization)" : "null").utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
+    private static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,586 @@
+import Foundation
+
+/// Validation and normalization of what users send (SPEC §2 and §3): activity records become
+/// `NormalizedRecord`s, declarations become `SiteDeclaration`, `ProductDeclaration` and
+/// `EmissionFactor`. Every failure is a `RecordRejection` naming the field at fault, so that
+/// the sender can fix the record and the quarantine explains itself.
+public enum RecordValidator {
+    /// The first instant a record may cover: 2000-01-01T00:00:00Z. Earlier dates are typos
+    /// far more often than history.
+    public static let earliest: Int64 = CalendarMonth.daysFromCivil(2000, 1, 1) * 86_400
+    /// The last instant a record may reach (exclusive end of 2100): 2101-01-01T00:00:00Z.
+    public static let latest: Int64 = CalendarMonth.daysFromCivil(2101, 1, 1) * 86_400
+    /// The longest hardware service life accepted, so month arithmetic cannot overflow.
+    public static let maximumLifetimeMonths = 1200
+
+    private static let decoder = JSONDecoder()
+
+    // MARK: - Activity records
+
+    /// Validates one activity record (one JSON object) against the declared sites and products,
+    /// converts its value to integer micro-units of the canonical unit (or of the product's
+    /// allocation unit for usage and capacity) and resolves its region. Unknown extra fields
+    /// are tolerated; fields that do not belong to the record's kind are left out.
+    public static func normalize(_ json: Data, registry: Registry) -> Result<NormalizedRecord, RecordRejection> {
+        do throws(RecordRejection) {
+            let raw = try decode(RawActivity.self, from: json)
+            return .success(try normalize(raw, registry: registry))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func normalize(_ raw: RawActivity, registry: Registry) throws(RecordRejection) -> NormalizedRecord {
+        let source = try required(raw.source, "source")
+        let id = try required(raw.id, "id")
+        guard let kindText = raw.kind else { throw missing("kind") }
+        guard let kind = ActivityKind(rawValue: kindText) else {
+            let kinds = ActivityKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RecordRejection(field: "kind", reason: "unknown kind \(quoted(kindText)) (expected one of: \(kinds))")
+        }
+
+        let start = try recordTime(raw.start, "start")
+        // hardware.embodied spans its service life; an `end` field is ignored.
+        var end: Int64 = start
+        if kind != .hardwareEmbodied {
+            end = try recordTime(raw.end, "end")
+            guard end > start else {
+                throw RecordRejection(
+                    field: "end",
+                    reason: "must be after start (start \(Timestamp.format(start)), end \(Timestamp.format(end)))")
+            }
+        }
+
+        guard let value = raw.value else { throw missing("value") }
+        guard value.isFinite else { throw RecordRejection(field: "value", reason: "must be a finite number") }
+        guard value >= 0 else {
+            throw RecordRejection(field: "value", reason: "must not be negative (got \(formatNumber(value)))")
+        }
+        guard let unitSymbol = raw.unit else { throw missing("unit") }
+
+        // Fields the kind requires, before looking anything up.
+        let siteName: String? =
+            if kind.requiresSite { try requiredFor(kind, raw.site, "site") } else { try optional(raw.site, "site") }
+        let productName: String? =
+            if kind.requiresProduct {
+                try requiredFor(kind, raw.product, "product")
+            } else if kind.acceptsProduct {
+                try optional(raw.product, "product")
+            } else {
+                nil
+            }
+        let regionName = try optional(raw.region, "region")
+        var tenant: String?
+        var resource: String?
+        var utilization: Double?
+        if kind == .usage {
+            tenant = try requiredFor(kind, raw.tenant, "tenant")
+            if siteName == nil && regionName == nil {
+                throw RecordRejection(field: "site", reason: "missing site or region (required for kind \"usage\")")
+            }
+            resource = try optional(raw.resource, "resource")
+            utilization = raw.utilization
+        }
+        var substance: String?
+        if let field = kind.substanceField {
+            substance = try requiredFor(kind, field == "fuel" ? raw.fuel : raw.gas, field)
+        }
+        var lifetimeMonths: Int?
+        if kind == .hardwareEmbodied {
+            guard let months = raw.lifetimeMonths else { throw missingFor(kind, "lifetime_months") }
+            guard months > 0 else {
+                throw RecordRejection(field: "lifetime_months", reason: "must be a positive whole number of months (got \(months))")
+            }
+            guard months <= maximumLifetimeMonths else {
+                throw RecordRejection(
+                    field: "lifetime_months", reason: "must be at most \(maximumLifetimeMonths) (100 years) (got \(months))")
+            }
+            end = TimeSplitter.addingCalendarMonths(months, to: start)
+            guard end <= latest else {
+                throw RecordRejection(
+                    field: "lifetime_months",
+                    reason: "the service life would end after 2100 (start + \(months) months = \(Timestamp.format(end)))")
+            }
+            lifetimeMonths = months
+        }
+
+        // Look-ups in the registry.
+        var site: SiteDeclaration?
+        if let siteName {
+            guard let declared = registry.sites[siteName] else {
+                throw RecordRejection(field: "site", reason: "unknown site \(quoted(siteName)) (declare it first)")
+            }
+            site = declared
+        }
+        var product: ProductDeclaration?
+        if let productName {
+            guard let declared = registry.products[productName] else {
+                throw RecordRejection(field: "product", reason: "unknown product \(quoted(productName)) (declare it first)")
+            }
+            product = declared
+        }
+        let region: String
+        if let site {
+            if let regionName, regionName != site.region {
+                throw RecordRejection(
+                    field: "region",
+                    reason: "\(quoted(regionName)) does not match site \(quoted(site.site)), which is in region \(quoted(site.region))")
+            }
+            region = site.region
+        } else if let regionName {
+            guard registry.regions.contains(regionName) else {
+                throw RecordRejection(field: "region", reason: "unknown region \(quoted(regionName)) (no declared site is in it)")
+            }
+            region = regionName
+        } else {
+            // Unreachable: every kind requires a site, except usage, which was checked above.
+            throw missing("site")
+        }
+
+        // The unit must be known and fit the kind (or the product); then convert.
+        let targetSymbol: String
+        let canonical: Double
+        if kind.usesProductUnit {
+            guard let product else { throw missingFor(kind, "product") }
+            guard let productUnit = UnitCatalog.definition(of: product.unit) else {
+                throw RecordRejection(
+                    field: "product",
+                    reason: "product \(quoted(product.product)) has an unknown allocation unit \(quoted(product.unit))")
+            }
+            guard let unit = UnitCatalog.definition(of: unitSymbol) else {
+                throw unknownUnit(unitSymbol, expected: productUnit.dimension)
+            }
+            guard unit.dimension == productUnit.dimension else {
+                throw RecordRejection(
+                    field: "unit",
+                    reason: "\(quoted(unitSymbol)) does not fit product \(quoted(product.product)) whose allocation unit is \(product.unit)")
+            }
+            canonical = unit.symbol == productUnit.symbol ? value : value * unit.toCanonical / productUnit.toCanonical
+            targetSymbol = productUnit.symbol
+        } else {
+            let dimension = kind.dimension ?? .energy  // always set for kinds without a product unit
+            guard let unit = UnitCatalog.definition(of: unitSymbol) else {
+                throw unknownUnit(unitSymbol, expected: dimension)
+            }
+            guard unit.dimension == dimension else {
+                throw RecordRejection(
+                    field: "unit",
+                    reason: "\(quoted(unitSymbol)) does not fit kind \(quoted(kind.rawValue)), which takes "
+                        + "\(dimension.phrase) (\(UnitCatalog.symbols(of: dimension).joined(separator: ", ")))")
+            }
+            canonical = value * unit.toCanonical
+            targetSymbol = UnitCatalog.canonicalSymbol(for: dimension)
+        }
+        let amount = try microUnits(canonical, value: value, unitSymbol: unitSymbol, target: targetSymbol)
+
+        if let utilization, !(0...1).contains(utilization) {
+            throw RecordRejection(field: "utilization", reason: "must be between 0 and 1 (got \(formatNumber(utilization)))")
+        }
+
+        return NormalizedRecord(
+            source: source, id: id, kind: kind, start: start, end: end, amount: amount, unit: targetSymbol,
+            site: site?.site, region: region, product: product?.product, tenant: tenant, substance: substance,
+            lifetimeMonths: lifetimeMonths, resource: resource, utilization: utilization,
+            // An empty tag object says nothing; dropping it keeps `{}` and no tags an exact repeat.
+            tags: raw.tags?.isEmpty == false ? raw.tags : nil)
+    }
+
+    /// `canonical` in micro-units, rounded half away from zero, or a rejection when it does not fit 64 bits.
+    private static func microUnits(_ canonical: Double, value: Double, unitSymbol: String, target: String) throws(RecordRejection)
+        -> Int64
+    {
+        let scaled = (canonical * 1_000_000).rounded(.toNearestOrAwayFromZero)
+        // Doubles below 2^63 convert to Int64 exactly; 2^63 itself would trap.
+        guard scaled.isFinite, scaled.magnitude < 0x1p63 else {
+            throw RecordRejection(
+                field: "value",
+                reason: "too large (got \(formatNumber(value)) \(unitSymbol); at most 9.2e12 \(target) can be stored)")
+        }
+        return Int64(scaled)
+    }
+
+    /// A record's `start` or `end`: RFC 3339 (or a bare date), between 2000 and 2100.
+    private static func recordTime(_ text: String?, _ field: String) throws(RecordRejection) -> Int64 {
+        guard let text else { throw missing(field) }
+        guard let time = Timestamp.parse(text) else {
+            throw RecordRejection(field: field, reason: "must be an RFC 3339 time such as 2024-01-31T23:30:00Z (got \(quoted(text)))")
+        }
+        guard time >= earliest, time <= latest else {
+            throw RecordRejection(field: field, reason: "must be between 2000-01-01 and 2100-12-31 (got \(quoted(text)))")
+        }
+        return time
+    }
+
+    // MARK: - Declarations
+
+    /// Validates a site declaration: `site`, `region` and `grid`, all non-empty strings.
+    public static func site(_ json: Data) -> Result<SiteDeclaration, RecordRejection> {
+        do throws(RecordRejection) {
+            let raw = try decode(RawSite.self, from: json)
+            return .success(
+                SiteDeclaration(
+                    site: try required(raw.site, "site"), region: try required(raw.region, "region"),
+                    grid: try required(raw.grid, "grid")))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Validates a product declaration: `product`, a known allocation `unit`, and `basis`
+    /// (`usage` or `capacity`, `usage` when absent).
+    public static func product(_ json: Data) -> Result<ProductDeclaration, RecordRejection> {
+        do throws(RecordRejection) {
+            let raw = try decode(RawProduct.self, from: json)
+            let name = try required(raw.product, "product")
+            let unit = try required(raw.unit, "unit")
+            guard UnitCatalog.definition(of: unit) != nil else { throw unknownUnit(unit, expected: nil) }
+            var basis = AllocationBasis.usage
+            if let text = raw.basis {
+                guard let parsed = AllocationBasis(rawValue: text) else {
+                    throw RecordRejection(field: "basis", reason: "unknown basis \(quoted(text)) (expected usage or capacity)")
+                }
+                basis = parsed
+            }
+            return .success(ProductDeclaration(product: name, unit: unit, basis: basis))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Validates an emission factor. `unit` is emissions per activity unit (`kgCO2e/kWh`,
+    /// `tCO2e/MWh`, `gCO2e/kWh`, `kgCO2e/L`, `kgCO2e/kg`, …) and the value is normalized to kg
+    /// CO2e per canonical unit (kWh, L, kg). Electricity factors need an energy denominator;
+    /// any other activity is a fuel (per volume) or a gas (per mass, i.e. its GWP).
+    /// `valid_from`/`valid_to` are dates or RFC 3339 times (any year: open-ended factors are
+    /// often written with a far-future end); `version` may be a string or a number, default "1".
+    public static func factor(_ json: Data) -> Result<EmissionFactor, RecordRejection> {
+        do throws(RecordRejection) {
+            let raw = try decode(RawFactor.self, from: json)
+            let name = try required(raw.factor, "factor")
+            let activity = try required(raw.activity, "activity")
+            let region = try optional(raw.region, "region")
+            guard let value = raw.value else { throw missing("value") }
+            guard value.isFinite else { throw RecordRejection(field: "value", reason: "must be a finite number") }
+            guard value >= 0 else {
+                throw RecordRejection(field: "value", reason: "must not be negative (got \(formatNumber(value)))")
+            }
+            let unit = try required(raw.unit, "unit")
+            let perCanonical = try factorScale(unit: unit, activity: activity)
+            let validFrom = try factorTime(raw.validFrom, "valid_from")
+            let validTo = try factorTime(raw.validTo, "valid_to")
+            guard validTo > validFrom else {
+                throw RecordRejection(
+                    field: "valid_to",
+                    reason: "must be after valid_from (valid_from \(Timestamp.format(validFrom)), valid_to \(Timestamp.format(validTo)))")
+            }
+            let source = try required(raw.source, "source")
+            let version = try optional(raw.version, "version") ?? "1"
+            return .success(
+                EmissionFactor(
+                    factor: name, activity: activity, region: region, unit: unit, value: value * perCanonical,
+                    validFrom: validFrom, validTo: validTo, source: source, version: version))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The multiplier from the declared factor unit to kg CO2e per canonical unit, after
+    /// checking that the unit fits the activity.
+    private static func factorScale(unit: String, activity: String) throws(RecordRejection) -> Double {
+        guard let slash = unit.firstIndex(of: "/") else {
+            throw RecordRejection(field: "unit", reason: "must be emissions per unit of activity, such as kgCO2e/kWh (got \(quoted(unit)))")
+        }
+        let numeratorSymbol = String(unit[..<slash])
+        let denominatorSymbol = String(unit[unit.index(after: slash)...])
+        guard let numerator = UnitCatalog.definition(of: numeratorSymbol), numerator.dimension == .emissions else {
+            let units = UnitCatalog.symbols(of: .emissions).joined(separator: ", ")
+            throw RecordRejection(
+                field: "unit", reason: "\(quoted(numeratorSymbol)) in \(quoted(unit)) is not an emissions unit (expected one of: \(units))")
+        }
+        guard let denominator = UnitCatalog.definition(of: denominatorSymbol) else {
+            var reason = "unknown unit \(quoted(denominatorSymbol)) in \(quoted(unit))"
+            if let match = UnitCatalog.caseInsensitiveMatch(for: denominatorSymbol) {
+                reason += " (units are case-sensitive: did you mean \(quoted(match))?)"
+            }
+            throw RecordRejection(field: "unit", reason: reason)
+        }
+        if activity == "electricity" || activity == "residual_electricity" {
+            guard denominator.dimension == .energy else {
+                throw RecordRejection(
+                    field: "unit",
+                    reason: "\(quoted(unit)) does not fit activity \(quoted(activity)), which is per unit of energy (e.g. kgCO2e/kWh)")
+            }
+        } else {
+            guard denominator.dimension == .volume || denominator.dimension == .mass else {
+                throw RecordRejection(
+                    field: "unit",
+                    reason: "\(quoted(unit)) does not fit activity \(quoted(activity)): fuels are per volume (e.g. kgCO2e/L) "
+                        + "and gases per mass (kgCO2e/kg)")
+            }
+        }
+        return numerator.toCanonical / denominator.toCanonical
+    }
+
+    /// A factor's `valid_from` or `valid_to`: a date or an RFC 3339 time.
+    private static func factorTime(_ text: String?, _ field: String) throws(RecordRejection) -> Int64 {
+        guard let text else { throw missing(field) }
+        guard let time = Timestamp.parse(text) else {
+            throw RecordRejection(
+                field: field, reason: "must be a date such as 2024-01-01 or an RFC 3339 time (got \(quoted(text)))")
+        }
+        return time
+    }
+
+    // MARK: - Shared checks
+
+    private static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(RecordRejection) -> T {
+        do {
+            return try decoder.decode(T.self, from: json)
+        } catch let rejection as RecordRejection {
+            throw rejection
+        } catch {
+            // Only syntax errors reach here: field errors are caught where each field is read.
+            let blank = json.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+            throw RecordRejection(field: nil, reason: blank ? "not a JSON object: empty" : "not a JSON object: invalid JSON")
+        }
+    }
+
+    private static func missing(_ field: String) -> RecordRejection {
+        RecordRejection(field: field, reason: "missing \(field)")
+    }
+
+    private static func missingFor(_ kind: ActivityKind, _ field: String) -> RecordRejection {
+        RecordRejection(field: field, reason: "missing \(field) (required for kind \(quoted(kind.rawValue)))")
+    }
+
+    /// A field that must be present and not blank.
+    private static func required(_ text: String?, _ field: String) throws(RecordRejection) -> String {
+        guard let text else { throw missing(field) }
+        return try nonBlank(text, field)
+    }
+
+    private static func requiredFor(_ kind: ActivityKind, _ text: String?, _ field: String) throws(RecordRejection) -> String {
+        guard let text else { throw missingFor(kind, field) }
+        return try nonBlank(text, field)
+    }
+
+    /// A field that may be absent, but not blank when present.
+    private static func optional(_ text: String?, _ field: String) throws(RecordRejection) -> String? {
+        guard let text else { return nil }
+        return try nonBlank(text, field)
+    }
+
+    private static func nonBlank(_ text: String, _ field: String) throws(RecordRejection) -> String {
+        guard !text.allSatisfy(\.isWhitespace) else { throw RecordRejection(field: field, reason: "must not be empty") }
+        return text
+    }
+
+    private static func unknownUnit(_ symbol: String, expected: Dimension?) -> RecordRejection {
+        var reason = "unknown unit \(quoted(symbol))"
+        if let match = UnitCatalog.caseInsensitiveMatch(for: symbol) {
+            reason += " (units are case-sensitive: did you mean \(quoted(match))?)"
+        } else if let expected {
+            reason += " (expected \(expected.phrase): \(UnitCatalog.symbols(of: expected).joined(separator: ", ")))"
+        }
+        return RecordRejection(field: "unit", reason: reason)
+    }
+}
+
+// MARK: - Reading JSON fields
+
+/// Text in double quotes for a message, shortened when long.
+private func quoted(_ text: String) -> String {
+    let shown = text.count > 60 ? text.prefix(57) + "..." : Substring(text)
+    return "\"\(shown)\""
+}
+
+/// A number as a person would write it: `-3`, `12.5`, `1e+30`.
+private func formatNumber(_ value: Double) -> String {
+    if value == value.rounded(), value.magnitude < 1e15 { return String(Int64(value)) }
+    return "\(value)"
+}
+
+/// A coding key for any field name.
+private struct FieldKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Typed access to the fields of one JSON object. A field of the wrong type becomes a
+/// rejection naming the field and what was found there; null counts as absent.
+private struct Fields {
+    let container: KeyedDecodingContainer<FieldKey>
+
+    init(_ decoder: any Decoder) throws(RecordRejection) {
+        do {
+            container = try decoder.container(keyedBy: FieldKey.self)
+        } catch {
+            throw RecordRejection(field: nil, reason: "not a JSON object: found \(Fields.describeTopLevel(decoder))")
+        }
+    }
+
+    func string(_ name: String) throws(RecordRejection) -> String? {
+        let key = FieldKey(stringValue: name)
+        do {
+            return try container.decodeIfPresent(String.self, forKey: key)
+        } catch {
+            throw RecordRejection(field: name, reason: "must be a string (got \(found(key)))")
+        }
+    }
+
+    func number(_ name: String) throws(RecordRejection) -> Double? {
+        let key = FieldKey(stringValue: name)
+        do {
+            return try container.decodeIfPresent(Double.self, forKey: key)
+        } catch {
+            throw RecordRejection(field: name, reason: "must be a number (got \(found(key)))")
+        }
+    }
+
+    /// A whole number; `36.0` counts as 36.
+    func integer(_ name: String, reason: String) throws(RecordRejection) -> Int? {
+        let key = FieldKey(stringValue: name)
+        guard isPresent(key) else { return nil }
+        if let whole = try? container.decode(Int.self, forKey: key) { return whole }
+        if let number = try? container.decode(Double.self, forKey: key), number == number.rounded(), number.magnitude < 1e15 {
+            return Int(number)
+        }
+        throw RecordRejection(field: name, reason: "\(reason) (got \(found(key)))")
+    }
+
+    /// A string, or a number given in its place (as people write `"version": 2`).
+    func stringOrNumber(_ name: String) throws(RecordRejection) -> String? {
+        let key = FieldKey(stringValue: name)
+        guard isPresent(key) else { return nil }
+        if let text = try? container.decode(String.self, forKey: key) { return text }
+        if let number = try? container.decode(Double.self, forKey: key) { return formatNumber(number) }
+        throw RecordRejection(field: name, reason: "must be a string or a number (got \(found(key)))")
+    }
+
+    /// True when the field is there and not null.
+    private func isPresent(_ key: FieldKey) -> Bool {
+        container.contains(key) && (try? container.decodeNil(forKey: key)) != true
+    }
+
+    func stringMap(_ name: String) throws(RecordRejection) -> [String: String]? {
+        let key = FieldKey(stringValue: name)
+        do {
+            return try container.decodeIfPresent([String: String].self, forKey: key)
+        } catch {
+            // Name the offending entry when the field is an object.
+            if let object = try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key) {
+                let inner = Fields(container: object)
+                for entry in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
+                where (try? object.decode(String.self, forKey: entry)) == nil {
+                    throw RecordRejection(
+                        field: name,
+                        reason: "must be an object of strings (\(quoted(entry.stringValue)) is \(inner.found(entry)))")
+                }
+            }
+            throw RecordRejection(field: name, reason: "must be an object of strings (got \(found(key)))")
+        }
+    }
+
+    private init(container: KeyedDecodingContainer<FieldKey>) {
+        self.container = container
+    }
+
+    /// What a field holds, for a message: a quoted string, a number, `true`, `an object`, ...
+    func found(_ key: FieldKey) -> String {
+        if let text = try? container.decode(String.self, forKey: key) { return quoted(text) }
+        if let flag = try? container.decode(Bool.self, forKey: key) { return flag ? "true" : "false" }
+        if let number = try? container.decode(Double.self, forKey: key) { return formatNumber(number) }
+        if (try? container.decodeNil(forKey: key)) == true { return "null" }
+        if (try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key)) != nil { return "an object" }
+        if (try? container.nestedUnkeyedContainer(forKey: key)) != nil { return "an array" }
+        return "a number out of range"
+    }
+
+    private static func describeTopLevel(_ decoder: any Decoder) -> String {
+        if (try? decoder.unkeyedContainer()) != nil { return "an array" }
+        guard let single = try? decoder.singleValueContainer() else { return "something else" }
+        if single.decodeNil() { return "null" }
+        if let text = try? single.decode(String.self) { return "a string \(quoted(text))" }
+        if let flag = try? single.decode(Bool.self) { return flag ? "true" : "false" }
+        if let number = try? single.decode(Double.self) { return "a number \(formatNumber(number))" }
+        return "something else"
+    }
+}
+
+/// The fields of an activity record, typed but not yet validated.
+private struct RawActivity: Decodable {
+    var source, id, kind, start, end, unit: String?
+    var value: Double?
+    var site, region, product, tenant, fuel, gas, resource: String?
+    var lifetimeMonths: Int?
+    var utilization: Double?
+    var tags: [String: String]?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder)
+        // Read in the order the checks run, so a record with several faults reports the first.
+        source = try fields.string("source")
+        id = try fields.string("id")
+        kind = try fields.string("kind")
+        start = try fields.string("start")
+        // hardware.embodied ignores `end`, whatever it holds.
+        end = kind == ActivityKind.hardwareEmbodied.rawValue ? nil : try fields.string("end")
+        value = try fields.number("value")
+        unit = try fields.string("unit")
+        site = try fields.string("site")
+        region = try fields.string("region")
+        product = try fields.string("product")
+        tenant = try fields.string("tenant")
+        fuel = try fields.string("fuel")
+        gas = try fields.string("gas")
+        lifetimeMonths = try fields.integer("lifetime_months", reason: "must be a positive whole number of months")
+        resource = try fields.string("resource")
+        utilization = try fields.number("utilization")
+        tags = try fields.stringMap("tags")
+    }
+}
+
+/// The fields of a site declaration.
+private struct RawSite: Decodable {
+    var site, region, grid: String?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder)
+        site = try fields.string("site")
+        region = try fields.string("region")
+        grid = try fields.string("grid")
+    }
+}
+
+/// The fields of a product declaration.
+private struct RawProduct: Decodable {
+    var product, unit, basis: String?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder)
+        product = try fields.string("product")
+        unit = try fields.string("unit")
+        basis = try fields.string("basis")
+    }
+}
+
+/// The fields of an emission factor declaration.
+private struct RawFactor: Decodable {
+    var factor, activity, region, unit, validFrom, validTo, source, version: String?
+    var value: Double?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder)
+        factor = try fields.string("factor")
+        activity = try fields.string("activity")
+        region = try fields.string("region")
+        value = try fields.number("value")
+        unit = try fields.string("unit")
+        validFrom = try fields.string("valid_from")
+        validTo = try fields.string("valid_to")
+        source = try fields.string("source")
+        version = try fields.stringOrNumber("version")
+    }
+}

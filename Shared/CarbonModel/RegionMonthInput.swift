@@ -1,0 +1,100 @@
+/// An activity amount in one UTC hour — the grain at which factors are applied, so a factor
+/// that changes mid-month is honoured hour by hour.
+public struct HourlyAmount: Sendable, Hashable {
+    /// Epoch seconds of the start of the UTC hour.
+    public var hour: Int64
+    public var amount: Double
+
+    public init(hour: Int64, amount: Double) {
+        self.hour = hour
+        self.amount = amount
+    }
+}
+
+/// Everything measured at one site in one calendar month that the accounting engine needs:
+/// layer-1 activity (electricity, fuels, refrigerants, embodied) and the layer-2 keys
+/// (IT energy and capacity per product).
+///
+/// Amounts are already normalized to canonical units (kWh, L, kg, kg CO2e, product unit) and
+/// restricted to the month by the caller; the engine does not filter by time.
+public struct SiteMonthInput: Sendable {
+    public var site: SiteDeclaration
+    /// Purchased grid electricity per hour, kWh.
+    public var gridElectricityKWh: [HourlyAmount]
+    /// On-site renewable electricity consumed, kWh: energy with zero emissions.
+    public var onsiteRenewableKWh: Double
+    /// Facility-level IT load (`facility.it_electricity`), kWh, used for PUE; 0 if not metered.
+    public var facilityITKWh: Double
+    /// Renewable certificates / PPA volume matched to this month, kWh.
+    public var certificatesKWh: Double
+    /// Fuel name -> litres burned per hour.
+    public var fuels: [String: [HourlyAmount]]
+    /// Gas name -> kg leaked per hour.
+    public var refrigerants: [String: [HourlyAmount]]
+    /// Product -> IT kWh of its server pools this month; the layer-2 weights.
+    public var productITKWh: [String: Double]
+    /// Product -> sellable capacity this month, in the product's unit.
+    public var productCapacity: [String: Double]
+    /// Product -> embodied kg CO2e amortized into this month for hardware registered to it.
+    public var embodiedByProduct: [String: Double]
+    /// Embodied kg CO2e amortized into this month for hardware registered to no product.
+    public var embodiedUnassigned: Double
+
+    public init(
+        site: SiteDeclaration,
+        gridElectricityKWh: [HourlyAmount] = [],
+        onsiteRenewableKWh: Double = 0,
+        facilityITKWh: Double = 0,
+        certificatesKWh: Double = 0,
+        fuels: [String: [HourlyAmount]] = [:],
+        refrigerants: [String: [HourlyAmount]] = [:],
+        productITKWh: [String: Double] = [:],
+        productCapacity: [String: Double] = [:],
+        embodiedByProduct: [String: Double] = [:],
+        embodiedUnassigned: Double = 0
+    ) {
+        self.site = site
+        self.gridElectricityKWh = gridElectricityKWh
+        self.onsiteRenewableKWh = onsiteRenewableKWh
+        self.facilityITKWh = facilityITKWh
+        self.certificatesKWh = certificatesKWh
+        self.fuels = fuels
+        self.refrigerants = refrigerants
+        self.productITKWh = productITKWh
+        self.productCapacity = productCapacity
+        self.embodiedByProduct = embodiedByProduct
+        self.embodiedUnassigned = embodiedUnassigned
+    }
+}
+
+/// One unit of accounting work: a region in a calendar month, with all its sites, the
+/// product declarations, tenant usage and the factor library. Layer 3 allocates per
+/// (product, region, month), so this is the smallest input that can be computed on its own.
+///
+/// The caller passes only sites that belong to `region`.
+public struct RegionMonthInput: Sendable {
+    public var region: String
+    public var month: CalendarMonth
+    public var sites: [SiteMonthInput]
+    /// Product -> declaration; an undeclared product is allocated on the usage basis.
+    public var products: [String: ProductDeclaration]
+    /// Product -> tenant -> usage this month, in the product's unit.
+    public var usage: [String: [String: Double]]
+    public var factors: FactorResolver
+
+    public init(
+        region: String,
+        month: CalendarMonth,
+        sites: [SiteMonthInput] = [],
+        products: [String: ProductDeclaration] = [:],
+        usage: [String: [String: Double]] = [:],
+        factors: FactorResolver
+    ) {
+        self.region = region
+        self.month = month
+        self.sites = sites
+        self.products = products
+        self.usage = usage
+        self.factors = factors
+    }
+}

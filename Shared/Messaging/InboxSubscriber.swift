@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// The consuming side of a reliable hop. Connects a DEALER to the producer's ROUTER, offers
+/// `credits` (the number of unacknowledged messages it will hold) and repeats the offer every
+/// second as its heartbeat. Deliveries arrive on `deliveries`; the service applies each in one
+/// transaction that also records the message id in its inbox, and only then calls
+/// `acknowledge` — never before the commit.
+public final class InboxSubscriber: Sendable {
+    private let loop: ZMQEventLoop
+    private let endpoint: String
+    private let instance: String
+    private let credits: Int
+    private let logger: Logger
+    private let state = SubscriberState()
+    public let deliveries: AsyncStream<Delivery>
+    private let sink: AsyncStream<Delivery>.Continuation
+
+    public init(loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, logger: Logger) {
+        self.loop = loop
+        self.endpoint = endpoint
+        self.instance = instance
+        self.credits = credits
+        self.logger = logger
+        // Unbounded is safe: the producer never has more than `credits` messages outstanding here.
+        (deliveries, sink) = AsyncStream.makeStream(of: Delivery.self)
+    }
+
+    public func start() async throws {
+        let context = loop.context, endpoint = self.endpoint, state = self.state, sink = self.sink
+        let logger = self.logger
+        // A fresh routing id per start: the producer then treats a restarted consumer as new and
+        // re-sends what the old one held once it times out.
+        let identity = "\(instance)-\(MessageID.make().suffix(8))"
+        let ready = WireFrame.encode(.ready, header: WireFrame.encodeJSON(ReadyHeader(credits: credits, instance: instance)))
+        try await loop.perform { loopState in
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            try socket.setRoutingID(identity)
+            try socket.setReconnectInterval(milliseconds: 100)
+            try socket.connect(endpoint)
+            state.socket = socket
+            loopState.add(socket) { frames in
+                do {
+                    let decoded = try WireFrame.decode(frames, routed: false)
+                    guard decoded.command == .message else { return }
+                    let header = try WireFrame.decodeHeader(decoded.header)
+                    sink.yield(Delivery(header: header, body: decoded.body))
+                } catch {
+                    logger.warning("dropping malformed message from producer", metadata: ["error": "\(error)"])
+                }
+            }
+            try? socket.send(ready, dontWait: true)
+            loopState.every(milliseconds: 1000) { try? state.socket?.send(ready, dontWait: true) }
+        }
+        logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)"])
+    }
+
+    /// Acknowledges a committed message; `result` travels back to the producer.
+    public func acknowledge(_ messageID: String, result: Data = Data()) {
+        let state = self.state
+        let frames = WireFrame.encode(.ack, header: WireFrame.encodeJSON(AckHeader(id: messageID)), body: result)
+        loop.execute { _ in try? state.socket?.send(frames, dontWait: true) }
+    }
+
+    /// Ends the delivery stream (the socket closes with the loop).
+    public func finish() { sink.finish() }
+}
+
+/// Confined to the loop thread (see `PublisherState`).
+final class SubscriberState: @unchecked Sendable {
+    var socket: ZMQSocket?
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// The outbox and inbox tables that make every hop reliable. Each service adds these
+/// migrations to its own store; the service writes outbox rows and inbox ids in the same
+/// transaction as its own state.
+public enum MessageStore {
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("messaging-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        header BLOB NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE inbox (
+                        message_id TEXT PRIMARY KEY,
+                        type TEXT NOT NULL,
+                        result BLOB NOT NULL,
+                        processed_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// Adds a message to the outbox. An id already present is ignored, which makes
+    /// deterministic output ids idempotent.
+    public static func enqueue(_ db: Database, header: EnvelopeHeader, body: Data) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO outbox (message_id, type, header, body, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [header.id, header.type, WireFrame.encodeJSON(header), body, Int64(Date().timeIntervalSince1970)])
+    }
+
+    /// The result recorded when the message was first processed, or nil if it is new.
+    public static func processedResult(_ db: Database, messageID: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT result FROM inbox WHERE message_id = ?", arguments: [messageID])
+    }
+
+    /// Records that a message was applied, with the result its acknowledgement carries.
+    public static func recordProcessed(_ db: Database, header: EnvelopeHeader, result: Data) throws {
+        try db.execute(
+            sql: "INSERT INTO inbox (message_id, type, result, processed_at) VALUES (?, ?, ?, ?)",
+            arguments: [header.id, header.type, result, Int64(Date().timeIntervalSince1970)])
+    }
+
+    public static func outboxCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+    }
+
+    public static func inboxCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox") ?? 0
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The producing side of a reliable hop. Binds a ROUTER; consumers (any number of replicas)
+/// connect DEALERs and ask for work with credits. Outbox rows are sent in `seq` order, kept in
+/// flight until acknowledged, and sent again when their consumer goes silent or the lease
+/// expires. A row is deleted only after its ACK — so a crash anywhere yields a re-send, never
+/// a loss, and the consumer's inbox makes the re-send harmless.
+public final class OutboxPublisher: Sendable {
+    public struct Options: Sendable {
+        /// Re-send a message not acknowledged within this time.
+        public var leaseMilliseconds: Int64 = 60_000
+        /// A consumer silent this long is gone; its messages go to others.
+        public var consumerTimeoutMilliseconds: Int64 = 3_000
+        /// How many rows to hold in memory beyond those in flight.
+        public var prefetch: Int = 32
+        public init() {}
+    }
+
+    private let loop: ZMQEventLoop
+    private let endpoint: String
+    private let database: any DatabaseWriter
+    private let logger: Logger
+    private let options: Options
+    private let state: PublisherState
+    private let acknowledged = Mutex<[Acknowledgement]>([])
+    private let signals: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    public init(loop: ZMQEventLoop, endpoint: String, database: any DatabaseWriter, logger: Logger, options: Options = Options()) {
+        self.loop = loop
+        self.endpoint = endpoint
+        self.database = database
+        self.logger = logger
+        self.options = options
+        self.state = PublisherState()
+        (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Binds the socket and starts sending.
+    public func start() async throws {
+        let state = self.state, database = self.database, logger = self.logger, options = self.options
+        let context = loop.context, endpoint = self.endpoint, signal = self.signal
+        try await loop.perform { [self] loopState in
+            let socket = try ZMQSocket(context: context, type: .router)
+            try socket.setRouterMandatory()
+            try socket.bind(endpoint)
+            state.socket = socket
+            loopState.add(socket) { [self] frames in
+                state.receive(frames, logger: logger) { ack in
+                    self.acknowledged.withLock { $0.append(ack) }
+                    signal.yield()
+                }
+                state.dispatch(database: database, logger: logger, options: options)
+            }
+            loopState.every(milliseconds: 100) {
+                state.expire(options: options, logger: logger)
+                state.dispatch(database: database, logger: logger, options: options)
+            }
+        }
+        logger.info("outbox publisher listening", metadata: ["endpoint": "\(endpoint)"])
+    }
+
+    /// Tells the publisher new rows were committed, so it need not wait for its next tick.
+    public func notify() {
+        let state = self.state, database = self.database, logger = self.logger, options = self.options
+        loop.execute { _ in state.dispatch(database: database, logger: logger, options: options) }
+    }
+
+    /// Deletes acknowledged rows, in batches, until `finish()`. `onAcknowledged` runs inside
+    /// the same transaction, for stages that keep the consumer's result; `afterCommit` runs once
+    /// that transaction has committed.
+    public func runAcknowledgements(
+        onAcknowledged: (@Sendable (Database, [Acknowledgement]) throws -> Void)? = nil,
+        afterCommit: (@Sendable ([Acknowledgement]) async -> Void)? = nil
+    ) async {
+        for await _ in signals {
+            let done = acknowledged.withLock { pending -> [Acknowledgement] in
+                let taken = pending
+                pending.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if done.isEmpty { continue }
+            do {
+                try await database.write { db in
+                    for ack in done {
+                        try db.execute(sql: "DELETE FROM outbox WHERE message_id = ?", arguments: [ack.messageID])
+                    }
+                    try onAcknowledged?(db, done)
+                }
+                await afterCommit?(done)
+            } catch {
+                // The rows stay; they are re-sent after a restart and de-duplicated downstream.
+                logger.error("could not delete acknowledged outbox rows", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Stops accepting ACKs (the socket closes with the loop).
+    public func finish() { signal.finish() }
+
+    /// Counts for health and metrics: messages in flight and consumers connected.
+    public func snapshot() async -> (inFlight: Int, consumers: Int, sent: Int, resent: Int) {
+        let state = self.state
+        return (try? await loop.perform { _ in
+            (state.inFlight.count, state.consumers.count, state.sentTotal, state.resentTotal)
+        }) ?? (0, 0, 0, 0)
+    }
+}
+
+/// Publisher bookkeeping. Confined to the loop thread: every access happens inside a loop job,
+/// handler or timer, which is why it may be marked `@unchecked Sendable`.
+final class PublisherState: @unchecked Sendable {
+    struct Item {
+        let seq: Int64
+        let id: String
+        let header: Data
+        let body: Data
+    }
+
+    struct Consumer {
+        var credits: Int
+        var lastSeen: Int64
+        var inFlight: Set<String> = []
+    }
+
+    var socket: ZMQSocket?
+    var consumers: [Data: Consumer] = [:]
+    var ready: [Item] = []
+    var inFlight: [String: (consumer: Data, sentAt: Int64, item: Item)] = [:]
+    var lastLoadedSeq: Int64 = 0
+    var sentTotal = 0
+    var resentTotal = 0
+    private var order: [Data] = []
+    private var turn = 0
+
+    func receive(_ frames: [Data], logger: Logger, onAck: (Acknowledgement) -> Void) {
+        let decoded: (route: [Data], command: WireCommand, header: Data, body: Data)
+        do { decoded = try WireFrame.decode(frames, routed: true) } catch {
+            logger.warning("dropping malformed frame from consumer", metadata: ["error": "\(error)"])
+            return
+        }
+        let identity = decoded.route[0]
+        let now = LoopState.now()
+        switch decoded.command {
+        case .ready:
+            guard let ready = try? JSONDecoder().decode(ReadyHeader.self, from: decoded.header) else { return }
+            if consumers[identity] == nil {
+                logger.info("consumer joined", metadata: ["consumer": "\(ready.instance)", "credits": "\(ready.credits)"])
+                order.append(identity)
+            }
+            consumers[identity, default: Consumer(credits: ready.credits, lastSeen: now)].credits = max(1, ready.credits)
+            consumers[identity]?.lastSeen = now
+        case .ack:
+            guard let ack = try? JSONDecoder().decode(AckHeader.self, from: decoded.header) else { return }
+            consumers[identity]?.lastSeen = now
+            consumers[identity]?.inFlight.remove(ack.id)
+            if let entry = inFlight.removeValue(forKey: ack.id), entry.consumer != identity {
+                consumers[entry.consumer]?.inFlight.remove(ack.id)
+            }
+            // An ACK for a message queued for re-sending still proves it was committed.
+            ready.removeAll { $0.id == ack.id }
+            onAck(Acknowledgement(messageID: ack.id, result: decoded.body))
+        default:
+            logger.warning("unexpected command from consumer", metadata: ["command": "\(decoded.command.rawValue)"])
+        }
+    }
+
+    func expire(options: OutboxPublisher.Options, logger: Logger) {
+        let now = LoopState.now()
+        for (identity, consumer) in consumers where now - consumer.lastSeen > options.consumerTimeoutMilliseconds {
+            logger.warning("consumer went silent; re-sending its messages", metadata: ["in_flight": "\(consumer.inFlight.count)"])
+            consumers.removeValue(forKey: identity)
+            order.removeAll { $0 == identity }
+            requeue(consumer.inFlight)
+        }
+        let stale = inFlight.filter { now - $0.value.sentAt > options.leaseMilliseconds }.map(\.key)
+        if !stale.isEmpty {
+            logger.warning("lease expired; re-sending", metadata: ["messages": "\(stale.count)"])
+            for id in stale {
+                if let entry = inFlight[id] { consumers[entry.consumer]?.inFlight.remove(id) }
+            }
+            requeue(Set(stale))
+        }
+    }
+
+    private func requeue(_ ids: Set<String>) {
+        let items = ids.compactMap { inFlight.removeValue(forKey: $0)?.item }
+        guard !items.isEmpty else { return }
+        resentTotal += items.count
+        ready = items.sorted { $0.seq < $1.seq } + ready
+    }
+
+    func dispatch(database: any DatabaseWriter, logger: Logger, options: OutboxPublisher.Options) {
+        guard let socket, !order.isEmpty else { return }
+        let capacity = consumers.values.reduce(0) { $0 + max(0, $1.credits - $1.inFlight.count) }
+        if ready.count < capacity + options.prefetch / 2 { load(database: database, limit: capacity + options.prefetch, logger: logger) }
+        var idle = 0
+        while !ready.isEmpty, idle < order.count {
+            turn = (turn + 1) % order.count
+            let identity = order[turn]
+            guard var consumer = consumers[identity], consumer.inFlight.count < consumer.credits else {
+                idle += 1
+                continue
+            }
+            idle = 0
+            let item = ready.removeFirst()
+            do {
+                try socket.send([identity] + WireFrame.encode(.message, header: item.header, body: item.body), dontWait: true)
+            } catch {
+                ready.insert(item, at: 0)
+                if error == .unroutable {
+                    consumers.removeValue(forKey: identity)
+                    order.removeAll { $0 == identity }
+                    requeue(consumer.inFlight)
+                    if order.isEmpty { return }
+                    turn = 0
+                } else {
+                    return  // high-water mark: try again on the next tick
+                }
+                continue
+            }
+            sentTotal += 1
+            consumer.inFlight.insert(item.id)
+            consumers[identity] = consumer
+            inFlight[item.id] = (identity, LoopState.now(), item)
+        }
+    }
+
+    private func load(database: any DatabaseWriter, limit: Int, logger: Logger) {
+        guard limit > 0 else { return }
+        do {
+            let after = lastLoadedSeq
+            let rows = try database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT seq, message_id, header, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [after, limit])
+            }
+            for row in rows {
+                let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"])
+                lastLoadedSeq = max(lastLoadedSeq, item.seq)
+                if inFlight[item.id] == nil { ready.append(item) }
+            }
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+        }
+    }
+}

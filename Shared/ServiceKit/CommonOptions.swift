@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// Options every service takes. Each flag falls back to an environment variable, then to a
+/// default that works out of the box on one machine.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Folder holding this service's SQLite store (env CM_DATA_DIR).")
+    public var dataDir: String = Env.string("CM_DATA_DIR", "./data")
+
+    @Option(name: .long, help: "Name of this replica; its store is <data-dir>/<instance>.sqlite (env CM_INSTANCE).")
+    public var instance: String?
+
+    @Option(name: .long, help: "Address the HTTP server binds (env CM_HTTP_HOST).")
+    public var httpHost: String = Env.string("CM_HTTP_HOST", "127.0.0.1")
+
+    @Option(name: .long, help: "Host part of the ZeroMQ endpoints this service binds (env CM_BIND_HOST).")
+    public var bindHost: String = Env.string("CM_BIND_HOST", "127.0.0.1")
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CM_LOG_LEVEL).")
+    public var logLevel: String = Env.string("CM_LOG_LEVEL", "info")
+
+    public init() {}
+
+    /// The instance name, defaulting to `<service>-1` (env CM_INSTANCE).
+    public func instanceName(service: String) -> String {
+        instance ?? Env.optionalString("CM_INSTANCE") ?? "\(service)-1"
+    }
+
+    public func storePath(service: String) -> String {
+        URL(fileURLWithPath: dataDir).appendingPathComponent("\(instanceName(service: service)).sqlite").path
+    }
+
+    public func bindEndpoint(port: Int) -> String { "tcp://\(bindHost):\(port)" }
+}
+
+/// Reads configuration from the environment.
+public enum Env {
+    public static func optionalString(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public static func string(_ name: String, _ fallback: String) -> String { optionalString(name) ?? fallback }
+
+    public static func int(_ name: String, _ fallback: Int) -> Int {
+        optionalString(name).flatMap(Int.init) ?? fallback
+    }
+
+    public static func bool(_ name: String, _ fallback: Bool) -> Bool {
+        guard let value = optionalString(name)?.lowercased() else { return fallback }
+        return ["1", "true", "yes", "on"].contains(value)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import Messaging
+import ZeroMQ
+
+/// The request type a control endpoint answers with the service's `StatusReport`.
+public let statusRequestType = "status.get.v1"
+
+/// A service's control endpoint over ZeroMQ: answers `status.get.v1` so that the reporter can
+/// tell whether the pipeline has drained without opening anyone else's store.
+public enum ControlEndpoint {
+    public static func start(
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger,
+        status: @escaping @Sendable () async -> StatusReport
+    ) async throws -> RequestServer {
+        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger) { request in
+            switch request.header.type {
+            case statusRequestType: return .json(await status())
+            default: return .failure(404, "unknown request type \(request.header.type)")
+            }
+        }
+        try await server.start()
+        return server
+    }
+}

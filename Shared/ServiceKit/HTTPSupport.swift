@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The JSON shape of every HTTP error: what was wrong, and where when a field is to blame.
+public struct HTTPErrorBody: Codable, Sendable {
+    public var error: String
+    public var field: String?
+}
+
+/// Small helpers for JSON and CSV responses and bounded request bodies.
+public enum HTTPSupport {
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return raw(data, contentType: "application/json", status: status)
+    }
+
+    public static func raw(_ data: Data, contentType: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
+        json(HTTPErrorBody(error: message, field: field), status: status)
+    }
+
+    /// Collects the request body; nil means it exceeded `limit` (answer 413).
+    public static func body(of request: Request, limit: Int) async throws -> Data? {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Data(buffer: buffer)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return nil
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+}
+
+/// `/health` and `/metrics`, which every service serves.
+public enum ServiceRoutes {
+    public static func add(
+        to router: Router<BasicRequestContext>, metrics: ServiceMetrics, status: @escaping @Sendable () async -> StatusReport
+    ) {
+        router.get("/health") { _, _ -> Response in
+            let report = await status()
+            return HTTPSupport.json(report, status: report.healthy ? .ok : .serviceUnavailable)
+        }
+        router.get("/metrics") { _, _ -> Response in
+            HTTPSupport.raw(Data(metrics.render().utf8), contentType: "text/plain; version=0.0.4")
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The five real executables started as processes on loopback, with their stores in a fresh
+/// temporary folder and ports of their own, so tests neither mock anything nor collide with a
+/// suite a developer has running.
+final class SuiteProcess: @unchecked Sendable {
+    enum Service: String, CaseIterable, Sendable {
+        case auth, collector, preprocessor, calculator, reporter
+    }
+
+    struct Ports: Sendable {
+        var collectorHTTP, collectorIngest, collectorOutbox, collectorControl: Int
+        var preprocessorHTTP, preprocessorOutbox, preprocessorControl: Int
+        var calculatorHTTP, calculatorOutbox, calculatorControl: Int
+        var reporterHTTP, reporterControl: Int
+        var authHTTP, authControl: Int
+
+        static func allocate() -> Ports {
+            var used = Set<Int>()
+            func free() -> Int {
+                while true {
+                    let port = Int.random(in: 20_000...59_000)
+                    if !used.contains(port), !SuiteProcess.listening(port) {
+                        used.insert(port)
+                        return port
+                    }
+                }
+            }
+            return Ports(
+                collectorHTTP: free(), collectorIngest: free(), collectorOutbox: free(), collectorControl: free(),
+                preprocessorHTTP: free(), preprocessorOutbox: free(), preprocessorControl: free(),
+                calculatorHTTP: free(), calculatorOutbox: free(), calculatorControl: free(),
+                reporterHTTP: free(), reporterControl: free(), authHTTP: free(), authControl: free())
+        }
+    }
+
+    let dataDir: URL
+    let ports: Ports
+    let binDir: URL
+    var extraArguments: [Service: [String]] = [:]
+    private var processes: [Service: Process] = [:]
+
+    init(extraArguments: [Service: [String]] = [:]) throws {
+        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        ports = Ports.allocate()
+        binDir = SuiteProcess.locateBinaries()
+        self.extraArguments = extraArguments
+    }
+
+    /// The build products folder: `CM_BIN_DIR`, or the folder of the running test bundle.
+    static func locateBinaries() -> URL {
+        if let dir = ProcessInfo.processInfo.environment["CM_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("collector").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        // Fall back to the package's debug build folder.
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug")
+    }
+
+    func arguments(for service: Service) -> [String] {
+        let p = ports
+        let local = { (port: Int) in "tcp://127.0.0.1:\(port)" }
+        var args = ["--data-dir", dataDir.path, "--log-level", "info"]
+        switch service {
+        case .auth:
+            args = ["serve"] + args + ["--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)"]
+        case .collector:
+            args += [
+                "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
+                "--control-port", "\(p.collectorControl)", "--auth-endpoint", local(p.authControl),
+            ]
+        case .preprocessor:
+            args += [
+                "--http-port", "\(p.preprocessorHTTP)", "--collector-outbox", local(p.collectorOutbox), "--outbox-port",
+                "\(p.preprocessorOutbox)", "--control-port", "\(p.preprocessorControl)",
+            ]
+        case .calculator:
+            args += [
+                "--http-port", "\(p.calculatorHTTP)", "--preprocessor-outbox", local(p.preprocessorOutbox), "--outbox-port",
+                "\(p.calculatorOutbox)", "--control-port", "\(p.calculatorControl)", "--settle-ms", "100",
+            ]
+        case .reporter:
+            args += [
+                "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", local(p.calculatorOutbox), "--control-port",
+                "\(p.reporterControl)", "--pipeline-control",
+                [p.collectorControl, p.preprocessorControl, p.calculatorControl].map(local).joined(separator: ","),
+            ]
+        }
+        return args + (extraArguments[service] ?? [])
+    }
+
+    func httpPort(_ service: Service) -> Int {
+        switch service {
+        case .auth: return ports.authHTTP
+        case .collector: return ports.collectorHTTP
+        case .preprocessor: return ports.preprocessorHTTP
+        case .calculator: return ports.calculatorHTTP
+        case .reporter: return ports.reporterHTTP
+        }
+    }
+
+    func start(_ services: [Service] = Service.allCases) async throws {
+        for service in services {
+            let process = Process()
+            process.executableURL = binDir.appendingPathComponent(service.rawValue)
+            process.arguments = arguments(for: service)
+            let log = dataDir.appendingPathComponent("\(service.rawValue).log")
+            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            processes[service] = process
+        }
+        for service in services { try await waitHealthy(service) }
+    }
+
+    func waitHealthy(_ service: Service, seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let (status, _) = try? await get(service, "/health"), status == 200 { return }
+            if let process = processes[service], !process.isRunning {
+                throw SuiteError("\(service.rawValue) exited with \(process.terminationStatus): \(log(service).suffix(2000))")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SuiteError("\(service.rawValue) did not become healthy: \(log(service).suffix(2000))")
+    }
+
+    func log(_ service: Service) -> String {
+        (try? String(contentsOf: dataDir.appendingPathComponent("\(service.rawValue).log"), encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal` and waits for the process to exit.
+    func stop(_ service: Service, signal: Int32 = SIGTERM) async {
+        guard let process = processes[service] else { return }
+        kill(process.processIdentifier, signal)
+        for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        processes[service] = nil
+    }
+
+    func stopAll() async {
+        for service in Service.allCases.reversed() { await stop(service) }
+    }
+
+    func terminationStatus(_ service: Service) -> Int32? { processes[service].flatMap { $0.isRunning ? nil : $0.terminationStatus } }
+
+    deinit {
+        for process in processes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: dataDir)
+    }
+
+    // MARK: HTTP
+
+    func get(_ service: Service, _ path: String) async throws -> (Int, Data) {
+        try await request(service, path, method: "GET")
+    }
+
+    func post(_ service: Service, _ path: String, body: Data, contentType: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        try await request(service, path, method: "POST", body: body, headers: headers.merging(["Content-Type": contentType]) { a, _ in a })
+    }
+
+    func request(_ service: Service, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort(service))\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 30
+        for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    func json(_ service: Service, _ path: String) async throws -> [String: Any] {
+        let (status, data) = try await get(service, path)
+        guard status == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw SuiteError("GET \(path) answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        return object
+    }
+
+    /// Waits until the reporter says every stage is idle.
+    func waitDrained(seconds: Double = 60) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            if let (status, data) = try? await get(.reporter, "/v1/status"), status == 200 {
+                last = String(decoding: data, as: UTF8.self)
+                if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["drained"] as? Bool == true {
+                    return
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SuiteError("pipeline did not drain within \(seconds) s; last status: \(last)")
+    }
+
+    /// Rows of `/v1/emissions` for a query string.
+    func emissions(_ query: String) async throws -> [[String: Any]] {
+        let object = try await json(.reporter, "/v1/emissions?\(query)")
+        return object["rows"] as? [[String: Any]] ?? []
+    }
+
+    static func listening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
+    }
+}
+
+struct SuiteError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

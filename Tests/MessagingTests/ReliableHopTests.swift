@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+import Testing
+import ZeroMQ
+
+@testable import Messaging
+
+/// The reliable hop between a real outbox (SQLite file) and subscribers over TCP loopback.
+@Suite struct ReliableHopTests {
+    struct Harness {
+        let context: ZMQContext
+        let loop: ZMQEventLoop
+        let database: DatabasePool
+        let folder: URL
+        let endpoint: String
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("hop-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            database = try DatabasePool(path: folder.appendingPathComponent("outbox.sqlite").path)
+            var migrator = DatabaseMigrator()
+            MessageStore.registerMigrations(&migrator)
+            try migrator.migrate(database)
+            context = try ZMQContext()
+            loop = try ZMQEventLoop(context: context, name: "hop")
+            loop.start()
+            endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...50_000))"
+        }
+
+        func enqueue(_ count: Int) async throws -> [String] {
+            try await database.write { db in
+                try (0..<count).map { i in
+                    let header = EnvelopeHeader(type: "test.v1", source: MessageSource(service: "t", instance: "1"))
+                    try MessageStore.enqueue(db, header: header, body: Data("message \(i) ✓".utf8))
+                    return header.id
+                }
+            }
+        }
+
+        func close() async {
+            await loop.shutdown()
+            context.terminate()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    @Test func everyMessageArrivesInOrderAndAcknowledgedRowsAreDeleted() async throws {
+        let h = try Harness()
+        let logger = Logger(label: "test")
+        let publisher = OutboxPublisher(loop: h.loop, endpoint: h.endpoint, database: h.database, logger: logger)
+        try await publisher.start()
+        let acks = Task { await publisher.runAcknowledgements() }
+        let ids = try await h.enqueue(50)
+        let subscriber = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "consumer", credits: 4, logger: logger)
+        try await subscriber.start()
+        var received: [String] = []
+        for await delivery in subscriber.deliveries {
+            received.append(delivery.header.id)
+            subscriber.acknowledge(delivery.header.id)
+            if received.count == ids.count { break }
+        }
+        #expect(received == ids)
+        for _ in 0..<100 {
+            if try await h.database.read({ try MessageStore.outboxCount($0) }) == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await h.database.read { try MessageStore.outboxCount($0) } == 0)
+        publisher.finish()
+        await acks.value
+        await h.close()
+    }
+
+    @Test func unacknowledgedMessagesGoToAnotherConsumerWhenTheirsGoesSilent() async throws {
+        let h = try Harness()
+        let logger = Logger(label: "test")
+        var options = OutboxPublisher.Options()
+        options.consumerTimeoutMilliseconds = 500
+        let publisher = OutboxPublisher(loop: h.loop, endpoint: h.endpoint, database: h.database, logger: logger, options: options)
+        try await publisher.start()
+        let acks = Task { await publisher.runAcknowledgements() }
+        let ids = try await h.enqueue(3)
+
+        // A consumer that takes messages and never acknowledges: its own loop, shut down mid-work
+        // like a killed process.
+        let deadContext = try ZMQContext()
+        let deadLoop = try ZMQEventLoop(context: deadContext, name: "dead")
+        deadLoop.start()
+        let dead = InboxSubscriber(loop: deadLoop, endpoint: h.endpoint, instance: "dead", credits: 10, logger: logger)
+        try await dead.start()
+        var taken = 0
+        for await _ in dead.deliveries {
+            taken += 1
+            if taken == ids.count { break }
+        }
+        await deadLoop.shutdown()
+        deadContext.terminate()
+
+        let survivor = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "survivor", credits: 10, logger: logger)
+        try await survivor.start()
+        var redelivered = Set<String>()
+        for await delivery in survivor.deliveries {
+            redelivered.insert(delivery.header.id)
+            survivor.acknowledge(delivery.header.id)
+            if redelivered.count == ids.count { break }
+        }
+        #expect(redelivered == Set(ids))
+        let snapshot = await publisher.snapshot()
+        #expect(snapshot.resent >= ids.count)
+        publisher.finish()
+        await acks.value
+        await h.close()
+    }
+
+    @Test func requestsGetRepliesAndUnknownEndpointsTimeOut() async throws {
+        let h = try Harness()
+        let logger = Logger(label: "test")
+        let server = RequestServer(loop: h.loop, endpoint: h.endpoint, source: MessageSource(service: "s", instance: "1"), logger: logger) {
+            request in
+            request.header.type == "echo.v1" ? Reply(body: request.body) : .failure(404, "no such thing")
+        }
+        try await server.start()
+        let client = RequestClient(loop: h.loop, endpoint: h.endpoint, source: MessageSource(service: "c", instance: "1"))
+        try await client.start()
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0) })
+        let reply = try await client.request(type: "echo.v1", body: big)
+        #expect(reply.body == big)
+        #expect(reply.header.status == 200)
+        await #expect(throws: RequestError.self) { _ = try await client.request(type: "other.v1") }
+
+        let nowhere = RequestClient(loop: h.loop, endpoint: "tcp://127.0.0.1:1", source: MessageSource(service: "c", instance: "2"))
+        try await nowhere.start()
+        await #expect(throws: RequestError.self) { _ = try await nowhere.request(type: "echo.v1", timeoutMilliseconds: 200) }
+        await h.close()
+    }
+}
