@@ -5,7 +5,7 @@ import Testing
 /// equal those of an undisturbed run — nothing lost, nothing counted twice.
 @Suite(.serialized) struct RestartTests {
     static let tenants = 10
-    static let batches = 40
+    static let batches = 120
     static let perBatch = 100
 
     /// Usage of record `i`: whole vCPU-hours so the undisturbed totals are exact.
@@ -31,8 +31,7 @@ import Testing
         try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
 
         var expectedUsage = [Int](repeating: 0, count: Self.tenants)
-        let victims: [SuiteProcess.Service] = [.preprocessor, .calculator, .collector, .reporter, .preprocessor, .calculator]
-        var kills = 0
+        var bodies: [Data] = []
         for batch in 0..<Self.batches {
             var lines: [String] = []
             for index in 0..<Self.perBatch {
@@ -40,30 +39,42 @@ import Testing
                 expectedUsage[record.tenant] += record.value
                 lines.append(record.line)
             }
-            let body = Data(lines.joined(separator: "\n").utf8)
-            // A sender whose request was cut off by a crash sends the batch again; repeats are harmless.
-            var delivered = false
-            for _ in 0..<50 where !delivered {
-                if let (status, _) = try? await suite.post(.collector, "/v1/activity", body: body, contentType: "application/x-ndjson"),
-                    status == 200 || status == 202
-                {
-                    delivered = true
-                } else {
-                    try await Task.sleep(for: .milliseconds(200))
-                    if suite.terminationStatus(.collector) != nil || !(await suite.isHealthy(.collector)) {
-                        try? await suite.start([.collector])
+            bodies.append(Data(lines.joined(separator: "\n").utf8))
+        }
+
+        // Four senders post batches while a killer takes services down with SIGKILL at random
+        // moments and starts them again. A sender whose request was cut off by a crash sends the
+        // batch again, as any client would; the repeats must be harmless.
+        let batches = bodies
+        let senders = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        var undelivered = 0
+                        for batch in stride(from: worker, to: batches.count, by: 4) {
+                            var delivered = false
+                            for _ in 0..<200 where !delivered {
+                                let answer = try? await suite.post(.collector, "/v1/activity", body: batches[batch], contentType: "application/x-ndjson")
+                                if let answer, answer.0 == 200 || answer.0 == 202 { delivered = true } else {
+                                    try await Task.sleep(for: .milliseconds(100))
+                                }
+                            }
+                            if !delivered { undelivered += 1 }
+                        }
+                        return undelivered
                     }
                 }
-            }
-            #expect(delivered, "batch \(batch) could not be delivered")
-            if batch % 6 == 3, kills < victims.count {
-                let victim = victims[kills]
-                kills += 1
-                await suite.stop(victim, signal: SIGKILL)
-                try await suite.start([victim])
+                return try await group.reduce(0, +)
             }
         }
-        #expect(kills == victims.count)
+        let victims: [SuiteProcess.Service] = [.preprocessor, .calculator, .collector, .reporter, .preprocessor, .calculator, .collector, .calculator]
+        for victim in victims {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))
+            await suite.stop(victim, signal: SIGKILL)
+            try await suite.start([victim])
+        }
+        let undelivered = try await senders.value
+        #expect(undelivered == 0)
         try await suite.waitDrained(seconds: 120)
 
         let total = Double(expectedUsage.reduce(0, +)) + 0  // the fixture adds no usage
@@ -77,11 +88,5 @@ import Testing
             expectClose(found?["scope3"], Double(expectedUsage[tenant]) / total * Fixture.ecsJan.scope3, "T\(tenant) scope3")
         }
         await suite.stopAll()
-    }
-}
-
-extension SuiteProcess {
-    func isHealthy(_ service: Service) async -> Bool {
-        (try? await get(service, "/health"))?.0 == 200
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -19,15 +20,17 @@ final class SuiteProcess: @unchecked Sendable {
         var reporterHTTP, reporterControl: Int
         var authHTTP, authControl: Int
 
+        /// Ports handed out so far in this test process: suites run in parallel, so each port is
+        /// given out once, counting up from a random start below Linux's ephemeral range.
+        private static let next = Mutex<Int>(20_000 + Int.random(in: 0..<80) * 100)
+
         static func allocate() -> Ports {
-            var used = Set<Int>()
             func free() -> Int {
-                while true {
-                    let port = Int.random(in: 20_000...59_000)
-                    if !used.contains(port), !SuiteProcess.listening(port) {
-                        used.insert(port)
-                        return port
-                    }
+                next.withLock { port in
+                    repeat {
+                        port = port >= 32_000 ? 20_000 : port + 1
+                    } while !SuiteProcess.bindable(port)
+                    return port
                 }
             }
             return Ports(
@@ -113,7 +116,7 @@ final class SuiteProcess: @unchecked Sendable {
             process.executableURL = binDir.appendingPathComponent(service.rawValue)
             process.arguments = arguments(for: service)
             let log = dataDir.appendingPathComponent("\(service.rawValue).log")
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle
@@ -207,6 +210,20 @@ final class SuiteProcess: @unchecked Sendable {
     func emissions(_ query: String) async throws -> [[String: Any]] {
         let object = try await json(.reporter, "/v1/emissions?\(query)")
         return object["rows"] as? [[String: Any]] ?? []
+    }
+
+    /// True when nothing holds `port` on loopback right now.
+    static func bindable(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     static func listening(_ port: Int) -> Bool {
