@@ -18,12 +18,14 @@ struct CalculatorCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
     var httpPort: Int = Env.int("CM_CALCULATOR_HTTP_PORT", Topology.calculatorHTTP)
-    @Option(help: "The preprocessor's outbox endpoint (env CM_PREPROCESSOR_OUTBOX).")
+    @Option(help: "The outbox endpoints of every preprocessor replica, comma-separated (env CM_PREPROCESSOR_OUTBOX).")
     var preprocessorOutbox: String = Env.string("CM_PREPROCESSOR_OUTBOX", Topology.local(Topology.preprocessorOutbox))
     @Option(help: "Port of this calculator's outbox, pulled by the reporter (env CM_CALCULATOR_OUTBOX_PORT).")
     var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
+    @Option(help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
+    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
@@ -38,7 +40,7 @@ struct CalculatorCommand: AsyncParsableCommand {
         let source = MessageSource(service: "calculator", instance: instance)
         let runtime = try MessagingRuntime(name: "calculator", logger: logger)
         let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: preprocessorOutbox, instance: instance, logger: logger)
+        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
@@ -48,7 +50,7 @@ struct CalculatorCommand: AsyncParsableCommand {
             dirtyGauge.set(to: Double(counts.2))
             return StatusReport(
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
-                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox])
+                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
         do {
             try await publisher.start()

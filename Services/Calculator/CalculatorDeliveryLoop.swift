@@ -9,7 +9,7 @@ import ServiceKit
 /// transaction with its inbox id, and acknowledges after the commit.
 struct CalculatorDeliveryLoop: Sendable {
     let database: DatabasePool
-    let subscriber: InboxSubscriber
+    let subscriber: UpstreamSubscriptions
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -31,6 +31,10 @@ struct CalculatorDeliveryLoop: Sendable {
                         let (applied, stale) = try ledger.apply(db, records: records)
                         metrics.recordsProcessed.increment(by: Int64(applied))
                         summary = "applied \(applied) records, \(stale) stale"
+                    case RecordRetraction.messageType:
+                        let retractions = try decoder.decode([RecordRetraction].self, from: delivery.body)
+                        let withdrawn = try ledger.retract(db, retractions)
+                        summary = "withdrew \(withdrawn) records moved to another replica's region"
                     case RegistryUpdate.messageType:
                         let update = try decoder.decode(RegistryUpdate.self, from: delivery.body)
                         try ledger.apply(db, update: update)
@@ -42,7 +46,7 @@ struct CalculatorDeliveryLoop: Sendable {
                     return (ledger, summary)
                 }
                 ledger = updated
-                subscriber.acknowledge(delivery.header.id)
+                delivery.acknowledge(Data())
                 metrics.inboxProcessed.increment()
                 logger.debug("message applied", metadata: ["summary": "\(summary)"])
             } catch {

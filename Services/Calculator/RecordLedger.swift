@@ -28,8 +28,8 @@ struct RecordLedger {
                     stale += 1
                     continue
                 }
-                let old = try decoder.decode(NormalizedRecord.self, from: existing["normalized"] as Data)
-                try add(db, old, sign: -1, touched: &touched)
+                let stored: Data = existing["normalized"]
+                if !stored.isEmpty { try add(db, try decoder.decode(NormalizedRecord.self, from: stored), sign: -1, touched: &touched) }
             }
             try add(db, record, sign: 1, touched: &touched)
             try db.cachedStatement(
@@ -42,6 +42,35 @@ struct RecordLedger {
         }
         for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
         return (applied, stale)
+    }
+
+    /// Withdraws records whose newer revision now belongs to another replica's region. The row
+    /// stays, empty, at the retracting revision, so an older version arriving late is still stale.
+    mutating func retract(_ db: Database, _ retractions: [RecordRetraction]) throws -> Int {
+        var withdrawn = 0
+        var touched = Set<RegionMonthKey>()
+        let decoder = JSONDecoder()
+        for retraction in retractions {
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?", arguments: [retraction.source, retraction.id])
+            if let existing {
+                let revision: Int = existing["revision"]
+                guard retraction.revision > revision else { continue }
+                let stored: Data = existing["normalized"]
+                if !stored.isEmpty {
+                    try add(db, try decoder.decode(NormalizedRecord.self, from: stored), sign: -1, touched: &touched)
+                    withdrawn += 1
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO records (source, id, revision, normalized) VALUES (?, ?, ?, X'')
+                    ON CONFLICT (source, id) DO UPDATE SET revision = excluded.revision, normalized = excluded.normalized
+                    """,
+                arguments: [retraction.source, retraction.id, retraction.revision])
+        }
+        for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        return withdrawn
     }
 
     private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Set<RegionMonthKey>) throws {

@@ -7,6 +7,7 @@ import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
+import Synchronization
 
 /// The collector: receives activity records and declarations over HTTP and over the ZeroMQ
 /// ingest endpoint, keeps every batch as received, and hands it on through its outbox.
@@ -35,6 +36,8 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "How long an ingest request waits for validation before answering 202 (env CM_VERDICT_TIMEOUT_MS).")
     var verdictTimeoutMs: Int = Env.int("CM_VERDICT_TIMEOUT_MS", 10_000)
 
+    @Option(help: "Number of preprocessor replicas; each owns one shard of the records (env CM_PREPROCESSOR_SHARDS).")
+    var preprocessorShards: Int = Env.int("CM_PREPROCESSOR_SHARDS", 1)
     @Flag(help: "Require an API key (verified by auth) on HTTP ingest (env CM_REQUIRE_API_KEY=1).")
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
@@ -52,7 +55,8 @@ struct CollectorCommand: AsyncParsableCommand {
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
         let ingest = IngestService(
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
-            verdictTimeoutMilliseconds: verdictTimeoutMs, logger: logger, metrics: CollectorMetrics(metrics))
+            verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), logger: logger,
+            metrics: CollectorMetrics(metrics))
         let status: @Sendable () async -> StatusReport = {
             let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1
             metrics.outboxPending.set(to: Double(pending))
@@ -83,14 +87,23 @@ struct CollectorCommand: AsyncParsableCommand {
             onServerRunning: { _ in logger.info("collector ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
             logger: logger)
         let acknowledgements = WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) {
+            let completed = Mutex<[String]>([])
             await publisher.runAcknowledgements(
                 onAcknowledged: { db, acks in
                     for ack in acks {
-                        guard let verdict = try? JSONDecoder().decode(BatchVerdict.self, from: ack.result) else { continue }
-                        try CollectorStore.storeVerdict(db, batch: verdict.batch, verdict: ack.result)
+                        if let batch = try CollectorStore.storePartVerdict(db, messageID: ack.messageID, verdict: ack.result) {
+                            completed.withLock { $0.append(batch) }
+                        }
                     }
                 },
-                afterCommit: { acks in await ingest.acknowledged(acks) })
+                afterCommit: { _ in
+                    let batches = completed.withLock { done -> [String] in
+                        let taken = done
+                        done.removeAll()
+                        return taken
+                    }
+                    await ingest.acknowledged(batches)
+                })
         }
         let group = ServiceGroup(
             configuration: .init(

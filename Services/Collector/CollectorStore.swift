@@ -22,6 +22,44 @@ enum CollectorStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // A batch travels as one message per preprocessor shard; each part's verdict is kept
+        // until all have answered, then merged into the batch's verdict.
+        migrator.registerMigration("collector-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE batch_parts (
+                        message_id TEXT PRIMARY KEY,
+                        batch TEXT NOT NULL REFERENCES batches(id),
+                        part INTEGER NOT NULL,
+                        verdict BLOB
+                    ) WITHOUT ROWID;
+                    CREATE INDEX batch_parts_batch ON batch_parts (batch);
+                    """)
+        }
+    }
+
+    static func insertPart(_ db: Database, messageID: String, batch: String, part: Int) throws {
+        try db.execute(
+            sql: "INSERT INTO batch_parts (message_id, batch, part) VALUES (?, ?, ?)", arguments: [messageID, batch, part])
+    }
+
+    /// Records a part's verdict; when every part has answered, stores the merged verdict on the
+    /// batch. Returns the batch id when it became complete.
+    static func storePartVerdict(_ db: Database, messageID: String, verdict: Data) throws -> String? {
+        guard let batch = try String.fetchOne(db, sql: "SELECT batch FROM batch_parts WHERE message_id = ?", arguments: [messageID]) else {
+            return nil
+        }
+        try db.execute(sql: "UPDATE batch_parts SET verdict = ? WHERE message_id = ?", arguments: [verdict, messageID])
+        let parts = try Row.fetchAll(db, sql: "SELECT part, verdict FROM batch_parts WHERE batch = ? ORDER BY part", arguments: [batch])
+        let decoder = JSONDecoder()
+        var verdicts: [BatchVerdict] = []
+        for part in parts {
+            guard let data = part["verdict"] as Data?, let verdict = try? decoder.decode(BatchVerdict.self, from: data) else { return nil }
+            verdicts.append(verdict)
+        }
+        guard let merged = BatchVerdict.merging(verdicts) else { return nil }
+        try storeVerdict(db, batch: batch, verdict: WireFrame.encodeJSON(merged))
+        return batch
     }
 
     static func insertBatch(_ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int) throws {

@@ -19,6 +19,8 @@ struct IngestService: Sendable {
     let board: VerdictBoard
     let source: MessageSource
     let verdictTimeoutMilliseconds: Int
+    /// How many preprocessor replicas share the work, each owning one shard of `(source, id)`.
+    let preprocessorShards: Int
     let logger: Logger
     let metrics: CollectorMetrics
 
@@ -30,29 +32,39 @@ struct IngestService: Sendable {
             throw IngestError(status: 400, description: "could not read the \(format.rawValue) body: \(error)")
         }
         if records.isEmpty { throw IngestError(status: 400, description: "the body holds no records") }
-        let meta = IngestBatchMeta(batch: MessageID.make(), entity: entity, format: format, positions: records.map(\.position))
-        let header = EnvelopeHeader(id: meta.batch, type: IngestBatch.messageType, source: source, correlationId: meta.batch)
-        let message = IngestBatch.encode(meta: meta, records: records)
+        let batch = MessageID.make()
+        let parts = BatchPartition.parts(of: records, entity: entity, shards: preprocessorShards)
         try await database.write { db in
-            try CollectorStore.insertBatch(db, meta: meta, channel: channel, body: body, recordCount: records.count)
-            try MessageStore.enqueue(db, header: header, body: message)
+            try CollectorStore.insertBatch(
+                db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: []), channel: channel, body: body,
+                recordCount: records.count)
+            for part in parts {
+                let meta = IngestBatchMeta(batch: batch, entity: entity, format: format, positions: part.records.map(\.position))
+                let id = parts.count == 1 && part.shard == nil ? batch : "\(batch).p\(part.shard ?? 0)"
+                let header = EnvelopeHeader(id: id, type: IngestBatch.messageType, source: source, correlationId: batch)
+                try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)
+                try MessageStore.enqueue(db, header: header, body: IngestBatch.encode(meta: meta, records: part.records), shard: part.shard)
+            }
         }
         metrics.batches.increment()
         metrics.records.increment(by: Int64(records.count))
         logger.info(
             "batch stored",
-            metadata: ["message_id": "\(meta.batch)", "entity": "\(entity.rawValue)", "records": "\(records.count)", "channel": "\(channel)"])
-        await board.expect(meta.batch)
+            metadata: ["message_id": "\(batch)", "entity": "\(entity.rawValue)", "records": "\(records.count)", "channel": "\(channel)"])
+        await board.expect(batch)
         publisher.notify()
-        if let verdict = await board.wait(for: meta.batch, milliseconds: verdictTimeoutMilliseconds) { return verdict }
-        return BatchVerdict(batch: meta.batch, entity: entity, status: .queued, received: records.count)
+        if let verdict = await board.wait(for: batch, milliseconds: verdictTimeoutMilliseconds) { return verdict }
+        return BatchVerdict(batch: batch, entity: entity, status: .queued, received: records.count)
     }
 
-    /// Called once the acknowledgements' transaction committed: wakes the waiting senders.
-    func acknowledged(_ acks: [Acknowledgement]) async {
-        for ack in acks {
-            guard let verdict = try? JSONDecoder().decode(BatchVerdict.self, from: ack.result) else { continue }
-            await board.resolve(batch: verdict.batch, verdict: verdict)
+    /// Called once the acknowledgements' transaction committed: wakes the senders whose
+    /// batches are now complete.
+    func acknowledged(_ completed: [String]) async {
+        for batch in completed {
+            guard let verdict = try? await database.read({ try CollectorStore.verdict($0, batch: batch) }), verdict.status == .processed else {
+                continue
+            }
+            await board.resolve(batch: batch, verdict: verdict)
         }
     }
 }

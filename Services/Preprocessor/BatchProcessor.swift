@@ -10,6 +10,8 @@ import Messaging
 /// what the calculator needs is written to the outbox. Returns the verdict for the sender.
 struct BatchProcessor {
     let source: MessageSource
+    /// Calculator replicas; each owns the regions whose `ShardKey` is its index.
+    let calculatorShards: Int
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -25,6 +27,7 @@ struct BatchProcessor {
         }
         var verdict = BatchVerdict(batch: meta.batch, entity: meta.entity, status: .processed, received: lines.count)
         var normalized: [NormalizedRecord] = []
+        var retracted: [RecordRetraction] = []
         var update = RegistryUpdate()
         for (index, line) in lines.enumerated() {
             let position = index < meta.positions.count ? meta.positions[index] : index
@@ -35,7 +38,7 @@ struct BatchProcessor {
                 switch meta.entity {
                 case .activity:
                     switch RecordValidator.normalize(line, registry: registry) {
-                    case .success(let record): outcome = .success(try applyRecord(db, record, into: &normalized))
+                    case .success(let record): outcome = .success(try applyRecord(db, record, into: &normalized, retracting: &retracted))
                     case .failure(let rejection): outcome = .failure(rejection)
                     }
                 case .sites:
@@ -80,26 +83,50 @@ struct BatchProcessor {
                     field: rejection.field, reason: rejection.message, raw: line)
             }
         }
+        let correlation = header.correlationId ?? header.id
+        // Every calculator replica needs every declaration; records go to their region's replica.
         if !update.isEmpty {
-            let out = EnvelopeHeader(
-                id: MessageID.derived(from: header.id, stage: "registry"), type: RegistryUpdate.messageType, source: source,
-                correlationId: header.correlationId ?? header.id, causationId: header.id)
-            try MessageStore.enqueue(db, header: out, body: try encoder.encode(update))
+            for shard in allShards() {
+                let out = EnvelopeHeader(
+                    id: MessageID.derived(from: header.id, stage: "registry", index: shard ?? 0), type: RegistryUpdate.messageType,
+                    source: source, correlationId: correlation, causationId: header.id)
+                try MessageStore.enqueue(db, header: out, body: try encoder.encode(update), shard: shard)
+            }
         }
-        if !normalized.isEmpty {
+        for (shard, records) in group(retracted, by: \.region) {
             let out = EnvelopeHeader(
-                id: MessageID.derived(from: header.id, stage: "activity"), type: NormalizedActivity.messageType, source: source,
-                correlationId: header.correlationId ?? header.id, causationId: header.id)
-            try MessageStore.enqueue(db, header: out, body: try encoder.encode(normalized))
+                id: MessageID.derived(from: header.id, stage: "retraction", index: shard ?? 0), type: RecordRetraction.messageType,
+                source: source, correlationId: correlation, causationId: header.id)
+            try MessageStore.enqueue(db, header: out, body: try encoder.encode(records), shard: shard)
+        }
+        for (shard, records) in group(normalized, by: \.region) {
+            let out = EnvelopeHeader(
+                id: MessageID.derived(from: header.id, stage: "activity", index: shard ?? 0), type: NormalizedActivity.messageType,
+                source: source, correlationId: correlation, causationId: header.id)
+            try MessageStore.enqueue(db, header: out, body: try encoder.encode(records), shard: shard)
         }
         return verdict
     }
 
     enum Change { case accepted, repeated, revised }
 
+    /// The calculator shards to address: nil alone when the calculator is not scaled out.
+    private func allShards() -> [Int?] {
+        calculatorShards > 1 ? Array(0..<calculatorShards) : [nil]
+    }
+
+    private func group<T>(_ items: [T], by region: KeyPath<T, String>) -> [(Int?, [T])] {
+        guard !items.isEmpty else { return [] }
+        guard calculatorShards > 1 else { return [(nil, items)] }
+        let grouped = Dictionary(grouping: items) { ShardKey.shard(of: $0[keyPath: region], count: calculatorShards) }
+        return grouped.keys.sorted().map { ($0, grouped[$0] ?? []) }
+    }
+
     /// `(source, id)` is the idempotency key: the same content again is a repeat; different
     /// content is the next revision, which replaces the earlier one downstream.
-    private func applyRecord(_ db: Database, _ record: NormalizedRecord, into normalized: inout [NormalizedRecord]) throws -> Change {
+    private func applyRecord(
+        _ db: Database, _ record: NormalizedRecord, into normalized: inout [NormalizedRecord], retracting retracted: inout [RecordRetraction]
+    ) throws -> Change {
         let canonical = record.canonicalEncoding()
         var record = record
         let existing = try Row.fetchOne(
@@ -115,7 +142,15 @@ struct BatchProcessor {
             try db.execute(
                 sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
                 arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
-            try addSeries(db, try JSONDecoder().decode(NormalizedRecord.self, from: previous), sign: -1)
+            let old = try JSONDecoder().decode(NormalizedRecord.self, from: previous)
+            try addSeries(db, old, sign: -1)
+            // A revision that moves the record to a region another calculator replica owns must
+            // take it out of the old one explicitly; the new owner never saw it.
+            if calculatorShards > 1,
+                ShardKey.shard(of: old.region, count: calculatorShards) != ShardKey.shard(of: record.region, count: calculatorShards)
+            {
+                retracted.append(RecordRetraction(source: record.source, id: record.id, revision: record.revision, region: old.region))
+            }
             try addSeries(db, record, sign: 1)
             normalized.append(record)
             return .revised

@@ -34,7 +34,7 @@ struct DeliveryLoop: Sendable {
                     return (result, verdict, working)
                 }
                 registry = updated
-                subscriber.acknowledge(delivery.header.id, result: result)
+                delivery.acknowledge(result)
                 publisher.notify()
                 metrics.inboxProcessed.increment()
                 if let verdict {

@@ -24,6 +24,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_PREPROCESSOR_OUTBOX_PORT", Topology.preprocessorOutbox)
     @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
+    @Option(help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
+    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    @Option(help: "Number of calculator replicas; records go to the one owning their region (env CM_CALCULATOR_SHARDS).")
+    var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
     var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
 
@@ -36,7 +40,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
         let source = MessageSource(service: "preprocessor", instance: instance)
         let runtime = try MessagingRuntime(name: "preprocessor", logger: logger)
         let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, logger: logger)
+        let subscriber = InboxSubscriber(
+            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
@@ -46,7 +51,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
             quarantined.set(to: Double(counts.2))
             return StatusReport(
                 service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
-                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox])
+                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
         do {
             try await publisher.start()
@@ -57,7 +62,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }
         let deliveries = DeliveryLoop(
-            database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source),
+            database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
         let router = Router()

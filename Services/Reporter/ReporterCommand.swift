@@ -21,7 +21,7 @@ struct ReporterCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_REPORTER_HTTP_PORT).")
     var httpPort: Int = Env.int("CM_REPORTER_HTTP_PORT", Topology.reporterHTTP)
-    @Option(help: "The calculator's outbox endpoint (env CM_CALCULATOR_OUTBOX).")
+    @Option(help: "The outbox endpoints of every calculator replica, comma-separated (env CM_CALCULATOR_OUTBOX).")
     var calculatorOutbox: String = Env.string("CM_CALCULATOR_OUTBOX", Topology.local(Topology.calculatorOutbox))
     @Option(help: "Port of the control endpoint (env CM_REPORTER_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_REPORTER_CONTROL_PORT", Topology.reporterControl)
@@ -38,7 +38,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
         let runtime = try MessagingRuntime(name: "reporter", logger: logger)
-        let subscriber = InboxSubscriber(loop: runtime.loop, endpoint: calculatorOutbox, instance: instance, logger: logger)
+        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger)
         let status: @Sendable () async -> StatusReport = {
             let processed = try? await database.read { try MessageStore.inboxCount($0) }
             return StatusReport(

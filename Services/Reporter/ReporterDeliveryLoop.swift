@@ -9,7 +9,7 @@ import ServiceKit
 /// transaction with its inbox id, and acknowledges after the commit.
 struct ReporterDeliveryLoop: Sendable {
     let database: DatabasePool
-    let subscriber: InboxSubscriber
+    let subscriber: UpstreamSubscriptions
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -28,7 +28,7 @@ struct ReporterDeliveryLoop: Sendable {
                     try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
                     return applied
                 }
-                subscriber.acknowledge(delivery.header.id)
+                delivery.acknowledge(Data())
                 metrics.inboxProcessed.increment()
                 logger.debug("publication received", metadata: ["applied": "\(applied)", "correlation_id": "\(delivery.header.correlationId ?? "")"])
             } catch {

@@ -12,16 +12,18 @@ public final class InboxSubscriber: Sendable {
     private let endpoint: String
     private let instance: String
     private let credits: Int
+    private let shard: Int?
     private let logger: Logger
     private let state = SubscriberState()
     public let deliveries: AsyncStream<Delivery>
     private let sink: AsyncStream<Delivery>.Continuation
 
-    public init(loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, logger: Logger) {
+    public init(loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger) {
         self.loop = loop
         self.endpoint = endpoint
         self.instance = instance
         self.credits = credits
+        self.shard = shard
         self.logger = logger
         // Unbounded is safe: the producer never has more than `credits` messages outstanding here.
         (deliveries, sink) = AsyncStream.makeStream(of: Delivery.self)
@@ -33,8 +35,8 @@ public final class InboxSubscriber: Sendable {
         // A fresh routing id per start: the producer then treats a restarted consumer as new and
         // re-sends what the old one held once it times out.
         let identity = "\(instance)-\(MessageID.make().suffix(8))"
-        let ready = WireFrame.encode(.ready, header: WireFrame.encodeJSON(ReadyHeader(credits: credits, instance: instance)))
-        try await loop.perform { loopState in
+        let ready = WireFrame.encode(.ready, header: WireFrame.encodeJSON(ReadyHeader(credits: credits, instance: instance, shard: shard)))
+        try await loop.perform { [self] loopState in
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setRoutingID(identity)
             try socket.setReconnectInterval(milliseconds: 100)
@@ -45,7 +47,7 @@ public final class InboxSubscriber: Sendable {
                     let decoded = try WireFrame.decode(frames, routed: false)
                     guard decoded.command == .message else { return }
                     let header = try WireFrame.decodeHeader(decoded.header)
-                    sink.yield(Delivery(header: header, body: decoded.body))
+                    sink.yield(Delivery(header: header, body: decoded.body) { result in self.acknowledge(header.id, result: result) })
                 } catch {
                     logger.warning("dropping malformed message from producer", metadata: ["error": "\(error)"])
                 }

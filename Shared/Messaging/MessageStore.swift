@@ -25,14 +25,20 @@ public enum MessageStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // A message addressed to one shard goes only to the consumer replica that owns it.
+        migrator.registerMigration("messaging-v2") { db in
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN shard INTEGER")
+            try db.execute(sql: "CREATE INDEX outbox_shard_seq ON outbox (shard, seq)")
+        }
     }
 
-    /// Adds a message to the outbox. An id already present is ignored, which makes
+    /// Adds a message to the outbox, for any consumer or (with `shard`) only for the consumer
+    /// replica that owns that shard. An id already present is ignored, which makes
     /// deterministic output ids idempotent.
-    public static func enqueue(_ db: Database, header: EnvelopeHeader, body: Data) throws {
+    public static func enqueue(_ db: Database, header: EnvelopeHeader, body: Data, shard: Int? = nil) throws {
         try db.execute(
-            sql: "INSERT OR IGNORE INTO outbox (message_id, type, header, body, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [header.id, header.type, WireFrame.encodeJSON(header), body, Int64(Date().timeIntervalSince1970)])
+            sql: "INSERT OR IGNORE INTO outbox (message_id, type, header, body, created_at, shard) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [header.id, header.type, WireFrame.encodeJSON(header), body, Int64(Date().timeIntervalSince1970), shard])
     }
 
     /// The result recorded when the message was first processed, or nil if it is new.

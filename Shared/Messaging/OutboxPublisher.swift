@@ -119,11 +119,13 @@ final class PublisherState: @unchecked Sendable {
         let id: String
         let header: Data
         let body: Data
+        let shard: Int?
     }
 
     struct Consumer {
         var credits: Int
         var lastSeen: Int64
+        var shard: Int?
         var inFlight: Set<String> = []
     }
 
@@ -131,7 +133,8 @@ final class PublisherState: @unchecked Sendable {
     var consumers: [Data: Consumer] = [:]
     var ready: [Item] = []
     var inFlight: [String: (consumer: Data, sentAt: Int64, item: Item)] = [:]
-    var lastLoadedSeq: Int64 = 0
+    /// Per shard (nil: unaddressed), the highest `seq` read from the outbox so far.
+    var loadedUpTo: [Int?: Int64] = [:]
     var sentTotal = 0
     var resentTotal = 0
     private var order: [Data] = []
@@ -149,10 +152,12 @@ final class PublisherState: @unchecked Sendable {
         case .ready:
             guard let ready = try? JSONDecoder().decode(ReadyHeader.self, from: decoded.header) else { return }
             if consumers[identity] == nil {
-                logger.info("consumer joined", metadata: ["consumer": "\(ready.instance)", "credits": "\(ready.credits)"])
+                logger.info(
+                    "consumer joined",
+                    metadata: ["consumer": "\(ready.instance)", "credits": "\(ready.credits)", "shard": "\(ready.shard.map(String.init) ?? "any")"])
                 order.append(identity)
             }
-            consumers[identity, default: Consumer(credits: ready.credits, lastSeen: now)].credits = max(1, ready.credits)
+            consumers[identity, default: Consumer(credits: ready.credits, lastSeen: now, shard: ready.shard)].credits = max(1, ready.credits)
             consumers[identity]?.lastSeen = now
         case .ack:
             guard let ack = try? JSONDecoder().decode(AckHeader.self, from: decoded.header) else { return }
@@ -194,56 +199,83 @@ final class PublisherState: @unchecked Sendable {
         ready = items.sorted { $0.seq < $1.seq } + ready
     }
 
+    /// Hands ready messages to consumers with free credit, in `seq` order per shard: a message
+    /// addressed to a shard goes only to the consumer owning it; one addressed to none, to any.
     func dispatch(database: any DatabaseWriter, logger: Logger, options: OutboxPublisher.Options) {
         guard let socket, !order.isEmpty else { return }
-        let capacity = consumers.values.reduce(0) { $0 + max(0, $1.credits - $1.inFlight.count) }
-        if ready.count < capacity + options.prefetch / 2 { load(database: database, limit: capacity + options.prefetch, logger: logger) }
-        var idle = 0
-        while !ready.isEmpty, idle < order.count {
-            turn = (turn + 1) % order.count
-            let identity = order[turn]
-            guard var consumer = consumers[identity], consumer.inFlight.count < consumer.credits else {
-                idle += 1
+        // Read ahead only for shards a live consumer owns: a shard whose replica is down keeps
+        // its messages on disk instead of filling memory and starving the others.
+        var free: [Int?: Int] = [:]
+        for consumer in consumers.values { free[consumer.shard, default: 0] += max(0, consumer.credits - consumer.inFlight.count) }
+        for (shard, credit) in free {
+            let buffered = ready.reduce(0) { $0 + ($1.shard == shard ? 1 : 0) }
+            if buffered < credit + options.prefetch / 2 {
+                load(database: database, shard: shard, limit: credit + options.prefetch - buffered, logger: logger)
+            }
+        }
+        var waiting: [Item] = []
+        var blockedShards = Set<Int?>()
+        for item in ready {
+            // Keep per-shard order: once a shard's message must wait, its later ones wait too.
+            guard !blockedShards.contains(item.shard), let identity = nextConsumer(for: item.shard) else {
+                blockedShards.insert(item.shard)
+                waiting.append(item)
                 continue
             }
-            idle = 0
-            let item = ready.removeFirst()
             do {
                 try socket.send([identity] + WireFrame.encode(.message, header: item.header, body: item.body), dontWait: true)
             } catch {
-                ready.insert(item, at: 0)
-                if error == .unroutable {
-                    consumers.removeValue(forKey: identity)
+                waiting.append(item)
+                blockedShards.insert(item.shard)
+                if error == .unroutable, let consumer = consumers.removeValue(forKey: identity) {
                     order.removeAll { $0 == identity }
-                    requeue(consumer.inFlight)
-                    if order.isEmpty { return }
-                    turn = 0
-                } else {
-                    return  // high-water mark: try again on the next tick
+                    let lost = consumer.inFlight.compactMap { inFlight.removeValue(forKey: $0)?.item }
+                    resentTotal += lost.count
+                    waiting = (lost + waiting).sorted { $0.seq < $1.seq }
+                    if order.isEmpty { break }
                 }
                 continue
             }
             sentTotal += 1
-            consumer.inFlight.insert(item.id)
-            consumers[identity] = consumer
+            consumers[identity]?.inFlight.insert(item.id)
             inFlight[item.id] = (identity, LoopState.now(), item)
         }
+        ready = waiting
     }
 
-    private func load(database: any DatabaseWriter, limit: Int, logger: Logger) {
+    /// The next consumer, round-robin, with free credit that may take a message of `shard`.
+    private func nextConsumer(for shard: Int?) -> Data? {
+        guard !order.isEmpty else { return nil }
+        for step in 1...order.count {
+            let identity = order[(turn + step) % order.count]
+            guard let consumer = consumers[identity], consumer.inFlight.count < consumer.credits else { continue }
+            if let shard, consumer.shard != shard { continue }
+            turn = (turn + step) % order.count
+            return identity
+        }
+        return nil
+    }
+
+    private func load(database: any DatabaseWriter, shard: Int?, limit: Int, logger: Logger) {
         guard limit > 0 else { return }
         do {
-            let after = lastLoadedSeq
+            let after = loadedUpTo[shard] ?? 0
             let rows = try database.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT seq, message_id, header, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-                    arguments: [after, limit])
+                    db,
+                    sql: """
+                        SELECT seq, message_id, header, body, shard FROM outbox
+                        WHERE seq > ? AND shard IS ? ORDER BY seq LIMIT ?
+                        """,
+                    arguments: [after, shard, limit])
             }
+            var loaded: [Item] = []
             for row in rows {
-                let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"])
-                lastLoadedSeq = max(lastLoadedSeq, item.seq)
-                if inFlight[item.id] == nil { ready.append(item) }
+                let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"], shard: row["shard"])
+                loadedUpTo[shard] = max(loadedUpTo[shard] ?? 0, item.seq)
+                if inFlight[item.id] == nil { loaded.append(item) }
             }
+            if !loaded.isEmpty { ready = (ready + loaded).sorted { $0.seq < $1.seq } }
         } catch {
             logger.error("could not read the outbox", metadata: ["error": "\(error)"])
         }

@@ -75,10 +75,12 @@ public enum WireFrame {
     }
 }
 
-/// The header of a READY: how many unacknowledged messages the consumer accepts.
+/// The header of a READY: how many unacknowledged messages the consumer accepts, and which
+/// shard it owns when the stage is sharded (nil: it takes messages addressed to no shard).
 public struct ReadyHeader: Codable, Sendable {
     public var credits: Int
     public var instance: String
+    public var shard: Int?
 }
 
 /// The header of an ACK: the id of the committed message.

@@ -24,6 +24,19 @@ final class SuiteProcess: @unchecked Sendable {
         /// given out once, counting up from a random start below Linux's ephemeral range.
         private static let next = Mutex<Int>(20_000 + Int.random(in: 0..<80) * 100)
 
+        static func allocateReplica() -> ReplicaPorts {
+            ReplicaPorts(http: free(), outbox: free(), control: free())
+        }
+
+        private static func free() -> Int {
+            next.withLock { port in
+                repeat {
+                    port = port >= 32_000 ? 20_000 : port + 1
+                } while !SuiteProcess.bindable(port)
+                return port
+            }
+        }
+
         static func allocate() -> Ports {
             func free() -> Int {
                 next.withLock { port in
@@ -41,16 +54,29 @@ final class SuiteProcess: @unchecked Sendable {
         }
     }
 
+    /// Ports of a scaled-out replica beyond the first (whose ports are in `Ports`).
+    struct ReplicaPorts: Sendable {
+        var http, outbox, control: Int
+    }
+
     let dataDir: URL
     let ports: Ports
+    /// Replica counts of the two scalable stages (each replica owns one shard).
+    let preprocessors: Int
+    let calculators: Int
+    private var replicaPorts: [String: ReplicaPorts] = [:]
     let binDir: URL
     var extraArguments: [Service: [String]] = [:]
     private var processes: [Service: Process] = [:]
 
-    init(extraArguments: [Service: [String]] = [:]) throws {
+    init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1) throws {
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         ports = Ports.allocate()
+        self.preprocessors = preprocessors
+        self.calculators = calculators
+        for k in 1..<max(1, preprocessors) { replicaPorts["preprocessor-\(k + 1)"] = Ports.allocateReplica() }
+        for k in 1..<max(1, calculators) { replicaPorts["calculator-\(k + 1)"] = Ports.allocateReplica() }
         binDir = SuiteProcess.locateBinaries()
         self.extraArguments = extraArguments
     }
@@ -68,9 +94,22 @@ final class SuiteProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug")
     }
 
-    func arguments(for service: Service) -> [String] {
+    /// Endpoints of every replica of a stage's outbox or control socket, first replica first.
+    private func replicaEndpoints(_ service: Service, count: Int, first: Int, _ pick: (ReplicaPorts) -> Int) -> [String] {
+        ["tcp://127.0.0.1:\(first)"]
+            + (1..<max(1, count)).compactMap { k in replicaPorts["\(service.rawValue)-\(k + 1)"].map { "tcp://127.0.0.1:\(pick($0))" } }
+    }
+
+    func arguments(for service: Service, replica: Int = 0) -> [String] {
         let p = ports
         let local = { (port: Int) in "tcp://127.0.0.1:\(port)" }
+        let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorOutbox, \.outbox)
+        let calculatorOutboxes = replicaEndpoints(.calculator, count: calculators, first: p.calculatorOutbox, \.outbox)
+        let controls =
+            [local(p.collectorControl)]
+            + replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorControl, \.control)
+            + replicaEndpoints(.calculator, count: calculators, first: p.calculatorControl, \.control)
+        let own = replica > 0 ? replicaPorts["\(service.rawValue)-\(replica + 1)"] : nil
         var args = ["--data-dir", dataDir.path, "--log-level", "info"]
         switch service {
         case .auth:
@@ -79,22 +118,26 @@ final class SuiteProcess: @unchecked Sendable {
             args += [
                 "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
                 "--control-port", "\(p.collectorControl)", "--auth-endpoint", local(p.authControl),
+                "--preprocessor-shards", "\(preprocessors)",
             ]
         case .preprocessor:
             args += [
-                "--http-port", "\(p.preprocessorHTTP)", "--collector-outbox", local(p.collectorOutbox), "--outbox-port",
-                "\(p.preprocessorOutbox)", "--control-port", "\(p.preprocessorControl)",
+                "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", local(p.collectorOutbox), "--outbox-port",
+                "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
+                "--calculator-shards", "\(calculators)", "--instance", "preprocessor-\(replica + 1)",
             ]
+            if preprocessors > 1 { args += ["--shard", "\(replica)"] }
         case .calculator:
             args += [
-                "--http-port", "\(p.calculatorHTTP)", "--preprocessor-outbox", local(p.preprocessorOutbox), "--outbox-port",
-                "\(p.calculatorOutbox)", "--control-port", "\(p.calculatorControl)", "--settle-ms", "100",
+                "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
+                "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
+                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)",
             ]
+            if calculators > 1 { args += ["--shard", "\(replica)"] }
         case .reporter:
             args += [
-                "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", local(p.calculatorOutbox), "--control-port",
-                "\(p.reporterControl)", "--pipeline-control",
-                [p.collectorControl, p.preprocessorControl, p.calculatorControl].map(local).joined(separator: ","),
+                "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
+                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","),
             ]
         }
         return args + (extraArguments[service] ?? [])
@@ -112,19 +155,45 @@ final class SuiteProcess: @unchecked Sendable {
 
     func start(_ services: [Service] = Service.allCases) async throws {
         for service in services {
-            let process = Process()
-            process.executableURL = binDir.appendingPathComponent(service.rawValue)
-            process.arguments = arguments(for: service)
-            let log = dataDir.appendingPathComponent("\(service.rawValue).log")
-            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-            let handle = try FileHandle(forWritingTo: log)
-            handle.seekToEndOfFile()
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            processes[service] = process
+            try launch(service, replica: 0, name: service.rawValue)
+            let count = service == .preprocessor ? preprocessors : service == .calculator ? calculators : 1
+            for k in 1..<max(1, count) { try launch(service, replica: k, name: "\(service.rawValue)-\(k + 1)") }
         }
         for service in services { try await waitHealthy(service) }
+        for name in replicaPorts.keys.sorted() where services.contains(where: { name.hasPrefix($0.rawValue + "-") }) {
+            try await waitHealthy(name: name, port: replicaPorts[name]?.http ?? 0)
+        }
+    }
+
+    private var replicaProcesses: [String: Process] = [:]
+
+    private func launch(_ service: Service, replica: Int, name: String) throws {
+        let process = Process()
+        process.executableURL = binDir.appendingPathComponent(service.rawValue)
+        process.arguments = arguments(for: service, replica: replica)
+        let log = dataDir.appendingPathComponent("\(name).log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        if replica == 0 { processes[service] = process } else { replicaProcesses[name] = process }
+    }
+
+    /// Waits for a scaled-out replica (by its instance name) to answer `/health`.
+    func waitHealthy(name: String, port: Int, seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let (status, _) = try? await request(port: port, "/health", method: "GET"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SuiteError("\(name) did not become healthy")
+    }
+
+    /// GET on a replica's HTTP port.
+    func get(replica name: String, _ path: String) async throws -> (Int, Data) {
+        try await request(port: replicaPorts[name]?.http ?? 0, path, method: "GET")
     }
 
     func waitHealthy(_ service: Service, seconds: Double = 30) async throws {
@@ -152,13 +221,17 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     func stopAll() async {
+        for process in replicaProcesses.values where process.isRunning { kill(process.processIdentifier, SIGTERM) }
         for service in Service.allCases.reversed() { await stop(service) }
+        for process in replicaProcesses.values { process.waitUntilExit() }
     }
 
     func terminationStatus(_ service: Service) -> Int32? { processes[service].flatMap { $0.isRunning ? nil : $0.terminationStatus } }
 
     deinit {
-        for process in processes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in Array(processes.values) + Array(replicaProcesses.values) where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
         try? FileManager.default.removeItem(at: dataDir)
     }
 
@@ -173,7 +246,11 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     func request(_ service: Service, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort(service))\(path)")!)
+        try await request(port: httpPort(service), path, method: method, body: body, headers: headers)
+    }
+
+    func request(port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30

@@ -50,3 +50,22 @@ public struct BatchVerdict: Codable, Sendable, Hashable {
         self.rejected = rejected
     }
 }
+
+extension BatchVerdict {
+    /// The verdict of a batch sent as several parts (one per preprocessor shard). Activity
+    /// parts hold disjoint records, so their counts add up; declaration parts each hold the
+    /// whole batch (every shard must know every site), so the first part speaks for all.
+    public static func merging(_ parts: [BatchVerdict]) -> BatchVerdict? {
+        guard var merged = parts.first else { return nil }
+        guard merged.entity == .activity else { return merged }
+        for part in parts.dropFirst() {
+            merged.received += part.received
+            merged.accepted += part.accepted
+            merged.repeats += part.repeats
+            merged.revisions += part.revisions
+            merged.rejected += part.rejected
+        }
+        merged.rejected.sort { ($0.line ?? $0.index ?? 0) < ($1.line ?? $1.index ?? 0) }
+        return merged
+    }
+}

@@ -1,0 +1,34 @@
+import CarbonModel
+import Foundation
+import Messaging
+
+/// How a batch is split among preprocessor replicas. Activity records go to the shard of
+/// their `(source, id)`, so one replica always sees every version of a record and can tell a
+/// repeat from a revision; declarations go to every shard, since every replica validates
+/// against all sites and products. With one replica the batch stays whole and unaddressed.
+enum BatchPartition {
+    struct Part {
+        /// nil: for any consumer (the stage is not sharded).
+        var shard: Int?
+        var records: [RawRecord]
+    }
+
+    private struct RecordKey: Decodable {
+        var source: String?
+        var id: String?
+    }
+
+    static func parts(of records: [RawRecord], entity: IngestEntity, shards: Int) -> [Part] {
+        guard shards > 1 else { return [Part(shard: nil, records: records)] }
+        guard entity == .activity else { return (0..<shards).map { Part(shard: $0, records: records) } }
+        var groups = [[RawRecord]](repeating: [], count: shards)
+        let decoder = JSONDecoder()
+        for record in records {
+            // A record whose key cannot be read will be rejected anyway; any shard can say why.
+            let key = record.framingError == nil ? try? decoder.decode(RecordKey.self, from: record.json) : nil
+            let shard = key.map { ShardKey.shard(of: "\($0.source ?? "")\u{1F}\($0.id ?? "")", count: shards) } ?? 0
+            groups[shard].append(record)
+        }
+        return groups.enumerated().filter { !$0.element.isEmpty }.map { Part(shard: $0.offset, records: $0.element) }
+    }
+}
