@@ -65,6 +65,7 @@ extension AuthCommand {
             do { try await server.start() } catch { throw ServiceStartupError("auth could not open its ZeroMQ endpoint: \(error)") }
             let router = Router()
             ServiceRoutes.add(to: router, metrics: metrics, status: status)
+            BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),
                 onServerRunning: { _ in logger.info("auth ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

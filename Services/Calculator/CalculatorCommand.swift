@@ -67,6 +67,7 @@ struct CalculatorCommand: AsyncParsableCommand {
 
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

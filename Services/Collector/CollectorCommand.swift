@@ -81,6 +81,7 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, keyCheck: keyCheck)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-collector"),

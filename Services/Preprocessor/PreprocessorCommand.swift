@@ -67,6 +67,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
 
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         QuarantineRoutes.add(to: router, database: database)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-preprocessor"),

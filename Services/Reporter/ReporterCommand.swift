@@ -59,6 +59,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status))
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
