@@ -18,7 +18,7 @@ struct CollectorCommand: AsyncParsableCommand {
         discussion: """
             HTTP: POST /v1/activity, /v1/sites, /v1/products, /v1/factors with a JSON array, NDJSON or CSV body;
             GET /v1/batches/{id}; GET /health; GET /metrics.
-            ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see README).
+            ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see docs/ingest-protocol.md).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -35,7 +35,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "How long an ingest request waits for validation before answering 202 (env CM_VERDICT_TIMEOUT_MS).")
     var verdictTimeoutMs: Int = Env.int("CM_VERDICT_TIMEOUT_MS", 10_000)
 
-    @Flag(help: "Require an API key (verified by auth) on HTTP ingest (env CM_REQUIRE_API_KEY=1).")
+    @Flag(help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
@@ -62,8 +62,6 @@ struct CollectorCommand: AsyncParsableCommand {
             try await publisher.start()
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
-            _ = try await ZeroMQIngestEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
         }
@@ -74,6 +72,13 @@ struct CollectorCommand: AsyncParsableCommand {
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
             logger.info("API keys required on ingest", metadata: ["auth": "\(authEndpoint)"])
+        }
+        do {
+            _ = try await ZeroMQIngestEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
+                keyCheck: keyCheck, maxBodyBytes: maxBodyBytes)
+        } catch {
+            throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
         }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
