@@ -22,6 +22,30 @@ enum CollectorStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Delivery keys of compiled-in sources (a dropped file's content hash, …), written in the
+        // same transaction as their batch so that a source delivers each thing at most once.
+        migrator.registerMigration("collector-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        key TEXT PRIMARY KEY,
+                        batch TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        delivered_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// The batch that carried `key`, if a batch with that delivery key was stored.
+    static func deliveredBatch(_ db: Database, key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT batch FROM deliveries WHERE key = ?", arguments: [key])
+    }
+
+    static func recordDelivery(_ db: Database, key: String, batch: String, source: String) throws {
+        try db.execute(
+            sql: "INSERT INTO deliveries (key, batch, source, delivered_at) VALUES (?, ?, ?, ?)",
+            arguments: [key, batch, source, Int64(Date().timeIntervalSince1970)])
     }
 
     static func insertBatch(_ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int) throws {

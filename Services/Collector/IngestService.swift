@@ -1,4 +1,5 @@
 import CarbonModel
+import Collecting
 import Foundation
 import GRDB
 import Logging
@@ -23,6 +24,18 @@ struct IngestService: Sendable {
     let metrics: CollectorMetrics
 
     func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String) async throws -> BatchVerdict {
+        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil) {
+        case .stored(let verdict): return verdict
+        case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
+            return BatchVerdict(batch: batch, entity: entity, status: .queued, received: 0)
+        }
+    }
+
+    /// Stores a batch; with a `deliveryKey`, records the key in the same transaction and stores
+    /// nothing when the key was recorded before (a file already ingested, even before a restart).
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?) async throws
+        -> DeliveryOutcome
+    {
         let records: [RawRecord]
         do {
             records = try BatchFraming.records(in: body, format: format)
@@ -33,9 +46,18 @@ struct IngestService: Sendable {
         let meta = IngestBatchMeta(batch: MessageID.make(), entity: entity, format: format, positions: records.map(\.position))
         let header = EnvelopeHeader(id: meta.batch, type: IngestBatch.messageType, source: source, correlationId: meta.batch)
         let message = IngestBatch.encode(meta: meta, records: records)
-        try await database.write { db in
+        let earlier: String? = try await database.write { db in
+            if let deliveryKey {
+                if let earlier = try CollectorStore.deliveredBatch(db, key: deliveryKey) { return earlier }
+                try CollectorStore.recordDelivery(db, key: deliveryKey, batch: meta.batch, source: channel)
+            }
             try CollectorStore.insertBatch(db, meta: meta, channel: channel, body: body, recordCount: records.count)
             try MessageStore.enqueue(db, header: header, body: message)
+            return nil
+        }
+        if let earlier {
+            logger.info("already delivered; not stored again", metadata: ["channel": "\(channel)", "batch": "\(earlier)"])
+            return .alreadyDelivered(batch: earlier)
         }
         metrics.batches.increment()
         metrics.records.increment(by: Int64(records.count))
@@ -44,8 +66,8 @@ struct IngestService: Sendable {
             metadata: ["message_id": "\(meta.batch)", "entity": "\(entity.rawValue)", "records": "\(records.count)", "channel": "\(channel)"])
         await board.expect(meta.batch)
         publisher.notify()
-        if let verdict = await board.wait(for: meta.batch, milliseconds: verdictTimeoutMilliseconds) { return verdict }
-        return BatchVerdict(batch: meta.batch, entity: entity, status: .queued, received: records.count)
+        if let verdict = await board.wait(for: meta.batch, milliseconds: verdictTimeoutMilliseconds) { return .stored(verdict) }
+        return .stored(BatchVerdict(batch: meta.batch, entity: entity, status: .queued, received: records.count))
     }
 
     /// Called once the acknowledgements' transaction committed: wakes the waiting senders.
