@@ -55,7 +55,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
-        .executableTarget(name: "Collector", dependencies: ["ServiceKit"], path: "Services/Collector", swiftSettings: strict),
+        // What a compiled-in collector source implements, and the pure helpers sources share.
+        .target(name: "Collecting", dependencies: ["CarbonModel"], path: "Shared/Collecting", swiftSettings: strict),
+        .executableTarget(
+            name: "Collector",
+            dependencies: ["ServiceKit", "Collecting", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Services/Collector", swiftSettings: strict),
         .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit"], path: "Services/Preprocessor", swiftSettings: strict),
         .executableTarget(name: "Calculator", dependencies: ["ServiceKit"], path: "Services/Calculator", swiftSettings: strict),
         .executableTarget(name: "Reporter", dependencies: ["ServiceKit"], path: "Services/Reporter", swiftSettings: strict),
@@ -64,6 +69,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
             name: "MessagingTests",

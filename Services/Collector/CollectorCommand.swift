@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarbonModel
+import Collecting
 import Foundation
 import GRDB
 import Hummingbird
@@ -18,8 +19,10 @@ struct CollectorCommand: AsyncParsableCommand {
         abstract: "CarbonMeter collector: ingest activity records, sites, products and factors.",
         discussion: """
             HTTP: POST /v1/activity, /v1/sites, /v1/products, /v1/factors with a JSON array, NDJSON or CSV body;
-            GET /v1/batches/{id}; GET /health; GET /metrics.
-            ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see README).
+            GET /v1/batches/{id}; GET /v1/sources; GET /health; GET /metrics.
+            Compiled-in sources (exec plugins, watched folders) are configured in a JSON file given with --sources
+            (see docs/collectors.md).
+            ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see docs/ingest-protocol.md).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -38,14 +41,24 @@ struct CollectorCommand: AsyncParsableCommand {
 
     @Option(help: "Number of preprocessor replicas; each owns one shard of the records (env CM_PREPROCESSOR_SHARDS).")
     var preprocessorShards: Int = Env.int("CM_PREPROCESSOR_SHARDS", 1)
-    @Flag(help: "Require an API key (verified by auth) on HTTP ingest (env CM_REQUIRE_API_KEY=1).")
+    @Flag(help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "JSON file configuring exec plugins and watched folders (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
+    var sources: String = Env.string("CM_COLLECTOR_SOURCES", "")
 
     func run() async throws {
         let instance = common.instanceName(service: "collector")
         let logger = ServiceLogging.bootstrap(service: "collector", instance: instance, level: common.logLevel)
+        var configured: [any Collector] = []
+        if !sources.isEmpty {
+            let configuration: SourcesConfiguration
+            do { configuration = try SourcesConfiguration.load(path: sources) } catch { throw ServiceStartupError(error.description) }
+            configured += configuration.exec.map { ExecPluginCollector(configuration: $0, logger: logger) }
+            configured += configuration.fileDrop.map { FileDropCollector(configuration: $0, logger: logger) }
+        }
+        let collectors = configured
         let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
@@ -66,8 +79,6 @@ struct CollectorCommand: AsyncParsableCommand {
             try await publisher.start()
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
-            _ = try await ZeroMQIngestEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
         }
@@ -79,10 +90,38 @@ struct CollectorCommand: AsyncParsableCommand {
             keyCheck = KeyCheck(auth: auth)
             logger.info("API keys required on ingest", metadata: ["auth": "\(authEndpoint)"])
         }
+        do {
+            _ = try await ZeroMQIngestEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
+                keyCheck: keyCheck, maxBodyBytes: maxBodyBytes)
+        } catch {
+            throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
+        }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, keyCheck: keyCheck)
+        let board = SourceHealthBoard()
+        for collector in collectors { await board.register(collector.name, kind: collector.kind) }
+        let sourceMetrics = SourceMetrics(
+            metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
+        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics)
+        let sourceRunner = WorkerService(name: "sources") {
+            await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Void.self) { group in
+                    for collector in collectors {
+                        logger.info("source started", metadata: ["source": "\(collector.name)", "kind": "\(collector.kind)"])
+                        group.addTask { await collector.run(into: ingest, health: board) }
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            sourceMetrics.update(await board.snapshot())
+                            try? await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                }
+            }
+        }
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-collector"),
             onServerRunning: { _ in logger.info("collector ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -108,7 +147,7 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [runtime, acknowledgements, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [runtime, acknowledgements, sourceRunner, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -36,6 +36,19 @@ enum CollectorStore {
                     CREATE INDEX batch_parts_batch ON batch_parts (batch);
                     """)
         }
+        // Delivery keys of compiled-in sources (a dropped file's content hash, …), written in the
+        // same transaction as their batch so that a source delivers each thing at most once.
+        migrator.registerMigration("collector-v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        key TEXT PRIMARY KEY,
+                        batch TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        delivered_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 
     static func insertPart(_ db: Database, messageID: String, batch: String, part: Int) throws {
@@ -60,6 +73,17 @@ enum CollectorStore {
         guard let merged = BatchVerdict.merging(verdicts) else { return nil }
         try storeVerdict(db, batch: batch, verdict: WireFrame.encodeJSON(merged))
         return batch
+    }
+
+    /// The batch that carried `key`, if a batch with that delivery key was stored.
+    static func deliveredBatch(_ db: Database, key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT batch FROM deliveries WHERE key = ?", arguments: [key])
+    }
+
+    static func recordDelivery(_ db: Database, key: String, batch: String, source: String) throws {
+        try db.execute(
+            sql: "INSERT INTO deliveries (key, batch, source, delivered_at) VALUES (?, ?, ?, ?)",
+            arguments: [key, batch, source, Int64(Date().timeIntervalSince1970)])
     }
 
     static func insertBatch(_ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int) throws {

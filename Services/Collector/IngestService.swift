@@ -1,4 +1,5 @@
 import CarbonModel
+import Collecting
 import Foundation
 import GRDB
 import Logging
@@ -25,6 +26,18 @@ struct IngestService: Sendable {
     let metrics: CollectorMetrics
 
     func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String) async throws -> BatchVerdict {
+        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil) {
+        case .stored(let verdict): return verdict
+        case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
+            return BatchVerdict(batch: batch, entity: entity, status: .queued, received: 0)
+        }
+    }
+
+    /// Stores a batch; with a `deliveryKey`, records the key in the same transaction and stores
+    /// nothing when the key was recorded before (a file already ingested, even before a restart).
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?) async throws
+        -> DeliveryOutcome
+    {
         let records: [RawRecord]
         do {
             records = try BatchFraming.records(in: body, format: format)
@@ -34,7 +47,11 @@ struct IngestService: Sendable {
         if records.isEmpty { throw IngestError(status: 400, description: "the body holds no records") }
         let batch = MessageID.make()
         let parts = BatchPartition.parts(of: records, entity: entity, shards: preprocessorShards)
-        try await database.write { db in
+        let earlier: String? = try await database.write { db in
+            if let deliveryKey {
+                if let earlier = try CollectorStore.deliveredBatch(db, key: deliveryKey) { return earlier }
+                try CollectorStore.recordDelivery(db, key: deliveryKey, batch: batch, source: channel)
+            }
             try CollectorStore.insertBatch(
                 db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: []), channel: channel, body: body,
                 recordCount: records.count)
@@ -45,6 +62,11 @@ struct IngestService: Sendable {
                 try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)
                 try MessageStore.enqueue(db, header: header, body: IngestBatch.encode(meta: meta, records: part.records), shard: part.shard)
             }
+            return nil
+        }
+        if let earlier {
+            logger.info("already delivered; not stored again", metadata: ["channel": "\(channel)", "batch": "\(earlier)"])
+            return .alreadyDelivered(batch: earlier)
         }
         metrics.batches.increment()
         metrics.records.increment(by: Int64(records.count))
@@ -53,8 +75,8 @@ struct IngestService: Sendable {
             metadata: ["message_id": "\(batch)", "entity": "\(entity.rawValue)", "records": "\(records.count)", "channel": "\(channel)"])
         await board.expect(batch)
         publisher.notify()
-        if let verdict = await board.wait(for: batch, milliseconds: verdictTimeoutMilliseconds) { return verdict }
-        return BatchVerdict(batch: batch, entity: entity, status: .queued, received: records.count)
+        if let verdict = await board.wait(for: batch, milliseconds: verdictTimeoutMilliseconds) { return .stored(verdict) }
+        return .stored(BatchVerdict(batch: batch, entity: entity, status: .queued, received: records.count))
     }
 
     /// Called once the acknowledgements' transaction committed: wakes the senders whose

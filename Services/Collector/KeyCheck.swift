@@ -10,12 +10,29 @@ struct KeyCheck: Sendable {
 
     enum Outcome { case allowed, unauthenticated(String), forbidden(String) }
 
+    /// Whether keys are checked at all.
+    var required: Bool { auth != nil }
+
+    /// HTTP: the key comes as `Authorization: Bearer <key>`.
     func check(authorization: String?) async -> Outcome {
-        guard let auth else { return .allowed }
+        guard auth != nil else { return .allowed }
         guard let authorization, authorization.hasPrefix("Bearer ") else {
             return .unauthenticated("this collector requires an API key: send Authorization: Bearer cmk_…")
         }
-        let key = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        return await check(key: String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// ZeroMQ: the key comes in the request header's `api_key` field.
+    func check(apiKey: String?) async -> Outcome {
+        guard auth != nil else { return .allowed }
+        guard let apiKey, !apiKey.isEmpty else {
+            return .unauthenticated("this collector requires an API key: set api_key in the request header")
+        }
+        return await check(key: apiKey)
+    }
+
+    private func check(key: String) async -> Outcome {
+        guard let auth else { return .allowed }
         do {
             let reply = try await auth.request(
                 type: APIKeyVerificationRequest.messageType, body: WireFrame.encodeJSON(APIKeyVerificationRequest(key: key)),

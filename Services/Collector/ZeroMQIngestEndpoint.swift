@@ -5,13 +5,15 @@ import Messaging
 import ServiceKit
 import ZeroMQ
 
-/// The ZeroMQ ingest endpoint for collectors written by others: a request of type
-/// `ingest.<entity>.v1` whose body is a JSON array or NDJSON (CSV when the header's first
-/// byte says so) gets the same verdict an HTTP POST would.
+/// The ZeroMQ ingest endpoint for collectors written by others (protocol `CM01`, specified in
+/// docs/ingest-protocol.md): a request of type `ingest.<entity>.v1` whose body is a JSON array,
+/// NDJSON or CSV (told apart by the first byte) gets the same verdict an HTTP POST would.
+/// When API keys are required, the header's `api_key` is checked with auth like HTTP's bearer.
 enum ZeroMQIngestEndpoint {
-    static func start(loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, ingest: IngestService) async throws
-        -> RequestServer
-    {
+    static func start(
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, ingest: IngestService, keyCheck: KeyCheck,
+        maxBodyBytes: Int
+    ) async throws -> RequestServer {
         let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger) { request in
             if request.header.type == statusRequestType {
                 return .json(["service": "collector", "endpoint": "ingest"])
@@ -19,6 +21,14 @@ enum ZeroMQIngestEndpoint {
             guard let entity = IngestEntity(requestType: request.header.type) else {
                 let known = IngestEntity.allCases.map(\.requestType).joined(separator: ", ")
                 return .failure(400, "unknown request type \(request.header.type); expected one of \(known)")
+            }
+            switch await keyCheck.check(apiKey: request.header.apiKey) {
+            case .allowed: break
+            case .unauthenticated(let message): return .failure(401, message)
+            case .forbidden(let message): return .failure(403, message)
+            }
+            if request.body.count > maxBodyBytes {
+                return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
             do {
                 let verdict = try await ingest.ingest(

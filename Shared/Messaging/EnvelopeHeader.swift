@@ -9,6 +9,15 @@ public struct MessageSource: Codable, Sendable, Hashable {
         self.service = service
         self.instance = instance
     }
+
+    enum CodingKeys: String, CodingKey { case service, instance }
+
+    /// `instance` may be left out by foreign clients (it then reads as empty).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        service = try container.decode(String.self, forKey: .service)
+        instance = try container.decodeIfPresent(String.self, forKey: .instance) ?? ""
+    }
 }
 
 /// The header of every message between services: identity, versioned type, provenance and
@@ -28,12 +37,16 @@ public struct EnvelopeHeader: Codable, Sendable, Hashable {
     public var status: Int?
     /// For replies with a status other than 200: what went wrong.
     public var error: String?
+    /// For requests from collectors outside the suite: the API key, when the receiver requires
+    /// one (see docs/ingest-protocol.md). Never set on replies or on messages between services.
+    public var apiKey: String?
 
     enum CodingKeys: String, CodingKey {
         case id, type, source, tenant, status, error
         case createdAt = "created_at"
         case correlationId = "correlation_id"
         case causationId = "causation_id"
+        case apiKey = "api_key"
     }
 
     public init(
@@ -50,5 +63,22 @@ public struct EnvelopeHeader: Codable, Sendable, Hashable {
         self.causationId = causationId
         self.status = status
         self.error = error
+    }
+
+    /// Tolerant of foreign clients: `created_at` may be left out (the receiver's clock is used)
+    /// and `source` may be left out or lack `instance`, because a collector written from the
+    /// protocol document alone should not be refused over provenance fields it cannot know.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        source = try container.decodeIfPresent(MessageSource.self, forKey: .source) ?? MessageSource(service: "unknown", instance: "")
+        tenant = try container.decodeIfPresent(String.self, forKey: .tenant)
+        createdAt = try container.decodeIfPresent(String.self, forKey: .createdAt) ?? MessageClock.timestamp()
+        correlationId = try container.decodeIfPresent(String.self, forKey: .correlationId)
+        causationId = try container.decodeIfPresent(String.self, forKey: .causationId)
+        status = try container.decodeIfPresent(Int.self, forKey: .status)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
     }
 }

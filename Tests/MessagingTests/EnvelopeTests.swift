@@ -22,6 +22,22 @@ import Testing
         #expect(header.tenant == nil)
     }
 
+    @Test func foreignClientsMayLeaveOutCreatedAtAndSource() throws {
+        let json = #"{"id":"r-1","type":"ingest.activity.v1","api_key":"cmk_a_b"}"#
+        let header = try WireFrame.decodeHeader(Data(json.utf8))
+        #expect(header.id == "r-1")
+        #expect(header.apiKey == "cmk_a_b")
+        #expect(header.source.service == "unknown")
+        #expect(header.createdAt.hasSuffix("Z") && header.createdAt.count == 24, "\(header.createdAt)")
+        let partial = #"{"id":"r-2","type":"x.v1","source":{"service":"mine"}}"#
+        #expect(try WireFrame.decodeHeader(Data(partial.utf8)).source == MessageSource(service: "mine", instance: ""))
+        // Without an id there is nothing to correlate the reply with: refused.
+        #expect(throws: WireError.self) { try WireFrame.decodeHeader(Data(#"{"type":"x.v1"}"#.utf8)) }
+        // A header we write carries no api_key field at all.
+        let own = WireFrame.encodeJSON(EnvelopeHeader(type: "t.v1", source: MessageSource(service: "a", instance: "b")))
+        #expect(!String(decoding: own, as: UTF8.self).contains("api_key"))
+    }
+
     @Test func framesCarrySignatureCommandHeaderAndBody() throws {
         let header = EnvelopeHeader(type: "t.v1", source: MessageSource(service: "a", instance: "b"))
         let body = Data(repeating: 7, count: 2_000_000)
