@@ -39,6 +39,8 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "How long an ingest request waits for validation before answering 202 (env CM_VERDICT_TIMEOUT_MS).")
     var verdictTimeoutMs: Int = Env.int("CM_VERDICT_TIMEOUT_MS", 10_000)
 
+    @Option(help: "Batches waiting for the preprocessors beyond which ingest answers 503 with Retry-After (env CM_MAX_BACKLOG).")
+    var maxBacklog: Int = Env.int("CM_MAX_BACKLOG", 1_000)
     @Option(help: "Number of preprocessor replicas; each owns one shard of the records (env CM_PREPROCESSOR_SHARDS).")
     var preprocessorShards: Int = Env.int("CM_PREPROCESSOR_SHARDS", 1)
     @Flag(help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
@@ -68,7 +70,8 @@ struct CollectorCommand: AsyncParsableCommand {
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
         let ingest = IngestService(
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
-            verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), logger: logger,
+            verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
+            logger: logger,
             metrics: CollectorMetrics(metrics))
         let status: @Sendable () async -> StatusReport = {
             let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1

@@ -39,7 +39,9 @@ enum CollectorRoutes {
                     let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http")
                     return HTTPSupport.json(verdict, status: verdict.status == .processed ? .ok : .accepted)
                 } catch let error as IngestError {
-                    return HTTPSupport.error(.init(code: error.status), error.description)
+                    var response = HTTPSupport.error(.init(code: error.status), error.description)
+                    if let retry = error.retryAfterSeconds { response.headers[.retryAfter] = "\(retry)" }
+                    return response
                 }
             }
         }

@@ -9,6 +9,8 @@ import Messaging
 struct IngestError: Error, CustomStringConvertible {
     var status: Int
     var description: String
+    /// For 503: when the sender may try again.
+    var retryAfterSeconds: Int? = nil
 }
 
 /// Receives batches from HTTP and from the ZeroMQ ingest endpoint: frames the body into
@@ -22,6 +24,9 @@ struct IngestService: Sendable {
     let verdictTimeoutMilliseconds: Int
     /// How many preprocessor replicas share the work, each owning one shard of `(source, id)`.
     let preprocessorShards: Int
+    /// Outbox messages not yet taken by the preprocessors beyond which new batches are refused
+    /// with 503 and Retry-After: a stalled pipeline pushes back on senders instead of piling up.
+    let maxBacklog: Int
     let logger: Logger
     let metrics: CollectorMetrics
 
@@ -38,6 +43,14 @@ struct IngestService: Sendable {
     func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?) async throws
         -> DeliveryOutcome
     {
+        let backlog = try await database.read { try MessageStore.outboxCount($0) }
+        if backlog >= maxBacklog {
+            metrics.refusedBusy.increment()
+            throw IngestError(
+                status: 503,
+                description: "the pipeline is behind: \(backlog) batches wait for validation (limit \(maxBacklog)); retry in a few seconds",
+                retryAfterSeconds: 2)
+        }
         let records: [RawRecord]
         do {
             records = try BatchFraming.records(in: body, format: format)

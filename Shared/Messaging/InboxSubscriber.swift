@@ -54,6 +54,9 @@ public final class InboxSubscriber: Sendable {
             }
             try? socket.send(ready, dontWait: true)
             loopState.every(milliseconds: 1000) { try? state.socket?.send(ready, dontWait: true) }
+            // ACKs that could not be handed to the socket (no connected peer for a moment, or a
+            // full pipe) are tried again rather than dropped: a lost ACK costs a lease of waiting.
+            loopState.every(milliseconds: 50) { state.flushAcknowledgements() }
         }
         logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)"])
     }
@@ -62,7 +65,10 @@ public final class InboxSubscriber: Sendable {
     public func acknowledge(_ messageID: String, result: Data = Data()) {
         let state = self.state
         let frames = WireFrame.encode(.ack, header: WireFrame.encodeJSON(AckHeader(id: messageID)), body: result)
-        loop.execute { _ in try? state.socket?.send(frames, dontWait: true) }
+        loop.execute { _ in
+            state.pendingAcks.append(frames)
+            state.flushAcknowledgements()
+        }
     }
 
     /// Ends the delivery stream (the socket closes with the loop).
@@ -72,4 +78,14 @@ public final class InboxSubscriber: Sendable {
 /// Confined to the loop thread (see `PublisherState`).
 final class SubscriberState: @unchecked Sendable {
     var socket: ZMQSocket?
+    /// Acknowledgements not yet accepted by the socket, oldest first.
+    var pendingAcks: [[Data]] = []
+
+    func flushAcknowledgements() {
+        guard let socket else { return }
+        while let frames = pendingAcks.first {
+            do { try socket.send(frames, dontWait: true) } catch { return }
+            pendingAcks.removeFirst()
+        }
+    }
 }

@@ -12,9 +12,11 @@ import ZeroMQ
 public final class OutboxPublisher: Sendable {
     public struct Options: Sendable {
         /// Re-send a message not acknowledged within this time.
-        public var leaseMilliseconds: Int64 = 60_000
+        public var leaseMilliseconds: Int64 = 15_000
         /// A consumer silent this long is gone; its messages go to others.
         public var consumerTimeoutMilliseconds: Int64 = 3_000
+        /// How often the outbox is read again from its start (see `PublisherState.expire`).
+        public var rescanMilliseconds: Int64 = 5_000
         /// How many rows to hold in memory beyond those in flight.
         public var prefetch: Int = 32
         public init() {}
@@ -136,6 +138,7 @@ final class PublisherState: @unchecked Sendable {
     /// Per shard (nil: unaddressed), the highest `seq` read from the outbox so far.
     var loadedUpTo: [Int?: Int64] = [:]
     var sentTotal = 0
+    private var lastRescan = LoopState.now()
     var resentTotal = 0
     private var order: [Data] = []
     private var turn = 0
@@ -176,6 +179,12 @@ final class PublisherState: @unchecked Sendable {
 
     func expire(options: OutboxPublisher.Options, logger: Logger) {
         let now = LoopState.now()
+        // The outbox on disk is the truth; what is in memory is a cache of it. Re-reading it from
+        // the start now and then means no bookkeeping slip can strand a message until a restart.
+        if now - lastRescan > options.rescanMilliseconds {
+            lastRescan = now
+            loadedUpTo.removeAll()
+        }
         for (identity, consumer) in consumers where now - consumer.lastSeen > options.consumerTimeoutMilliseconds {
             logger.warning("consumer went silent; re-sending its messages", metadata: ["in_flight": "\(consumer.inFlight.count)"])
             consumers.removeValue(forKey: identity)
@@ -232,8 +241,8 @@ final class PublisherState: @unchecked Sendable {
                     let lost = consumer.inFlight.compactMap { inFlight.removeValue(forKey: $0)?.item }
                     resentTotal += lost.count
                     waiting = (lost + waiting).sorted { $0.seq < $1.seq }
-                    if order.isEmpty { break }
                 }
+                // The rest of this shard's messages wait behind this one (blockedShards).
                 continue
             }
             sentTotal += 1
@@ -270,10 +279,11 @@ final class PublisherState: @unchecked Sendable {
                     arguments: [after, shard, limit])
             }
             var loaded: [Item] = []
+            let held = Set(ready.map(\.id))
             for row in rows {
                 let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"], shard: row["shard"])
                 loadedUpTo[shard] = max(loadedUpTo[shard] ?? 0, item.seq)
-                if inFlight[item.id] == nil { loaded.append(item) }
+                if inFlight[item.id] == nil, !held.contains(item.id) { loaded.append(item) }
             }
             if !loaded.isEmpty { ready = (ready + loaded).sorted { $0.seq < $1.seq } }
         } catch {

@@ -226,13 +226,24 @@ final class SuiteProcess: @unchecked Sendable {
         for process in replicaProcesses.values { process.waitUntilExit() }
     }
 
+    /// Peak resident memory of a running service, in MB (VmHWM).
+    func peakRSSMegabytes(_ service: Service) -> Double? {
+        guard let pid = processes[service]?.processIdentifier,
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
+        return kilobytes / 1024
+    }
+
     func terminationStatus(_ service: Service) -> Int32? { processes[service].flatMap { $0.isRunning ? nil : $0.terminationStatus } }
 
     deinit {
         for process in Array(processes.values) + Array(replicaProcesses.values) where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
         }
-        try? FileManager.default.removeItem(at: dataDir)
+        // CM_KEEP_TEST_DATA=1 keeps the stores and logs of every test for a post-mortem.
+        if ProcessInfo.processInfo.environment["CM_KEEP_TEST_DATA"] == nil { try? FileManager.default.removeItem(at: dataDir) }
     }
 
     // MARK: HTTP
@@ -250,13 +261,24 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     func request(port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        let (status, data, _) = try await requestWithHeaders(port: port, path, method: method, body: body, headers: headers)
+        return (status, data)
+    }
+
+    /// Like `request`, with the response's headers.
+    func requestWithHeaders(port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws
+        -> (Int, Data, [String: String])
+    {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
         for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (key, value) in http?.allHeaderFields ?? [:] { fields[String(describing: key).lowercased()] = String(describing: value) }
+        return (http?.statusCode ?? 0, data, fields)
     }
 
     func json(_ service: Service, _ path: String) async throws -> [String: Any] {
