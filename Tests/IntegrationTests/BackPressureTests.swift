@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aStalledPreprocessorMakesIngestAnswer503WithRetryAfterAndNothingIsLost() async throws {
-        let suite = try SuiteProcess(extraArguments: [.collector: ["--max-backlog", "3", "--verdict-timeout-ms", "200"]])
+        let suite = try SuiteProcess(extraArguments: [.collector: ["--max-backlog", "3", "--verdict-timeout-ms", "1500"]])
         try await suite.start()
         try await declare(suite)
         await suite.stop(.preprocessor)
