@@ -20,7 +20,7 @@ struct CollectorCommand: AsyncParsableCommand {
         discussion: """
             HTTP: POST /v1/activity, /v1/sites, /v1/products, /v1/factors with a JSON array, NDJSON or CSV body;
             GET /v1/batches/{id}; GET /v1/sources; GET /health; GET /metrics.
-            Compiled-in sources (exec plugins, watched folders) are configured in a JSON file given with --sources
+            Compiled-in sources (exec plugins, watched folders, billing exports, Prometheus scrapes) are configured in a JSON file given with --sources
             (see docs/collectors.md).
             ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see docs/ingest-protocol.md).
             """)
@@ -47,7 +47,7 @@ struct CollectorCommand: AsyncParsableCommand {
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
-    @Option(help: "JSON file configuring exec plugins and watched folders (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
+    @Option(help: "JSON file configuring exec plugins, watched folders, billing exports and scrapes (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
     var sources: String = Env.string("CM_COLLECTOR_SOURCES", "")
 
     func run() async throws {
@@ -59,6 +59,10 @@ struct CollectorCommand: AsyncParsableCommand {
             do { configuration = try SourcesConfiguration.load(path: sources) } catch { throw ServiceStartupError(error.description) }
             configured += configuration.exec.map { ExecPluginCollector(configuration: $0, logger: logger) }
             configured += configuration.fileDrop.map { FileDropCollector(configuration: $0, logger: logger) }
+            configured += configuration.billingExport.compactMap { billing in
+                configuration.mappings[billing.name].map { BillingExportCollector(configuration: billing, mapping: $0, logger: logger) }
+            }
+            configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
         }
         let collectors = configured
         let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)

@@ -1,0 +1,46 @@
+import Foundation
+
+/// An activity record (SPEC §3) as a compiled-in source writes it: one JSON object on one NDJSON
+/// line, keys sorted so the same record is always the same bytes (an exact repeat, not a revision).
+public struct ActivityLine: Sendable, Hashable, Encodable {
+    public var source: String
+    public var id: String
+    public var kind: String
+    public var start: String
+    public var end: String
+    public var value: Double
+    public var unit: String
+    public var site: String?
+    public var region: String?
+    public var product: String?
+    public var tenant: String?
+    public var resource: String?
+    public var tags: [String: String]?
+
+    public init(
+        source: String, id: String, kind: String, start: String, end: String, value: Double, unit: String, site: String? = nil,
+        region: String? = nil, product: String? = nil, tenant: String? = nil, resource: String? = nil, tags: [String: String]? = nil
+    ) {
+        self.source = source
+        self.id = id
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.unit = unit
+        self.site = site
+        self.region = region
+        self.product = product
+        self.tenant = tenant
+        self.resource = resource
+        self.tags = tags
+    }
+
+    /// The record as one line of JSON (no line break).
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings and a finite number cannot fail; `value` is checked finite by its makers.
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
