@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hummingbird
+import CarbonModel
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -61,7 +62,7 @@ struct CalculatorCommand: AsyncParsableCommand {
         let deliveries = CalculatorDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
-            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger)
+            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: DefaultFactorLibrary.factors())
 
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)

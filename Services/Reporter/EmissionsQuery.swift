@@ -38,6 +38,8 @@ struct EmissionsQuery: Sendable {
     var from: CalendarMonth?
     var to: CalendarMonth?
     var filters: [Dimension: String]
+    /// Only rows of this mode; nil = both, in separate rows (never summed together).
+    var mode: ResultMode?
     var format: Format
 
     struct Invalid: Error, Sendable {
@@ -83,6 +85,11 @@ struct EmissionsQuery: Sendable {
                 message: "the \(layer.rawValue) layer has no \(dimension.rawValue); it has \(layer.dimensions.map(\.rawValue).joined(separator: ", "))")
         }
         if groupBy.isEmpty { groupBy = layer.dimensions }
+        var mode: ResultMode?
+        if let text = parameters["mode"], !text.isEmpty {
+            guard let parsed = ResultMode(rawValue: text) else { throw Invalid(parameter: "mode", message: "use measured or estimated") }
+            mode = parsed
+        }
         let from = try month(parameters["from"], name: "from")
         let to = try month(parameters["to"], name: "to")
         if let from, let to, to < from { throw Invalid(parameter: "to", message: "\"to\" (\(to)) is before \"from\" (\(from))") }
@@ -93,7 +100,7 @@ struct EmissionsQuery: Sendable {
         } else {
             format = accept?.contains("text/csv") == true ? .csv : .json
         }
-        return EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: format)
+        return EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, mode: mode, format: format)
     }
 
     /// Accepts `YYYY-MM`, or a date/time whose month is meant.

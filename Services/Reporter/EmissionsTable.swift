@@ -5,6 +5,8 @@ import GRDB
 /// One row of an emissions answer: the group's dimension values and its summed figures.
 struct EmissionsRow: Sendable {
     var group: [(EmissionsQuery.Dimension, String?)]
+    /// Every row holds one mode only: measured and estimated figures are never summed together.
+    var mode: ResultMode
     var figures: EmissionFigures
     var unallocated: EmissionFigures?
     var usage: Double?
@@ -27,7 +29,12 @@ enum EmissionsTable {
             conditions.append("\(dimension.rawValue) = ?")
             arguments.append(value)
         }
-        let columns = query.groupBy.map(\.rawValue)
+        if let mode = query.mode {
+            conditions.append("mode = ?")
+            arguments.append(mode.rawValue)
+        }
+        // `mode` is always a grouping column, so no row mixes measured and estimated figures.
+        let columns = query.groupBy.map(\.rawValue) + ["mode"]
         let sums = [
             "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
             "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
@@ -40,11 +47,13 @@ enum EmissionsTable {
             """
         return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
             let n = columns.count
+            let mode = (row[n - 1] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured
             func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
             let figures = EmissionFigures(scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4))
             let unallocated = EmissionFigures(scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9))
             return EmissionsRow(
                 group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
+                mode: mode,
                 figures: figures,
                 unallocated: query.layer.hasUnallocated ? unallocated : nil,
                 usage: query.layer.hasUsage ? value(10) : nil)
@@ -57,18 +66,19 @@ enum EmissionsTable {
             var object: [String: Any] = [:]
             for (dimension, value) in row.group { object[dimension.rawValue] = value ?? NSNull() }
             object.merge(figuresObject(row.figures)) { _, new in new }
-            object["mode"] = "measured"
+            object["mode"] = row.mode.rawValue
             if let unallocated = row.unallocated { object["unallocated"] = figuresObject(unallocated) }
             if let usage = row.usage { object["usage"] = usage }
             objects.append(object)
         }
-        var total = EmissionFigures.zero
-        for row in rows { total = total + row.figures }
+        // Totals per mode: a measured and an estimated figure are never added into one number.
+        var totals: [ResultMode: EmissionFigures] = [:]
+        for row in rows { totals[row.mode, default: .zero] += row.figures }
         var envelope: [String: Any] = [
             "layer": query.layer.rawValue,
             "group_by": query.groupBy.map(\.rawValue),
             "rows": objects,
-            "totals": figuresObject(total),
+            "totals": Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, figuresObject($0.value)) }),
         ]
         if let from = query.from { envelope["from"] = from.description }
         if let to = query.to { envelope["to"] = to.description }
@@ -88,7 +98,7 @@ enum EmissionsTable {
         var lines = [header.joined(separator: ",")]
         for row in rows {
             var cells = row.group.map { escape($0.1 ?? "") }
-            cells += numbers(row.figures) + ["measured"]
+            cells += numbers(row.figures) + [row.mode.rawValue]
             if let usage = row.usage { cells.append(number(usage)) }
             if let unallocated = row.unallocated { cells += numbers(unallocated) }
             lines.append(cells.joined(separator: ","))

@@ -58,14 +58,14 @@ enum LedgerStore {
                 INSERT INTO ledger (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                     unallocated_scope3, unallocated_energy_kwh, usage, pue)
-                VALUES (?, ?, ?, ?, ?, ?, 'measured', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, tenant: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
-            usage: Double? = nil, pue: Double? = nil
+            usage: Double? = nil, pue: Double? = nil, mode: ResultMode = .measured
         ) throws {
             try insert.execute(arguments: [
-                layer, publication.region, month, site, product, tenant, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                layer, publication.region, month, site, product, tenant, mode.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
                 u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue,
             ])
         }
@@ -80,7 +80,7 @@ enum LedgerStore {
             try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage)
         }
         for cell in result.tenants {
-            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage)
+            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage, mode: cell.mode)
         }
         try db.execute(
             sql: """

@@ -80,6 +80,9 @@ public struct RegionMonthInput: Sendable {
     public var products: [String: ProductDeclaration]
     /// Product -> tenant -> usage this month, in the product's unit.
     public var usage: [String: [String: Double]]
+    /// Usage with resource details, kept apart from `usage`: estimated when its product has no
+    /// facility data in the region-month, else added to `usage`.
+    public var estimable: [EstimableUsage]
     public var factors: FactorResolver
 
     public init(
@@ -88,6 +91,7 @@ public struct RegionMonthInput: Sendable {
         sites: [SiteMonthInput] = [],
         products: [String: ProductDeclaration] = [:],
         usage: [String: [String: Double]] = [:],
+        estimable: [EstimableUsage] = [],
         factors: FactorResolver
     ) {
         self.region = region
@@ -95,6 +99,7 @@ public struct RegionMonthInput: Sendable {
         self.sites = sites
         self.products = products
         self.usage = usage
+        self.estimable = estimable
         self.factors = factors
     }
 }
