@@ -81,7 +81,8 @@ struct Recalculator: Sendable {
     private func calculate(_ db: Database, key: RegionMonthKey, generation: Int64) throws -> RegionMonthPublication {
         let input = try RegionMonthInputBuilder.build(
             db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db))
-        let result = AccountingEngine.calculate(input)
+        var result = AccountingEngine.calculate(input)
+        result.hourly = HourlyBreakdown.series(input, result: result)
         let version = (try Int.fetchOne(
             db, sql: "SELECT version FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? 0) + 1
         let publication = RegionMonthPublication(

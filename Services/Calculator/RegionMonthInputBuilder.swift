@@ -47,6 +47,7 @@ enum RegionMonthInputBuilder {
                 hourly[site, default: [:]]["gas:" + substance, default: [:]][bucket, default: 0] += amount
             case .facilityOnsiteRenewable:
                 totals[site, default: [:]]["renewable", default: 0] += amount
+                hourly[site, default: [:]]["renewable", default: [:]][bucket, default: 0] += amount
             case .facilityITElectricity:
                 totals[site, default: [:]]["it", default: 0] += amount
             case .facilityCertificate:
@@ -82,6 +83,8 @@ enum RegionMonthInputBuilder {
                 let amounts = buckets.sorted { $0.key < $1.key }.map { HourlyAmount(hour: $0.key, amount: micro($0.value)) }
                 if series == "grid" {
                     input.gridElectricityKWh = amounts
+                } else if series == "renewable" {
+                    input.onsiteRenewableHourly = amounts
                 } else if series.hasPrefix("fuel:") {
                     input.fuels[String(series.dropFirst(5))] = amounts
                 } else if series.hasPrefix("gas:") {

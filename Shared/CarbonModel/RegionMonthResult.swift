@@ -190,11 +190,14 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
     public var tenants: [TenantResult]
     /// Sorted by activity, then region.
     public var missingFactors: [MissingFactor]
+    /// Hour-by-hour figures of the site, product-site, product and estimated tenant cells
+    /// (``HourlyBreakdown``); empty when not computed.
+    public var hourly: [HourlySeries]
 
     public init(
         region: String, month: CalendarMonth, sites: [SiteResult] = [],
         productSites: [ProductSiteResult] = [], productRegions: [ProductRegionResult] = [],
-        tenants: [TenantResult] = [], missingFactors: [MissingFactor] = []
+        tenants: [TenantResult] = [], missingFactors: [MissingFactor] = [], hourly: [HourlySeries] = []
     ) {
         self.region = region
         self.month = month
@@ -203,6 +206,7 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
         self.productRegions = productRegions
         self.tenants = tenants
         self.missingFactors = missingFactors
+        self.hourly = hourly
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -211,5 +215,19 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
         case productRegions = "product_regions"
         case tenants
         case missingFactors = "missing_factors"
+        case hourly
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        region = try c.decode(String.self, forKey: .region)
+        month = try c.decode(CalendarMonth.self, forKey: .month)
+        sites = try c.decode([SiteResult].self, forKey: .sites)
+        productSites = try c.decode([ProductSiteResult].self, forKey: .productSites)
+        productRegions = try c.decode([ProductRegionResult].self, forKey: .productRegions)
+        tenants = try c.decode([TenantResult].self, forKey: .tenants)
+        missingFactors = try c.decode([MissingFactor].self, forKey: .missingFactors)
+        // Publications from before hourly results have none.
+        hourly = try c.decodeIfPresent([HourlySeries].self, forKey: .hourly) ?? []
     }
 }

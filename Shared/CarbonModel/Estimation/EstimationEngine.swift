@@ -85,6 +85,30 @@ public enum EstimationEngine {
 
     // MARK: - Tenant results
 
+    /// One estimable series' figures per hour of `month` (dense, `hours` entries), with the same
+    /// arithmetic as ``tenantResults``, so the hours sum to the monthly cell.
+    static func hourlyFigures(
+        _ series: EstimableUsage, region: String, month: CalendarMonth, hours: Int, factors: FactorResolver, missing: inout MissingTally
+    ) -> [EmissionFigures] {
+        var out = Array(repeating: EmissionFigures.zero, count: hours)
+        let grid = CCFCoefficients.gridRegion(provider: series.profile.provider, region: region)
+        let electricity = factors.timeline(activity: "electricity", region: grid)
+        let residual = factors.timeline(activity: "residual_electricity", region: grid)
+        for entry in series.hourly where entry.amount != 0 {
+            let i = Int((entry.hour - month.start) / 3600)
+            guard i >= 0, i < hours else { continue }
+            let kWh = kWh(entry.amount, profile: series.profile, region: region)
+            out[i].energyKWh += kWh
+            guard let location = electricity.factor(at: entry.hour) else {
+                missing.add(activity: "electricity", region: grid, amount: kWh)
+                continue
+            }
+            out[i].scope2Location += emissions(kWh: kWh, factor: location.value)
+            out[i].scope2Market += emissions(kWh: kWh, factor: (residual.factor(at: entry.hour) ?? location).value)
+        }
+        return out
+    }
+
     /// Estimated layer-3 results of one region-month: per (tenant, product), Σ over profiles and
     /// hours of `kWh(h) × EF(h)`, with the grid factor of `<provider>/<region>` for scope 2
     /// location-based and the residual mix (else the grid factor) for market-based, hour by hour
