@@ -14,7 +14,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calculator",
         abstract: "CarbonMeter calculator: site, product and tenant emissions per region and month.",
-        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=).")
+        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (site=, month=).")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
@@ -73,6 +73,7 @@ struct CalculatorCommand: AsyncParsableCommand {
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         FactorRoutes.add(to: router, database: database, defaults: defaultFactors)
+        LineageRoutes.add(to: router, database: database, defaults: defaultFactors)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
