@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hummingbird
+import CarbonModel
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -13,7 +14,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calculator",
         abstract: "CarbonMeter calculator: site, product and tenant emissions per region and month.",
-        discussion: "HTTP: GET /health; GET /metrics.")
+        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (site=, month=).")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
@@ -30,6 +31,8 @@ struct CalculatorCommand: AsyncParsableCommand {
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
     var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
+    @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
+    var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
 
     func run() async throws {
         let instance = common.instanceName(service: "calculator")
@@ -60,14 +63,20 @@ struct CalculatorCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }
+        guard let gwp = GWPSet(rawValue: gwpSet.uppercased()) else {
+            throw ServiceStartupError("--gwp-set must be AR5 or AR6 (got \"\(gwpSet)\")")
+        }
+        let defaultFactors = DefaultFactorLibrary.factors(gwpSet: gwp)
         let deliveries = CalculatorDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
-            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger)
+            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
 
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
+        FactorRoutes.add(to: router, database: database, defaults: defaultFactors)
+        LineageRoutes.add(to: router, database: database, defaults: defaultFactors)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

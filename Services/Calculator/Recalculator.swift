@@ -18,6 +18,8 @@ struct Recalculator: Sendable {
     let maxWaitMilliseconds: Int64
     let metrics: ServiceMetrics
     let logger: Logger
+    /// The factors shipped with CarbonMeter; declared factors override them (see `FactorResolver`).
+    let defaultFactors: [EmissionFactor]
 
     func run() async throws {
         while !Task.isCancelled {
@@ -31,20 +33,23 @@ struct Recalculator: Sendable {
     /// One pass over what is due; returns how many region-months were calculated.
     func runOnce() async throws -> Int {
         let now = CalculatorStore.nowMilliseconds()
-        let due = try await database.read { db in
+        let settledBefore = now - settleMilliseconds
+        let waitedBefore = now - maxWaitMilliseconds
+        let due: [(key: RegionMonthKey, generation: Int64)] = try await database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT region, month, generation FROM dirty
                     WHERE last_marked_ms <= ? OR first_marked_ms <= ? ORDER BY month, region LIMIT 64
                     """,
-                arguments: [now - settleMilliseconds, now - maxWaitMilliseconds])
+                arguments: [settledBefore, waitedBefore]
+            ).compactMap { row in
+                guard let month = CalendarMonth(row["month"] as String) else { return nil }
+                return (RegionMonthKey(region: row["region"], month: month), row["generation"])
+            }
         }
         var count = 0
-        for row in due {
-            guard let month = CalendarMonth(row["month"] as String) else { continue }
-            let key = RegionMonthKey(region: row["region"], month: month)
-            let generation: Int64 = row["generation"]
+        for (key, generation) in due {
             do {
                 let started = ContinuousClock.now
                 let published = try await database.write { db in try calculate(db, key: key, generation: generation) }
@@ -75,8 +80,9 @@ struct Recalculator: Sendable {
 
     private func calculate(_ db: Database, key: RegionMonthKey, generation: Int64) throws -> RegionMonthPublication {
         let input = try RegionMonthInputBuilder.build(
-            db, key: key, factors: FactorResolver(try CalculatorStore.factors(db)), products: try CalculatorStore.products(db))
-        let result = AccountingEngine.calculate(input)
+            db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db))
+        var result = AccountingEngine.calculate(input)
+        result.hourly = HourlyBreakdown.series(input, result: result)
         let version = (try Int.fetchOne(
             db, sql: "SELECT version FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? 0) + 1
         let publication = RegionMonthPublication(

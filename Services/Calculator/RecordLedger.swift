@@ -74,9 +74,12 @@ struct RecordLedger {
     }
 
     private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Set<RegionMonthKey>) throws {
+        // Usage with resource details keeps one series per estimation profile (in the series'
+        // `substance` column, unused by usage otherwise): the estimate is linear in the amount
+        // for a given profile, so the integer sums stay exact and revisions subtract cleanly.
         let series = try seriesID(
             db, region: record.region, site: record.site ?? "", kind: record.kind.rawValue, product: record.product ?? "",
-            tenant: record.tenant ?? "", substance: record.substance ?? "")
+            tenant: record.tenant ?? "", substance: record.estimationProfile?.key ?? record.substance ?? "")
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)

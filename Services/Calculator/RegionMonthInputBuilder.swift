@@ -22,6 +22,7 @@ enum RegionMonthInputBuilder {
                 """,
             arguments: [key.region, key.month.start, key.month.end])
         var usageMicro: [String: [String: Int64]] = [:]
+        var estimableMicro: [EstimableKey: [Int64: Int64]] = [:]  // (product, tenant, profile) -> bucket -> micro
         while let row = try rows.next() {
             let site: String = row[0]
             let kindText: String = row[1]
@@ -33,7 +34,11 @@ enum RegionMonthInputBuilder {
             guard let kind = ActivityKind(rawValue: kindText) else { continue }
             switch kind {
             case .usage:
-                usageMicro[product, default: [:]][tenant, default: 0] += amount
+                if let profile = EstimationProfile(key: substance) {
+                    estimableMicro[EstimableKey(product: product, tenant: tenant, profile: profile), default: [:]][bucket, default: 0] += amount
+                } else {
+                    usageMicro[product, default: [:]][tenant, default: 0] += amount
+                }
             case .facilityElectricity:
                 hourly[site, default: [:]]["grid", default: [:]][bucket, default: 0] += amount
             case .facilityFuel:
@@ -42,6 +47,7 @@ enum RegionMonthInputBuilder {
                 hourly[site, default: [:]]["gas:" + substance, default: [:]][bucket, default: 0] += amount
             case .facilityOnsiteRenewable:
                 totals[site, default: [:]]["renewable", default: 0] += amount
+                hourly[site, default: [:]]["renewable", default: [:]][bucket, default: 0] += amount
             case .facilityITElectricity:
                 totals[site, default: [:]]["it", default: 0] += amount
             case .facilityCertificate:
@@ -57,6 +63,19 @@ enum RegionMonthInputBuilder {
         for (product, tenants) in usageMicro {
             usage[product] = tenants.mapValues(micro)
         }
+        var estimable: [EstimableUsage] = []
+        for (key, buckets) in estimableMicro {
+            // From the product's allocation unit to the unit the CCF formula takes.
+            let productUnit = products[key.product].flatMap { UnitCatalog.definition(of: $0.unit) }
+            let quantityUnit = UnitCatalog.definition(of: key.profile.resource.quantityUnit)
+            let scale = (productUnit?.toCanonical ?? 1) / (quantityUnit?.toCanonical ?? 1)
+            var total: Int64 = 0
+            let hourly = buckets.sorted { $0.key < $1.key }.map { bucket, amount in
+                total += amount
+                return HourlyAmount(hour: bucket, amount: scale == 1 ? micro(amount) : micro(amount) * scale)
+            }
+            estimable.append(EstimableUsage(tenant: key.tenant, product: key.product, profile: key.profile, hourly: hourly, usage: micro(total)))
+        }
         for site in Set(hourly.keys).union(totals.keys) {
             guard let declaration = declared[site] else { continue }
             var input = SiteMonthInput(site: declaration)
@@ -64,6 +83,8 @@ enum RegionMonthInputBuilder {
                 let amounts = buckets.sorted { $0.key < $1.key }.map { HourlyAmount(hour: $0.key, amount: micro($0.value)) }
                 if series == "grid" {
                     input.gridElectricityKWh = amounts
+                } else if series == "renewable" {
+                    input.onsiteRenewableHourly = amounts
                 } else if series.hasPrefix("fuel:") {
                     input.fuels[String(series.dropFirst(5))] = amounts
                 } else if series.hasPrefix("gas:") {
@@ -87,8 +108,14 @@ enum RegionMonthInputBuilder {
         }
         return RegionMonthInput(
             region: key.region, month: key.month, sites: sites.keys.sorted().compactMap { sites[$0] }, products: products, usage: usage,
-            factors: factors)
+            estimable: estimable, factors: factors)
     }
 
     private static func micro(_ amount: Int64) -> Double { Double(amount) / 1_000_000 }
+
+    private struct EstimableKey: Hashable {
+        var product: String
+        var tenant: String
+        var profile: EstimationProfile
+    }
 }

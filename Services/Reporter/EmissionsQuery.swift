@@ -33,11 +33,19 @@ struct EmissionsQuery: Sendable {
 
     enum Format: String, Sendable { case json, csv }
 
+    /// The time grain of the rows: the month (the default), or each UTC day or hour.
+    enum Granularity: String, Sendable {
+        case month, day, hour
+    }
+
     var layer: Layer
     var groupBy: [Dimension]
     var from: CalendarMonth?
     var to: CalendarMonth?
     var filters: [Dimension: String]
+    /// Only rows of this mode; nil = both, in separate rows (never summed together).
+    var mode: ResultMode?
+    var granularity: Granularity = .month
     var format: Format
 
     struct Invalid: Error, Sendable {
@@ -83,6 +91,11 @@ struct EmissionsQuery: Sendable {
                 message: "the \(layer.rawValue) layer has no \(dimension.rawValue); it has \(layer.dimensions.map(\.rawValue).joined(separator: ", "))")
         }
         if groupBy.isEmpty { groupBy = layer.dimensions }
+        var mode: ResultMode?
+        if let text = parameters["mode"], !text.isEmpty {
+            guard let parsed = ResultMode(rawValue: text) else { throw Invalid(parameter: "mode", message: "use measured or estimated") }
+            mode = parsed
+        }
         let from = try month(parameters["from"], name: "from")
         let to = try month(parameters["to"], name: "to")
         if let from, let to, to < from { throw Invalid(parameter: "to", message: "\"to\" (\(to)) is before \"from\" (\(from))") }
@@ -93,7 +106,13 @@ struct EmissionsQuery: Sendable {
         } else {
             format = accept?.contains("text/csv") == true ? .csv : .json
         }
-        return EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: format)
+        var granularity = Granularity.month
+        if let text = parameters["granularity"], !text.isEmpty {
+            guard let parsed = Granularity(rawValue: text) else { throw Invalid(parameter: "granularity", message: "use month, day or hour") }
+            granularity = parsed
+        }
+        return EmissionsQuery(
+            layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, mode: mode, granularity: granularity, format: format)
     }
 
     /// Accepts `YYYY-MM`, or a date/time whose month is meant.

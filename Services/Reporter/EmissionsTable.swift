@@ -5,6 +5,10 @@ import GRDB
 /// One row of an emissions answer: the group's dimension values and its summed figures.
 struct EmissionsRow: Sendable {
     var group: [(EmissionsQuery.Dimension, String?)]
+    /// The day (`2024-01-31`) or hour (`2024-01-31T05:00:00Z`) of the row, for day/hour granularity.
+    var period: String?
+    /// Every row holds one mode only: measured and estimated figures are never summed together.
+    var mode: ResultMode
     var figures: EmissionFigures
     var unallocated: EmissionFigures?
     var usage: Double?
@@ -27,28 +31,77 @@ enum EmissionsTable {
             conditions.append("\(dimension.rawValue) = ?")
             arguments.append(value)
         }
-        let columns = query.groupBy.map(\.rawValue)
+        if let mode = query.mode {
+            conditions.append("mode = ?")
+            arguments.append(mode.rawValue)
+        }
+        // `mode` is always a grouping column, so no row mixes measured and estimated figures.
+        var columns = query.groupBy.map(\.rawValue) + ["mode"]
+        let source: String
+        switch query.granularity {
+        case .month:
+            source = "ledger"
+        case .day:
+            source = "(\(hourlySource(layer: query.layer)))"
+            columns.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
+        case .hour:
+            source = "(\(hourlySource(layer: query.layer)))"
+            columns.append("strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')")
+        }
         let sums = [
             "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
             "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
         ].map { "SUM(\($0))" } + ["SUM(usage)"]
         let sql = """
-            SELECT \((columns + sums).joined(separator: ", ")) FROM ledger
+            SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
             GROUP BY \(columns.joined(separator: ", "))
             ORDER BY \(columns.joined(separator: ", "))
             """
         return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
             let n = columns.count
+            let hasPeriod = query.granularity != .month
+            let mode = (row[query.groupBy.count] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured
             func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
             let figures = EmissionFigures(scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4))
             let unallocated = EmissionFigures(scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9))
             return EmissionsRow(
                 group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
+                period: hasPeriod ? row[n - 1] as String? : nil,
+                mode: mode,
                 figures: figures,
                 unallocated: query.layer.hasUnallocated ? unallocated : nil,
-                usage: query.layer.hasUsage ? value(10) : nil)
+                // Usage is a monthly quantity; hourly rows do not carry it.
+                usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil)
         }
+    }
+
+    /// Hourly rows shaped like the `ledger` table (plus `hour`), for one layer. Measured tenant
+    /// cells are `share × ` their product's hours (E(c,p,r) = share × E(p,r) holds for every
+    /// scope, so it holds hour by hour); estimated tenant cells have hours of their own.
+    private static func hourlySource(layer: EmissionsQuery.Layer) -> String {
+        let scopes = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
+        if layer == .tenant {
+            let measured = scopes.map { "t.share * h.\($0) AS \($0)" } + scopes.map { "0 AS unallocated_\($0)" }
+            let estimated = scopes + scopes.map { "0 AS unallocated_\($0)" }
+            return """
+                SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, h.hour, \(measured.joined(separator: ", ")),
+                    NULL AS usage
+                FROM ledger t JOIN ledger_hourly h
+                    ON h.layer = 'product' AND h.part = 'total' AND h.region = t.region AND h.month = t.month AND h.product = t.product
+                WHERE t.layer = 'tenant' AND t.mode = 'measured'
+                UNION ALL
+                SELECT layer, region, month, site, product, tenant, mode, hour, \(estimated.joined(separator: ", ")), NULL AS usage
+                FROM ledger_hourly WHERE layer = 'tenant'
+                """
+        }
+        let parts =
+            scopes.map { "CASE WHEN part = 'total' THEN \($0) ELSE 0 END AS \($0)" }
+            + scopes.map { "CASE WHEN part = 'unallocated' THEN \($0) ELSE 0 END AS unallocated_\($0)" }
+        return """
+            SELECT layer, region, month, site, product, tenant, mode, hour, \(parts.joined(separator: ", ")), NULL AS usage
+            FROM ledger_hourly WHERE layer = '\(layer.rawValue)'
+            """
     }
 
     static func json(_ rows: [EmissionsRow], query: EmissionsQuery) -> Data {
@@ -56,20 +109,23 @@ enum EmissionsTable {
         for row in rows {
             var object: [String: Any] = [:]
             for (dimension, value) in row.group { object[dimension.rawValue] = value ?? NSNull() }
+            if let period = row.period { object[query.granularity.rawValue] = period }
             object.merge(figuresObject(row.figures)) { _, new in new }
-            object["mode"] = "measured"
+            object["mode"] = row.mode.rawValue
             if let unallocated = row.unallocated { object["unallocated"] = figuresObject(unallocated) }
             if let usage = row.usage { object["usage"] = usage }
             objects.append(object)
         }
-        var total = EmissionFigures.zero
-        for row in rows { total = total + row.figures }
+        // Totals per mode: a measured and an estimated figure are never added into one number.
+        var totals: [ResultMode: EmissionFigures] = [:]
+        for row in rows { totals[row.mode, default: .zero] += row.figures }
         var envelope: [String: Any] = [
             "layer": query.layer.rawValue,
             "group_by": query.groupBy.map(\.rawValue),
             "rows": objects,
-            "totals": figuresObject(total),
+            "totals": Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, figuresObject($0.value)) }),
         ]
+        if query.granularity != .month { envelope["granularity"] = query.granularity.rawValue }
         if let from = query.from { envelope["from"] = from.description }
         if let to = query.to { envelope["to"] = to.description }
         return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
@@ -77,8 +133,9 @@ enum EmissionsTable {
 
     static func csv(_ rows: [EmissionsRow], query: EmissionsQuery) -> Data {
         var header = query.groupBy.map(\.rawValue)
+        if query.granularity != .month { header.append(query.granularity.rawValue) }
         header += ["scope1", "scope2_location", "scope2_market", "scope3", "total_location", "total_market", "energy_kwh", "mode"]
-        if query.layer.hasUsage { header.append("usage") }
+        if query.layer.hasUsage && query.granularity == .month { header.append("usage") }
         if query.layer.hasUnallocated {
             header += [
                 "unallocated_scope1", "unallocated_scope2_location", "unallocated_scope2_market", "unallocated_scope3",
@@ -88,7 +145,8 @@ enum EmissionsTable {
         var lines = [header.joined(separator: ",")]
         for row in rows {
             var cells = row.group.map { escape($0.1 ?? "") }
-            cells += numbers(row.figures) + ["measured"]
+            if let period = row.period { cells.append(period) }
+            cells += numbers(row.figures) + [row.mode.rawValue]
             if let usage = row.usage { cells.append(number(usage)) }
             if let unallocated = row.unallocated { cells += numbers(unallocated) }
             lines.append(cells.joined(separator: ","))

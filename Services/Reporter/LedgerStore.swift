@@ -43,6 +43,31 @@ enum LedgerStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Results by hour and day: hourly series of the site, product-site, product and
+        // estimated tenant cells; measured tenants are share × their product's hours.
+        migrator.registerMigration("reporter-v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE ledger ADD COLUMN share REAL;
+                    CREATE TABLE ledger_hourly (
+                        layer TEXT NOT NULL,
+                        part TEXT NOT NULL CHECK (part IN ('total', 'unallocated')),
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        site TEXT,
+                        product TEXT,
+                        tenant TEXT,
+                        mode TEXT NOT NULL,
+                        hour INTEGER NOT NULL,
+                        scope1 REAL NOT NULL,
+                        scope2_location REAL NOT NULL,
+                        scope2_market REAL NOT NULL,
+                        scope3 REAL NOT NULL,
+                        energy_kwh REAL NOT NULL
+                    );
+                    CREATE INDEX ledger_hourly_cell ON ledger_hourly (layer, region, month, product);
+                    """)
+        }
     }
 
     /// Replaces the rows of a region-month if `publication` is newer than what is held.
@@ -57,16 +82,16 @@ enum LedgerStore {
             sql: """
                 INSERT INTO ledger (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
-                    unallocated_scope3, unallocated_energy_kwh, usage, pue)
-                VALUES (?, ?, ?, ?, ?, ?, 'measured', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unallocated_scope3, unallocated_energy_kwh, usage, pue, share)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, tenant: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
-            usage: Double? = nil, pue: Double? = nil
+            usage: Double? = nil, pue: Double? = nil, mode: ResultMode = .measured, share: Double? = nil
         ) throws {
             try insert.execute(arguments: [
-                layer, publication.region, month, site, product, tenant, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
-                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue,
+                layer, publication.region, month, site, product, tenant, mode.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, share,
             ])
         }
         let result = publication.result
@@ -80,7 +105,25 @@ enum LedgerStore {
             try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage)
         }
         for cell in result.tenants {
-            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage)
+            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage, mode: cell.mode, share: cell.share)
+        }
+        try db.execute(sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        let hourly = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger_hourly (layer, part, region, month, site, product, tenant, mode, hour, scope1, scope2_location,
+                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for series in result.hourly {
+            let mode = series.layer == "tenant" ? ResultMode.estimated.rawValue : ResultMode.measured.rawValue
+            for i in 0..<series.count {
+                let f = series.figures(at: i)
+                // Hours without anything are left out; a missing hour reads as zero.
+                if f == .zero { continue }
+                try hourly.execute(arguments: [
+                    series.layer, series.part, publication.region, month, series.site, series.product, series.tenant, mode,
+                    publication.month.start + Int64(i) * 3600, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                ])
+            }
         }
         try db.execute(
             sql: """

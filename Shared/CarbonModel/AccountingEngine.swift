@@ -46,8 +46,26 @@ public enum AccountingEngine {
         }
         productSites.sort { ($0.product, $0.site) < ($1.product, $1.site) }
 
-        let (productRegions, tenants) = allocateToTenants(
-            input, productTotals: productTotals, capacities: capacities)
+        // Estimation mode: usage with resource details of a product that has no facility data
+        // in this region-month is estimated; where the product has facility data, it is
+        // allocated like any other usage (measured beats estimated).
+        var usage = input.usage
+        var estimable: [EstimableUsage] = []
+        for series in input.estimable.sorted(by: { ($0.tenant, $0.product, $0.profile.key) < ($1.tenant, $1.product, $1.profile.key) }) {
+            if productTotals[series.product] != nil {
+                usage[series.product, default: [:]][series.tenant, default: 0] += series.usage
+            } else {
+                estimable.append(series)
+            }
+        }
+        let (productRegions, measuredTenants) = allocateToTenants(
+            input, usage: usage, productTotals: productTotals, capacities: capacities)
+        var tenants = measuredTenants
+        if !estimable.isEmpty {
+            tenants += EstimationEngine.tenantResults(
+                estimable, region: input.region, month: input.month, factors: input.factors, missing: &missing)
+            tenants.sort { ($0.tenant, $0.product, $0.mode.rawValue) < ($1.tenant, $1.product, $1.mode.rawValue) }
+        }
 
         return RegionMonthResult(
             region: input.region, month: input.month, sites: siteResults,
@@ -193,13 +211,13 @@ public enum AccountingEngine {
     // MARK: - Layer 3
 
     private static func allocateToTenants(
-        _ input: RegionMonthInput, productTotals: [String: EmissionFigures],
+        _ input: RegionMonthInput, usage: [String: [String: Double]], productTotals: [String: EmissionFigures],
         capacities: [String: Double]
     ) -> ([ProductRegionResult], [TenantResult]) {
         // Only positive usage counts: a zero or (invalid) negative amount is not a use.
         var usageTotals: [String: Double] = [:]
         var tenantUsage: [String: [(String, Double)]] = [:]
-        for (product, byTenant) in input.usage {
+        for (product, byTenant) in usage {
             let used = byTenant.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             guard !used.isEmpty else { continue }
             var total = 0.0
@@ -266,7 +284,7 @@ public enum AccountingEngine {
 }
 
 /// Hours without a factor, aggregated per (activity, region) over the sites of a region-month.
-private struct MissingTally {
+struct MissingTally {
     private struct Key: Hashable {
         var activity: String
         var region: String

@@ -28,8 +28,8 @@ public enum BatchFraming {
     ///   that are not objects are returned with a `framingError`.
     /// - ndjson: one object per non-blank line; lines are only checked to look like an object.
     /// - csv: RFC 4180 with a header row; each row becomes an object keyed by the header
-    ///   (`tags.*` columns nest under `tags`, empty cells are omitted, `value`, `utilization`
-    ///   and `lifetime_months` become numbers when they parse as finite numbers).
+    ///   (`tags.*` columns nest under `tags`, empty cells are omitted, `value`, `utilization`,
+    ///   `lifetime_months` and `replication` become numbers when they parse as finite numbers).
     ///
     /// - Throws: `BatchFramingError` when the body as a whole cannot be framed.
     public static func records(in body: Data, format: BatchFormat) throws(BatchFramingError) -> [RawRecord] {
@@ -355,7 +355,7 @@ private struct CSVFramer {
     }
 
     /// Columns whose cells become JSON numbers when they parse as finite numbers (SPEC §3).
-    static let numericColumns: Set<String> = ["value", "utilization", "lifetime_months"]
+    static let numericColumns: Set<String> = ["value", "utilization", "lifetime_months", "replication"]
     static let tagPrefix = "tags."
     static let tagsKey: [UInt8] = Array(#""tags":{"#.utf8)
 

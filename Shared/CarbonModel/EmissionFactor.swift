@@ -16,10 +16,13 @@ public struct EmissionFactor: Codable, Sendable, Hashable {
     public var validTo: Int64
     public var source: String
     public var version: String
+    /// Declared by a user (tenant or provider) or shipped as a default; a declared factor
+    /// beats a default one (see ``FactorResolver``).
+    public var origin: FactorOrigin
 
     public init(
         factor: String, activity: String, region: String?, unit: String, value: Double,
-        validFrom: Int64, validTo: Int64, source: String, version: String
+        validFrom: Int64, validTo: Int64, source: String, version: String, origin: FactorOrigin = .declared
     ) {
         self.factor = factor
         self.activity = activity
@@ -30,7 +33,33 @@ public struct EmissionFactor: Codable, Sendable, Hashable {
         self.validTo = validTo
         self.source = source
         self.version = version
+        self.origin = origin
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case factor, activity, region, unit, value, validFrom, validTo, source, version, origin
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        factor = try c.decode(String.self, forKey: .factor)
+        activity = try c.decode(String.self, forKey: .activity)
+        region = try c.decodeIfPresent(String.self, forKey: .region)
+        unit = try c.decode(String.self, forKey: .unit)
+        value = try c.decode(Double.self, forKey: .value)
+        validFrom = try c.decode(Int64.self, forKey: .validFrom)
+        validTo = try c.decode(Int64.self, forKey: .validTo)
+        source = try c.decode(String.self, forKey: .source)
+        version = try c.decode(String.self, forKey: .version)
+        // Factors stored before defaults shipped were all declared by users.
+        origin = try c.decodeIfPresent(FactorOrigin.self, forKey: .origin) ?? .declared
+    }
+}
+
+/// Where a factor comes from: declared by a user, or shipped with CarbonMeter as a default.
+public enum FactorOrigin: String, Codable, Sendable, Hashable {
+    case declared
+    case providerDefault = "default"
 }
 
 /// The identity of a factor as used by a result, kept so a result can be explained and restated.

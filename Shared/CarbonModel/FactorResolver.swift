@@ -7,7 +7,9 @@
 /// 2. A factor whose `region` equals the requested region beats a global one
 ///    (`region == nil`); factors of other regions are never used. When the requested region
 ///    is nil, only global factors apply.
-/// 3. Among factors of equal standing, the latest `validFrom` wins (a revision published
+/// 3. Among those, a factor declared by a user beats a default shipped with CarbonMeter
+///    (`origin`), whatever their validity or version: a user's declaration is an override.
+/// 4. Among factors of equal standing, the latest `validFrom` wins (a revision published
 ///    for part of a period overrides the broader factor it revises), then the higher
 ///    `version` (numerically when both parse as `Int`, so "10" beats "9"; lexicographically
 ///    otherwise), then the lexicographically greater `factor` id, so the choice never
@@ -173,6 +175,7 @@ extension FactorResolver {
             let aRegional = a.region != nil
             let bRegional = b.region != nil
             if aRegional != bRegional { return aRegional }
+            if a.origin != b.origin { return a.origin == .declared }
             if a.validFrom != b.validFrom { return a.validFrom > b.validFrom }
             if let va = Int(a.version), let vb = Int(b.version) {
                 if va != vb { return va > vb }
@@ -191,6 +194,7 @@ extension FactorResolver {
             if a.value != b.value { return a.value < b.value }
             if a.region != b.region { return (a.region ?? "") < (b.region ?? "") }
             if a.unit != b.unit { return a.unit < b.unit }
+            if a.origin != b.origin { return a.origin.rawValue < b.origin.rawValue }
             return a.source < b.source
         }
     }

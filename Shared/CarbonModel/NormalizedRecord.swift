@@ -30,12 +30,22 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
     public var lifetimeMonths: Int?
     public var resource: String?
     public var utilization: Double?
+    /// Usage only, estimation mode: the cloud provider (`aws`, `gcp`, `azure`, `ali`).
+    public var provider: String?
+    /// Usage only, estimation mode: what the value measures (`compute`, `memory`, `ssd`,
+    /// `hdd`, `network`); see ``EstimatedResource``.
+    public var resourceType: String?
+    /// Usage only, estimation mode: the CCF processor family of compute usage.
+    public var processor: String?
+    /// Usage only, estimation mode: the provider's replication factor (1 when absent).
+    public var replication: Double?
     public var tags: [String: String]?
 
     public init(
         source: String, id: String, revision: Int = 0, kind: ActivityKind, start: Int64, end: Int64, amount: Int64,
         unit: String, site: String? = nil, region: String, product: String? = nil, tenant: String? = nil,
         substance: String? = nil, lifetimeMonths: Int? = nil, resource: String? = nil, utilization: Double? = nil,
+        provider: String? = nil, resourceType: String? = nil, processor: String? = nil, replication: Double? = nil,
         tags: [String: String]? = nil
     ) {
         self.source = source
@@ -54,7 +64,21 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         self.lifetimeMonths = lifetimeMonths
         self.resource = resource
         self.utilization = utilization
+        self.provider = provider
+        self.resourceType = resourceType
+        self.processor = processor
+        self.replication = replication
         self.tags = tags
+    }
+
+    /// The resource details that make a usage record estimable, or nil when it has none.
+    public var estimationProfile: EstimationProfile? {
+        guard kind == .usage, let provider = provider.flatMap(CloudProvider.init(rawValue:)),
+            let resource = resourceType.flatMap(EstimatedResource.init(rawValue:))
+        else { return nil }
+        return EstimationProfile(
+            provider: provider, resource: resource, processor: processor,
+            utilization: resource == .compute ? utilization : nil, replication: replication ?? 1)
     }
 
     /// The value in `unit` as a floating-point number.
@@ -63,7 +87,9 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case source, id, revision, kind, start, end, amount, unit, site, region, product, tenant, substance
         case lifetimeMonths = "lifetime_months"
-        case resource, utilization, tags
+        case resource, utilization, provider
+        case resourceType = "resource_type"
+        case processor, replication, tags
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,6 +111,10 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         lifetimeMonths = try c.decodeIfPresent(Int.self, forKey: .lifetimeMonths)
         resource = try c.decodeIfPresent(String.self, forKey: .resource)
         utilization = try c.decodeIfPresent(Double.self, forKey: .utilization)
+        provider = try c.decodeIfPresent(String.self, forKey: .provider)
+        resourceType = try c.decodeIfPresent(String.self, forKey: .resourceType)
+        processor = try c.decodeIfPresent(String.self, forKey: .processor)
+        replication = try c.decodeIfPresent(Double.self, forKey: .replication)
         tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
     }
 
@@ -106,6 +136,10 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         try c.encodeIfPresent(lifetimeMonths, forKey: .lifetimeMonths)
         try c.encodeIfPresent(resource, forKey: .resource)
         try c.encodeIfPresent(utilization, forKey: .utilization)
+        try c.encodeIfPresent(provider, forKey: .provider)
+        try c.encodeIfPresent(resourceType, forKey: .resourceType)
+        try c.encodeIfPresent(processor, forKey: .processor)
+        try c.encodeIfPresent(replication, forKey: .replication)
         try c.encodeIfPresent(tags, forKey: .tags)
     }
 
@@ -134,6 +168,13 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
             key(name)
             out.append(contentsOf: String(value).utf8)
         }
+        func number(_ name: String, _ value: Double?) {
+            guard let value else { return }
+            key(name)
+            // Swift's shortest round-trip form ("0.5", "1e-05") is valid JSON for finite values;
+            // the validator admits only finite ones.
+            out.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+        }
 
         // In byte order of the key names.
         integer("amount", amount)
@@ -141,9 +182,13 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         string("id", id)
         string("kind", kind.rawValue)
         integer("lifetime_months", lifetimeMonths.map(Int64.init))
+        string("processor", processor)
         string("product", product)
+        string("provider", provider)
         string("region", region)
+        number("replication", replication)
         string("resource", resource)
+        string("resource_type", resourceType)
         string("site", site)
         string("source", source)
         integer("start", start)
@@ -162,12 +207,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         }
         string("tenant", tenant)
         string("unit", unit)
-        if let utilization {
-            key("utilization")
-            // Swift's shortest round-trip form ("0.5", "1e-05") is valid JSON for finite values;
-            // the validator admits only values in 0...1.
-            out.append(contentsOf: (utilization.isFinite ? "\(utilization)" : "null").utf8)
-        }
+        number("utilization", utilization)
         out.append(UInt8(ascii: "}"))
         return Data(out)
     }

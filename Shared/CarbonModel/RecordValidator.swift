@@ -73,6 +73,7 @@ public enum RecordValidator {
         var tenant: String?
         var resource: String?
         var utilization: Double?
+        var estimation: EstimationDetails?
         if kind == .usage {
             tenant = try requiredFor(kind, raw.tenant, "tenant")
             if siteName == nil && regionName == nil {
@@ -80,6 +81,7 @@ public enum RecordValidator {
             }
             resource = try optional(raw.resource, "resource")
             utilization = raw.utilization
+            estimation = try estimationDetails(raw)
         }
         var substance: String?
         if let field = kind.substanceField {
@@ -128,7 +130,9 @@ public enum RecordValidator {
             }
             region = site.region
         } else if let regionName {
-            guard registry.regions.contains(regionName) else {
+            // Usage to be estimated may name a provider region without declared sites (e.g.
+            // aws us-east-1): estimation needs no facility data.
+            guard registry.regions.contains(regionName) || estimation != nil else {
                 throw RecordRejection(field: "region", reason: "unknown region \(quoted(regionName)) (no declared site is in it)")
             }
             region = regionName
@@ -154,6 +158,12 @@ public enum RecordValidator {
                 throw RecordRejection(
                     field: "unit",
                     reason: "\(quoted(unitSymbol)) does not fit product \(quoted(product.product)) whose allocation unit is \(product.unit)")
+            }
+            if let estimation, productUnit.dimension != estimation.resource.dimension {
+                throw RecordRejection(
+                    field: "resource_type",
+                    reason: "\(quoted(estimation.resource.rawValue)) is measured in \(estimation.resource.dimension.phrase), but product "
+                        + "\(quoted(product.product)) is allocated in \(product.unit)")
             }
             canonical = unit.symbol == productUnit.symbol ? value : value * unit.toCanonical / productUnit.toCanonical
             targetSymbol = productUnit.symbol
@@ -181,6 +191,8 @@ public enum RecordValidator {
             source: source, id: id, kind: kind, start: start, end: end, amount: amount, unit: targetSymbol,
             site: site?.site, region: region, product: product?.product, tenant: tenant, substance: substance,
             lifetimeMonths: lifetimeMonths, resource: resource, utilization: utilization,
+            provider: estimation?.provider.rawValue, resourceType: estimation?.resource.rawValue,
+            processor: estimation?.processor, replication: estimation?.replication,
             // An empty tag object says nothing; dropping it keeps `{}` and no tags an exact repeat.
             tags: raw.tags?.isEmpty == false ? raw.tags : nil)
     }
@@ -197,6 +209,42 @@ public enum RecordValidator {
                 reason: "too large (got \(formatNumber(value)) \(unitSymbol); at most 9.2e12 \(target) can be stored)")
         }
         return Int64(scaled)
+    }
+
+    /// The resource details of an estimable usage record (`provider`, `resource_type`, and
+    /// optionally `processor` and `replication`), or nil when it carries none.
+    private static func estimationDetails(_ raw: RawActivity) throws(RecordRejection) -> EstimationDetails? {
+        let providerText = try optional(raw.provider, "provider")
+        let resourceText = try optional(raw.resourceType, "resource_type")
+        guard providerText != nil || resourceText != nil || raw.processor != nil || raw.replication != nil else { return nil }
+        guard let resourceText else { throw RecordRejection(field: "resource_type", reason: "missing resource_type (required with provider, processor or replication)") }
+        guard let resource = EstimatedResource(rawValue: resourceText) else {
+            let known = EstimatedResource.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RecordRejection(field: "resource_type", reason: "unknown resource_type \(quoted(resourceText)) (expected one of: \(known))")
+        }
+        guard let providerText else { throw RecordRejection(field: "provider", reason: "missing provider (required with resource_type)") }
+        guard let provider = CloudProvider(rawValue: providerText) else {
+            let known = CloudProvider.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RecordRejection(field: "provider", reason: "unknown provider \(quoted(providerText)) (expected one of: \(known))")
+        }
+        let processor = try optional(raw.processor, "processor")
+        if let processor {
+            guard resource == .compute else {
+                throw RecordRejection(field: "processor", reason: "applies to resource_type \"compute\" only")
+            }
+            guard CCFCoefficients.watts(provider: provider, processor: processor) != nil else {
+                throw RecordRejection(
+                    field: "processor",
+                    reason: "unknown processor \(quoted(processor)) for \(provider.rawValue) (expected one of: "
+                        + "\(CCFCoefficients.processors(of: provider).joined(separator: ", ")))")
+            }
+        }
+        if let replication = raw.replication {
+            guard replication.isFinite, replication >= 1 else {
+                throw RecordRejection(field: "replication", reason: "must be a number of copies, at least 1 (got \(formatNumber(replication)))")
+            }
+        }
+        return EstimationDetails(provider: provider, resource: resource, processor: processor, replication: raw.replication)
     }
 
     /// A record's `start` or `end`: RFC 3339 (or a bare date), between 2000 and 2100.
@@ -516,6 +564,8 @@ private struct RawActivity: Decodable {
     var site, region, product, tenant, fuel, gas, resource: String?
     var lifetimeMonths: Int?
     var utilization: Double?
+    var provider, resourceType, processor: String?
+    var replication: Double?
     var tags: [String: String]?
 
     init(from decoder: any Decoder) throws {
@@ -538,8 +588,20 @@ private struct RawActivity: Decodable {
         lifetimeMonths = try fields.integer("lifetime_months", reason: "must be a positive whole number of months")
         resource = try fields.string("resource")
         utilization = try fields.number("utilization")
+        provider = try fields.string("provider")
+        resourceType = try fields.string("resource_type")
+        processor = try fields.string("processor")
+        replication = try fields.number("replication")
         tags = try fields.stringMap("tags")
     }
+}
+
+/// The checked resource details of an estimable usage record.
+private struct EstimationDetails {
+    var provider: CloudProvider
+    var resource: EstimatedResource
+    var processor: String?
+    var replication: Double?
 }
 
 /// The fields of a site declaration.

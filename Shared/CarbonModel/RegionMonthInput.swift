@@ -23,6 +23,8 @@ public struct SiteMonthInput: Sendable {
     public var gridElectricityKWh: [HourlyAmount]
     /// On-site renewable electricity consumed, kWh: energy with zero emissions.
     public var onsiteRenewableKWh: Double
+    /// The same per hour, for hourly results; when empty, `onsiteRenewableKWh` is spread evenly.
+    public var onsiteRenewableHourly: [HourlyAmount]
     /// Facility-level IT load (`facility.it_electricity`), kWh, used for PUE; 0 if not metered.
     public var facilityITKWh: Double
     /// Renewable certificates / PPA volume matched to this month, kWh.
@@ -44,6 +46,7 @@ public struct SiteMonthInput: Sendable {
         site: SiteDeclaration,
         gridElectricityKWh: [HourlyAmount] = [],
         onsiteRenewableKWh: Double = 0,
+        onsiteRenewableHourly: [HourlyAmount] = [],
         facilityITKWh: Double = 0,
         certificatesKWh: Double = 0,
         fuels: [String: [HourlyAmount]] = [:],
@@ -56,6 +59,7 @@ public struct SiteMonthInput: Sendable {
         self.site = site
         self.gridElectricityKWh = gridElectricityKWh
         self.onsiteRenewableKWh = onsiteRenewableKWh
+        self.onsiteRenewableHourly = onsiteRenewableHourly
         self.facilityITKWh = facilityITKWh
         self.certificatesKWh = certificatesKWh
         self.fuels = fuels
@@ -80,6 +84,9 @@ public struct RegionMonthInput: Sendable {
     public var products: [String: ProductDeclaration]
     /// Product -> tenant -> usage this month, in the product's unit.
     public var usage: [String: [String: Double]]
+    /// Usage with resource details, kept apart from `usage`: estimated when its product has no
+    /// facility data in the region-month, else added to `usage`.
+    public var estimable: [EstimableUsage]
     public var factors: FactorResolver
 
     public init(
@@ -88,6 +95,7 @@ public struct RegionMonthInput: Sendable {
         sites: [SiteMonthInput] = [],
         products: [String: ProductDeclaration] = [:],
         usage: [String: [String: Double]] = [:],
+        estimable: [EstimableUsage] = [],
         factors: FactorResolver
     ) {
         self.region = region
@@ -95,6 +103,7 @@ public struct RegionMonthInput: Sendable {
         self.sites = sites
         self.products = products
         self.usage = usage
+        self.estimable = estimable
         self.factors = factors
     }
 }

@@ -99,12 +99,18 @@ public struct TenantResult: Codable, Sendable, Hashable {
     public var month: CalendarMonth
     public var figures: EmissionFigures
     public var usage: Double
-    /// usage / D — kept so a tenant can check its figures against the product's.
+    /// usage / D — kept so a tenant can check its figures against the product's (1 for an
+    /// estimate, which is the tenant's own).
     public var share: Double
+    /// `measured` (a share of the product's facility emissions) or `estimated` (CCF).
+    public var mode: ResultMode
+    /// For estimates, the factors behind the figures; measured cells find theirs on the sites.
+    public var factorsUsed: [FactorReference]
 
     public init(
         tenant: String, product: String, region: String, month: CalendarMonth,
-        figures: EmissionFigures, usage: Double, share: Double
+        figures: EmissionFigures, usage: Double, share: Double, mode: ResultMode = .measured,
+        factorsUsed: [FactorReference] = []
     ) {
         self.tenant = tenant
         self.product = product
@@ -113,6 +119,40 @@ public struct TenantResult: Codable, Sendable, Hashable {
         self.figures = figures
         self.usage = usage
         self.share = share
+        self.mode = mode
+        self.factorsUsed = factorsUsed
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tenant, product, region, month, figures, usage, share, mode
+        case factorsUsed = "factors_used"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tenant = try c.decode(String.self, forKey: .tenant)
+        product = try c.decode(String.self, forKey: .product)
+        region = try c.decode(String.self, forKey: .region)
+        month = try c.decode(CalendarMonth.self, forKey: .month)
+        figures = try c.decode(EmissionFigures.self, forKey: .figures)
+        usage = try c.decode(Double.self, forKey: .usage)
+        share = try c.decode(Double.self, forKey: .share)
+        // Publications written before estimation mode existed carry neither field.
+        mode = try c.decodeIfPresent(ResultMode.self, forKey: .mode) ?? .measured
+        factorsUsed = try c.decodeIfPresent([FactorReference].self, forKey: .factorsUsed) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tenant, forKey: .tenant)
+        try c.encode(product, forKey: .product)
+        try c.encode(region, forKey: .region)
+        try c.encode(month, forKey: .month)
+        try c.encode(figures, forKey: .figures)
+        try c.encode(usage, forKey: .usage)
+        try c.encode(share, forKey: .share)
+        try c.encode(mode, forKey: .mode)
+        if !factorsUsed.isEmpty { try c.encode(factorsUsed, forKey: .factorsUsed) }
     }
 }
 
@@ -150,11 +190,14 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
     public var tenants: [TenantResult]
     /// Sorted by activity, then region.
     public var missingFactors: [MissingFactor]
+    /// Hour-by-hour figures of the site, product-site, product and estimated tenant cells
+    /// (``HourlyBreakdown``); empty when not computed.
+    public var hourly: [HourlySeries]
 
     public init(
         region: String, month: CalendarMonth, sites: [SiteResult] = [],
         productSites: [ProductSiteResult] = [], productRegions: [ProductRegionResult] = [],
-        tenants: [TenantResult] = [], missingFactors: [MissingFactor] = []
+        tenants: [TenantResult] = [], missingFactors: [MissingFactor] = [], hourly: [HourlySeries] = []
     ) {
         self.region = region
         self.month = month
@@ -163,6 +206,7 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
         self.productRegions = productRegions
         self.tenants = tenants
         self.missingFactors = missingFactors
+        self.hourly = hourly
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -171,5 +215,19 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
         case productRegions = "product_regions"
         case tenants
         case missingFactors = "missing_factors"
+        case hourly
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        region = try c.decode(String.self, forKey: .region)
+        month = try c.decode(CalendarMonth.self, forKey: .month)
+        sites = try c.decode([SiteResult].self, forKey: .sites)
+        productSites = try c.decode([ProductSiteResult].self, forKey: .productSites)
+        productRegions = try c.decode([ProductRegionResult].self, forKey: .productRegions)
+        tenants = try c.decode([TenantResult].self, forKey: .tenants)
+        missingFactors = try c.decode([MissingFactor].self, forKey: .missingFactors)
+        // Publications from before hourly results have none.
+        hourly = try c.decodeIfPresent([HourlySeries].self, forKey: .hourly) ?? []
     }
 }

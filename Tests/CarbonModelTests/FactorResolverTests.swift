@@ -179,3 +179,41 @@ private struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+// MARK: - Declared factors over shipped defaults
+
+extension FactorResolverTests {
+    private func shipped(_ id: String, _ region: String?, _ value: Double, from: Int64, to: Int64, version: String = "1") -> EmissionFactor {
+        var factor = factor(id, region, value, from: from, to: to, version: version)
+        factor.origin = .providerDefault
+        return factor
+    }
+
+    @Test func declaredFactorBeatsDefaultWhateverItsDatesAndVersion() {
+        let t0 = Self.t0, day = Self.day
+        let resolver = FactorResolver([
+            // The default is newer and has a higher version; the declaration still wins.
+            shipped("cn.mee.grid.CN.2024", "CN", 0.53, from: t0 + 10 * day, to: t0 + 365 * day, version: "9"),
+            factor("mine.CN", "CN", 0.61, from: t0, to: t0 + 365 * day, version: "1"),
+        ])
+        #expect(resolver.factor(activity: "electricity", region: "CN", at: t0 + 20 * day)?.factor == "mine.CN")
+        // Outside the declaration's validity the default applies.
+        let later = FactorResolver([
+            shipped("cn.mee.grid.CN.2024", "CN", 0.53, from: t0, to: t0 + 365 * day),
+            factor("mine.CN.jan", "CN", 0.61, from: t0, to: t0 + 31 * day),
+        ])
+        #expect(later.factor(activity: "electricity", region: "CN", at: t0 + 40 * day)?.factor == "cn.mee.grid.CN.2024")
+        #expect(later.factor(activity: "electricity", region: "CN", at: t0 + 20 * day)?.factor == "mine.CN.jan")
+    }
+
+    @Test func regionalDefaultStillBeatsGlobalDeclaration() {
+        // Rule 2 comes before rule 3: the exact region matters more than who declared it.
+        let t0 = Self.t0, day = Self.day
+        let resolver = FactorResolver([
+            shipped("cn.mee.grid.CN.2024", "CN", 0.53, from: t0, to: t0 + 365 * day),
+            factor("mine.world", nil, 0.44, from: t0, to: t0 + 365 * day),
+        ])
+        #expect(resolver.factor(activity: "electricity", region: "CN", at: t0 + day)?.factor == "cn.mee.grid.CN.2024")
+        #expect(resolver.factor(activity: "electricity", region: "US", at: t0 + day)?.factor == "mine.world")
+    }
+}

@@ -425,3 +425,42 @@ struct RecordValidatorTests {
         return nil
     }
 }
+
+// MARK: - Estimation-mode fields of usage records
+
+extension RecordValidatorTests {
+    @Test func estimableUsageMayNameAProviderRegionWithoutSites() throws {
+        let record = try normalized(
+            Self.usage(["region": "us-east-1", "provider": "aws", "resource_type": "compute", "processor": "SKYLAKE", "utilization": 0.3]))
+        #expect(record.region == "us-east-1")
+        #expect(record.estimationProfile == EstimationProfile(provider: .aws, resource: .compute, processor: "SKYLAKE", utilization: 0.3))
+        // Without resource details the same region is unknown.
+        #expect(rejection(Self.usage(["region": "us-east-1"]))?.message == "region: unknown region \"us-east-1\" (no declared site is in it)")
+    }
+
+    @Test func replicationAndStorageProfiles() throws {
+        let record = try normalized(
+            Self.usage(["product": "ebs", "unit": "TB-h", "value": 2, "provider": "gcp", "resource_type": "ssd", "replication": 2]))
+        #expect(record.amount == 2_000_000_000)  // 2 TB-h = 2000 GB-h in micro-units
+        #expect(record.estimationProfile == EstimationProfile(provider: .gcp, resource: .ssd, replication: 2))
+        // The new fields take part in repeat-versus-revision.
+        let text = String(decoding: record.canonicalEncoding(), as: UTF8.self)
+        #expect(text.contains(#""provider":"gcp","region":"cn-north","replication":2.0,"resource_type":"ssd""#))
+    }
+
+    @Test func estimationFieldsAreChecked() {
+        #expect(rejection(Self.usage(["provider": "aws"]))?.message == "resource_type: missing resource_type (required with provider, processor or replication)")
+        #expect(rejection(Self.usage(["resource_type": "compute"]))?.message == "provider: missing provider (required with resource_type)")
+        #expect(rejection(Self.usage(["resource_type": "gpu", "provider": "aws"]))?.message
+            == "resource_type: unknown resource_type \"gpu\" (expected one of: compute, memory, ssd, hdd, network)")
+        #expect(rejection(Self.usage(["resource_type": "compute", "provider": "ibm"]))?.message
+            == "provider: unknown provider \"ibm\" (expected one of: aws, gcp, azure, ali)")
+        #expect(rejection(Self.usage(["resource_type": "memory", "provider": "aws"]))?.message
+            == "resource_type: \"memory\" is measured in a data-time unit, but product \"ecs\" is allocated in vCPU-h")
+        #expect(rejection(Self.usage(["product": "ebs", "unit": "GB-h", "resource_type": "memory", "provider": "aws", "processor": "SKYLAKE"]))?.message
+            == "processor: applies to resource_type \"compute\" only")
+        #expect(rejection(Self.usage(["resource_type": "compute", "provider": "aws", "processor": "Z80"]))?.field == "processor")
+        #expect(rejection(Self.usage(["resource_type": "compute", "provider": "aws", "replication": 0.5]))?.message
+            == "replication: must be a number of copies, at least 1 (got 0.5)")
+    }
+}

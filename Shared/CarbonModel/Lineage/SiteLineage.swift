@@ -1,0 +1,115 @@
+/// Lineage of one site-month result cell (SPEC §1, explainable to a verifier): every input
+/// record behind it with its amount in the month, split by the factor in force, and every
+/// factor with id, version and value — enough to recompute the cell by hand:
+///
+/// - `scope1 = Σ terms[scope1].amount × factor.value`
+/// - `scope2_location = Σ terms[scope2_location].amount × factor.value`
+/// - `scope2_market = max(0, grid_kwh − certificates_kwh) × (Σ terms[residual].amount × factor.value) / grid_kwh`
+/// - `scope3 = Σ terms[scope3].amount`; `energy_kwh = grid_kwh + Σ terms[renewable].amount`
+public struct SiteLineage: Codable, Sendable {
+    /// One record's contribution under one factor: `amount` (canonical unit, within the month
+    /// and the factor's validity) × `factor.value`.
+    public struct Term: Codable, Sendable, Hashable {
+        public var scope: String
+        public var source: String
+        public var id: String
+        public var revision: Int
+        public var kind: String
+        public var amount: Double
+        public var unit: String
+        public var factor: FactorReference?
+    }
+
+    public var site: String
+    public var region: String
+    public var grid: String
+    public var month: CalendarMonth
+    public var formula: [String: String]
+    public var gridKWh: Double
+    public var certificatesKWh: Double
+    public var terms: [Term]
+
+    private enum CodingKeys: String, CodingKey {
+        case site, region, grid, month, formula
+        case gridKWh = "grid_kwh"
+        case certificatesKWh = "certificates_kwh"
+        case terms
+    }
+
+    public static let formulas: [String: String] = [
+        "scope1": "sum over terms with scope scope1 of amount × factor.value",
+        "scope2_location": "sum over terms with scope scope2_location of amount × factor.value",
+        "scope2_market": "max(0, grid_kwh − certificates_kwh) × (sum over terms with scope residual of amount × factor.value) / grid_kwh",
+        "scope3": "sum over terms with scope scope3 of amount",
+        "energy_kwh": "grid_kwh + sum over terms with scope renewable of amount",
+    ]
+
+    /// Builds the lineage from the site's records (any that touch the month; the rest are
+    /// ignored) and the factor library the calculator used. Amounts are summed in integer
+    /// micro-units per (record, factor) before conversion, as the calculator's ledger does.
+    public static func build(
+        site: SiteDeclaration, month: CalendarMonth, records: [NormalizedRecord], factors: FactorResolver
+    ) -> SiteLineage {
+        var terms: [Term] = []
+        var gridMicro: Int64 = 0
+        var certificatesMicro: Int64 = 0
+        for record in records.sorted(by: { ($0.source, $0.id) < ($1.source, $1.id) })
+        where record.site == site.site && record.start < month.end && record.end > month.start {
+            let buckets = TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity)
+                .filter { $0.start >= month.start && $0.start < month.end }
+            func term(_ scope: String, amount: Int64, factor: EmissionFactor?) -> Term {
+                Term(
+                    scope: scope, source: record.source, id: record.id, revision: record.revision, kind: record.kind.rawValue,
+                    amount: Double(amount) / 1_000_000, unit: record.unit,
+                    factor: factor.map { FactorReference(factor: $0.factor, version: $0.version, value: $0.value) })
+            }
+            /// Micro-amounts grouped by the factor in force in each bucket, in order of first use.
+            func byFactor(activity: String) -> [(EmissionFactor?, Int64)] {
+                let timeline = factors.timeline(activity: activity, region: site.grid)
+                var groups: [(EmissionFactor?, Int64)] = []
+                for bucket in buckets where bucket.amount != 0 {
+                    let factor = timeline.factor(at: bucket.start)
+                    if let index = groups.firstIndex(where: { $0.0 == factor }) {
+                        groups[index].1 += bucket.amount
+                    } else {
+                        groups.append((factor, bucket.amount))
+                    }
+                }
+                return groups
+            }
+            let total = buckets.reduce(Int64(0)) { $0 + $1.amount }
+            switch record.kind {
+            case .facilityElectricity:
+                gridMicro += total
+                for (factor, amount) in byFactor(activity: "electricity") {
+                    terms.append(term("scope2_location", amount: amount, factor: factor))
+                }
+                // The residual mix where one is in force, else the grid factor (SPEC §1).
+                let residualTimeline = factors.timeline(activity: "residual_electricity", region: site.grid)
+                let gridTimeline = factors.timeline(activity: "electricity", region: site.grid)
+                var groups: [(EmissionFactor?, Int64)] = []
+                for bucket in buckets where bucket.amount != 0 {
+                    let factor = residualTimeline.factor(at: bucket.start) ?? gridTimeline.factor(at: bucket.start)
+                    if let index = groups.firstIndex(where: { $0.0 == factor }) { groups[index].1 += bucket.amount } else { groups.append((factor, bucket.amount)) }
+                }
+                for (factor, amount) in groups { terms.append(term("residual", amount: amount, factor: factor)) }
+            case .facilityFuel, .facilityRefrigerant:
+                for (factor, amount) in byFactor(activity: record.substance ?? "") {
+                    terms.append(term("scope1", amount: amount, factor: factor))
+                }
+            case .facilityCertificate:
+                certificatesMicro += total
+                terms.append(term("certificates", amount: total, factor: nil))
+            case .facilityOnsiteRenewable:
+                terms.append(term("renewable", amount: total, factor: nil))
+            case .hardwareEmbodied:
+                terms.append(term("scope3", amount: total, factor: nil))
+            case .facilityITElectricity, .productITElectricity, .productCapacity, .usage:
+                continue
+            }
+        }
+        return SiteLineage(
+            site: site.site, region: site.region, grid: site.grid, month: month, formula: formulas,
+            gridKWh: Double(gridMicro) / 1_000_000, certificatesKWh: Double(certificatesMicro) / 1_000_000, terms: terms)
+    }
+}
