@@ -30,6 +30,7 @@ extension AuthCommand {
         var controlPort: Int = Env.int("CM_AUTH_CONTROL_PORT", Topology.authControl)
 
         func run() async throws {
+            HealthProbe.exitIfRequested(common, port: httpPort)
             let instance = common.instanceName(service: "auth")
             let logger = ServiceLogging.bootstrap(service: "auth", instance: instance, level: common.logLevel)
             let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)

@@ -35,6 +35,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
 
     func run() async throws {
+        HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "calculator")
         let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
         let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: CalculatorStore.migrations)

@@ -51,6 +51,7 @@ struct CollectorCommand: AsyncParsableCommand {
     var sources: String = Env.string("CM_COLLECTOR_SOURCES", "")
 
     func run() async throws {
+        HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "collector")
         let logger = ServiceLogging.bootstrap(service: "collector", instance: instance, level: common.logLevel)
         var configured: [any Collector] = []

@@ -32,6 +32,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
 
     func run() async throws {
+        HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "preprocessor")
         let logger = ServiceLogging.bootstrap(service: "preprocessor", instance: instance, level: common.logLevel)
         let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: PreprocessorStore.migrations)

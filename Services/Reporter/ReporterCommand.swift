@@ -32,6 +32,7 @@ struct ReporterCommand: AsyncParsableCommand {
         [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
 
     func run() async throws {
+        HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "reporter")
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: LedgerStore.migrations)

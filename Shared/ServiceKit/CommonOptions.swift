@@ -19,6 +19,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CM_LOG_LEVEL).")
     public var logLevel: String = Env.string("CM_LOG_LEVEL", "info")
 
+    @Flag(help: "Ask the running instance's /health and exit 0 if it is healthy, 1 if not (for container health checks).")
+    public var checkHealth = false
+
     public init() {}
 
     /// The instance name, defaulting to `<service>-1` (env CM_INSTANCE).
