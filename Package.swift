@@ -55,20 +55,35 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
+        // Who is asking and what they may do: signed access tokens, roles, the checks services make.
+        .target(
+            name: "AccessControl",
+            dependencies: [
+                "Messaging", "CarbonModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
         .target(name: "Collecting", dependencies: ["CarbonModel"], path: "Shared/Collecting", swiftSettings: strict),
         .executableTarget(
             name: "Collector",
-            dependencies: ["ServiceKit", "Collecting", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ServiceKit", "Collecting", "AccessControl", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Collector", swiftSettings: strict),
         .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit"], path: "Services/Preprocessor", swiftSettings: strict),
         .executableTarget(name: "Calculator", dependencies: ["ServiceKit"], path: "Services/Calculator", swiftSettings: strict),
-        .executableTarget(name: "Reporter", dependencies: ["ServiceKit"], path: "Services/Reporter", swiftSettings: strict),
+        .executableTarget(name: "Reporter", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Reporter", swiftSettings: strict),
         .executableTarget(
-            name: "Auth", dependencies: ["ServiceKit", .product(name: "Crypto", package: "swift-crypto")], path: "Services/Auth",
+            name: "Auth",
+            dependencies: [
+                "ServiceKit", "AccessControl", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Services/Auth",
             swiftSettings: strict),
 
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
         .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -78,7 +93,7 @@ let package = Package(
             ],
             path: "Tests/MessagingTests"),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging"],
+            name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/IntegrationTests"),
     ]
 )

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import CarbonModel
 import Foundation
@@ -7,13 +8,15 @@ import Messaging
 import ServiceKit
 import ServiceLifecycle
 
-/// The auth service: holds identities and answers, over ZeroMQ, who holds an API key.
+/// The auth service: holds tenants, users and API keys, issues signed access tokens, answers
+/// other services over ZeroMQ (API keys, its public keys, revocations, denials to audit), and
+/// keeps the hash-chained audit log.
 @main
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
-        abstract: "CarbonMeter auth: identities and API keys.",
-        subcommands: [Serve.self, CreateKey.self, RevokeKey.self],
+        abstract: "CarbonMeter auth: identities, access tokens, API keys and the audit log.",
+        subcommands: [Serve.self, CreateKey.self, RevokeKey.self, CreateUser.self, VerifyAudit.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -21,13 +24,23 @@ extension AuthCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the auth service.",
-            discussion: "ZeroMQ requests on --control-port: apikey.verify.v1, status.get.v1. HTTP: GET /health; GET /metrics.")
+            discussion: """
+                ZeroMQ requests on --control-port: apikey.verify.v1, auth.signingkeys.get.v1, auth.revocations.get.v1,
+                audit.denial.v1, status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
+                DELETE /v1/api-keys/{id}; GET /v1/audit; GET /health; GET /metrics.
+                """)
 
         @OptionGroup var common: CommonOptions
         @Option(help: "HTTP port (env CM_AUTH_HTTP_PORT).")
         var httpPort: Int = Env.int("CM_AUTH_HTTP_PORT", Topology.authHTTP)
         @Option(help: "Port of the request endpoint other services call (env CM_AUTH_CONTROL_PORT).")
         var controlPort: Int = Env.int("CM_AUTH_CONTROL_PORT", Topology.authControl)
+        @Option(help: "Lifetime of an access token in seconds (env CM_TOKEN_TTL_SECONDS).")
+        var tokenTtlSeconds: Int = Env.int("CM_TOKEN_TTL_SECONDS", 900)
+        @Option(help: "Failed logins in a row after which a user name is locked (env CM_MAX_FAILED_LOGINS).")
+        var maxFailedLogins: Int = Env.int("CM_MAX_FAILED_LOGINS", 5)
+        @Option(help: "How long a locked user name stays locked, in seconds (env CM_LOCKOUT_SECONDS).")
+        var lockoutSeconds: Int = Env.int("CM_LOCKOUT_SECONDS", 300)
 
         func run() async throws {
             HealthProbe.exitIfRequested(common, port: httpPort)
@@ -38,6 +51,13 @@ extension AuthCommand {
             let verifications = metrics.counter("carbonmeter_auth_key_verifications_total", help: "API key verifications answered")
             let source = MessageSource(service: "auth", instance: instance)
             let runtime = try MessagingRuntime(name: "auth", logger: logger)
+            let bootstrap = BootstrapAdmin(dataDir: common.dataDir)
+            do {
+                _ = try await bootstrap.ensure(database, logger: logger)
+                _ = try await database.write { try TokenIssuer.signingKey($0) }
+            } catch {
+                throw ServiceStartupError("auth could not prepare its identities: \(error)")
+            }
             let status: @Sendable () async -> StatusReport = {
                 let keys = try? await database.read { try IdentityStore.activeKeyCount($0) }
                 return StatusReport(service: "auth", instance: instance, healthy: keys != nil, details: ["active_api_keys": "\(keys ?? 0)"])
@@ -59,6 +79,32 @@ extension AuthCommand {
                     } catch {
                         return .failure(500, "could not read identities: \(error)")
                     }
+                case SigningKeySet.messageType:
+                    do { return .json(try await database.read { try TokenIssuer.publicKeys($0) }) } catch {
+                        return .failure(500, "could not read the signing keys: \(error)")
+                    }
+                case RevocationList.messageType:
+                    do {
+                        return .json(try await database.read { try TokenIssuer.revocations($0, now: Int64(Date().timeIntervalSince1970)) })
+                    } catch {
+                        return .failure(500, "could not read revocations: \(error)")
+                    }
+                case DenialReport.messageType:
+                    guard let report = try? JSONDecoder().decode(DenialReport.self, from: request.body) else {
+                        return .failure(400, "body must be a DenialReport")
+                    }
+                    do {
+                        try await database.write { db in
+                            try AuditLog.append(
+                                db,
+                                AuditEntry(
+                                    actor: report.subject ?? "anonymous", action: "denied \(report.action)", tenant: report.tenant, outcome: "denied",
+                                    detail: "\(report.service): \(report.reason)"))
+                        }
+                        return .json(["audited": true])
+                    } catch {
+                        return .failure(500, "could not append to the audit log: \(error)")
+                    }
                 default:
                     return .failure(404, "unknown request type \(request.header.type)")
                 }
@@ -67,6 +113,10 @@ extension AuthCommand {
             let router = Router()
             ServiceRoutes.add(to: router, metrics: metrics, status: status)
             BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
+            let login = LoginService(
+                database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
+                tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)
+            AuthRoutes.add(to: router, database: database, login: login, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),
                 onServerRunning: { _ in logger.info("auth ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -84,6 +134,9 @@ extension AuthCommand {
         @Option(help: "Tenant the key acts for (omit for a provider key).") var tenant: String?
         @Option(help: "Role: \(IdentityStore.roles.joined(separator: ", ")).") var role: String = "collector"
 
+        /// Who acted, for audit rows written by a command run on the host.
+        static var cliActor: String { "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")" }
+
         func validate() throws {
             guard IdentityStore.roles.contains(role) else {
                 throw ValidationError("unknown role \"\(role)\"; use one of \(IdentityStore.roles.joined(separator: ", "))")
@@ -92,7 +145,12 @@ extension AuthCommand {
 
         func run() async throws {
             let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
-            let (_, key) = try await database.write { try IdentityStore.createKey($0, tenant: tenant, role: role) }
+            let (_, key) = try await database.write { db in
+                let created = try IdentityStore.createKey(db, tenant: tenant, role: role)
+                try AuditLog.append(
+                    db, AuditEntry(actor: Self.cliActor, action: "apikey.create", tenant: tenant, outcome: "success", detail: "\(created.keyID) as \(role)"))
+                return created
+            }
             print(key)
         }
     }
@@ -104,9 +162,62 @@ extension AuthCommand {
 
         func run() async throws {
             let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
-            let revoked = try await database.write { try IdentityStore.revoke($0, keyID: keyID) }
+            let revoked = try await database.write { db in
+                let revoked = try IdentityStore.revoke(db, keyID: keyID)
+                if revoked {
+                    try AuditLog.append(db, AuditEntry(actor: CreateKey.cliActor, action: "apikey.revoke", tenant: nil, outcome: "success", detail: keyID))
+                }
+                return revoked
+            }
             if !revoked { throw ValidationError("no active key with id \(keyID)") }
             print("revoked \(keyID)")
+        }
+    }
+
+    struct CreateUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-user", abstract: "Create a user; the password is read from a file (never from the command line).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "User name.") var username: String
+        @Option(help: "Tenant (omit for a provider user).") var tenant: String?
+        @Option(help: "Role: \(IdentityStore.roles.joined(separator: ", ")).") var role: String
+        @Option(help: "File holding the password (first line), or - for standard input.") var passwordFile: String
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else { throw ValidationError("unknown role \(self.role)") }
+            let text: String
+            if passwordFile == "-" {
+                text = readLine() ?? ""
+            } else {
+                text = try String(contentsOfFile: passwordFile, encoding: .utf8)
+            }
+            let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard password.count >= 12 else { throw ValidationError("the password must have at least 12 characters") }
+            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let hash = try PasswordHasher.hash(password)
+            try await database.write { db in
+                try UserDirectory.createUser(db, username: username, tenant: tenant, role: role, passwordHash: hash)
+                try AuditLog.append(
+                    db, AuditEntry(actor: CreateKey.cliActor, action: "user.create", tenant: tenant, outcome: "success", detail: "\(username) as \(role.rawValue)"))
+            }
+            print("created \(username)")
+        }
+    }
+
+    struct VerifyAudit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-audit",
+            abstract: "Verify the audit log's hash chain; exit 1 naming the first row edited, deleted or reordered.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let (rows, firstBreak) = try await database.read { try AuditLog.verify($0) }
+            if let firstBreak {
+                print("audit chain BROKEN at \(firstBreak)")
+                throw ExitCode(1)
+            }
+            print("audit chain intact: \(rows) rows")
         }
     }
 }

@@ -2,11 +2,13 @@ import CarbonModel
 import Crypto
 import Foundation
 import GRDB
+import AccessControl
 
-/// Auth's own store: API keys (hashed; the secret is shown once at creation and never kept).
-/// Users, roles and tokens are the security issue's to add; the schema starts here.
+/// Auth's own store: API keys (hashed; the secret is shown once at creation and never kept),
+/// tenants, users (passwords as scrypt hashes), login attempts, the token signing key, issued
+/// tokens (for revocation) and the hash-chained audit log.
 enum IdentityStore {
-    static let roles = ["provider_admin", "tenant_admin", "analyst", "auditor", "collector"]
+    static let roles = Role.allCases.map(\.rawValue)
 
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("auth-v1") { db in
@@ -20,6 +22,52 @@ enum IdentityStore {
                         created_at INTEGER NOT NULL,
                         revoked_at INTEGER
                     ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("auth-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tenants (
+                        tenant TEXT PRIMARY KEY,
+                        created_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE users (
+                        username TEXT PRIMARY KEY,
+                        tenant TEXT REFERENCES tenants (tenant),
+                        role TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        disabled_at INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE TABLE login_attempts (
+                        username TEXT PRIMARY KEY,
+                        failures INTEGER NOT NULL,
+                        last_failure_at INTEGER NOT NULL,
+                        locked_until INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE TABLE signing_keys (
+                        key_id TEXT PRIMARY KEY,
+                        private_key BLOB NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE tokens (
+                        token_id TEXT PRIMARY KEY,
+                        username TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE INDEX tokens_revoked ON tokens (expires_at) WHERE revoked_at IS NOT NULL;
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        tenant TEXT,
+                        outcome TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        prev_hash BLOB NOT NULL,
+                        hash BLOB NOT NULL
+                    );
                     """)
         }
     }

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import CarbonModel
 import Collecting
@@ -45,6 +46,14 @@ struct CollectorCommand: AsyncParsableCommand {
     var preprocessorShards: Int = Env.int("CM_PREPROCESSOR_SHARDS", 1)
     @Flag(help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
+    @Flag(
+        help: """
+            Require an access token (POST /v1/login on auth) or an API key on HTTP and ZeroMQ ingest, and check its role and \
+            tenant (env CM_REQUIRE_AUTH=1).
+            """)
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
     @Option(help: "JSON file configuring exec plugins, watched folders, billing exports and scrapes (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
@@ -92,23 +101,32 @@ struct CollectorCommand: AsyncParsableCommand {
         }
 
         var keyCheck = KeyCheck(auth: nil)
-        if requireApiKey {
+        var authenticator: Authenticator?
+        if requireApiKey || requireAuth {
             let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
-            logger.info("API keys required on ingest", metadata: ["auth": "\(authEndpoint)"])
+            if requireAuth {
+                let verifier = Authenticator(auth: auth, service: "collector", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+                verifier.start()
+                authenticator = verifier
+                logger.info("tokens or API keys required on ingest, roles checked", metadata: ["auth": "\(authEndpoint)"])
+            } else {
+                logger.info("API keys required on ingest", metadata: ["auth": "\(authEndpoint)"])
+            }
         }
+        let gate = IngestGate(keyCheck: keyCheck, authenticator: authenticator)
         do {
             _ = try await ZeroMQIngestEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
-                keyCheck: keyCheck, maxBodyBytes: maxBodyBytes)
+                gate: gate, maxBodyBytes: maxBodyBytes)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
         }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, keyCheck: keyCheck)
+        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, gate: gate)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(

@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Foundation
 import GRDB
@@ -8,17 +9,18 @@ import ServiceKit
 /// The collector's HTTP API: batches of activity records and declarations in, verdicts out.
 enum CollectorRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, ingest: IngestService, database: DatabasePool, maxBodyBytes: Int, keyCheck: KeyCheck
+        to router: Router<BasicRequestContext>, ingest: IngestService, database: DatabasePool, maxBodyBytes: Int, gate: IngestGate
     ) {
         let paths: [(String, IngestEntity)] = [
             ("/v1/activity", .activity), ("/v1/sites", .sites), ("/v1/products", .products), ("/v1/factors", .factors),
         ]
         for (path, entity) in paths {
             router.post(RouterPath(path)) { request, _ -> Response in
-                switch await keyCheck.check(authorization: request.headers[.authorization]) {
-                case .allowed: break
-                case .unauthenticated(let message): return HTTPSupport.error(.unauthorized, message)
-                case .forbidden(let message): return HTTPSupport.error(.forbidden, message)
+                let action = "POST \(path)"
+                let principal: Principal?
+                switch await gate.authenticate(.authorization(request.headers[.authorization]), action: action) {
+                case .success(let who): principal = who
+                case .failure(let refusal): return HTTPSupport.error(.init(code: refusal.status), refusal.message)
                 }
                 guard let body = try await HTTPSupport.body(of: request, limit: maxBodyBytes) else {
                     return HTTPSupport.error(.contentTooLarge, "request body exceeds \(maxBodyBytes) bytes; split it into smaller batches")
@@ -34,6 +36,9 @@ enum CollectorRoutes {
                     format = known
                 } else {
                     format = BatchFormat.sniff(body)  // curl -d sends form-urlencoded by default
+                }
+                if let refusal = gate.authorize(principal, entity: entity, body: body, format: format, action: action) {
+                    return HTTPSupport.error(.init(code: refusal.status), refusal.message)
                 }
                 do {
                     let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http")

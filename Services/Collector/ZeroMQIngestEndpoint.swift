@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Foundation
 import Logging
@@ -8,10 +9,11 @@ import ZeroMQ
 /// The ZeroMQ ingest endpoint for collectors written by others (protocol `CM01`, specified in
 /// docs/ingest-protocol.md): a request of type `ingest.<entity>.v1` whose body is a JSON array,
 /// NDJSON or CSV (told apart by the first byte) gets the same verdict an HTTP POST would.
-/// When API keys are required, the header's `api_key` is checked with auth like HTTP's bearer.
+/// When credentials are required, the header's `api_key` (an API key or an access token) is
+/// checked like HTTP's bearer.
 enum ZeroMQIngestEndpoint {
     static func start(
-        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, ingest: IngestService, keyCheck: KeyCheck,
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, ingest: IngestService, gate: IngestGate,
         maxBodyBytes: Int
     ) async throws -> RequestServer {
         let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger) { request in
@@ -22,17 +24,22 @@ enum ZeroMQIngestEndpoint {
                 let known = IngestEntity.allCases.map(\.requestType).joined(separator: ", ")
                 return .failure(400, "unknown request type \(request.header.type); expected one of \(known)")
             }
-            switch await keyCheck.check(apiKey: request.header.apiKey) {
-            case .allowed: break
-            case .unauthenticated(let message): return .failure(401, message)
-            case .forbidden(let message): return .failure(403, message)
+            let action = "zmq \(request.header.type)"
+            let principal: Principal?
+            switch await gate.authenticate(.headerField(request.header.apiKey), action: action) {
+            case .success(let who): principal = who
+            case .failure(let refusal): return .failure(refusal.status, refusal.message)
             }
             if request.body.count > maxBodyBytes {
                 return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
+            let format = BatchFormat.sniff(request.body)
+            if let refusal = gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
+                return .failure(refusal.status, refusal.message)
+            }
             do {
                 let verdict = try await ingest.ingest(
-                    body: request.body, format: BatchFormat.sniff(request.body), entity: entity, channel: "zmq")
+                    body: request.body, format: format, entity: entity, channel: "zmq")
                 var reply = Reply.json(verdict)
                 reply.status = verdict.status == .processed ? 200 : 202
                 return reply

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import Foundation
 import GRDB
@@ -31,6 +32,13 @@ struct ReporterCommand: AsyncParsableCommand {
         "CM_PIPELINE_CONTROL",
         [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
 
+    @Flag(help: "Require an access token or API key on /v1/emissions and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "reporter")
@@ -57,11 +65,20 @@ struct ReporterCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
+        var authenticator: Authenticator?
+        if requireAuth {
+            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
+            do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
+            let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+            verifier.start()
+            authenticator = verifier
+            logger.info("tokens or API keys required on /v1/emissions", metadata: ["auth": "\(authEndpoint)"])
+        }
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status))
+        ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
             onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

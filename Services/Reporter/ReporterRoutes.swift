@@ -1,21 +1,48 @@
+import AccessControl
 import Foundation
 import GRDB
 import Hummingbird
 import ServiceKit
 
 /// The reporter's HTTP API: emissions from the ledger, and whether the pipeline has drained.
+/// With an `authenticator` (`--require-auth`), emissions need a token or key whose role may
+/// read; a tenant's credentials get the tenant layer only, filtered to their own tenant.
 enum ReporterRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, survey: PipelineSurvey) {
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, survey: PipelineSurvey, authenticator: Authenticator?) {
         router.get("/v1/emissions") { request, _ -> Response in
+            let action = "GET /v1/emissions"
             var parameters: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-            let query: EmissionsQuery
+            var principal: Principal?
+            if let authenticator {
+                switch await authenticator.authenticate(authorization: request.headers[.authorization]) {
+                case .authenticated(let who): principal = who
+                case .unauthenticated(let message):
+                    authenticator.reportDenial(nil, action: action, reason: message)
+                    return HTTPSupport.error(.unauthorized, message)
+                case .unavailable(let message): return HTTPSupport.error(.serviceUnavailable, message)
+                }
+                // A tenant's own layer is the only one it may read, so it is the default for it.
+                if principal?.tenant != nil, parameters["layer"]?.isEmpty ?? true { parameters["layer"] = "tenant" }
+            }
+            var query: EmissionsQuery
             do {
                 query = try EmissionsQuery.parse(parameters, accept: request.headers[.accept])
             } catch let error as EmissionsQuery.Invalid {
                 return HTTPSupport.error(.badRequest, "\(error.parameter): \(error.message)", field: error.parameter)
             }
-            let rows = try await database.read { try EmissionsTable.rows($0, query: query) }
+            if let authenticator, let principal {
+                switch AccessPolicy.readEmissions(principal, providerView: query.layer != .tenant, tenantFilter: query.filters[.tenant]) {
+                case .allowed:
+                    // Forced, not trusted: a tenant's query is always filtered to its own tenant.
+                    if let own = principal.tenant { query.filters[.tenant] = own }
+                case .denied(let message):
+                    authenticator.reportDenial(principal, action: action, reason: message)
+                    return HTTPSupport.error(.forbidden, message)
+                }
+            }
+            let checked = query
+            let rows = try await database.read { try EmissionsTable.rows($0, query: checked) }
             switch query.format {
             case .json: return HTTPSupport.raw(EmissionsTable.json(rows, query: query), contentType: "application/json")
             case .csv: return HTTPSupport.raw(EmissionsTable.csv(rows, query: query), contentType: "text/csv; charset=utf-8")

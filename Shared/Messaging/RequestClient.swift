@@ -55,11 +55,17 @@ public final class RequestClient: Sendable {
     }
 
     /// Sends one request and waits for its reply. A reply with a status other than 200 throws
-    /// `.rejected` unless `acceptErrors` is set.
+    /// `.rejected` unless `acceptErrors` is set. `apiKey` is the credential a collector outside
+    /// the suite presents to the ingest endpoint (an API key or an access token).
     public func request(
-        type: String, body: Data = Data(), tenant: String? = nil, timeoutMilliseconds: Int64 = 5_000, acceptErrors: Bool = false
+        type: String, body: Data = Data(), tenant: String? = nil, timeoutMilliseconds: Int64 = 5_000, acceptErrors: Bool = false,
+        apiKey: String? = nil
     ) async throws -> (header: EnvelopeHeader, body: Data) {
-        let header = EnvelopeHeader(type: type, source: source, tenant: tenant)
+        let header = {
+            var header = EnvelopeHeader(type: type, source: source, tenant: tenant)
+            header.apiKey = apiKey
+            return header
+        }()
         let frames = WireFrame.encode(.request, header: header, body: body)
         let state = self.state, endpoint = self.endpoint
         let reply: (header: EnvelopeHeader, body: Data) = try await withCheckedThrowingContinuation { continuation in

@@ -137,7 +137,7 @@ final class SuiteProcess: @unchecked Sendable {
         case .reporter:
             args += [
                 "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
-                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","),
+                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","), "--auth-endpoint", local(p.authControl),
             ]
         }
         return args + (extraArguments[service] ?? [])

@@ -1,0 +1,55 @@
+import AccessControl
+import Foundation
+import GRDB
+import Logging
+
+/// The first provider admin, created when auth starts with no users. Its password is random and
+/// written only to `<data-dir>/bootstrap-admin.secret` (mode 0600) — never to the log. The file
+/// is deleted after the first successful login as that admin: the secret is for one use.
+struct BootstrapAdmin: Sendable {
+    static let username = "admin"
+    let secretPath: String
+
+    init(dataDir: String) {
+        secretPath = URL(fileURLWithPath: dataDir).appendingPathComponent("bootstrap-admin.secret").path
+    }
+
+    /// Creates the admin if there are no users yet. Returns true when it did.
+    func ensure(_ database: DatabasePool, logger: Logger) async throws -> Bool {
+        if try await database.read({ try UserDirectory.userCount($0) }) > 0 { return false }
+        var bytes = [UInt8](repeating: 0, count: 18)
+        var generator = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = generator.next() }
+        let password = Base64URL.encode(Data(bytes))
+        let hash = try PasswordHasher.hash(password)
+        // Write the file before the user exists: if writing fails, nobody is locked out of a
+        // suite whose only admin has a password no one knows.
+        try writeSecret("username=\(Self.username)\npassword=\(password)\n")
+        try await database.write { db in
+            guard try UserDirectory.userCount(db) == 0 else { return }
+            try UserDirectory.createUser(db, username: Self.username, tenant: nil, role: .providerAdmin, passwordHash: hash)
+            try AuditLog.append(
+                db, AuditEntry(actor: "auth", action: "user.create", tenant: nil, outcome: "success", detail: "bootstrap provider_admin admin"))
+        }
+        logger.notice("bootstrap provider admin created; its one-time password is in the secret file", metadata: ["file": "\(secretPath)"])
+        return true
+    }
+
+    /// After the bootstrap admin's first login the secret has served its purpose.
+    func consumed(by username: String) {
+        guard username == Self.username, FileManager.default.fileExists(atPath: secretPath) else { return }
+        try? FileManager.default.removeItem(atPath: secretPath)
+    }
+
+    private func writeSecret(_ text: String) throws {
+        unlink(secretPath)
+        // O_EXCL with mode 0600 from the start: the secret is never readable by others, not even briefly.
+        let fd = open(secretPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw DirectoryError(status: 500, description: "cannot create \(secretPath): errno \(errno)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else {
+            throw DirectoryError(status: 500, description: "cannot write \(secretPath): errno \(errno)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import AccessControl
+import Foundation
+import GRDB
+import Logging
+
+/// Password login: checks the throttle, the password (scrypt, outside any transaction), and
+/// records the outcome — attempt counters, the issued token and the audit row — in one
+/// transaction. Unknown user names are treated exactly like wrong passwords.
+struct LoginService: Sendable {
+    enum Outcome: Sendable {
+        case issued(token: String, claims: TokenClaims)
+        /// Wrong name or password; hold the answer `delayMilliseconds` (throttling).
+        case invalid(delayMilliseconds: Int)
+        /// Too many failures: refused without looking at the password until the lock ends.
+        case locked(retryAfterSeconds: Int64)
+    }
+
+    /// The failure streak of one user name.
+    struct Attempts: Sendable {
+        var failures: Int
+        var lastFailureAt: Int64
+        var lockedUntil: Int64?
+    }
+
+    let database: DatabasePool
+    let throttle: LoginThrottle
+    let tokenTTLSeconds: Int64
+    let bootstrap: BootstrapAdmin
+    let logger: Logger
+
+    func login(username: String, password: String) async throws -> Outcome {
+        let now = Int64(Date().timeIntervalSince1970)
+        let (user, attempts) = try await database.read { db -> (UserDirectory.User?, Attempts?) in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT failures, last_failure_at, locked_until FROM login_attempts WHERE username = ?", arguments: [username])
+            return (
+                try UserDirectory.user(db, username: username),
+                row.map { Attempts(failures: $0["failures"], lastFailureAt: $0["last_failure_at"], lockedUntil: $0["locked_until"]) }
+            )
+        }
+        let throttle = self.throttle
+        if let retry = LoginThrottle.retryAfter(lockedUntil: attempts?.lockedUntil, now: now) {
+            try await database.write { db in
+                try AuditLog.append(
+                    db, AuditEntry(actor: username, action: "login", tenant: user?.tenant, outcome: "failure", detail: "locked out"), at: now)
+            }
+            logger.notice("login refused: locked out", metadata: ["user": "\(username)"])
+            return .locked(retryAfterSeconds: retry)
+        }
+        let matches: Bool
+        if let user {
+            matches = (try? PasswordHasher.verify(password, against: user.passwordHash)) ?? false
+        } else {
+            PasswordHasher.burn(password)
+            matches = false
+        }
+        if let user, matches {
+            let ttl = tokenTTLSeconds
+            let issued = try await database.write { db in
+                try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [username])
+                let issued = try TokenIssuer.issue(db, user: user, ttlSeconds: ttl, now: now)
+                try AuditLog.append(
+                    db, AuditEntry(actor: username, action: "login", tenant: user.tenant, outcome: "success", detail: "token \(issued.claims.tokenID)"),
+                    at: now)
+                return issued
+            }
+            bootstrap.consumed(by: username)
+            logger.info("login", metadata: ["user": "\(username)", "tenant": "\(user.tenant ?? "-")"])
+            return .issued(token: issued.token, claims: issued.claims)
+        }
+        // Failures older than a lockout period no longer count: the streak starts again.
+        let previous: Int = {
+            guard let attempts, now - attempts.lastFailureAt <= throttle.lockoutSeconds else { return 0 }
+            return attempts.failures
+        }()
+        let failures = previous + 1
+        let lockedUntil = throttle.lockedUntil(failures: failures, now: now)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO login_attempts (username, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+                        locked_until = excluded.locked_until
+                    """, arguments: [username, failures, now, lockedUntil])
+            let detail = (user == nil ? "unknown user" : "wrong password") + (lockedUntil != nil ? "; locked for \(throttle.lockoutSeconds) s" : "")
+            try AuditLog.append(db, AuditEntry(actor: username, action: "login", tenant: user?.tenant, outcome: "failure", detail: detail), at: now)
+        }
+        logger.notice("login failed", metadata: ["user": "\(username)", "failures": "\(failures)"])
+        return .invalid(delayMilliseconds: throttle.delayMilliseconds(failures: failures))
+    }
+}
