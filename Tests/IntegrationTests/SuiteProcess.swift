@@ -94,35 +94,48 @@ final class SuiteProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug")
     }
 
+    /// A network namespace a service runs in, as if on a host of its own, and its address there.
+    struct Host: Sendable {
+        var namespace: String
+        var address: String
+    }
+
+    /// Where each service runs; services not named here run on 127.0.0.1 in this namespace.
+    var placement: [Service: Host] = [:]
+
+    func address(_ service: Service) -> String { placement[service]?.address ?? "127.0.0.1" }
+
+    private func endpoint(_ service: Service, _ port: Int) -> String { "tcp://\(address(service)):\(port)" }
+
     /// Endpoints of every replica of a stage's outbox or control socket, first replica first.
     private func replicaEndpoints(_ service: Service, count: Int, first: Int, _ pick: (ReplicaPorts) -> Int) -> [String] {
-        ["tcp://127.0.0.1:\(first)"]
-            + (1..<max(1, count)).compactMap { k in replicaPorts["\(service.rawValue)-\(k + 1)"].map { "tcp://127.0.0.1:\(pick($0))" } }
+        [endpoint(service, first)]
+            + (1..<max(1, count)).compactMap { k in replicaPorts["\(service.rawValue)-\(k + 1)"].map { endpoint(service, pick($0)) } }
     }
 
     func arguments(for service: Service, replica: Int = 0) -> [String] {
         let p = ports
-        let local = { (port: Int) in "tcp://127.0.0.1:\(port)" }
         let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorOutbox, \.outbox)
         let calculatorOutboxes = replicaEndpoints(.calculator, count: calculators, first: p.calculatorOutbox, \.outbox)
         let controls =
-            [local(p.collectorControl)]
+            [endpoint(.collector, p.collectorControl)]
             + replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorControl, \.control)
             + replicaEndpoints(.calculator, count: calculators, first: p.calculatorControl, \.control)
         let own = replica > 0 ? replicaPorts["\(service.rawValue)-\(replica + 1)"] : nil
         var args = ["--data-dir", dataDir.path, "--log-level", "info"]
+        if let host = placement[service] { args += ["--bind-host", host.address, "--http-host", host.address] }
         switch service {
         case .auth:
             args = ["serve"] + args + ["--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)"]
         case .collector:
             args += [
                 "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
-                "--control-port", "\(p.collectorControl)", "--auth-endpoint", local(p.authControl),
+                "--control-port", "\(p.collectorControl)", "--auth-endpoint", endpoint(.auth, p.authControl),
                 "--preprocessor-shards", "\(preprocessors)",
             ]
         case .preprocessor:
             args += [
-                "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", local(p.collectorOutbox), "--outbox-port",
+                "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", endpoint(.collector, p.collectorOutbox), "--outbox-port",
                 "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
                 "--calculator-shards", "\(calculators)", "--instance", "preprocessor-\(replica + 1)",
             ]
@@ -137,7 +150,7 @@ final class SuiteProcess: @unchecked Sendable {
         case .reporter:
             args += [
                 "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
-                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","), "--auth-endpoint", local(p.authControl),
+                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","), "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
         }
         return args + (extraArguments[service] ?? [])
@@ -169,8 +182,15 @@ final class SuiteProcess: @unchecked Sendable {
 
     private func launch(_ service: Service, replica: Int, name: String) throws {
         let process = Process()
-        process.executableURL = binDir.appendingPathComponent(service.rawValue)
-        process.arguments = arguments(for: service, replica: replica)
+        if let host = placement[service] {
+            // `ip netns exec` execs the service in place, so the pid is the service's own.
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", host.namespace, binDir.appendingPathComponent(service.rawValue).path]
+                + arguments(for: service, replica: replica)
+        } else {
+            process.executableURL = binDir.appendingPathComponent(service.rawValue)
+            process.arguments = arguments(for: service, replica: replica)
+        }
         let log = dataDir.appendingPathComponent("\(name).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -257,7 +277,9 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     func request(_ service: Service, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
-        try await request(port: httpPort(service), path, method: method, body: body, headers: headers)
+        let (status, data, _) = try await requestWithHeaders(
+            port: httpPort(service), path, method: method, body: body, headers: headers, host: address(service))
+        return (status, data)
     }
 
     func request(port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
@@ -266,10 +288,10 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     /// Like `request`, with the response's headers.
-    func requestWithHeaders(port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:]) async throws
-        -> (Int, Data, [String: String])
-    {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    func requestWithHeaders(
+        port: Int, _ path: String, method: String, body: Data? = nil, headers: [String: String] = [:], host: String = "127.0.0.1"
+    ) async throws -> (Int, Data, [String: String]) {
+        var request = URLRequest(url: URL(string: "http://\(host):\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
