@@ -16,10 +16,7 @@ struct AcrossHostsTests {
             .reporter: sandbox.hosts[2],
         ]
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         try await suite.postExpectingAccepted("/v1/activity", Fixture.usageCSV, "text/csv", accepted: 2)
         try await suite.waitDrained()
         let tenants = try await suite.emissions("layer=tenant&from=2024-01&to=2024-01")

@@ -11,17 +11,10 @@ import Testing
         return Data(lines.joined(separator: "\n").utf8)
     }
 
-    func declare(_ suite: SuiteProcess) async throws {
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
-    }
-
     @Test func aStalledPreprocessorMakesIngestAnswer503WithRetryAfterAndNothingIsLost() async throws {
         let suite = try SuiteProcess(extraArguments: [.collector: ["--max-backlog", "3", "--verdict-timeout-ms", "1500"]])
         try await suite.start()
-        try await declare(suite)
+        try await suite.declareFixture()
         await suite.stop(.preprocessor)
         for batch in 0..<3 {
             let (status, _) = try await suite.post(.collector, "/v1/activity", body: Self.usageBatch(batch, size: 10), contentType: "application/x-ndjson")
@@ -45,7 +38,7 @@ import Testing
     @Test func withTheReporterDownIngestGoesOnAndMemoryStaysBounded() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await declare(suite)
+        try await suite.declareFixture()
         await suite.stop(.reporter)
         let batches = 30, size = 500
         for batch in 0..<batches {

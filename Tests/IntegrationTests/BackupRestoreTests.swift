@@ -6,10 +6,7 @@ import Testing
     @Test func backupWipeRestoreGivesIdenticalReports() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         try await suite.postExpectingAccepted("/v1/activity", Fixture.usageCSV, "text/csv", accepted: 2)
         try await suite.waitDrained()
         let queries = ["layer=tenant", "layer=product", "layer=site", "group_by=tenant,month&format=csv"]

@@ -46,10 +46,7 @@ import Testing
     func badRecordIsRejectedAndGoodOnesLand(_ bad: Case) async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         let batch = [
             Self.usage("good-1", Self.base + #","value":2,"unit":"vCPU-h""#), bad.record, Self.usage("good-2", Self.base + #","value":3,"unit":"vCPU-h""#),
         ].joined(separator: "\n")

@@ -34,10 +34,7 @@ import Testing
     @Test func eachBadRecordIsNamedQuarantinedAndTheGoodOnesLand() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
 
         let verdict = try await suite.postExpectingAccepted("/v1/activity", Self.batch, "application/x-ndjson", accepted: 2)
         let rejected = try #require(verdict["rejected"] as? [[String: Any]])

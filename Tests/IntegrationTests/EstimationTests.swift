@@ -24,10 +24,7 @@ import Testing
         let suite = try SuiteProcess()
         try await suite.start()
         // The measured fixture (tenant A uses ecs and oss in r1) ...
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         try await suite.postExpectingAccepted("/v1/activity", Fixture.usageCSV, "text/csv", accepted: 2)
         // ... and A's public-cloud usage, estimated.
         try await suite.postExpectingAccepted("/v1/products", Self.products, "application/json", accepted: 2)

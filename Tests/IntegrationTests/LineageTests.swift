@@ -7,10 +7,7 @@ import Testing
     @Test func siteCellsRecomputeFromTheirLineage() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         try await suite.waitDrained()
 
         let sites = try await suite.emissions("layer=site")

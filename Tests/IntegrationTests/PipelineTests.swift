@@ -11,10 +11,7 @@ import ZeroMQ
         let suite = try SuiteProcess()
         try await suite.start()
 
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         try await suite.postExpectingAccepted("/v1/activity", Fixture.usageCSV, "text/csv", accepted: 2)
 
         // Tenant B's usage arrives over the ZeroMQ ingest endpoint.
@@ -135,6 +132,14 @@ import ZeroMQ
 }
 
 extension SuiteProcess {
+    /// Declares the fixture's sites, products and factors and sends its facility records.
+    func declareFixture(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2, sourceLocation: sourceLocation)
+        try await postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2, sourceLocation: sourceLocation)
+        try await postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4, sourceLocation: sourceLocation)
+        try await postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10, sourceLocation: sourceLocation)
+    }
+
     /// Posts a batch and checks the verdict's accepted count; returns the verdict.
     @discardableResult
     func postExpectingAccepted(

@@ -25,10 +25,7 @@ import Testing
     @Test func sigkillAndRestartLosesNothingAndCountsNothingTwice() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
 
         var expectedUsage = [Int](repeating: 0, count: Self.tenants)
         var bodies: [Data] = []

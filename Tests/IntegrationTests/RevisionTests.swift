@@ -12,10 +12,7 @@ import Testing
     @Test func repeatsAreNoOpsAndRevisionsReplace() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.declareFixture()
         let first = [Self.usage("u1", tenant: "A", value: 6), Self.usage("u2", tenant: "B", value: 2)].joined(separator: "\n")
         try await suite.postExpectingAccepted("/v1/activity", first, "application/x-ndjson", accepted: 2)
         try await suite.waitDrained()
