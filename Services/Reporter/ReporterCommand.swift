@@ -31,10 +31,16 @@ struct ReporterCommand: AsyncParsableCommand {
         "CM_PIPELINE_CONTROL",
         [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
 
+    @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")
+    var alertWebhook: String = Env.string("CM_ALERT_WEBHOOK", "")
+
     func run() async throws {
         let instance = common.instanceName(service: "reporter")
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: LedgerStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
+            LedgerStore.migrations(&$0)
+            InsightRoutes.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
         let runtime = try MessagingRuntime(name: "reporter", logger: logger)
@@ -61,6 +67,7 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status))
+        let budgetWatch = InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
             onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -70,6 +77,7 @@ struct ReporterCommand: AsyncParsableCommand {
                 services: [
                     runtime,
                     WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
+                    budgetWatch,
                     app,
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
