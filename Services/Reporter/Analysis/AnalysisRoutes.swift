@@ -15,8 +15,11 @@ enum AnalysisRoutes {
             } catch let error as TrendReport.Invalid {
                 return HTTPSupport.error(.badRequest, "\(error.parameter): \(error.message)", field: error.parameter)
             }
-            let object = try await database.read { try analysis.run($0) }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+            // Serialized inside the read: a JSON object of `Any` cannot cross the concurrency boundary.
+            let data = try await database.read { db -> Data in
+                let object = try analysis.run(db)
+                return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+            }
             return HTTPSupport.raw(data, contentType: "application/json")
         }
     }

@@ -69,7 +69,7 @@ struct TrendReport: Sendable {
         var contributors: [String: Any] = [
             "product": ranked(products), "region": ranked(regions),
         ]
-        if tenant == nil { contributors["tenant"] = ranked(try rows(db, .tenant, [.tenant], [:], from, to)) }
+        if tenant == nil { contributors["tenant"] = try ranked(rows(db, .tenant, [.tenant], [:], from, to)) }
         let intensity: [[String: Any]] = products.map { row in
             let kg = total(row.figures)
             let usage = row.usage ?? 0

@@ -44,14 +44,14 @@ enum ManagementRoutes {
         router.get("/v1/targets") { request, _ -> Response in
             let tenant = request.uri.queryParameters["tenant"].map(String.init)
             let yearParameter = request.uri.queryParameters["year"].flatMap { Int(String($0)) }
-            let object = try await database.read { db -> [[String: Any]] in
+            let data = try await database.read { db -> Data in
                 var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
                 var arguments: [any DatabaseValueConvertible] = []
                 if let tenant {
                     sql += " WHERE tenant = ?"
                     arguments.append(tenant)
                 }
-                return try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row in
+                let targets = try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row -> [String: Any] in
                     let name: String = row["tenant"]
                     let totals = try ManagementStore.monthlyTotals(db, tenant: name)
                     func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
@@ -67,8 +67,9 @@ enum ManagementRoutes {
                         "path_kgco2e": p.pathEmissions, "on_track": p.onTrack,
                     ]
                 }
+                return jsonData(["targets": targets])
             }
-            return jsonResponse(["targets": object])
+            return HTTPSupport.raw(data, contentType: "application/json")
         }
         router.post("/v1/budgets") { request, _ -> Response in
             guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else { return HTTPSupport.error(.badRequest, "body: empty") }
@@ -95,7 +96,7 @@ enum ManagementRoutes {
         }
         router.get("/v1/budgets") { request, _ -> Response in
             let tenant = request.uri.queryParameters["tenant"].map(String.init)
-            let object = try await database.read { db -> [[String: Any]] in
+            let data = try await database.read { db -> Data in
                 var sql = "SELECT tenant, month, kgco2e FROM budgets"
                 var arguments: [any DatabaseValueConvertible] = []
                 if let tenant {
@@ -113,9 +114,9 @@ enum ManagementRoutes {
                         "actual_kgco2e": actual[month] ?? NSNull(), "forecast_kgco2e": forecast[month] ?? NSNull(), "forecast_method": "linear",
                     ])
                 }
-                return answer
+                return jsonData(["budgets": answer])
             }
-            return jsonResponse(["budgets": object])
+            return HTTPSupport.raw(data, contentType: "application/json")
         }
         router.get("/v1/alerts") { request, _ -> Response in
             let tenant = request.uri.queryParameters["tenant"].map(String.init)
@@ -124,8 +125,7 @@ enum ManagementRoutes {
         }
     }
 
-    private static func jsonResponse(_ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
-        return HTTPSupport.raw(data, contentType: "application/json")
+    private static func jsonData(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
     }
 }
