@@ -38,12 +38,17 @@ struct ReporterCommand: AsyncParsableCommand {
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
     @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+    @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")
+    var alertWebhook: String = Env.string("CM_ALERT_WEBHOOK", "")
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "reporter")
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: LedgerStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
+            LedgerStore.migrations(&$0)
+            InsightRoutes.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
         let runtime = try MessagingRuntime(name: "reporter", logger: logger)
@@ -79,17 +84,20 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
+        // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
+        // stay off rather than show one tenant another's figures.
+        let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
+        if requireAuth { logger.warning("reports, analysis, targets and budgets are off: they do not check roles yet (--require-auth)") }
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
             onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
             logger: logger)
+        let workers: [any Service] = [
+            runtime, WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
+        ]
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    runtime,
-                    WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
-                    app,
-                ],
+                services: workers + (budgetWatch.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -23,7 +23,9 @@ struct ReporterDeliveryLoop: Sendable {
                     if try MessageStore.processedResult(db, messageID: delivery.header.id) != nil { return false }
                     var applied = false
                     if delivery.header.type == RegionMonthPublication.messageType {
-                        applied = try LedgerStore.apply(db, try decoder.decode(RegionMonthPublication.self, from: delivery.body))
+                        let publication = try decoder.decode(RegionMonthPublication.self, from: delivery.body)
+                        applied = try LedgerStore.apply(db, publication)
+                        if applied { try ReportFactorStore.record(db, publication) }
                     }
                     try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
                     return applied

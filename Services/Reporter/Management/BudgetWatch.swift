@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Every few seconds: raises the alerts of crossed budgets (each crossing once, in the store)
+/// and POSTs each alert not yet delivered to the webhook, when one is configured; a failed
+/// POST is tried again on the next round, so delivery is at least once.
+final class BudgetWatch: Sendable {
+    let database: DatabasePool
+    let webhook: URL?
+    let intervalSeconds: Double
+    let logger: Logger
+    private let stopped = Mutex(false)
+
+    init(database: DatabasePool, webhook: URL?, intervalSeconds: Double = 2, logger: Logger) {
+        self.database = database
+        self.webhook = webhook
+        self.intervalSeconds = intervalSeconds
+        self.logger = logger
+    }
+
+    func stop() { stopped.withLock { $0 = true } }
+
+    func run() async throws {
+        while !stopped.withLock({ $0 }) {
+            await round()
+            try? await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000)))
+        }
+    }
+
+    func round() async {
+        do {
+            let raised = try await database.write { try ManagementStore.evaluate($0) }
+            if raised > 0 { logger.info("budget alerts raised", metadata: ["count": "\(raised)"]) }
+            guard let webhook else { return }
+            let pending = try await database.read { try ManagementStore.alerts($0, tenant: nil, undeliveredOnly: true) }
+            for alert in pending {
+                var request = URLRequest(url: webhook)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = try JSONEncoder().encode(alert)
+                request.timeoutInterval = 5
+                let (_, response) = try await URLSession.shared.data(for: request)
+                guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
+                    logger.warning("webhook refused an alert; trying again later", metadata: ["tenant": "\(alert.tenant)"])
+                    return
+                }
+                try await database.write { try $0.execute(sql: "UPDATE budget_alerts SET delivered = 1 WHERE id = ?", arguments: [alert.id]) }
+            }
+        } catch {
+            logger.warning("budget round failed; trying again", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import CarbonModel
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceKit
+
+/// Carbon management over HTTP: `POST/GET /v1/targets`, `POST/GET /v1/budgets`, `GET /v1/alerts`.
+/// Totals are measured, location-based (scope 1 + scope 2 location + scope 3), per tenant.
+enum ManagementRoutes {
+    struct TargetBody: Codable, Sendable {
+        var tenant: String
+        var baselineYear: Int
+        var reductionPercent: Double
+        var targetYear: Int
+        enum CodingKeys: String, CodingKey {
+            case tenant
+            case baselineYear = "baseline_year"
+            case reductionPercent = "reduction_percent"
+            case targetYear = "target_year"
+        }
+    }
+
+    struct BudgetBody: Codable, Sendable {
+        var tenant: String
+        var month: String
+        var kgco2e: Double
+    }
+
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, watch: BudgetWatch) {
+        router.post("/v1/targets") { request, _ -> Response in
+            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20),
+                let target = try? JSONDecoder().decode(TargetBody.self, from: data)
+            else { return HTTPSupport.error(.badRequest, "body: expected {\"tenant\", \"baseline_year\", \"reduction_percent\", \"target_year\"}") }
+            guard target.targetYear > target.baselineYear, (0...100).contains(target.reductionPercent), !target.tenant.isEmpty else {
+                return HTTPSupport.error(.badRequest, "target_year must follow baseline_year; reduction_percent 0…100; tenant not empty")
+            }
+            try await database.write {
+                try $0.execute(
+                    sql: "INSERT OR REPLACE INTO targets (tenant, baseline_year, reduction_percent, target_year) VALUES (?, ?, ?, ?)",
+                    arguments: [target.tenant, target.baselineYear, target.reductionPercent, target.targetYear])
+            }
+            return HTTPSupport.json(target)
+        }
+        router.get("/v1/targets") { request, _ -> Response in
+            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let yearParameter = request.uri.queryParameters["year"].flatMap { Int(String($0)) }
+            let data = try await database.read { db -> Data in
+                var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
+                var arguments: [any DatabaseValueConvertible] = []
+                if let tenant {
+                    sql += " WHERE tenant = ?"
+                    arguments.append(tenant)
+                }
+                let targets = try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row -> [String: Any] in
+                    let name: String = row["tenant"]
+                    let totals = try ManagementStore.monthlyTotals(db, tenant: name)
+                    func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
+                    let baselineYear: Int = row["baseline_year"]
+                    let current = yearParameter ?? totals.keys.max()?.year ?? baselineYear
+                    let p = TargetProgress.evaluate(
+                        baselineYear: baselineYear, baseline: year(baselineYear), targetYear: row["target_year"],
+                        reductionPercent: row["reduction_percent"], year: current, emissions: year(current))
+                    return [
+                        "tenant": name, "baseline_year": p.baselineYear, "baseline_kgco2e": p.baseline, "reduction_percent": p.reductionPercent,
+                        "target_year": p.targetYear, "target_kgco2e": p.targetEmissions, "year": p.year, "year_kgco2e": p.emissions,
+                        "reduced_percent": p.reducedPercent ?? NSNull(), "progress_percent": p.progressPercent ?? NSNull(),
+                        "path_kgco2e": p.pathEmissions, "on_track": p.onTrack,
+                    ]
+                }
+                return jsonData(["targets": targets])
+            }
+            return HTTPSupport.raw(data, contentType: "application/json")
+        }
+        router.post("/v1/budgets") { request, _ -> Response in
+            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else { return HTTPSupport.error(.badRequest, "body: empty") }
+            let budgets: [BudgetBody]
+            if let many = try? JSONDecoder().decode([BudgetBody].self, from: data) {
+                budgets = many
+            } else if let one = try? JSONDecoder().decode(BudgetBody.self, from: data) {
+                budgets = [one]
+            } else {
+                return HTTPSupport.error(.badRequest, "body: expected {\"tenant\", \"month\": \"2024-01\", \"kgco2e\"} or an array of them")
+            }
+            for budget in budgets where CalendarMonth(budget.month) == nil || budget.kgco2e < 0 || budget.tenant.isEmpty {
+                return HTTPSupport.error(.badRequest, "budget \(budget.tenant) \(budget.month): month like 2024-01, kgco2e ≥ 0", field: "month")
+            }
+            try await database.write { db in
+                for budget in budgets {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO budgets (tenant, month, kgco2e) VALUES (?, ?, ?)",
+                        arguments: [budget.tenant, budget.month, budget.kgco2e])
+                }
+            }
+            await watch.round()
+            return HTTPSupport.json(["stored": budgets.count])
+        }
+        router.get("/v1/budgets") { request, _ -> Response in
+            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let data = try await database.read { db -> Data in
+                var sql = "SELECT tenant, month, kgco2e FROM budgets"
+                var arguments: [any DatabaseValueConvertible] = []
+                if let tenant {
+                    sql += " WHERE tenant = ?"
+                    arguments.append(tenant)
+                }
+                var answer: [[String: Any]] = []
+                for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
+                    let name: String = row["tenant"]
+                    let monthText: String = row["month"]
+                    guard let month = CalendarMonth(monthText) else { continue }
+                    let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month)
+                    answer.append([
+                        "tenant": name, "month": monthText, "kgco2e": row["kgco2e"] as Double,
+                        "actual_kgco2e": actual[month] ?? NSNull(), "forecast_kgco2e": forecast[month] ?? NSNull(), "forecast_method": "linear",
+                    ])
+                }
+                return jsonData(["budgets": answer])
+            }
+            return HTTPSupport.raw(data, contentType: "application/json")
+        }
+        router.get("/v1/alerts") { request, _ -> Response in
+            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let alerts = try await database.read { try ManagementStore.alerts($0, tenant: tenant) }
+            return HTTPSupport.json(["alerts": alerts])
+        }
+    }
+
+    private static func jsonData(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+    }
+}

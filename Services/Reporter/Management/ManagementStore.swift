@@ -1,0 +1,129 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// The reporter's own tables for carbon management: reduction targets and monthly budgets per
+/// tenant, and the alerts raised when a month's actual or forecast emissions cross a budget.
+/// An alert is unique per (tenant, month, kind): a crossing is raised exactly once.
+enum ManagementStore {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-management-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE targets (
+                        tenant TEXT PRIMARY KEY,
+                        baseline_year INTEGER NOT NULL,
+                        reduction_percent REAL NOT NULL,
+                        target_year INTEGER NOT NULL
+                    );
+                    CREATE TABLE budgets (
+                        tenant TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        kgco2e REAL NOT NULL,
+                        PRIMARY KEY (tenant, month)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE budget_alerts (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        tenant TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('actual', 'forecast')),
+                        value REAL NOT NULL,
+                        budget REAL NOT NULL,
+                        delivered INTEGER NOT NULL DEFAULT 0,
+                        UNIQUE (tenant, month, kind)
+                    );
+                    """)
+        }
+    }
+
+    /// A tenant's measured, location-based monthly totals (scope 1 + scope 2 location + scope 3).
+    static func monthlyTotals(_ db: Database, tenant: String) throws -> [CalendarMonth: Double] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT month, SUM(scope1 + scope2_location + scope3) AS total FROM ledger
+                WHERE layer = 'tenant' AND tenant = ? AND mode = 'measured' GROUP BY month
+                """,
+            arguments: [tenant])
+        var totals: [CalendarMonth: Double] = [:]
+        for row in rows { if let month = CalendarMonth(row["month"] as String) { totals[month] = row["total"] } }
+        return totals
+    }
+
+    /// Actual totals for months up to the tenant's latest month with results; for later months,
+    /// a linear-trend forecast over up to 24 months of history (see `EmissionForecast`).
+    static func actualAndForecast(_ db: Database, tenant: String, through last: CalendarMonth) throws
+        -> (actual: [CalendarMonth: Double], forecast: [CalendarMonth: Double])
+    {
+        let totals = try monthlyTotals(db, tenant: tenant)
+        guard let latest = totals.keys.max(), let earliest = totals.keys.min() else { return ([:], [:]) }
+        var history: [Double] = []
+        var month = max(earliest, latest.adding(months: -23))
+        while month <= latest {
+            history.append(totals[month] ?? 0)
+            month = month.next
+        }
+        var forecast: [CalendarMonth: Double] = [:]
+        if last > latest {
+            var horizon = 0
+            var m = latest
+            while m < last {
+                m = m.next
+                horizon += 1
+            }
+            for (i, value) in EmissionForecast.linearTrend(history, horizon: horizon).enumerated() { forecast[latest.adding(months: i + 1)] = value }
+        }
+        return (totals, forecast)
+    }
+
+    /// Raises the alerts of every budget that is crossed and not yet alerted; returns how many were new.
+    @discardableResult
+    static func evaluate(_ db: Database) throws -> Int {
+        var raised = 0
+        let budgets = try Row.fetchAll(db, sql: "SELECT tenant, month, kgco2e FROM budgets ORDER BY tenant, month")
+        var byTenant: [String: [(CalendarMonth, Double)]] = [:]
+        for row in budgets {
+            guard let month = CalendarMonth(row["month"] as String) else { continue }
+            byTenant[row["tenant"], default: []].append((month, row["kgco2e"]))
+        }
+        for (tenant, entries) in byTenant.sorted(by: { $0.key < $1.key }) {
+            guard let last = entries.map(\.0).max() else { continue }
+            let (actual, forecast) = try actualAndForecast(db, tenant: tenant, through: last)
+            for (month, budget) in entries {
+                let crossings = BudgetCheck.crossings(
+                    budget: budget, actual: actual[month].map { [month: $0] } ?? [:], forecast: forecast[month].map { [month: $0] } ?? [:])
+                for crossing in crossings {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO budget_alerts (tenant, month, kind, value, budget) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [tenant, month.description, crossing.kind.rawValue, crossing.value, budget])
+                    raised += db.changesCount
+                }
+            }
+        }
+        return raised
+    }
+
+    static func alerts(_ db: Database, tenant: String?, undeliveredOnly: Bool = false) throws -> [BudgetAlert] {
+        var sql = "SELECT id, tenant, month, kind, value, budget, delivered FROM budget_alerts WHERE 1 = 1"
+        var arguments: [any DatabaseValueConvertible] = []
+        if let tenant {
+            sql += " AND tenant = ?"
+            arguments.append(tenant)
+        }
+        if undeliveredOnly { sql += " AND delivered = 0" }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).map {
+            BudgetAlert(id: $0["id"], tenant: $0["tenant"], month: $0["month"], kind: $0["kind"], value: $0["value"], budget: $0["budget"], delivered: $0["delivered"])
+        }
+    }
+}
+
+/// An alert: a month whose actual or forecast emissions crossed the tenant's budget.
+struct BudgetAlert: Codable, Sendable, Hashable {
+    var id: Int64
+    var tenant: String
+    var month: String
+    var kind: String
+    var value: Double
+    var budget: Double
+    var delivered: Bool
+}

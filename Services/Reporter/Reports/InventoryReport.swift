@@ -1,0 +1,148 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// A GHG inventory for one period, for a tenant or for the provider, built from the ledger:
+/// totals by scope (scope 2 location- and market-based side by side), by month, product and
+/// region, an ISO 14064-1 category view, and the factors behind the figures. One section per
+/// result mode: measured and estimated figures are never added together.
+struct InventoryReport: Sendable {
+    /// Whose inventory: a tenant's (customer layer) or the provider's (data-center layer).
+    enum Subject: Sendable, Hashable {
+        case tenant(String)
+        case provider
+
+        var label: String {
+            switch self {
+            case .tenant(let name): return "tenant \(name)"
+            case .provider: return "provider"
+            }
+        }
+    }
+
+    /// A named line of figures (a month, product, region or ISO category).
+    struct Line: Sendable {
+        var key: String
+        var figures: EmissionFigures
+    }
+
+    /// The inventory of one result mode.
+    struct Section: Sendable {
+        var mode: ResultMode
+        var totals: EmissionFigures
+        var byMonth: [Line]
+        var byProduct: [Line]
+        var byRegion: [Line]
+        /// Provider only: what no product (site layer) was allocated — included in the totals.
+        var unallocated: EmissionFigures?
+    }
+
+    var period: ReportPeriod
+    var subject: Subject
+    var sections: [Section]
+    var factors: [ReportFactor]
+
+    /// ISO 14064-1:2018 categories of a section. The provider's own inventory: category 1
+    /// (direct: fuel, refrigerants = scope 1), category 2 (imported energy = scope 2) and
+    /// category 4 (products used by the organization: embodied hardware = scope 3). A tenant
+    /// buys cloud services, so all of its share falls in category 4; the lines say which
+    /// provider scope it comes from.
+    func isoCategories(_ section: Section) -> [(category: String, description: String, location: Double, market: Double)] {
+        let f = section.totals
+        switch subject {
+        case .provider:
+            return [
+                ("1", "Direct GHG emissions and removals (scope 1)", f.scope1, f.scope1),
+                ("2", "Indirect GHG emissions from imported energy (scope 2)", f.scope2Location, f.scope2Market),
+                ("3", "Indirect GHG emissions from transportation", 0, 0),
+                ("4", "Indirect GHG emissions from products used by the organization (embodied hardware, scope 3)", f.scope3, f.scope3),
+                ("5", "Indirect GHG emissions associated with the use of products from the organization", 0, 0),
+                ("6", "Indirect GHG emissions from other sources", 0, 0),
+            ]
+        case .tenant:
+            return [
+                ("1", "Direct GHG emissions and removals", 0, 0),
+                ("2", "Indirect GHG emissions from imported energy", 0, 0),
+                ("3", "Indirect GHG emissions from transportation", 0, 0),
+                ("4", "Indirect GHG emissions from products used by the organization (cloud services)", f.totalLocation, f.totalMarket),
+                ("4.a", "  of which the provider's direct emissions (its scope 1)", f.scope1, f.scope1),
+                ("4.b", "  of which the provider's purchased energy (its scope 2)", f.scope2Location, f.scope2Market),
+                ("4.c", "  of which the provider's embodied hardware (its scope 3)", f.scope3, f.scope3),
+                ("5", "Indirect GHG emissions associated with the use of products from the organization", 0, 0),
+                ("6", "Indirect GHG emissions from other sources", 0, 0),
+            ]
+        }
+    }
+
+    static let methodology: [String] = [
+        "Organisational boundary: the provider's data centres (provider report) or the tenant's share of them (tenant report), following the three-layer model data centre → cloud product → customer.",
+        "Scope 1: fuel burnt on site and refrigerant losses, each × its emission factor (refrigerants × GWP-100).",
+        "Scope 2 location-based: grid kWh × the grid average factor in force, hour by hour.",
+        "Scope 2 market-based: (grid kWh − certificates) × the residual mix, per site and calendar month; certificates beyond a month's consumption are not carried over; without a residual mix the grid factor is used.",
+        "Scope 3: embodied emissions of hardware, spread evenly over its life in months.",
+        "Allocation: site emissions go to products by IT energy; products to tenants by usage (usage basis) or usage ÷ sellable capacity (capacity basis); what is not allocated stays with the provider.",
+        "Estimated figures (public-cloud estimation mode, Cloud Carbon Footprint coefficients) are reported in their own section and never added to measured figures.",
+        "Totals are given both location-based (scope 1 + scope 2 location + scope 3) and market-based (scope 1 + scope 2 market + scope 3). Figures in kg CO2e; energy in kWh.",
+    ]
+}
+
+/// Builds an `InventoryReport` from the ledger with the same queries `/v1/emissions` answers,
+/// so the report's totals are the ledger's.
+enum InventoryBuilder {
+    static func build(_ db: Database, period: ReportPeriod, subject: InventoryReport.Subject) throws -> InventoryReport {
+        var sections: [InventoryReport.Section] = []
+        var regions = Set<String>()
+        switch subject {
+        case .tenant(let tenant):
+            let filters: [EmissionsQuery.Dimension: String] = [.tenant: tenant]
+            let months = try rows(db, .tenant, [.month], filters, period)
+            let products = try rows(db, .tenant, [.product], filters, period)
+            let regionRows = try rows(db, .tenant, [.region], filters, period)
+            for mode in ResultMode.allCases {
+                let mine = { (rows: [EmissionsRow]) in rows.filter { $0.mode == mode } }
+                guard !mine(months).isEmpty else { continue }
+                sections.append(
+                    InventoryReport.Section(
+                        mode: mode, totals: sum(mine(months)), byMonth: lines(mine(months)), byProduct: lines(mine(products)),
+                        byRegion: lines(mine(regionRows)), unallocated: nil))
+            }
+            regions.formUnion(regionRows.compactMap { $0.group.first?.1 })
+        case .provider:
+            let months = try rows(db, .site, [.month], [:], period)
+            let products = try rows(db, .product, [.product], [:], period)
+            let regionRows = try rows(db, .site, [.region], [:], period)
+            if !months.isEmpty {
+                let totals = sum(months)
+                let unallocated = months.reduce(EmissionFigures.zero) { $0 + ($1.unallocated ?? .zero) }
+                var byProduct = lines(products)
+                // Products plus what no product was allocated add up to the sites' totals.
+                byProduct.append(InventoryReport.Line(key: "(not allocated to a product)", figures: unallocated))
+                sections.append(
+                    InventoryReport.Section(
+                        mode: .measured, totals: totals, byMonth: lines(months), byProduct: byProduct, byRegion: lines(regionRows),
+                        unallocated: unallocated))
+            }
+            regions.formUnion(regionRows.compactMap { $0.group.first?.1 })
+        }
+        let factors = try ReportFactorStore.factors(db, regions: regions.sorted(), first: period.first, last: period.last)
+        return InventoryReport(period: period, subject: subject, sections: sections, factors: factors)
+    }
+
+    private static func rows(
+        _ db: Database, _ layer: EmissionsQuery.Layer, _ groupBy: [EmissionsQuery.Dimension], _ filters: [EmissionsQuery.Dimension: String],
+        _ period: ReportPeriod
+    ) throws -> [EmissionsRow] {
+        let query = EmissionsQuery(
+            layer: layer, groupBy: groupBy, from: period.first, to: period.last, filters: filters, mode: nil, format: .json)
+        return try EmissionsTable.rows(db, query: query)
+    }
+
+    private static func sum(_ rows: [EmissionsRow]) -> EmissionFigures {
+        rows.reduce(EmissionFigures.zero) { $0 + $1.figures }
+    }
+
+    /// One line per group value, in the ledger's (sorted) order.
+    private static func lines(_ rows: [EmissionsRow]) -> [InventoryReport.Line] {
+        rows.map { InventoryReport.Line(key: $0.group.first?.1 ?? "", figures: $0.figures) }
+    }
+}

@@ -1,0 +1,31 @@
+import CarbonModel
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceKit
+
+/// `GET /v1/reports?period=2024-01|2024-Q1|2024&tenant=…&format=json|csv|html`: a GHG
+/// inventory for a tenant (with `tenant=`) or for the provider (without), built from the
+/// ledger. The same request on the same ledger gives the same bytes.
+enum ReportRoutes {
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool) {
+        router.get("/v1/reports") { request, _ -> Response in
+            var parameters: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            guard let text = parameters["period"], let period = ReportPeriod(text) else {
+                return HTTPSupport.error(.badRequest, "period: expected a month (2024-01), a quarter (2024-Q1) or a year (2024)", field: "period")
+            }
+            let format = parameters["format"] ?? "json"
+            guard ["json", "csv", "html"].contains(format) else {
+                return HTTPSupport.error(.badRequest, "format: use json, csv or html", field: "format")
+            }
+            let subject: InventoryReport.Subject = parameters["tenant"].flatMap { $0.isEmpty ? nil : .tenant($0) } ?? .provider
+            let report = try await database.read { try InventoryBuilder.build($0, period: period, subject: subject) }
+            switch format {
+            case "csv": return HTTPSupport.raw(InventoryCSV.render(report), contentType: "text/csv; charset=utf-8")
+            case "html": return HTTPSupport.raw(InventoryHTML.render(report), contentType: "text/html; charset=utf-8")
+            default: return HTTPSupport.raw(InventoryJSON.render(report), contentType: "application/json")
+            }
+        }
+    }
+}
