@@ -113,7 +113,9 @@ struct RecordLedger {
     }
 
     /// Stores declarations and marks what they can change for recalculation: a site's region
-    /// months (old and new region), every month for a product, the months a factor is valid in.
+    /// months (old and new region), every month for a product, and for a factor exactly the
+    /// region-months it can change (``FactorImpact``: its grid or provider region, or all for a
+    /// global one, in the months its validity overlaps — before and after a revision).
     func apply(_ db: Database, update: RegistryUpdate) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -130,7 +132,16 @@ struct RecordLedger {
                 sql: "INSERT INTO products (product, declaration) VALUES (?, ?) ON CONFLICT (product) DO UPDATE SET declaration = excluded.declaration",
                 arguments: [product.product, try encoder.encode(product)])
         }
+        // A revision can move a factor (other region or validity): the version it replaces
+        // counts as much as the new one for what must be restated.
+        var impacting: [EmissionFactor] = []
         for factor in update.factors {
+            if let stored = try Data.fetchOne(db, sql: "SELECT declaration FROM factors WHERE factor = ?", arguments: [factor.factor]),
+                let previous = try? JSONDecoder().decode(EmissionFactor.self, from: stored)
+            {
+                impacting.append(previous)
+            }
+            impacting.append(factor)
             try db.execute(
                 sql: "INSERT INTO factors (factor, declaration) VALUES (?, ?) ON CONFLICT (factor) DO UPDATE SET declaration = excluded.declaration",
                 arguments: [factor.factor, try encoder.encode(factor)])
@@ -139,10 +150,17 @@ struct RecordLedger {
             guard let month = CalendarMonth(row["month"] as String) else { return nil }
             return RegionMonthKey(region: row["region"], month: month)
         }
+        var gridsByRegion: [String: Set<String>] = [:]
+        if !impacting.isEmpty {
+            for row in try Row.fetchAll(db, sql: "SELECT region, declaration FROM sites") {
+                let site = try JSONDecoder().decode(SiteDeclaration.self, from: row["declaration"] as Data)
+                gridsByRegion[row["region"], default: []].insert(site.grid)
+            }
+        }
         for key in known {
             let affected =
                 regions.contains(key.region) || !update.products.isEmpty
-                || update.factors.contains { $0.validFrom < key.month.end && $0.validTo > key.month.start }
+                || FactorImpact.touches(impacting, region: key.region, month: key.month, grids: gridsByRegion[key.region] ?? [])
             if affected { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
         }
     }

@@ -47,6 +47,9 @@ struct EmissionsQuery: Sendable {
     var mode: ResultMode?
     var granularity: Granularity = .month
     var format: Format
+    /// Answer from the versions in force at this instant (epoch milliseconds) instead of the
+    /// latest: restated region-months show the figures they had then.
+    var asOf: Int64? = nil
 
     struct Invalid: Error, Sendable {
         var parameter: String
@@ -111,8 +114,18 @@ struct EmissionsQuery: Sendable {
             guard let parsed = Granularity(rawValue: text) else { throw Invalid(parameter: "granularity", message: "use month, day or hour") }
             granularity = parsed
         }
+        var asOf: Int64?
+        if let text = parameters["as_of"], !text.isEmpty {
+            guard let parsed = InstantParser.milliseconds(text) else {
+                throw Invalid(parameter: "as_of", message: "expected an RFC 3339 time like 2024-02-01T00:00:00Z, got \"\(text)\"")
+            }
+            // Superseded versions are kept by month; hourly rows only for the current version.
+            guard granularity == .month else { throw Invalid(parameter: "as_of", message: "as_of is answered by month only (granularity=month)") }
+            asOf = parsed
+        }
         return EmissionsQuery(
-            layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, mode: mode, granularity: granularity, format: format)
+            layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, mode: mode, granularity: granularity, format: format,
+            asOf: asOf)
     }
 
     /// Accepts `YYYY-MM`, or a date/time whose month is meant.

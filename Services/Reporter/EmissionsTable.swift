@@ -40,7 +40,12 @@ enum EmissionsTable {
         let source: String
         switch query.granularity {
         case .month:
-            source = "ledger"
+            if let asOf = query.asOf {
+                source = "(\(asOfSource))"
+                arguments.insert(contentsOf: [asOf, asOf, asOf] as [any DatabaseValueConvertible], at: 0)
+            } else {
+                source = "ledger"
+            }
         case .day:
             source = "(\(hourlySource(layer: query.layer)))"
             columns.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
@@ -75,6 +80,19 @@ enum EmissionsTable {
                 usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil)
         }
     }
+
+    /// The ledger as it stood at an instant (three `?`: the instant): current rows of
+    /// region-months whose current version was calculated by then, and superseded rows that
+    /// were in force then. A region-month first calculated later is absent, as it was then.
+    private static let asOfSource = """
+        SELECT l.* FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
+        WHERE COALESCE(v.calculated_ms, 0) <= ?
+        UNION ALL
+        SELECT layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market, scope3, energy_kwh,
+            unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market, unallocated_scope3, unallocated_energy_kwh,
+            usage, pue, share
+        FROM ledger_superseded WHERE in_force_from_ms <= ? AND in_force_until_ms > ?
+        """
 
     /// Hourly rows shaped like the `ledger` table (plus `hour`), for one layer. Measured tenant
     /// cells are `share × ` their product's hours (E(c,p,r) = share × E(p,r) holds for every
@@ -128,6 +146,7 @@ enum EmissionsTable {
         if query.granularity != .month { envelope["granularity"] = query.granularity.rawValue }
         if let from = query.from { envelope["from"] = from.description }
         if let to = query.to { envelope["to"] = to.description }
+        if let asOf = query.asOf { envelope["as_of_ms"] = asOf }
         return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
     }
 

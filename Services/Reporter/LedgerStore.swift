@@ -68,6 +68,52 @@ enum LedgerStore {
                     CREATE INDEX ledger_hourly_cell ON ledger_hourly (layer, region, month, product);
                     """)
         }
+        // Restatement: the rows of a region-month version that a newer one replaced are kept,
+        // with the interval in which they were in force, and every version keeps the factors it
+        // used, so a report can be asked "as of" an instant and a restatement explained.
+        migrator.registerMigration("reporter-v3") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE versions ADD COLUMN calculated_ms INTEGER;
+                    CREATE TABLE ledger_superseded (
+                        layer TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        site TEXT,
+                        product TEXT,
+                        tenant TEXT,
+                        mode TEXT NOT NULL,
+                        scope1 REAL NOT NULL,
+                        scope2_location REAL NOT NULL,
+                        scope2_market REAL NOT NULL,
+                        scope3 REAL NOT NULL,
+                        energy_kwh REAL NOT NULL,
+                        unallocated_scope1 REAL NOT NULL,
+                        unallocated_scope2_location REAL NOT NULL,
+                        unallocated_scope2_market REAL NOT NULL,
+                        unallocated_scope3 REAL NOT NULL,
+                        unallocated_energy_kwh REAL NOT NULL,
+                        usage REAL,
+                        pue REAL,
+                        share REAL,
+                        version INTEGER NOT NULL,
+                        in_force_from_ms INTEGER NOT NULL,
+                        in_force_until_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX ledger_superseded_time ON ledger_superseded (in_force_from_ms, in_force_until_ms);
+                    CREATE TABLE version_history (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        calculated_at TEXT NOT NULL,
+                        calculated_ms INTEGER NOT NULL,
+                        superseded_at TEXT,
+                        superseded_ms INTEGER,
+                        factors BLOB NOT NULL,
+                        PRIMARY KEY (region, month, version)
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 
     /// Replaces the rows of a region-month if `publication` is newer than what is held.
@@ -77,6 +123,35 @@ enum LedgerStore {
         let held = try Int.fetchOne(
             db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [publication.region, month])
         if let held, held >= publication.version { return false }
+        let calculatedMs = InstantParser.milliseconds(publication.calculatedAt) ?? 0
+        if held != nil {
+            // The version held becomes superseded: its rows stay queryable for the time it was
+            // in force (from its calculation to this one's). Versions from before reporter-v3
+            // have no time: they count as in force since the beginning.
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger_superseded (layer, region, month, site, product, tenant, mode, scope1, scope2_location,
+                        scope2_market, scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
+                        unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms)
+                    SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
+                        l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
+                        l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
+                        v.version, COALESCE(v.calculated_ms, 0), ?
+                    FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
+                    WHERE l.region = ? AND l.month = ?
+                    """,
+                arguments: [calculatedMs, publication.region, month])
+            try db.execute(
+                sql: "UPDATE version_history SET superseded_at = ?, superseded_ms = ? WHERE region = ? AND month = ? AND superseded_ms IS NULL",
+                arguments: [publication.calculatedAt, calculatedMs, publication.region, month])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO version_history (region, month, version, calculated_at, calculated_ms, factors) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (region, month, version) DO NOTHING
+                """,
+            arguments: [publication.region, month, publication.version, publication.calculatedAt, calculatedMs,
+                try factorsEncoder.encode(publication.result.allFactorsUsed)])
         try db.execute(sql: "DELETE FROM ledger WHERE region = ? AND month = ?", arguments: [publication.region, month])
         let insert = try db.cachedStatement(
             sql: """
@@ -127,10 +202,63 @@ enum LedgerStore {
         }
         try db.execute(
             sql: """
-                INSERT INTO versions (region, month, version, calculated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at
+                INSERT INTO versions (region, month, version, calculated_at, calculated_ms) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at,
+                    calculated_ms = excluded.calculated_ms
                 """,
-            arguments: [publication.region, month, publication.version, publication.calculatedAt])
+            arguments: [publication.region, month, publication.version, publication.calculatedAt, calculatedMs])
         return true
+    }
+
+    private static var factorsEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The versions of a region-month, oldest first, each with when it was in force and the
+    /// factors it used.
+    static func history(_ db: Database, region: String?, month: String?) throws -> [VersionRecord] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let region {
+            conditions.append("region = ?")
+            arguments.append(region)
+        }
+        if let month {
+            conditions.append("month = ?")
+            arguments.append(month)
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT region, month, version, calculated_at, superseded_at, factors FROM version_history \(filter)
+                ORDER BY region, month, version
+                """,
+            arguments: StatementArguments(arguments)
+        ).map { row in
+            VersionRecord(
+                region: row["region"], month: row["month"], version: row["version"], calculatedAt: row["calculated_at"],
+                supersededAt: row["superseded_at"],
+                factors: (try? JSONDecoder().decode([FactorReference].self, from: row["factors"] as Data)) ?? [])
+        }
+    }
+}
+
+/// One version of a region-month's results as the reporter holds it: current while
+/// `supersededAt` is nil, otherwise replaced by a restatement at that time.
+struct VersionRecord: Codable, Sendable {
+    var region: String
+    var month: String
+    var version: Int
+    var calculatedAt: String
+    var supersededAt: String?
+    var factors: [FactorReference]
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, version, factors
+        case calculatedAt = "calculated_at"
+        case supersededAt = "superseded_at"
     }
 }

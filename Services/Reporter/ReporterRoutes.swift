@@ -48,6 +48,13 @@ enum ReporterRoutes {
             case .csv: return HTTPSupport.raw(EmissionsTable.csv(rows, query: query), contentType: "text/csv; charset=utf-8")
             }
         }
+        // Every version of each region-month's results (restatements), with the factors it used.
+        router.get("/v1/versions") { request, _ -> Response in
+            let region = request.uri.queryParameters["region"].map(String.init)
+            let month = request.uri.queryParameters["month"].map(String.init)
+            let history = try await database.read { try LedgerStore.history($0, region: region, month: month) }
+            return HTTPSupport.json(["versions": history])
+        }
         router.get("/v1/status") { _, _ -> Response in
             let status = await survey.survey()
             return HTTPSupport.json(status)

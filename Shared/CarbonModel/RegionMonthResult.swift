@@ -231,3 +231,12 @@ public struct RegionMonthResult: Codable, Sendable, Hashable {
         hourly = try c.decodeIfPresent([HourlySeries].self, forKey: .hourly) ?? []
     }
 }
+
+extension RegionMonthResult {
+    /// Every factor behind any figure of the region-month (sites and estimates), sorted and
+    /// unique: what a version of the result was calculated with.
+    public var allFactorsUsed: [FactorReference] {
+        let all = Set(sites.flatMap(\.factorsUsed) + tenants.flatMap(\.factorsUsed))
+        return all.sorted { ($0.factor, $0.version, $0.value) < ($1.factor, $1.version, $1.value) }
+    }
+}
