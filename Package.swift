@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "calculator", targets: ["Calculator"]),
         .executable(name: "reporter", targets: ["Reporter"]),
         .executable(name: "auth", targets: ["Auth"]),
+        .executable(name: "carbonmeter-baseline", targets: ["InProcessBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -81,6 +82,12 @@ let package = Package(
             ],
             path: "Services/Auth",
             swiftSettings: strict),
+
+        // The in-process baseline of scripts/bench (a measurement, not a test).
+        .executableTarget(
+            name: "InProcessBaseline",
+            dependencies: ["CarbonModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/Benchmarks/InProcessBaseline", swiftSettings: strict),
 
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),

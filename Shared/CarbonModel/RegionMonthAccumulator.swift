@@ -1,0 +1,111 @@
+import Foundation
+
+/// Gathers the integer micro-unit amounts of one region and month — per series and hourly
+/// bucket, as the calculator keeps them — and shapes them into the engine's `RegionMonthInput`.
+/// Pure: the calculator feeds it from its store, the in-process benchmark baseline from
+/// records it splits itself, and both get the same input for the same amounts.
+public struct RegionMonthAccumulator: Sendable {
+    private var hourly: [String: [String: [Int64: Int64]]] = [:]  // site -> series -> bucket -> micro
+    private var totals: [String: [String: Int64]] = [:]  // site -> series -> micro
+    private var usageMicro: [String: [String: Int64]] = [:]
+    private var estimableMicro: [EstimableKey: [Int64: Int64]] = [:]  // (product, tenant, profile) -> bucket -> micro
+
+    public init() {}
+
+    /// Adds `amount` micro-units of a series (kind, site, product, tenant, substance) in `bucket`.
+    public mutating func add(kind: ActivityKind, site: String, product: String, tenant: String, substance: String, bucket: Int64, amount: Int64) {
+        switch kind {
+        case .usage:
+            if let profile = EstimationProfile(key: substance) {
+                estimableMicro[EstimableKey(product: product, tenant: tenant, profile: profile), default: [:]][bucket, default: 0] += amount
+            } else {
+                usageMicro[product, default: [:]][tenant, default: 0] += amount
+            }
+        case .facilityElectricity:
+            hourly[site, default: [:]]["grid", default: [:]][bucket, default: 0] += amount
+        case .facilityFuel:
+            hourly[site, default: [:]]["fuel:" + substance, default: [:]][bucket, default: 0] += amount
+        case .facilityRefrigerant:
+            hourly[site, default: [:]]["gas:" + substance, default: [:]][bucket, default: 0] += amount
+        case .facilityOnsiteRenewable:
+            totals[site, default: [:]]["renewable", default: 0] += amount
+            hourly[site, default: [:]]["renewable", default: [:]][bucket, default: 0] += amount
+        case .facilityITElectricity:
+            totals[site, default: [:]]["it", default: 0] += amount
+        case .facilityCertificate:
+            totals[site, default: [:]]["certificates", default: 0] += amount
+        case .productITElectricity:
+            totals[site, default: [:]]["product-it:" + product, default: 0] += amount
+        case .productCapacity:
+            totals[site, default: [:]]["capacity:" + product, default: 0] += amount
+        case .hardwareEmbodied:
+            totals[site, default: [:]]["embodied:" + product, default: 0] += amount
+        }
+    }
+
+    /// The engine's input: amounts become Doubles only here. Sites not in `sites` are left out.
+    public func input(
+        region: String, month: CalendarMonth, sites declared: [String: SiteDeclaration], products: [String: ProductDeclaration],
+        factors: FactorResolver
+    ) -> RegionMonthInput {
+        var sites: [String: SiteMonthInput] = [:]
+        var usage: [String: [String: Double]] = [:]
+        for (product, tenants) in usageMicro {
+            usage[product] = tenants.mapValues(micro)
+        }
+        var estimable: [EstimableUsage] = []
+        for (key, buckets) in estimableMicro {
+            // From the product's allocation unit to the unit the CCF formula takes.
+            let productUnit = products[key.product].flatMap { UnitCatalog.definition(of: $0.unit) }
+            let quantityUnit = UnitCatalog.definition(of: key.profile.resource.quantityUnit)
+            let scale = (productUnit?.toCanonical ?? 1) / (quantityUnit?.toCanonical ?? 1)
+            var total: Int64 = 0
+            let hourly = buckets.sorted { $0.key < $1.key }.map { bucket, amount in
+                total += amount
+                return HourlyAmount(hour: bucket, amount: scale == 1 ? micro(amount) : micro(amount) * scale)
+            }
+            estimable.append(EstimableUsage(tenant: key.tenant, product: key.product, profile: key.profile, hourly: hourly, usage: micro(total)))
+        }
+        for site in Set(hourly.keys).union(totals.keys) {
+            guard let declaration = declared[site] else { continue }
+            var input = SiteMonthInput(site: declaration)
+            for (series, buckets) in hourly[site] ?? [:] {
+                let amounts = buckets.sorted { $0.key < $1.key }.map { HourlyAmount(hour: $0.key, amount: micro($0.value)) }
+                if series == "grid" {
+                    input.gridElectricityKWh = amounts
+                } else if series == "renewable" {
+                    input.onsiteRenewableHourly = amounts
+                } else if series.hasPrefix("fuel:") {
+                    input.fuels[String(series.dropFirst(5))] = amounts
+                } else if series.hasPrefix("gas:") {
+                    input.refrigerants[String(series.dropFirst(4))] = amounts
+                }
+            }
+            for (series, amount) in totals[site] ?? [:] {
+                let value = micro(amount)
+                switch series {
+                case "renewable": input.onsiteRenewableKWh = value
+                case "it": input.facilityITKWh = value
+                case "certificates": input.certificatesKWh = value
+                case let s where s.hasPrefix("product-it:"): input.productITKWh[String(s.dropFirst(11))] = value
+                case let s where s.hasPrefix("capacity:"): input.productCapacity[String(s.dropFirst(9))] = value
+                case "embodied:": input.embodiedUnassigned = value
+                case let s where s.hasPrefix("embodied:"): input.embodiedByProduct[String(s.dropFirst(9))] = value
+                default: break
+                }
+            }
+            sites[site] = input
+        }
+        return RegionMonthInput(
+            region: region, month: month, sites: sites.keys.sorted().compactMap { sites[$0] }, products: products, usage: usage,
+            estimable: estimable, factors: factors)
+    }
+
+    private func micro(_ amount: Int64) -> Double { Double(amount) / 1_000_000 }
+
+    private struct EstimableKey: Hashable, Sendable {
+        var product: String
+        var tenant: String
+        var profile: EstimationProfile
+    }
+}
