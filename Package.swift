@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "calculator", targets: ["Calculator"]),
         .executable(name: "reporter", targets: ["Reporter"]),
         .executable(name: "auth", targets: ["Auth"]),
+        // Not a service: the command-line client of the services' HTTP APIs.
+        .executable(name: "carbonctl", targets: ["CarbonCtl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -81,6 +83,10 @@ let package = Package(
             ],
             path: "Services/Auth",
             swiftSettings: strict),
+        // A client of the services (not a service): talks to them over HTTP only.
+        .executableTarget(
+            name: "CarbonCtl", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/CarbonCtl", swiftSettings: strict),
 
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
