@@ -18,7 +18,7 @@ struct FileBatch: Sendable {
     func filePosition(line: Int?, index: Int?) -> String {
         if let line { return "line \(firstLine + line - headerLines - 1)" }
         if let index { return "record \(firstIndex + index + 1)" }
-        return "batch"
+        return contentType == "application/json" ? "batch from record \(firstIndex + 1)" : "batch from line \(firstLine)"
     }
 }
 

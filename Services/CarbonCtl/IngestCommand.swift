@@ -93,10 +93,17 @@ struct IngestCommand: AsyncParsableCommand {
             case 202:
                 return try await awaitVerdict(try Verdict.decode(reply.body), from: collector)
             case 503 where attempt < maxAttempts:
-                let seconds = reply.retryAfter.flatMap(Double.init) ?? 1
+                let seconds = reply.retryAfter.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 1
                 StandardError.write("collector busy (503); retrying in \(seconds) s\n")
                 try await Task.sleep(for: .milliseconds(Int(max(0.05, min(seconds, 60)) * 1000)))
                 attempt += 1
+            case 400, 413, 415:
+                // The batch as a whole could not be read: all its records are rejected, with the
+                // collector's reason (exit status 1, like any rejected record).
+                let message = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? String ?? reply.text
+                return Verdict(
+                    batch: "", status: "processed", received: batch.records, accepted: 0, repeats: 0, revisions: 0,
+                    rejected: [Verdict.Rejection(line: nil, index: nil, field: nil, reason: "whole batch refused (\(reply.status)): \(message)")])
             default:
                 throw CtlError.refused(service: "collector", status: reply.status, message: reply.text)
             }

@@ -15,7 +15,7 @@ struct Verdict: Decodable, Sendable {
     var accepted: Int
     var repeats: Int
     var revisions: Int
-    var rejected: [Rejection]
+    var rejected: [Rejection]?
 
     static func decode(_ data: Data) throws -> Verdict {
         do {
@@ -47,7 +47,7 @@ struct IngestSummary: Sendable {
         accepted += verdict.accepted
         repeats += verdict.repeats
         revisions += verdict.revisions
-        for rejection in verdict.rejected {
+        for rejection in verdict.rejected ?? [] {
             rejected.append(Rejected(file: file, position: batch.filePosition(line: rejection.line, index: rejection.index), reason: rejection.reason))
         }
     }
