@@ -7,7 +7,7 @@ struct BudgetsCommand: AsyncParsableCommand {
         commandName: "budgets",
         abstract: "List monthly carbon budgets (with actual and forecast), or set one.",
         discussion: """
-            Without a subcommand, lists the reporter's /v1/budgets as JSON: each budget with the
+            Without a subcommand, lists the reporter's /v1/budgets as JSON: each budget with the \
             month's actual (measured, location-based kg CO2e) or its linear-trend forecast.
 
             Example:

@@ -8,8 +8,8 @@ struct CarbonCtl: AsyncParsableCommand {
         commandName: "carbonctl",
         abstract: "Command-line client of the CarbonMeter services (collector, reporter, auth).",
         discussion: """
-            Sends data to the collector and reads emissions, reports, targets and budgets from the
-            reporter, over their HTTP APIs. Where the services are and who you are come from the
+            Sends data to the collector and reads emissions, reports, targets and budgets from the \
+            reporter, over their HTTP APIs. Where the services are and who you are come from the \
             options below or the environment (CM_COLLECTOR_URL, CM_REPORTER_URL, CM_AUTH_URL, CM_TOKEN).
 
             Example:

@@ -7,11 +7,11 @@ struct EmissionsCommand: AsyncParsableCommand {
         commandName: "emissions",
         abstract: "Show emissions from the reporter's ledger (kg CO2e), as a table, JSON or CSV.",
         discussion: """
-            Asks the reporter's /v1/emissions. --group-by takes any of tenant, product, region,
-            site, month (comma-separated); --from/--to are months (YYYY-MM, inclusive); --layer is
-            tenant (customers), product, product_site or site (provider views, with what was not
-            allocated). Columns: scope1, scope2_location, scope2_market, scope3, the totals, energy_kwh,
-            mode (measured or estimated) and usage. The table rounds to 3 decimals; json and csv are the
+            Asks the reporter's /v1/emissions. --group-by takes any of tenant, product, region, \
+            site, month (comma-separated); --from/--to are months (YYYY-MM, inclusive); --layer is \
+            tenant (customers), product, product_site or site (provider views, with what was not \
+            allocated). Columns: scope1, scope2_location, scope2_market, scope3, the totals, energy_kwh, \
+            mode (measured or estimated) and usage. The table rounds to 3 decimals; json and csv are the \
             reporter's own answer.
 
             Example:

@@ -7,16 +7,16 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Send NDJSON, CSV or JSON-array files to the collector, in batches.",
         discussion: """
-            Each file is cut into batches of at most --batch-size records (NDJSON lines, CSV rows
-            under the file's header, or JSON array elements) and posted to the collector's
-            /v1/<entity>. The format follows the extension (.ndjson/.jsonl, .csv, .json) or the
-            first byte. Progress goes to stderr: a bar on a terminal, a line per batch otherwise.
+            Each file is cut into batches of at most --batch-size records (NDJSON lines, CSV rows \
+            under the file's header, or JSON array elements) and posted to the collector's \
+            /v1/<entity>. The format follows the extension (.ndjson/.jsonl, .csv, .json) or the \
+            first byte. Progress goes to stderr: a bar on a terminal, a line per batch otherwise. \
             A batch answered 503 (pipeline behind) is sent again after its Retry-After.
 
-            The summary sums every verdict: accepted, repeats, revisions, and each rejected
+            The summary sums every verdict: accepted, repeats, revisions, and each rejected \
             record with its file, line (or array record) and reason.
 
-            Exit status: 0 when every record was stored, 1 when any record was rejected,
+            Exit status: 0 when every record was stored, 1 when any record was rejected, \
             2 when the collector could not be reached or refused a batch as a whole.
 
             Example:

@@ -7,8 +7,8 @@ struct LoginCommand: AsyncParsableCommand {
         commandName: "login",
         abstract: "Log in through auth and print an access token.",
         discussion: """
-            Reads the password from --password-file or from the first line of stdin (never from
-            the command line, where other users could see it) and prints the token auth answers,
+            Reads the password from --password-file or from the first line of stdin (never from \
+            the command line, where other users could see it) and prints the token auth answers, \
             to be used as --token or CM_TOKEN. Tokens live 15 minutes by default.
 
             Example:

@@ -7,9 +7,9 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Fetch an emissions inventory report for a month, quarter or year (JSON, CSV or HTML).",
         discussion: """
-            Asks the reporter's /v1/reports: scope 1, scope 2 location- and market-based, scope 3,
-            by month, product and region, with the ISO 14064-1 categories, the factors used and
-            methodology notes. Without --tenant it is the provider's inventory. The HTML is one
+            Asks the reporter's /v1/reports: scope 1, scope 2 location- and market-based, scope 3, \
+            by month, product and region, with the ISO 14064-1 categories, the factors used and \
+            methodology notes. Without --tenant it is the provider's inventory. The HTML is one \
             self-contained printable page. The same request on the same ledger gives the same bytes.
 
             Example:

@@ -7,8 +7,8 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Tell whether the pipeline has drained (every accepted record is in the results).",
         discussion: """
-            Asks the reporter's /v1/status, which surveys every stage. Prints "drained" or
-            "not drained" with what each stage still holds. With --wait, asks again every
+            Asks the reporter's /v1/status, which surveys every stage. Prints "drained" or \
+            "not drained" with what each stage still holds. With --wait, asks again every \
             half second until drained or the seconds run out.
 
             Exit status: 0 drained, 1 not drained, 2 reporter unreachable.
