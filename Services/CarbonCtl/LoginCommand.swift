@@ -20,7 +20,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: "User name.")
     var username: String
 
-    @Option(help: "File holding the password (its first line); without it, stdin.")
+    @Option(help: "File holding the password: its 'password=' line (auth's bootstrap-admin.secret) or its first line; without it, stdin.")
     var passwordFile: String?
 
     func run() async throws {
@@ -28,7 +28,11 @@ struct LoginCommand: AsyncParsableCommand {
             let password: String
             if let passwordFile {
                 do {
-                    password = String(try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n").first ?? "")
+                    let lines = try String(contentsOfFile: passwordFile, encoding: .utf8).split(separator: "\n")
+                    // Auth's bootstrap-admin.secret holds `password=…` among other lines; any other
+                    // file holds the password on its first line.
+                    let tagged = lines.first { $0.hasPrefix("password=") }.map { String($0.dropFirst("password=".count)) }
+                    password = tagged ?? String(lines.first ?? "")
                 } catch {
                     throw CtlError.usage("cannot read \(passwordFile): \(error.localizedDescription)")
                 }

@@ -13,13 +13,14 @@ import Testing
     }
 
     /// Runs `carbonctl` with `arguments`, pointed at `suite` through the environment.
-    private func carbonctl(_ suite: SuiteProcess, _ arguments: [String]) throws -> Run {
+    private func carbonctl(_ suite: SuiteProcess, _ arguments: [String], stdin: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = suite.binDir.appendingPathComponent("carbonctl")
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["CM_COLLECTOR_URL"] = "http://127.0.0.1:\(suite.ports.collectorHTTP)"
         environment["CM_REPORTER_URL"] = "http://127.0.0.1:\(suite.ports.reporterHTTP)"
+        environment["CM_AUTH_URL"] = "http://127.0.0.1:\(suite.ports.authHTTP)"
         environment["CM_TOKEN"] = nil
         process.environment = environment
         let output = Pipe()
@@ -28,7 +29,11 @@ import Testing
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errorFile)
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
@@ -106,6 +111,29 @@ import Testing
             "<tr><td>Total</td><td class=\"n\">\(String(format: "%.3f", aLocation))</td><td class=\"n\">\(String(format: "%.3f", aMarket))</td></tr>"
         #expect(html.contains(totalRow), "HTML lacks \(totalRow)")
         for needle in ["Scope 1", "Scope 2", "Scope 3", "Location-based", "Market-based"] { #expect(html.contains(needle)) }
+
+        // A budget below A's January actual (measured, location-based), listed with that actual.
+        let setBudget = try carbonctl(suite, ["budgets", "set", "--tenant", "A", "--month", "2024-01", "--kgco2e", "500"])
+        #expect(setBudget.status == 0, "\(setBudget.stdout) \(setBudget.stderr)")
+        let budgets = try carbonctl(suite, ["budgets", "--tenant", "A"])
+        #expect(budgets.status == 0, "\(budgets.stderr)")
+        let listed = try JSONSerialization.jsonObject(with: Data(budgets.stdout.utf8)) as? [String: Any]
+        let budget = try #require((listed?["budgets"] as? [[String: Any]])?.first, "\(budgets.stdout)")
+        expectClose(budget["kgco2e"], 500, "budget")
+        expectClose(budget["actual_kgco2e"], aLocation, "A January actual in budgets")
+        let setTarget = try carbonctl(
+            suite, ["targets", "set", "--tenant", "A", "--baseline-year", "2024", "--reduction-percent", "40", "--target-year", "2030"])
+        #expect(setTarget.status == 0, "\(setTarget.stdout) \(setTarget.stderr)")
+        let targets = try carbonctl(suite, ["targets", "list", "--tenant", "A"])
+        #expect(targets.status == 0 && targets.stdout.contains("2030"), "\(targets.stdout) \(targets.stderr)")
+
+        // Login with the bootstrap admin's password from a file, then a wrong one from stdin.
+        let secret = suite.dataDir.appendingPathComponent("bootstrap-admin.secret").path
+        let login = try carbonctl(suite, ["login", "--username", "admin", "--password-file", secret])
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3, "token: \(login.stdout)")
+        let wrong = try carbonctl(suite, ["login", "--username", "nobody"], stdin: "not-the-password\n")
+        #expect(wrong.status == 2 && wrong.stderr.contains("auth answered 401"), "\(wrong.stderr)")
 
         await suite.stopAll()
     }
