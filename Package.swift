@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "reporter", targets: ["Reporter"]),
         .executable(name: "auth", targets: ["Auth"]),
         .executable(name: "carbonmeter-baseline", targets: ["InProcessBaseline"]),
+        // Not a service: the command-line client of the services' HTTP APIs.
+        .executable(name: "carbonctl", targets: ["CarbonCtl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -82,6 +84,10 @@ let package = Package(
             ],
             path: "Services/Auth",
             swiftSettings: strict),
+        // A client of the services (not a service): talks to them over HTTP only.
+        .executableTarget(
+            name: "CarbonCtl", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/CarbonCtl", swiftSettings: strict),
 
         // The in-process baseline of scripts/bench (a measurement, not a test).
         .executableTarget(
