@@ -84,12 +84,12 @@ public enum AccountingEngine {
         var scope1 = 0.0
         for fuel in site.fuels.keys.sorted() {
             scope1 += applyFactors(
-                site.fuels[fuel] ?? [], activity: fuel, region: grid, factors: factors,
+                site.fuels[fuel] ?? [], activity: fuel, per: .volume, region: grid, factors: factors,
                 missing: &missing, used: &used)
         }
         for gas in site.refrigerants.keys.sorted() {
             scope1 += applyFactors(
-                site.refrigerants[gas] ?? [], activity: gas, region: grid, factors: factors,
+                site.refrigerants[gas] ?? [], activity: gas, per: .mass, region: grid, factors: factors,
                 missing: &missing, used: &used)
         }
 
@@ -148,14 +148,16 @@ public enum AccountingEngine {
 
     /// Σ_h amount(h) × factor(h) over one hourly series, reporting hours without a factor.
     private static func applyFactors(
-        _ series: [HourlyAmount], activity: String, region: String, factors: FactorResolver,
+        _ series: [HourlyAmount], activity: String, per dimension: Dimension, region: String, factors: FactorResolver,
         missing: inout MissingTally, used: inout Set<FactorReference>
     ) -> Double {
         let timeline = factors.timeline(activity: activity, region: region)
         var total = 0.0
         var lastPick = -1
         for entry in series where entry.amount != 0 {
-            guard let pick = timeline.pickIndex(at: entry.hour) else {
+            // Fuel is measured by volume and refrigerant by mass: a factor per another quantity
+            // (diesel per kg, say) would multiply litres by kg CO2e per kg, so it counts as missing.
+            guard let pick = timeline.pickIndex(at: entry.hour), timeline.chosenFactor(pick).denominatorDimension == dimension else {
                 missing.add(activity: activity, region: region, amount: entry.amount)
                 continue
             }

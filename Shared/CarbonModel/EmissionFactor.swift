@@ -62,6 +62,14 @@ public enum FactorOrigin: String, Codable, Sendable, Hashable {
     case providerDefault = "default"
 }
 
+extension EmissionFactor {
+    /// What the factor is per: the dimension of its unit's denominator (`kgCO2e/L` → volume).
+    public var denominatorDimension: Dimension? {
+        guard let slash = unit.firstIndex(of: "/") else { return nil }
+        return UnitCatalog.definition(of: String(unit[unit.index(after: slash)...]))?.dimension
+    }
+}
+
 /// The identity of a factor as used by a result, kept so a result can be explained and restated.
 public struct FactorReference: Codable, Sendable, Hashable {
     public var factor: String

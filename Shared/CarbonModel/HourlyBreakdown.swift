@@ -102,10 +102,15 @@ public enum HourlyBreakdown {
             return i >= 0 && i < hours ? i : nil
         }
         let grid = site.site.grid
-        for (activity, amounts) in site.fuels.sorted(by: { $0.key < $1.key }) + site.refrigerants.sorted(by: { $0.key < $1.key }) {
+        // As in the monthly figures: fuel factors must be per volume, gas factors per mass.
+        let substances =
+            site.fuels.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, Dimension.volume) }
+            + site.refrigerants.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, Dimension.mass) }
+        for (activity, amounts, dimension) in substances {
             let timeline = factors.timeline(activity: activity, region: grid)
             for entry in amounts where entry.amount != 0 {
-                guard let i = index(entry.hour), let factor = timeline.factor(at: entry.hour) else { continue }
+                guard let i = index(entry.hour), let factor = timeline.factor(at: entry.hour), factor.denominatorDimension == dimension
+                else { continue }
                 series[i].scope1 += entry.amount * factor.value
             }
         }

@@ -14,10 +14,12 @@ struct AccountingEngineTests {
 
     static func factor(
         _ id: String, _ activity: String, _ region: String?, _ value: Double,
-        from: Int64 = month.start, to: Int64 = month.end, version: String = "1"
+        from: Int64 = month.start, to: Int64 = month.end, version: String = "1", unit: String? = nil
     ) -> EmissionFactor {
-        EmissionFactor(
-            factor: id, activity: activity, region: region, unit: "kgCO2e/unit", value: value,
+        // Per what the activity is measured in: electricity per kWh, fuel per litre, gases per kg.
+        let defaultUnit = activity.contains("electricity") ? "kgCO2e/kWh" : activity == "diesel" ? "kgCO2e/L" : "kgCO2e/kg"
+        return EmissionFactor(
+            factor: id, activity: activity, region: region, unit: unit ?? defaultUnit, value: value,
             validFrom: from, validTo: to, source: "test", version: version)
     }
 
@@ -166,6 +168,16 @@ struct AccountingEngineTests {
     }
 
     // MARK: - Layer 1: scope 1
+
+    @Test func aFuelFactorPerKilogramIsNotAppliedToLitres() throws {
+        let factors = [Self.factor("diesel.kg", "diesel", "G", 3.2, unit: "kgCO2e/kg")]
+        let site = SiteMonthInput(
+            site: Self.site1, fuels: ["diesel": [HourlyAmount(hour: Self.hour(0), amount: 10)]], productITKWh: ["A": 1])
+        let result = AccountingEngine.calculate(Self.input(sites: [site], factors: factors))
+        // 10 L × (kg CO2e per kg) would be a wrong number; the hour is reported as missing instead.
+        #expect(try #require(result.sites.first).figures.scope1 == 0)
+        #expect(result.missingFactors.map(\.activity) == ["diesel"])
+    }
 
     @Test func fuelAndRefrigerantWithGlobalGWP() throws {
         let factors = [

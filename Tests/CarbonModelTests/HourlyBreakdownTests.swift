@@ -10,7 +10,9 @@ struct HourlyBreakdownTests {
     static func factor(_ id: String, _ activity: String, _ region: String?, _ value: Double, from: Int64 = month.start, to: Int64 = month.end)
         -> EmissionFactor
     {
-        EmissionFactor(factor: id, activity: activity, region: region, unit: "kgCO2e/unit", value: value, validFrom: from, validTo: to, source: "test", version: "1")
+        // Per what the activity is measured in: electricity per kWh, fuel per litre, gases per kg.
+        let unit = activity.contains("electricity") ? "kgCO2e/kWh" : activity == "diesel" ? "kgCO2e/L" : "kgCO2e/kg"
+        return EmissionFactor(factor: id, activity: activity, region: region, unit: unit, value: value, validFrom: from, validTo: to, source: "test", version: "1")
     }
 
     static func input() -> RegionMonthInput {
