@@ -72,7 +72,7 @@ import Testing
         }
         let undelivered = try await senders.value
         #expect(undelivered == 0)
-        try await suite.waitDrained(seconds: 120)
+        try await suite.waitDrained(seconds: 300)
 
         let total = Double(expectedUsage.reduce(0, +)) + 0  // the fixture adds no usage
         let tenants = try await suite.emissions("layer=tenant&from=2024-01&to=2024-01")

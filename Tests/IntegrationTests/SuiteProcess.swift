@@ -202,7 +202,9 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     /// Waits for a scaled-out replica (by its instance name) to answer `/health`.
-    func waitHealthy(name: String, port: Int, seconds: Double = 30) async throws {
+    // The limits below are generous on purpose: CI runs every suite at once on two cores, and a
+    // start-up or a drain that is merely slow there must not fail a test.
+    func waitHealthy(name: String, port: Int, seconds: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let (status, _) = try? await request(port: port, "/health", method: "GET"), status == 200 { return }
@@ -216,7 +218,7 @@ final class SuiteProcess: @unchecked Sendable {
         try await request(port: replicaPorts[name]?.http ?? 0, path, method: "GET")
     }
 
-    func waitHealthy(_ service: Service, seconds: Double = 30) async throws {
+    func waitHealthy(_ service: Service, seconds: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let (status, _) = try? await get(service, "/health"), status == 200 { return }
@@ -294,7 +296,7 @@ final class SuiteProcess: @unchecked Sendable {
         var request = URLRequest(url: URL(string: "http://\(host):\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = 30
+        request.timeoutInterval = 120
         for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
@@ -312,7 +314,7 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     /// Waits until the reporter says every stage is idle.
-    func waitDrained(seconds: Double = 60) async throws {
+    func waitDrained(seconds: Double = 180) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
