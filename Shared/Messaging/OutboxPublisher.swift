@@ -139,6 +139,9 @@ final class PublisherState: @unchecked Sendable {
     var loadedUpTo: [Int?: Int64] = [:]
     var sentTotal = 0
     private var lastRescan = LoopState.now()
+    /// Ids acknowledged in this rescan period and the one before: their rows may not be deleted
+    /// yet, and a rescan must not send them again.
+    private var acknowledged: (current: Set<String>, previous: Set<String>) = ([], [])
     var resentTotal = 0
     private var order: [Data] = []
     private var turn = 0
@@ -171,6 +174,7 @@ final class PublisherState: @unchecked Sendable {
             }
             // An ACK for a message queued for re-sending still proves it was committed.
             ready.removeAll { $0.id == ack.id }
+            acknowledged.current.insert(ack.id)
             onAck(Acknowledgement(messageID: ack.id, result: decoded.body))
         default:
             logger.warning("unexpected command from consumer", metadata: ["command": "\(decoded.command.rawValue)"])
@@ -184,6 +188,7 @@ final class PublisherState: @unchecked Sendable {
         if now - lastRescan > options.rescanMilliseconds {
             lastRescan = now
             loadedUpTo.removeAll()
+            acknowledged = ([], acknowledged.current)
         }
         for (identity, consumer) in consumers where now - consumer.lastSeen > options.consumerTimeoutMilliseconds {
             logger.warning("consumer went silent; re-sending its messages", metadata: ["in_flight": "\(consumer.inFlight.count)"])
@@ -283,7 +288,11 @@ final class PublisherState: @unchecked Sendable {
             for row in rows {
                 let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"], shard: row["shard"])
                 loadedUpTo[shard] = max(loadedUpTo[shard] ?? 0, item.seq)
-                if inFlight[item.id] == nil, !held.contains(item.id) { loaded.append(item) }
+                if inFlight[item.id] == nil, !held.contains(item.id), !acknowledged.current.contains(item.id),
+                    !acknowledged.previous.contains(item.id)
+                {
+                    loaded.append(item)
+                }
             }
             if !loaded.isEmpty { ready = (ready + loaded).sorted { $0.seq < $1.seq } }
         } catch {

@@ -63,7 +63,7 @@ import ZeroMQ
             if received.count == ids.count { break }
         }
         #expect(received == ids)
-        for _ in 0..<100 {
+        for _ in 0..<1_000 {
             if try await h.database.read({ try MessageStore.outboxCount($0) }) == 0 { break }
             try await Task.sleep(for: .milliseconds(20))
         }
