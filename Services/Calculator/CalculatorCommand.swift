@@ -42,9 +42,14 @@ struct CalculatorCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)
-        let runtime = try MessagingRuntime(name: "calculator", logger: logger)
-        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger)
+        let curve = try common.curve(service: "calculator")
+        let runtime = try MessagingRuntime(name: "calculator", logger: logger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        let publisher = OutboxPublisher(
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
+        let subscriber = UpstreamSubscriptions(
+            loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger,
+            security: try curve?.client(of: "preprocessor") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
@@ -60,7 +65,8 @@ struct CalculatorCommand: AsyncParsableCommand {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status)
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }

@@ -39,10 +39,14 @@ struct PreprocessorCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
         let source = MessageSource(service: "preprocessor", instance: instance)
-        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger)
-        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+        let curve = try common.curve(service: "preprocessor")
+        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        let publisher = OutboxPublisher(
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
         let subscriber = InboxSubscriber(
-            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger)
+            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger,
+            security: try curve?.client(of: "collector") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
@@ -58,7 +62,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status)
         } catch {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }

@@ -14,12 +14,18 @@ public final class InboxSubscriber: Sendable {
     private let credits: Int
     private let shard: Int?
     private let logger: Logger
+    private let security: LinkSecurity
     private let state = SubscriberState()
     public let deliveries: AsyncStream<Delivery>
     private let sink: AsyncStream<Delivery>.Continuation
 
-    public init(loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger) {
+    /// `security` is `.curveClient` with the producer's public key when the suite runs CURVE.
+    public init(
+        loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger,
+        security: LinkSecurity = .plain
+    ) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.instance = instance
         self.credits = credits
@@ -31,7 +37,7 @@ public final class InboxSubscriber: Sendable {
 
     public func start() async throws {
         let context = loop.context, endpoint = self.endpoint, state = self.state, sink = self.sink
-        let logger = self.logger
+        let logger = self.logger, security = self.security
         // A fresh routing id per start: the producer then treats a restarted consumer as new and
         // re-sends what the old one held once it times out.
         let identity = "\(instance)-\(MessageID.make().suffix(8))"
@@ -40,6 +46,7 @@ public final class InboxSubscriber: Sendable {
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setRoutingID(identity)
             try socket.setReconnectInterval(milliseconds: 100)
+            try socket.apply(security)
             try socket.connect(endpoint)
             state.socket = socket
             loopState.add(socket) { frames in
@@ -58,7 +65,7 @@ public final class InboxSubscriber: Sendable {
             // full pipe) are tried again rather than dropped: a lost ACK costs a lease of waiting.
             loopState.every(milliseconds: 50) { state.flushAcknowledgements() }
         }
-        logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)"])
+        logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)", "curve": "\(security.isCurve)"])
     }
 
     /// Acknowledges a committed message; `result` travels back to the producer.

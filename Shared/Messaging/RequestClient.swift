@@ -21,19 +21,23 @@ public final class RequestClient: Sendable {
     private let loop: ZMQEventLoop
     public let endpoint: String
     private let source: MessageSource
+    private let security: LinkSecurity
     private let state = ClientState()
 
-    public init(loop: ZMQEventLoop, endpoint: String, source: MessageSource) {
+    /// `security` is `.curveClient` with the server's public key when the suite runs CURVE.
+    public init(loop: ZMQEventLoop, endpoint: String, source: MessageSource, security: LinkSecurity = .plain) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.source = source
     }
 
     public func start() async throws {
-        let context = loop.context, endpoint = self.endpoint, state = self.state
+        let context = loop.context, endpoint = self.endpoint, state = self.state, security = self.security
         try await loop.perform { loopState in
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setReconnectInterval(milliseconds: 100)
+            try socket.apply(security)
             try socket.connect(endpoint)
             state.socket = socket
             loopState.add(socket) { frames in

@@ -62,6 +62,8 @@ public final class ZMQSocket {
     /// Largest inbound message accepted; larger ones drop the connection.
     public func setMaxMessageSize(_ bytes: Int64) throws(ZMQError) { try setOption(ZMQ_MAXMSGSIZE, bytes) }
     public func setReconnectInterval(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RECONNECT_IVL, milliseconds) }
+    /// A blocking receive gives up after this long, throwing `.wouldBlock` (-1: wait forever).
+    public func setReceiveTimeout(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RCVTIMEO, milliseconds) }
     /// ZMTP heartbeats: a dead peer's connection is closed after `timeout`.
     public func setHeartbeat(intervalMilliseconds: Int32, timeoutMilliseconds: Int32) throws(ZMQError) {
         try setOption(ZMQ_HEARTBEAT_IVL, intervalMilliseconds)
