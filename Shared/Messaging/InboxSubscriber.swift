@@ -60,7 +60,7 @@ public final class InboxSubscriber: Sendable {
                 }
             }
             try? socket.send(ready, dontWait: true)
-            loopState.every(milliseconds: 1000) { try? state.socket?.send(ready, dontWait: true) }
+            loopState.every(milliseconds: 1000) { state.offerCredits(ready, endpoint: endpoint, logger: logger) }
             // ACKs that could not be handed to the socket (no connected peer for a moment, or a
             // full pipe) are tried again rather than dropped: a lost ACK costs a lease of waiting.
             loopState.every(milliseconds: 50) { state.flushAcknowledgements() }
@@ -87,6 +87,34 @@ final class SubscriberState: @unchecked Sendable {
     var socket: ZMQSocket?
     /// Acknowledgements not yet accepted by the socket, oldest first.
     var pendingAcks: [[Data]] = []
+    /// Credit offers in a row the socket would not take, and reconnections made so far.
+    var refusedOffers = 0
+    var reconnections = 0
+
+    /// Sends the credit offer (the consumer's heartbeat). An offer the socket will not take for
+    /// 3 s in a row means it has no connection left — libzmq gives a connection up for good
+    /// when its handshake fails (CURVE refused or on one side only) — so it connects anew: a
+    /// producer fixed and restarted is then reached without restarting this consumer. While the
+    /// producer is merely down, offers queue in the connection and nothing is redone.
+    func offerCredits(_ ready: [Data], endpoint: String, logger: Logger) {
+        guard let socket else { return }
+        do {
+            try socket.send(ready, dontWait: true)
+            refusedOffers = 0
+        } catch {
+            refusedOffers += 1
+            guard refusedOffers >= 3 else { return }
+            refusedOffers = 0
+            reconnections += 1
+            // One line at the first failure, then one in twenty, so a link down for hours is visible but not noisy.
+            if reconnections % 20 == 1 {
+                logger.warning(
+                    "no connection to producer (handshake refused: CURVE keys or CURVE on one side only?); connecting again",
+                    metadata: ["endpoint": "\(endpoint)", "attempts": "\(reconnections)"])
+            }
+            try? socket.reconnect(endpoint)
+        }
+    }
 
     func flushAcknowledgements() {
         guard let socket else { return }

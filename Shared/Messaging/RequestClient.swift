@@ -76,7 +76,13 @@ public final class RequestClient: Sendable {
             let queued = loop.execute { _ in
                 do {
                     guard let socket = state.socket else { throw RequestError.timedOut(type: type, endpoint: endpoint, milliseconds: 0) }
-                    try socket.send(frames, dontWait: true)
+                    do { try socket.send(frames, dontWait: true) } catch ZMQError.wouldBlock {
+                        // No connection left: libzmq gives one up for good when its handshake
+                        // fails (CURVE refused, or on one side only). Connect anew, so a server
+                        // fixed and restarted is reached again, and queue the request there.
+                        try socket.reconnect(endpoint)
+                        try socket.send(frames, dontWait: true)
+                    }
                     state.pending[header.id] = ClientState.Pending(
                         continuation: continuation, deadline: LoopState.now() + timeoutMilliseconds, type: type, timeout: timeoutMilliseconds)
                 } catch {

@@ -24,7 +24,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
             Folder of CURVE keys: <service>.key (secret, mode 0600), the services' <name>.pub, and authorized/*.pub. When set, \
             every link between services is encrypted and only allow-listed keys get in (env CM_CURVE_DIR; see README, Security).
             """)
-    public var curveDir: String? = Env.optionalString("CM_CURVE_DIR")
+    public var curveDir: String = Env.string("CM_CURVE_DIR", "")
 
     @Flag(help: "Ask the running instance's /health and exit 0 if it is healthy, 1 if not (for container health checks).")
     public var checkHealth = false
@@ -45,7 +45,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
     /// The service's CURVE setup when `--curve-dir` is given, nil when links run in the clear.
     /// Throws, naming the file, when a key is missing, malformed or open to other users.
     public func curve(service: String) throws(CurveConfigurationError) -> CurveConfiguration? {
-        guard let curveDir, !curveDir.isEmpty else { return nil }
+        guard !curveDir.isEmpty else { return nil }
         return try CurveConfiguration.load(directory: curveDir, service: service)
     }
 }

@@ -80,6 +80,16 @@ public final class ZMQSocket {
         if zmq_connect(try live("zmq_connect"), endpoint) != 0 { throw ZMQError.last("zmq_connect", endpoint: endpoint) }
     }
 
+    /// Drops the connection to `endpoint` and opens a new one. libzmq never retries a connection
+    /// whose handshake failed (a CURVE key it refused, or CURVE on one side only): it treats that
+    /// as a protocol error and gives the connection up, so the owner starts over with this.
+    public func reconnect(_ endpoint: String) throws(ZMQError) {
+        let handle = try live("zmq_disconnect")
+        // ENOENT (nothing left to disconnect) is fine: the connection is gone either way.
+        _ = zmq_disconnect(handle, endpoint)
+        try connect(endpoint)
+    }
+
     /// The endpoint actually bound (useful after binding port 0 or `*`).
     public func lastEndpoint() throws(ZMQError) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -79,7 +79,8 @@ import ZeroMQ
         await suite.stop(.preprocessor)
         suite.curveServices.insert(.preprocessor)
         try await suite.start([.preprocessor])
-        try await suite.waitDrained()
+        // The calculator and the reporter, cut off from the plaintext preprocessor, connect anew.
+        try await suite.waitDrained(seconds: 90)
         let drained = try await suite.json(.collector, "/health")
         #expect(drained["outbox_pending"] as? Int == 0, "collector after CURVE restart: \(drained)")
         await suite.stopAll()
