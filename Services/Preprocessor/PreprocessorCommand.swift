@@ -24,8 +24,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_PREPROCESSOR_OUTBOX_PORT", Topology.preprocessorOutbox)
     @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
-    @Option(help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    @Option(name: .customLong("shard"), help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
+    var shardFlag: Int?
+    /// The flag, else the environment (an optional flag cannot take a default in ArgumentParser).
+    var shard: Int? { shardFlag ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Number of calculator replicas; records go to the one owning their region (env CM_CALCULATOR_SHARDS).")
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
