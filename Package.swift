@@ -31,7 +31,9 @@ let package = Package(
         .systemLibrary(
             name: "CZMQ", path: "Shared/CZMQ", pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]),
-        .target(name: "ZeroMQ", dependencies: ["CZMQ"], path: "Shared/ZeroMQ", swiftSettings: strict),
+        .target(
+            name: "ZeroMQ", dependencies: ["CZMQ", .product(name: "Logging", package: "swift-log")], path: "Shared/ZeroMQ",
+            swiftSettings: strict),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
         // Envelopes, outbox/inbox stores and the reliable hop over ZeroMQ.
@@ -98,7 +100,8 @@ let package = Package(
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
         .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
+        .testTarget(
+            name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")], path: "Tests/ZeroMQTests"),
         .testTarget(
             name: "MessagingTests",
             dependencies: [

@@ -56,6 +56,14 @@ endpoints() { # stage kind count
   (IFS=,; echo "${list[*]}")
 }
 
+# Like `endpoints`, each named by its service (service=tcp://...): the reporter needs the name
+# to pick the server key when links run with CURVE.
+named_endpoints() { # stage kind count
+  local list=() k
+  for ((k = 0; k < $3; k++)); do list+=("$1=tcp://127.0.0.1:$(replica_port "$1" "$2" "$k")"); done
+  (IFS=,; echo "${list[*]}")
+}
+
 # The command line of an instance, wired to the others.
 instance_args() { # service replica
   local args=(--data-dir "$DATA_DIR" --instance "$(instance_name "$1" "$2")")
@@ -72,7 +80,7 @@ instance_args() { # service replica
       ((CALCULATORS > 1)) && args+=(--shard "$2") ;;
     reporter)
       args+=(--calculator-outbox "$(endpoints calculator outbox "$CALCULATORS")"
-        --pipeline-control "tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(endpoints preprocessor control "$PREPROCESSORS"),$(endpoints calculator control "$CALCULATORS")") ;;
+        --pipeline-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control "$PREPROCESSORS"),$(named_endpoints calculator control "$CALCULATORS")") ;;
   esac
   printf '%s\n' "${args[@]}"
 }

@@ -16,7 +16,7 @@ struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
         abstract: "CarbonMeter auth: identities, access tokens, API keys and the audit log.",
-        subcommands: [Serve.self, CreateKey.self, RevokeKey.self, CreateUser.self, VerifyAudit.self],
+        subcommands: [Serve.self, CreateKey.self, RevokeKey.self, CreateUser.self, VerifyAudit.self, GenerateCurveKeys.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -50,7 +50,8 @@ extension AuthCommand {
             let metrics = ServiceMetrics(service: "auth", instance: instance)
             let verifications = metrics.counter("carbonmeter_auth_key_verifications_total", help: "API key verifications answered")
             let source = MessageSource(service: "auth", instance: instance)
-            let runtime = try MessagingRuntime(name: "auth", logger: logger)
+            let curve = try common.curve(service: "auth")
+            let runtime = try MessagingRuntime(name: "auth", logger: logger, curve: curve)
             let bootstrap = BootstrapAdmin(dataDir: common.dataDir)
             do {
                 _ = try await bootstrap.ensure(database, logger: logger)
@@ -62,8 +63,10 @@ extension AuthCommand {
                 let keys = try? await database.read { try IdentityStore.activeKeyCount($0) }
                 return StatusReport(service: "auth", instance: instance, healthy: keys != nil, details: ["active_api_keys": "\(keys ?? 0)"])
             }
-            let server = RequestServer(loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger) {
-                request in
+            let server = RequestServer(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
+                security: curve?.server ?? .plain
+            ) { request in
                 switch request.header.type {
                 case statusRequestType:
                     return .json(await status())

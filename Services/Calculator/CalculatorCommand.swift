@@ -25,8 +25,10 @@ struct CalculatorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
-    @Option(help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    @Option(name: .customLong("shard"), help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
+    var shardFlag: Int?
+    /// The flag, else the environment (an optional flag cannot take a default in ArgumentParser).
+    var shard: Int? { shardFlag ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
@@ -42,9 +44,14 @@ struct CalculatorCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)
-        let runtime = try MessagingRuntime(name: "calculator", logger: logger)
-        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger)
+        let curve = try common.curve(service: "calculator")
+        let runtime = try MessagingRuntime(name: "calculator", logger: logger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        let publisher = OutboxPublisher(
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
+        let subscriber = UpstreamSubscriptions(
+            loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger,
+            security: try curve?.client(of: "preprocessor") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
@@ -60,7 +67,8 @@ struct CalculatorCommand: AsyncParsableCommand {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status)
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }

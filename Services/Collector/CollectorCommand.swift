@@ -56,6 +56,12 @@ struct CollectorCommand: AsyncParsableCommand {
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Flag(
+        help: """
+            Make the ZeroMQ ingest endpoint a CURVE server too (needs --curve-dir): collectors then need a key pair whose .pub \
+            is in <curve-dir>/authorized/ and the collector's public key (env CM_INGEST_CURVE=1).
+            """)
+    var ingestCurve: Bool = Env.bool("CM_INGEST_CURVE", false)
     @Option(help: "JSON file configuring exec plugins, watched folders, billing exports and scrapes (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
     var sources: String = Env.string("CM_COLLECTOR_SOURCES", "")
 
@@ -78,10 +84,13 @@ struct CollectorCommand: AsyncParsableCommand {
         let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
-        let runtime = try MessagingRuntime(name: "collector", logger: logger)
+        let curve = try common.curve(service: "collector")
+        if ingestCurve && curve == nil { throw ServiceStartupError("--ingest-curve needs --curve-dir (CM_CURVE_DIR)") }
+        let runtime = try MessagingRuntime(name: "collector", logger: logger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
 
         let publisher = OutboxPublisher(
-            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
         let ingest = IngestService(
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
             verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
@@ -95,7 +104,8 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             try await publisher.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
         }
@@ -103,7 +113,7 @@ struct CollectorCommand: AsyncParsableCommand {
         var keyCheck = KeyCheck(auth: nil)
         var authenticator: Authenticator?
         if requireApiKey || requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
+            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
             if requireAuth {
@@ -119,7 +129,7 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             _ = try await ZeroMQIngestEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
-                gate: gate, maxBodyBytes: maxBodyBytes)
+                gate: gate, maxBodyBytes: maxBodyBytes, security: ingestCurve ? serverSecurity : .plain)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
         }

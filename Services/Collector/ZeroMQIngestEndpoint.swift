@@ -14,9 +14,9 @@ import ZeroMQ
 enum ZeroMQIngestEndpoint {
     static func start(
         loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, ingest: IngestService, gate: IngestGate,
-        maxBodyBytes: Int
+        maxBodyBytes: Int, security: LinkSecurity = .plain
     ) async throws -> RequestServer {
-        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger) { request in
+        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger, security: security) { request in
             if request.header.type == statusRequestType {
                 return .json(["service": "collector", "endpoint": "ingest"])
             }

@@ -24,8 +24,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_PREPROCESSOR_OUTBOX_PORT", Topology.preprocessorOutbox)
     @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
-    @Option(help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    @Option(name: .customLong("shard"), help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
+    var shardFlag: Int?
+    /// The flag, else the environment (an optional flag cannot take a default in ArgumentParser).
+    var shard: Int? { shardFlag ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Number of calculator replicas; records go to the one owning their region (env CM_CALCULATOR_SHARDS).")
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
@@ -39,10 +41,14 @@ struct PreprocessorCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
         let source = MessageSource(service: "preprocessor", instance: instance)
-        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger)
-        let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
+        let curve = try common.curve(service: "preprocessor")
+        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        let publisher = OutboxPublisher(
+            loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
         let subscriber = InboxSubscriber(
-            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger)
+            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger,
+            security: try curve?.client(of: "collector") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
@@ -58,7 +64,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status)
         } catch {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }

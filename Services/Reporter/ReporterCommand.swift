@@ -27,10 +27,14 @@ struct ReporterCommand: AsyncParsableCommand {
     @Option(help: "Port of the control endpoint (env CM_REPORTER_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_REPORTER_CONTROL_PORT", Topology.reporterControl)
     @Option(
-        help: "Control endpoints of the upstream stages, in pipeline order, comma-separated (env CM_PIPELINE_CONTROL).")
+        help: """
+            Control endpoints of the upstream stages, in pipeline order, comma-separated, each optionally named by its service \
+            (collector=tcp://…; required with --curve-dir, to pick the server key) (env CM_PIPELINE_CONTROL).
+            """)
     var pipelineControl: String = Env.string(
         "CM_PIPELINE_CONTROL",
-        [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
+        [("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl), ("calculator", Topology.calculatorControl)]
+            .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
 
     @Flag(help: "Require an access token or API key on /v1/emissions and check its role and tenant (env CM_REQUIRE_AUTH=1).")
     var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
@@ -51,28 +55,32 @@ struct ReporterCommand: AsyncParsableCommand {
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
-        let runtime = try MessagingRuntime(name: "reporter", logger: logger)
-        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger)
+        let curve = try common.curve(service: "reporter")
+        let runtime = try MessagingRuntime(name: "reporter", logger: logger, curve: curve)
+        let subscriber = UpstreamSubscriptions(
+            loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger,
+            security: try curve?.client(of: "calculator") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let processed = try? await database.read { try MessageStore.inboxCount($0) }
             return StatusReport(
                 service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
                 details: ["upstream": calculatorOutbox])
         }
-        let stages = pipelineControl.split(separator: ",").map {
-            RequestClient(loop: runtime.loop, endpoint: String($0).trimmingCharacters(in: .whitespaces), source: source)
+        let stages = try PipelineControlEndpoint.parse(pipelineControl).map { stage in
+            RequestClient(loop: runtime.loop, endpoint: stage.endpoint, source: source, security: try stage.security(curve))
         }
         do {
             try await subscriber.start()
             for stage in stages { try await stage.start() }
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
+                security: curve?.server ?? .plain, status: status)
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
         var authenticator: Authenticator?
         if requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
+            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
             do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
             let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
             verifier.start()

@@ -14,12 +14,18 @@ public final class InboxSubscriber: Sendable {
     private let credits: Int
     private let shard: Int?
     private let logger: Logger
+    private let security: LinkSecurity
     private let state = SubscriberState()
     public let deliveries: AsyncStream<Delivery>
     private let sink: AsyncStream<Delivery>.Continuation
 
-    public init(loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger) {
+    /// `security` is `.curveClient` with the producer's public key when the suite runs CURVE.
+    public init(
+        loop: ZMQEventLoop, endpoint: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger,
+        security: LinkSecurity = .plain
+    ) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.instance = instance
         self.credits = credits
@@ -31,7 +37,7 @@ public final class InboxSubscriber: Sendable {
 
     public func start() async throws {
         let context = loop.context, endpoint = self.endpoint, state = self.state, sink = self.sink
-        let logger = self.logger
+        let logger = self.logger, security = self.security
         // A fresh routing id per start: the producer then treats a restarted consumer as new and
         // re-sends what the old one held once it times out.
         let identity = "\(instance)-\(MessageID.make().suffix(8))"
@@ -40,6 +46,7 @@ public final class InboxSubscriber: Sendable {
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setRoutingID(identity)
             try socket.setReconnectInterval(milliseconds: 100)
+            try socket.apply(security)
             try socket.connect(endpoint)
             state.socket = socket
             loopState.add(socket) { frames in
@@ -53,12 +60,12 @@ public final class InboxSubscriber: Sendable {
                 }
             }
             try? socket.send(ready, dontWait: true)
-            loopState.every(milliseconds: 1000) { try? state.socket?.send(ready, dontWait: true) }
+            loopState.every(milliseconds: 1000) { state.offerCredits(ready, endpoint: endpoint, logger: logger) }
             // ACKs that could not be handed to the socket (no connected peer for a moment, or a
             // full pipe) are tried again rather than dropped: a lost ACK costs a lease of waiting.
             loopState.every(milliseconds: 50) { state.flushAcknowledgements() }
         }
-        logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)"])
+        logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)", "curve": "\(security.isCurve)"])
     }
 
     /// Acknowledges a committed message; `result` travels back to the producer.
@@ -80,6 +87,34 @@ final class SubscriberState: @unchecked Sendable {
     var socket: ZMQSocket?
     /// Acknowledgements not yet accepted by the socket, oldest first.
     var pendingAcks: [[Data]] = []
+    /// Credit offers in a row the socket would not take, and reconnections made so far.
+    var refusedOffers = 0
+    var reconnections = 0
+
+    /// Sends the credit offer (the consumer's heartbeat). An offer the socket will not take for
+    /// 3 s in a row means it has no connection left — libzmq gives a connection up for good
+    /// when its handshake fails (CURVE refused or on one side only) — so it connects anew: a
+    /// producer fixed and restarted is then reached without restarting this consumer. While the
+    /// producer is merely down, offers queue in the connection and nothing is redone.
+    func offerCredits(_ ready: [Data], endpoint: String, logger: Logger) {
+        guard let socket else { return }
+        do {
+            try socket.send(ready, dontWait: true)
+            refusedOffers = 0
+        } catch {
+            refusedOffers += 1
+            guard refusedOffers >= 3 else { return }
+            refusedOffers = 0
+            reconnections += 1
+            // One line at the first failure, then one in twenty, so a link down for hours is visible but not noisy.
+            if reconnections % 20 == 1 {
+                logger.warning(
+                    "no connection to producer (handshake refused: CURVE keys or CURVE on one side only?); connecting again",
+                    metadata: ["endpoint": "\(endpoint)", "attempts": "\(reconnections)"])
+            }
+            try? socket.reconnect(endpoint)
+        }
+    }
 
     func flushAcknowledgements() {
         guard let socket else { return }

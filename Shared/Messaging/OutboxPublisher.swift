@@ -27,13 +27,20 @@ public final class OutboxPublisher: Sendable {
     private let database: any DatabaseWriter
     private let logger: Logger
     private let options: Options
+    private let security: LinkSecurity
     private let state: PublisherState
     private let acknowledged = Mutex<[Acknowledgement]>([])
     private let signals: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
-    public init(loop: ZMQEventLoop, endpoint: String, database: any DatabaseWriter, logger: Logger, options: Options = Options()) {
+    /// `security` is `.curveServer` when the suite runs CURVE; the ZAP handler of the loop's
+    /// context then decides which consumers get in.
+    public init(
+        loop: ZMQEventLoop, endpoint: String, database: any DatabaseWriter, logger: Logger, options: Options = Options(),
+        security: LinkSecurity = .plain
+    ) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.database = database
         self.logger = logger
@@ -45,10 +52,11 @@ public final class OutboxPublisher: Sendable {
     /// Binds the socket and starts sending.
     public func start() async throws {
         let state = self.state, database = self.database, logger = self.logger, options = self.options
-        let context = loop.context, endpoint = self.endpoint, signal = self.signal
+        let context = loop.context, endpoint = self.endpoint, signal = self.signal, security = self.security
         try await loop.perform { [self] loopState in
             let socket = try ZMQSocket(context: context, type: .router)
             try socket.setRouterMandatory()
+            try socket.apply(security)
             try socket.bind(endpoint)
             state.socket = socket
             loopState.add(socket) { [self] frames in
@@ -63,7 +71,7 @@ public final class OutboxPublisher: Sendable {
                 state.dispatch(database: database, logger: logger, options: options)
             }
         }
-        logger.info("outbox publisher listening", metadata: ["endpoint": "\(endpoint)"])
+        logger.info("outbox publisher listening", metadata: ["endpoint": "\(endpoint)", "curve": "\(security.isCurve)"])
     }
 
     /// Tells the publisher new rows were committed, so it need not wait for its next tick.

@@ -21,19 +21,23 @@ public final class RequestClient: Sendable {
     private let loop: ZMQEventLoop
     public let endpoint: String
     private let source: MessageSource
+    private let security: LinkSecurity
     private let state = ClientState()
 
-    public init(loop: ZMQEventLoop, endpoint: String, source: MessageSource) {
+    /// `security` is `.curveClient` with the server's public key when the suite runs CURVE.
+    public init(loop: ZMQEventLoop, endpoint: String, source: MessageSource, security: LinkSecurity = .plain) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.source = source
     }
 
     public func start() async throws {
-        let context = loop.context, endpoint = self.endpoint, state = self.state
+        let context = loop.context, endpoint = self.endpoint, state = self.state, security = self.security
         try await loop.perform { loopState in
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setReconnectInterval(milliseconds: 100)
+            try socket.apply(security)
             try socket.connect(endpoint)
             state.socket = socket
             loopState.add(socket) { frames in
@@ -72,7 +76,13 @@ public final class RequestClient: Sendable {
             let queued = loop.execute { _ in
                 do {
                     guard let socket = state.socket else { throw RequestError.timedOut(type: type, endpoint: endpoint, milliseconds: 0) }
-                    try socket.send(frames, dontWait: true)
+                    do { try socket.send(frames, dontWait: true) } catch ZMQError.wouldBlock {
+                        // No connection left: libzmq gives one up for good when its handshake
+                        // fails (CURVE refused, or on one side only). Connect anew, so a server
+                        // fixed and restarted is reached again, and queue the request there.
+                        try socket.reconnect(endpoint)
+                        try socket.send(frames, dontWait: true)
+                    }
                     state.pending[header.id] = ClientState.Pending(
                         continuation: continuation, deadline: LoopState.now() + timeoutMilliseconds, type: type, timeout: timeoutMilliseconds)
                 } catch {

@@ -38,14 +38,18 @@ public final class RequestServer: Sendable {
     private let logger: Logger
     private let handler: Handler
     private let maxConcurrent: Int
+    private let security: LinkSecurity
     private let running = Atomic<Int>(0)
     private let state = SubscriberState()
 
+    /// `security` is `.curveServer` when the suite runs CURVE; the ZAP handler of the loop's
+    /// context then decides which clients get in.
     public init(
         loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, maxConcurrent: Int = 64,
-        handler: @escaping Handler
+        security: LinkSecurity = .plain, handler: @escaping Handler
     ) {
         self.loop = loop
+        self.security = security
         self.endpoint = endpoint
         self.source = source
         self.logger = logger
@@ -54,15 +58,16 @@ public final class RequestServer: Sendable {
     }
 
     public func start() async throws {
-        let context = loop.context, endpoint = self.endpoint, state = self.state
+        let context = loop.context, endpoint = self.endpoint, state = self.state, security = self.security
         try await loop.perform { [self] loopState in
             let socket = try ZMQSocket(context: context, type: .router)
             try socket.setMaxMessageSize(256 * 1_048_576)
+            try socket.apply(security)
             try socket.bind(endpoint)
             state.socket = socket
             loopState.add(socket) { [self] frames in self.accept(frames) }
         }
-        logger.info("request server listening", metadata: ["endpoint": "\(endpoint)"])
+        logger.info("request server listening", metadata: ["endpoint": "\(endpoint)", "curve": "\(security.isCurve)"])
     }
 
     private func accept(_ frames: [Data]) {

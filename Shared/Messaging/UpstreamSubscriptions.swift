@@ -11,9 +11,13 @@ public final class UpstreamSubscriptions: Sendable {
     private let sink: AsyncStream<Delivery>.Continuation
 
     /// `endpoints` is a comma-separated list, e.g. `tcp://p1:5562,tcp://p2:5562`.
-    public init(loop: ZMQEventLoop, endpoints: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger) {
+    /// `security` applies to every replica's link (they share the upstream service's key).
+    public init(
+        loop: ZMQEventLoop, endpoints: String, instance: String, credits: Int = 4, shard: Int? = nil, logger: Logger,
+        security: LinkSecurity = .plain
+    ) {
         subscribers = endpoints.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map {
-            InboxSubscriber(loop: loop, endpoint: $0, instance: instance, credits: credits, shard: shard, logger: logger)
+            InboxSubscriber(loop: loop, endpoint: $0, instance: instance, credits: credits, shard: shard, logger: logger, security: security)
         }
         (deliveries, sink) = AsyncStream.makeStream(of: Delivery.self)
     }

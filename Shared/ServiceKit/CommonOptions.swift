@@ -19,6 +19,13 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CM_LOG_LEVEL).")
     public var logLevel: String = Env.string("CM_LOG_LEVEL", "info")
 
+    @Option(
+        help: """
+            Folder of CURVE keys: <service>.key (secret, mode 0600), the services' <name>.pub, and authorized/*.pub. When set, \
+            every link between services is encrypted and only allow-listed keys get in (env CM_CURVE_DIR; see README, Security).
+            """)
+    public var curveDir: String = Env.string("CM_CURVE_DIR", "")
+
     @Flag(help: "Ask the running instance's /health and exit 0 if it is healthy, 1 if not (for container health checks).")
     public var checkHealth = false
 
@@ -34,6 +41,13 @@ public struct CommonOptions: ParsableArguments, Sendable {
     }
 
     public func bindEndpoint(port: Int) -> String { "tcp://\(bindHost):\(port)" }
+
+    /// The service's CURVE setup when `--curve-dir` is given, nil when links run in the clear.
+    /// Throws, naming the file, when a key is missing, malformed or open to other users.
+    public func curve(service: String) throws(CurveConfigurationError) -> CurveConfiguration? {
+        guard !curveDir.isEmpty else { return nil }
+        return try CurveConfiguration.load(directory: curveDir, service: service)
+    }
 }
 
 /// Reads configuration from the environment.

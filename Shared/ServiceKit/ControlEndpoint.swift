@@ -10,10 +10,10 @@ public let statusRequestType = "status.get.v1"
 /// tell whether the pipeline has drained without opening anyone else's store.
 public enum ControlEndpoint {
     public static func start(
-        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger,
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, security: LinkSecurity = .plain,
         status: @escaping @Sendable () async -> StatusReport
     ) async throws -> RequestServer {
-        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger) { request in
+        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger, security: security) { request in
             switch request.header.type {
             case statusRequestType: return .json(await status())
             default: return .failure(404, "unknown request type \(request.header.type)")

@@ -8,13 +8,25 @@ import ZeroMQ
 public final class MessagingRuntime: Service, Sendable {
     public let context: ZMQContext
     public let loop: ZMQEventLoop
+    /// The ZAP handler admitting allow-listed CURVE clients, when the service runs CURVE.
+    public let zapHandler: ZAPHandler?
     private let logger: Logger
 
-    public init(name: String, logger: Logger) throws {
+    /// With `curve`, binds the ZAP handler before anything else can bind a CURVE server in
+    /// this context: a CURVE server without a handler would admit every key.
+    public init(name: String, logger: Logger, curve: CurveConfiguration? = nil) throws {
         context = try ZMQContext()
         loop = try ZMQEventLoop(context: context, name: "\(name)-zmq")
         self.logger = logger
         loop.start()
+        if let curve {
+            zapHandler = try ZAPHandler(loop: loop, allowed: curve.allowed, logger: logger)
+            logger.info(
+                "CURVE on every link between services",
+                metadata: ["public_key": "\(curve.keyPair.publicKey.z85)", "allowed_keys": "\(curve.allowed.count)", "curve_dir": "\(curve.directory)"])
+        } else {
+            zapHandler = nil
+        }
     }
 
     public func run() async throws {

@@ -62,6 +62,8 @@ public final class ZMQSocket {
     /// Largest inbound message accepted; larger ones drop the connection.
     public func setMaxMessageSize(_ bytes: Int64) throws(ZMQError) { try setOption(ZMQ_MAXMSGSIZE, bytes) }
     public func setReconnectInterval(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RECONNECT_IVL, milliseconds) }
+    /// A blocking receive gives up after this long, throwing `.wouldBlock` (-1: wait forever).
+    public func setReceiveTimeout(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RCVTIMEO, milliseconds) }
     /// ZMTP heartbeats: a dead peer's connection is closed after `timeout`.
     public func setHeartbeat(intervalMilliseconds: Int32, timeoutMilliseconds: Int32) throws(ZMQError) {
         try setOption(ZMQ_HEARTBEAT_IVL, intervalMilliseconds)
@@ -76,6 +78,16 @@ public final class ZMQSocket {
 
     public func connect(_ endpoint: String) throws(ZMQError) {
         if zmq_connect(try live("zmq_connect"), endpoint) != 0 { throw ZMQError.last("zmq_connect", endpoint: endpoint) }
+    }
+
+    /// Drops the connection to `endpoint` and opens a new one. libzmq never retries a connection
+    /// whose handshake failed (a CURVE key it refused, or CURVE on one side only): it treats that
+    /// as a protocol error and gives the connection up, so the owner starts over with this.
+    public func reconnect(_ endpoint: String) throws(ZMQError) {
+        let handle = try live("zmq_disconnect")
+        // ENOENT (nothing left to disconnect) is fine: the connection is gone either way.
+        _ = zmq_disconnect(handle, endpoint)
+        try connect(endpoint)
     }
 
     /// The endpoint actually bound (useful after binding port 0 or `*`).

@@ -67,9 +67,15 @@ final class SuiteProcess: @unchecked Sendable {
     private var replicaPorts: [String: ReplicaPorts] = [:]
     let binDir: URL
     var extraArguments: [Service: [String]] = [:]
+    /// The CURVE key folder, made by the real `auth generate-curve-keys`, when the suite was
+    /// created with `curve: true`.
+    let curveDir: URL?
+    /// Services started with `--curve-dir`: CURVE on every link they serve or open. All of
+    /// them with `curve: true`; a test may take one out to see it cut off.
+    var curveServices: Set<Service> = []
     private var processes: [Service: Process] = [:]
 
-    init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1) throws {
+    init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1, curve: Bool = false) throws {
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         ports = Ports.allocate()
@@ -79,6 +85,28 @@ final class SuiteProcess: @unchecked Sendable {
         for k in 1..<max(1, calculators) { replicaPorts["calculator-\(k + 1)"] = Ports.allocateReplica() }
         binDir = SuiteProcess.locateBinaries()
         self.extraArguments = extraArguments
+        if curve {
+            let folder = dataDir.appendingPathComponent("curve")
+            try SuiteProcess.generateCurveKeys(binDir: binDir, into: folder)
+            curveDir = folder
+            curveServices = Set(Service.allCases)
+        } else {
+            curveDir = nil
+        }
+    }
+
+    /// Runs `auth generate-curve-keys` into `folder`.
+    static func generateCurveKeys(binDir: URL, into folder: URL) throws {
+        let process = Process()
+        process.executableURL = binDir.appendingPathComponent("auth")
+        process.arguments = ["generate-curve-keys", folder.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw SuiteError("auth generate-curve-keys failed: \(text)") }
     }
 
     /// The build products folder: `CM_BIN_DIR`, or the folder of the running test bundle.
@@ -117,13 +145,15 @@ final class SuiteProcess: @unchecked Sendable {
         let p = ports
         let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorOutbox, \.outbox)
         let calculatorOutboxes = replicaEndpoints(.calculator, count: calculators, first: p.calculatorOutbox, \.outbox)
+        // Each control endpoint named by its service, so the reporter knows its CURVE key.
         let controls =
-            [endpoint(.collector, p.collectorControl)]
-            + replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorControl, \.control)
-            + replicaEndpoints(.calculator, count: calculators, first: p.calculatorControl, \.control)
+            ["collector=" + endpoint(.collector, p.collectorControl)]
+            + replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorControl, \.control).map { "preprocessor=" + $0 }
+            + replicaEndpoints(.calculator, count: calculators, first: p.calculatorControl, \.control).map { "calculator=" + $0 }
         let own = replica > 0 ? replicaPorts["\(service.rawValue)-\(replica + 1)"] : nil
         var args = ["--data-dir", dataDir.path, "--log-level", "info"]
         if let host = placement[service] { args += ["--bind-host", host.address, "--http-host", host.address] }
+        if let curveDir, curveServices.contains(service) { args += ["--curve-dir", curveDir.path] }
         switch service {
         case .auth:
             args = ["serve"] + args + ["--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)"]

@@ -1,0 +1,88 @@
+import Foundation
+import ZeroMQ
+
+/// A service's CURVE setup, read from its key folder (`--curve-dir`, env `CM_CURVE_DIR`):
+///
+/// - `<service>.key`: this service's secret key (Z85, one line); mode 0600 or 0640, never
+///   readable by other users;
+/// - `<peer>.pub`: the public key of every service it connects to (the servers' keys);
+/// - the allow-list: every `*.pub` in the folder and in its `authorized/` subfolder. The
+///   service's CURVE servers admit a client only when its public key is one of those.
+///
+/// Adding a client is dropping its `.pub` into `authorized/` and restarting the servers it
+/// talks to; see README, "Security".
+public struct CurveConfiguration: Sendable {
+    public let directory: String
+    public let service: String
+    public let keyPair: CurveKeyPair
+    /// Public keys by name (file name without `.pub`), from the folder itself.
+    public let peers: [String: CurveKey]
+    /// Client public keys the ZAP handler admits.
+    public let allowed: Set<CurveKey>
+
+    /// The setup of the binding side of every link this service serves.
+    public var server: LinkSecurity { .curveServer(keyPair) }
+
+    /// The setup of a link to `peer`'s CURVE server, using `<peer>.pub`.
+    public func client(of peer: String) throws(CurveConfigurationError) -> LinkSecurity {
+        guard let key = peers[peer] else {
+            throw .missingFile(path: Self.path(directory, "\(peer).pub"), what: "public key of \(peer)")
+        }
+        return .curveClient(keyPair, serverKey: key)
+    }
+
+    /// Reads and checks the folder; throws naming the first file that is missing or wrong.
+    public static func load(directory: String, service: String) throws(CurveConfigurationError) -> CurveConfiguration {
+        guard CurveKeyPair.isSupported else { throw .unsupported }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+            throw .missingDirectory(path: directory)
+        }
+        let secretPath = path(directory, "\(service).key")
+        guard FileManager.default.fileExists(atPath: secretPath) else {
+            throw .missingFile(path: secretPath, what: "secret key of \(service)")
+        }
+        try checkPrivate(secretPath)
+        let secret = try readKey(secretPath)
+        let keyPair: CurveKeyPair
+        do { keyPair = try CurveKeyPair(secretKey: secret) } catch { throw .unreadable(path: secretPath, reason: "\(error)") }
+
+        let peers = try publicKeys(in: directory)
+        let publicPath = path(directory, "\(service).pub")
+        if let own = peers[service], own != keyPair.publicKey {
+            throw .mismatchedKeys(secretPath: secretPath, publicPath: publicPath)
+        }
+        let authorized = try publicKeys(in: path(directory, "authorized"))
+        return CurveConfiguration(
+            directory: directory, service: service, keyPair: keyPair, peers: peers,
+            allowed: Set(peers.values).union(authorized.values))
+    }
+
+    /// Every `<name>.pub` in `folder` (none when the folder does not exist).
+    static func publicKeys(in folder: String) throws(CurveConfigurationError) -> [String: CurveKey] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [:] }
+        var keys: [String: CurveKey] = [:]
+        for name in names.sorted() where name.hasSuffix(".pub") {
+            keys[String(name.dropLast(4))] = try readKey(path(folder, name))
+        }
+        return keys
+    }
+
+    static func readKey(_ file: String) throws(CurveConfigurationError) -> CurveKey {
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw .unreadable(path: file, reason: "\(error.localizedDescription)") }
+        do { return try CurveKey(z85: text) } catch { throw .malformedKey(path: file, reason: error) }
+    }
+
+    /// A secret key must not be readable (or writable) by other users.
+    static func checkPrivate(_ file: String) throws(CurveConfigurationError) {
+        var info = stat()
+        guard stat(file, &info) == 0 else { throw .unreadable(path: file, reason: String(cString: strerror(errno))) }
+        let mode = info.st_mode & 0o777
+        if mode & 0o007 != 0 { throw .accessibleToOthers(path: file, mode: String(mode, radix: 8)) }
+    }
+
+    static func path(_ folder: String, _ name: String) -> String {
+        URL(fileURLWithPath: folder).appendingPathComponent(name).path
+    }
+}
