@@ -17,6 +17,7 @@ struct ReporterCommand: AsyncParsableCommand {
             HTTP: GET /v1/emissions?group_by=tenant,month&from=2024-01&to=2024-03&format=csv
                   (layer=tenant|product|product_site|site; filters tenant=, product=, region=, site=);
                   GET /v1/status (has the pipeline drained?); GET /health; GET /metrics.
+            Dashboard: GET /dashboard in a browser (login through auth: GET/POST /dashboard/login, POST /dashboard/logout).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -70,12 +71,13 @@ struct ReporterCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
+        // Auth is always connected: the dashboard needs a login even without --require-auth.
+        let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
+        do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
+        let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+        verifier.start()
         var authenticator: Authenticator?
         if requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
-            do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
-            let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
-            verifier.start()
             authenticator = verifier
             logger.info("tokens or API keys required on /v1/emissions", metadata: ["auth": "\(authEndpoint)"])
         }
@@ -84,6 +86,7 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
+        DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, logger: logger)
         // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
         // stay off rather than show one tenant another's figures.
         let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
