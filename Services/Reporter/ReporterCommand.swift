@@ -49,6 +49,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
             InsightRoutes.migrations(&$0)
+            BusinessMetricStore.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -87,6 +88,7 @@ struct ReporterCommand: AsyncParsableCommand {
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
         DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, logger: logger)
+        BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
         // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
         // stay off rather than show one tenant another's figures.
         let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
