@@ -1,5 +1,6 @@
 import AccessControl
 import ArgumentParser
+import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
@@ -41,6 +42,15 @@ struct ReporterCommand: AsyncParsableCommand {
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")
     var alertWebhook: String = Env.string("CM_ALERT_WEBHOOK", "")
+    @Option(
+        help: "Forecast behind forecast budget alerts and the default of GET /v1/budgets and /v1/forecast: linear or seasonal_naive (env CM_FORECAST_METHOD).")
+    var forecastMethod: String = Env.string("CM_FORECAST_METHOD", EmissionForecast.Method.linearTrend.rawValue)
+
+    func validate() throws {
+        guard EmissionForecast.Method(rawValue: forecastMethod) != nil else {
+            throw ValidationError("--forecast-method: use linear or seasonal_naive, not \"\(forecastMethod)\"")
+        }
+    }
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -87,11 +97,16 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
-        DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, logger: logger)
+        // The dashboard, business metrics and the forecast check roles themselves.
+        let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
+        DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, forecastMethod: method, logger: logger)
         BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
+        ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
         // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
         // stay off rather than show one tenant another's figures.
-        let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
+        let budgetWatch =
+            requireAuth
+            ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger)
         if requireAuth { logger.warning("reports, analysis, targets and budgets are off: they do not check roles yet (--require-auth)") }
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),

@@ -17,7 +17,7 @@ enum BusinessMetricRoutes {
     static func add(to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator?) {
         router.post("/v1/business-metrics") { request, _ -> Response in
             let principal: Principal?
-            switch await caller(request, authenticator) {
+            switch await RouteAccess.caller(request, authenticator) {
             case .success(let who): principal = who
             case .failure(let refusal): return refusal.response
             }
@@ -60,7 +60,7 @@ enum BusinessMetricRoutes {
 
         router.get("/v1/business-metrics") { request, _ -> Response in
             var tenant = request.uri.queryParameters["tenant"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-            switch await reader(request, authenticator, action: "GET /v1/business-metrics", tenant: tenant) {
+            switch await RouteAccess.reader(request, authenticator, action: "GET /v1/business-metrics", tenant: tenant) {
             case .success(let forced): tenant = forced ?? tenant
             case .failure(let refusal): return refusal.response
             }
@@ -76,7 +76,7 @@ enum BusinessMetricRoutes {
             guard var tenant = parameters["tenant"].flatMap({ $0.isEmpty ? nil : $0 }) else {
                 return HTTPSupport.error(.badRequest, "tenant: required", field: "tenant")
             }
-            switch await reader(request, authenticator, action: "GET /v1/intensity", tenant: tenant) {
+            switch await RouteAccess.reader(request, authenticator, action: "GET /v1/intensity", tenant: tenant) {
             case .success(let forced): tenant = forced ?? tenant
             case .failure(let refusal): return refusal.response
             }
@@ -133,38 +133,6 @@ enum BusinessMetricRoutes {
                 return (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
             }
             return HTTPSupport.raw(data, contentType: "application/json")
-        }
-    }
-
-    struct Refusal: Error {
-        var response: Response
-    }
-
-    /// Who is calling, when credentials are required; nil principal when they are not.
-    private static func caller(_ request: Request, _ authenticator: Authenticator?) async -> Result<Principal?, Refusal> {
-        guard let authenticator else { return .success(nil) }
-        switch await authenticator.authenticate(authorization: request.headers[.authorization]) {
-        case .authenticated(let who): return .success(who)
-        case .unauthenticated(let message):
-            authenticator.reportDenial(nil, action: "\(request.method) \(request.uri.path)", reason: message)
-            return .failure(Refusal(response: HTTPSupport.error(.unauthorized, message)))
-        case .unavailable(let message): return .failure(Refusal(response: HTTPSupport.error(.serviceUnavailable, message)))
-        }
-    }
-
-    /// Checks a read of `tenant`'s figures; answers the tenant to use (a tenant's own, forced).
-    private static func reader(_ request: Request, _ authenticator: Authenticator?, action: String, tenant: String?) async -> Result<String?, Refusal> {
-        let principal: Principal?
-        switch await caller(request, authenticator) {
-        case .success(let who): principal = who
-        case .failure(let refusal): return .failure(refusal)
-        }
-        guard let authenticator, let principal else { return .success(nil) }
-        switch AccessPolicy.readEmissions(principal, providerView: false, tenantFilter: tenant) {
-        case .allowed: return .success(principal.tenant)
-        case .denied(let message):
-            authenticator.reportDenial(principal, action: action, reason: message)
-            return .failure(Refusal(response: HTTPSupport.error(.forbidden, message)))
         }
     }
 }

@@ -258,7 +258,7 @@ enum DashboardHTML {
         if view.budgets.isEmpty {
             html += "<p>No budget set (POST /v1/budgets).</p>\n"
         } else {
-            html += "<table><tr><th>Tenant</th><th>Month</th><th>Budget</th><th>Actual</th><th>Forecast (linear)</th><th>Status</th></tr>\n"
+            html += "<table><tr><th>Tenant</th><th>Month</th><th>Budget</th><th>Actual</th><th>Forecast (\(view.forecastMethod.rawValue))</th><th>Status</th></tr>\n"
             for line in view.budgets {
                 let value = line.actual ?? line.forecast
                 let over = value.map { $0 > line.budget } ?? false

@@ -21,7 +21,8 @@ enum DashboardRoutes {
     static let client = "reporter dashboard"
 
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator, auth: RequestClient, logger: Logger
+        to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator, auth: RequestClient,
+        forecastMethod: EmissionForecast.Method = .linearTrend, logger: Logger
     ) {
         router.get("/dashboard") { request, _ -> Response in
             let principal: Principal
@@ -64,7 +65,7 @@ enum DashboardRoutes {
                 if from != nil, to == nil { window.1 = max(window.0, last) }
                 if to != nil, from == nil { window.0 = window.1.adding(months: -11) }
                 if window.1 < window.0 { swap(&window.0, &window.1) }
-                let view = try DashboardView.load(db, subject: subject, from: window.0, to: window.1)
+                let view = try DashboardView.load(db, subject: subject, from: window.0, to: window.1, method: forecastMethod)
                 return DashboardHTML.page(view, viewer: viewer)
             }
             return page(html)

@@ -76,6 +76,8 @@ struct DashboardView: Sendable {
     // Provider view.
     var sites: [SiteLine] = []
     var tenants: [Line] = []
+    /// The forecast method of the budgets' forecasts (the reporter's `--forecast-method`).
+    var forecastMethod: EmissionForecast.Method = .linearTrend
     /// Tenants a provider principal may open the tenant view of.
     var tenantNames: [String] = []
 
@@ -97,7 +99,9 @@ struct DashboardView: Sendable {
         return (max(first, last.adding(months: -11)), last)
     }
 
-    static func load(_ db: Database, subject: Subject, from: CalendarMonth, to: CalendarMonth) throws -> DashboardView {
+    static func load(
+        _ db: Database, subject: Subject, from: CalendarMonth, to: CalendarMonth, method: EmissionForecast.Method = .linearTrend
+    ) throws -> DashboardView {
         let filters: [EmissionsQuery.Dimension: String]
         let layer: EmissionsQuery.Layer
         let productLayer: EmissionsQuery.Layer
@@ -153,7 +157,8 @@ struct DashboardView: Sendable {
         case .provider: tenant = nil
         }
         view.targets = try targets(db, tenant: tenant)
-        view.budgets = try budgets(db, tenant: tenant)
+        view.budgets = try budgets(db, tenant: tenant, method: method)
+        view.forecastMethod = method
         view.alerts = try ManagementStore.alerts(db, tenant: tenant)
 
         if case .provider = subject {
@@ -185,7 +190,7 @@ struct DashboardView: Sendable {
         }
     }
 
-    private static func budgets(_ db: Database, tenant: String?) throws -> [BudgetLine] {
+    private static func budgets(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetLine] {
         var sql = "SELECT tenant, month, kgco2e FROM budgets"
         var arguments: [any DatabaseValueConvertible] = []
         if let tenant {
@@ -196,7 +201,7 @@ struct DashboardView: Sendable {
         for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
             guard let month = CalendarMonth(row["month"] as String) else { continue }
             let name: String = row["tenant"]
-            let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month)
+            let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month, method: method)
             lines.append(BudgetLine(tenant: name, month: month, budget: row["kgco2e"], actual: actual[month], forecast: forecast[month]))
         }
         return lines
