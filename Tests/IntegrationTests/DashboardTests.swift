@@ -87,6 +87,10 @@ import Testing
             .reporter, "/v1/targets", body: Data(#"{"tenant":"A","baseline_year":2023,"reduction_percent":30,"target_year":2030}"#.utf8),
             contentType: "application/json")
 
+        _ = try await suite.post(
+            .reporter, "/v1/business-metrics", body: Data(#"{"tenant":"A","month":"2024-01","metric":"orders","value":1000,"unit":"order"}"#.utf8),
+            contentType: "application/json")
+
         let client = PlainClient()
         let base = "http://127.0.0.1:\(suite.httpPort(.reporter))"
 
@@ -127,6 +131,10 @@ import Testing
         let analyst = try await client.signIn(base, "bob", password)
         let own = try await client.send("\(base)/dashboard", cookie: analyst)
         #expect(own.status == 200 && own.body.contains("CarbonMeter — Tenant A") && !own.body.contains("id=\"sites\""))
+        // A's intensity per order: its January total ÷ 1,000.
+        let aJanuary = try await suite.json(.reporter, "/v1/emissions?layer=tenant&tenant=A&mode=measured&from=2024-01&to=2024-01&group_by=tenant")
+        let aTotal = ((aJanuary["totals"] as? [String: Any])?["measured"] as? [String: Any])?["total_location"] as? Double ?? -1
+        #expect(own.body.contains("<td>orders</td>") && own.body.contains("\(String(format: "%.6g", aTotal / 1000)) per order"), "\(own.body)")
         #expect(try await client.send("\(base)/dashboard?tenant=B", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=Z", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=A", cookie: analyst).status == 200)

@@ -105,6 +105,7 @@ enum DashboardHTML {
             html += unallocatedSection(view)
             html += tenantsSection(view)
         }
+        if case .tenant = view.subject { html += intensitySection(view) }
         html += targetsSection(view)
         html += budgetsSection(view)
         html += qualitySection(view)
@@ -236,6 +237,18 @@ enum DashboardHTML {
             html += "<td class=\"n\">\(number(line.figures.totalLocation))</td><td class=\"n\">\(number(line.figures.totalMarket))</td></tr>\n"
         }
         return html + "</table></section>\n"
+    }
+
+    private static func intensitySection(_ view: DashboardView) -> String {
+        var html = "<section id=\"intensity\"><h2>Intensity per business metric</h2>\n"
+        guard !view.intensities.isEmpty else { return html + "<p>No business metrics uploaded for these months (POST /v1/business-metrics).</p></section>\n" }
+        html += "<table><tr><th>Metric</th><th>kg CO2e (measured, location)</th><th>Value</th><th>kg CO2e per unit</th></tr>\n"
+        for line in view.intensities {
+            html += "<tr><td>\(escape(line.metric))</td><td class=\"n\">\(number(line.emissions))</td>"
+            html += "<td class=\"n\">\(number(line.value)) \(escape(line.unit))</td>"
+            html += "<td class=\"n\">\(String(format: "%.6g", line.intensity)) per \(escape(line.unit))</td></tr>\n"
+        }
+        return html + "</table><p class=\"note\">Σ kg ÷ Σ value over the months that have a value above 0.</p></section>\n"
     }
 
     private static func targetsSection(_ view: DashboardView) -> String {

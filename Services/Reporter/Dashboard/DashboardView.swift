@@ -76,6 +76,17 @@ struct DashboardView: Sendable {
     // Provider view.
     var sites: [SiteLine] = []
     var tenants: [Line] = []
+    /// A business metric's intensity over the window: kg CO2e (measured, location-based) per unit.
+    struct IntensityLine: Sendable {
+        var metric: String
+        var unit: String
+        var emissions: Double
+        var value: Double
+        var intensity: Double
+    }
+
+    /// Tenant view: each business metric the tenant uploaded, over the months that have a value.
+    var intensities: [IntensityLine] = []
     /// The forecast method of the budgets' forecasts (the reporter's `--forecast-method`).
     var forecastMethod: EmissionForecast.Method = .linearTrend
     /// Tenants a provider principal may open the tenant view of.
@@ -161,6 +172,20 @@ struct DashboardView: Sendable {
         view.forecastMethod = method
         view.alerts = try ManagementStore.alerts(db, tenant: tenant)
 
+        if let tenant {
+            var values: [String: (unit: String, months: [CalendarMonth: Double])] = [:]
+            for m in try BusinessMetricStore.list(db, tenant: tenant, metric: nil) {
+                guard let month = CalendarMonth(m.month), month >= from, month <= to else { continue }
+                values[m.metric, default: (m.unit, [:])].months[month] = m.value
+            }
+            for (metric, entry) in values.sorted(by: { $0.key < $1.key }) {
+                let months = BusinessIntensity.months(emissions: monthly, values: entry.months, from: from, to: to)
+                if let period = BusinessIntensity.period(months) {
+                    view.intensities.append(
+                        IntensityLine(metric: metric, unit: entry.unit, emissions: period.emissions, value: period.value, intensity: period.intensity))
+                }
+            }
+        }
         if case .provider = subject {
             view.sites = try sites(db, from: from, to: to)
             view.tenants = lines(try rows(.tenant, [.tenant], [:]))
