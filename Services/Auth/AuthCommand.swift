@@ -26,7 +26,7 @@ extension AuthCommand {
             abstract: "Run the auth service.",
             discussion: """
                 ZeroMQ requests on --control-port: apikey.verify.v1, auth.signingkeys.get.v1, auth.revocations.get.v1,
-                audit.denial.v1, status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
+                audit.denial.v1, auth.login.v1, auth.logout.v1 (sessions of the reporter's dashboard), status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
                 DELETE /v1/api-keys/{id}; GET /v1/audit; GET /health; GET /metrics.
                 """)
 
@@ -63,6 +63,10 @@ extension AuthCommand {
                 let keys = try? await database.read { try IdentityStore.activeKeyCount($0) }
                 return StatusReport(service: "auth", instance: instance, healthy: keys != nil, details: ["active_api_keys": "\(keys ?? 0)"])
             }
+            let login = LoginService(
+                database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
+                tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)
+            let sessions = SessionRequests(login: login, database: database, logger: logger)
             let server = RequestServer(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
                 security: curve?.server ?? .plain
@@ -70,6 +74,10 @@ extension AuthCommand {
                 switch request.header.type {
                 case statusRequestType:
                     return .json(await status())
+                case PasswordLoginRequest.messageType:
+                    return await sessions.handleLogin(request)
+                case TokenLogoutRequest.messageType:
+                    return await sessions.handleLogout(request)
                 case APIKeyVerificationRequest.messageType:
                     guard let asked = try? JSONDecoder().decode(APIKeyVerificationRequest.self, from: request.body) else {
                         return .failure(400, "body must be {\"key\": \"cmk_...\"}")
@@ -116,9 +124,6 @@ extension AuthCommand {
             let router = Router()
             ServiceRoutes.add(to: router, metrics: metrics, status: status)
             BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-            let login = LoginService(
-                database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
-                tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)
             AuthRoutes.add(to: router, database: database, login: login, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),

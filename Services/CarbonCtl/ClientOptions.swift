@@ -13,6 +13,10 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("auth-url"), help: "Auth base URL, for login (env CM_AUTH_URL; default http://127.0.0.1:8084).")
     var authURLText: String?
 
+    @Option(
+        name: .customLong("calculator-url"), help: "Calculator base URL, for explain (env CM_CALCULATOR_URL; default http://127.0.0.1:8082).")
+    var calculatorURLText: String?
+
     @Option(help: "Access token or API key, sent as 'Authorization: Bearer' (env CM_TOKEN).")
     var token: String?
 
@@ -28,6 +32,7 @@ struct ClientOptions: ParsableArguments {
         case .collector: text = Self.value(collectorURLText, env: "CM_COLLECTOR_URL", default: "http://127.0.0.1:8080")
         case .reporter: text = Self.value(reporterURLText, env: "CM_REPORTER_URL", default: "http://127.0.0.1:8083")
         case .auth: text = Self.value(authURLText, env: "CM_AUTH_URL", default: "http://127.0.0.1:8084")
+        case .calculator: text = Self.value(calculatorURLText, env: "CM_CALCULATOR_URL", default: "http://127.0.0.1:8082")
         }
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), url.scheme != nil, url.host != nil else {
             throw ValidationError("\(service.rawValue) URL '\(text)' is not an http(s) URL")
@@ -39,5 +44,5 @@ struct ClientOptions: ParsableArguments {
 
 /// The services `carbonctl` talks to.
 enum ServiceName: String, Sendable {
-    case collector, reporter, auth
+    case collector, reporter, auth, calculator
 }

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
@@ -9,10 +10,13 @@ import ServiceKit
 /// place so that the command and the ledger code are barely touched by them.
 enum InsightRoutes {
     /// Registers the routes and returns the budget watch to run as a service.
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, webhook: URL?, logger: Logger) -> WorkerService {
+    static func add(
+        to router: Router<BasicRequestContext>, database: DatabasePool, webhook: URL?, forecastMethod: EmissionForecast.Method = .linearTrend,
+        logger: Logger
+    ) -> WorkerService {
         ReportRoutes.add(to: router, database: database)
         AnalysisRoutes.add(to: router, database: database)
-        let watch = BudgetWatch(database: database, webhook: webhook, logger: logger)
+        let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
         ManagementRoutes.add(to: router, database: database, watch: watch)
         return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
     }

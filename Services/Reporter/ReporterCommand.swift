@@ -1,5 +1,6 @@
 import AccessControl
 import ArgumentParser
+import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
@@ -17,6 +18,7 @@ struct ReporterCommand: AsyncParsableCommand {
             HTTP: GET /v1/emissions?group_by=tenant,month&from=2024-01&to=2024-03&format=csv
                   (layer=tenant|product|product_site|site; filters tenant=, product=, region=, site=);
                   GET /v1/status (has the pipeline drained?); GET /health; GET /metrics.
+            Dashboard: GET /dashboard in a browser (login through auth: GET/POST /dashboard/login, POST /dashboard/logout).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -44,6 +46,15 @@ struct ReporterCommand: AsyncParsableCommand {
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")
     var alertWebhook: String = Env.string("CM_ALERT_WEBHOOK", "")
+    @Option(
+        help: "Forecast behind forecast budget alerts and the default of GET /v1/budgets and /v1/forecast: linear or seasonal_naive (env CM_FORECAST_METHOD).")
+    var forecastMethod: String = Env.string("CM_FORECAST_METHOD", EmissionForecast.Method.linearTrend.rawValue)
+
+    func validate() throws {
+        guard EmissionForecast.Method(rawValue: forecastMethod) != nil else {
+            throw ValidationError("--forecast-method: use linear or seasonal_naive, not \"\(forecastMethod)\"")
+        }
+    }
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -52,6 +63,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
             InsightRoutes.migrations(&$0)
+            BusinessMetricStore.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -78,12 +90,13 @@ struct ReporterCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
+        // Auth is always connected: the dashboard needs a login even without --require-auth.
+        let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
+        do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
+        let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+        verifier.start()
         var authenticator: Authenticator?
         if requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
-            do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
-            let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
-            verifier.start()
             authenticator = verifier
             logger.info("tokens or API keys required on /v1/emissions", metadata: ["auth": "\(authEndpoint)"])
         }
@@ -92,9 +105,16 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
+        // The dashboard, business metrics and the forecast check roles themselves.
+        let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
+        DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, forecastMethod: method, logger: logger)
+        BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
+        ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
         // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
         // stay off rather than show one tenant another's figures.
-        let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
+        let budgetWatch =
+            requireAuth
+            ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger)
         if requireAuth { logger.warning("reports, analysis, targets and budgets are off: they do not check roles yet (--require-auth)") }
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),

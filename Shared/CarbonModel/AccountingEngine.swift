@@ -276,7 +276,7 @@ public enum AccountingEngine {
     // MARK: - Helpers
 
     private static func reference(_ factor: EmissionFactor) -> FactorReference {
-        FactorReference(factor: factor.factor, version: factor.version, value: factor.value)
+        FactorReference(factor)
     }
 
     private static func referenceBefore(_ a: FactorReference, _ b: FactorReference) -> Bool {

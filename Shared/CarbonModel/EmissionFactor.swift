@@ -74,11 +74,41 @@ extension EmissionFactor {
 public struct FactorReference: Codable, Sendable, Hashable {
     public var factor: String
     public var version: String
+    /// kg CO2e per canonical unit (`unit`), as applied.
     public var value: Double
+    /// What the factor is for (`electricity`, `diesel`, `HFC-134a`, …); nil in results
+    /// calculated before references carried it.
+    public var activity: String?
+    /// The unit `value` is in: kg CO2e per the canonical unit of the activity (`kgCO2e/kWh`,
+    /// `kgCO2e/L`, `kgCO2e/kg`), whatever unit the declaration used.
+    public var unit: String?
+    /// Where the figure comes from (publication, vendor), as declared.
+    public var source: String?
 
-    public init(factor: String, version: String, value: Double) {
+    public init(factor: String, version: String, value: Double, activity: String? = nil, unit: String? = nil, source: String? = nil) {
         self.factor = factor
         self.version = version
         self.value = value
+        self.activity = activity
+        self.unit = unit
+        self.source = source
+    }
+
+    /// The reference to `factor` as applied, with what a report says about it.
+    public init(_ factor: EmissionFactor) {
+        let unit = factor.denominatorDimension.map { "kgCO2e/" + UnitCatalog.canonicalSymbol(for: $0) } ?? factor.unit
+        self.init(factor: factor.factor, version: factor.version, value: factor.value, activity: factor.activity, unit: unit, source: factor.source)
+    }
+
+    // Identity is the factor, version and value applied: activity, unit and source describe it
+    // and do not make two references of one factor different.
+    public static func == (a: FactorReference, b: FactorReference) -> Bool {
+        a.factor == b.factor && a.version == b.version && a.value == b.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(factor)
+        hasher.combine(version)
+        hasher.combine(value)
     }
 }

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import GRDB
 import Logging
@@ -15,12 +16,17 @@ final class BudgetWatch: Sendable {
     let webhook: URL?
     let intervalSeconds: Double
     let logger: Logger
+    /// The forecast behind forecast alerts (and the default of `GET /v1/budgets`).
+    let method: EmissionForecast.Method
     private let stopped = Mutex(false)
 
-    init(database: DatabasePool, webhook: URL?, intervalSeconds: Double = 2, logger: Logger) {
+    init(
+        database: DatabasePool, webhook: URL?, intervalSeconds: Double = 2, method: EmissionForecast.Method = .linearTrend, logger: Logger
+    ) {
         self.database = database
         self.webhook = webhook
         self.intervalSeconds = intervalSeconds
+        self.method = method
         self.logger = logger
     }
 
@@ -35,7 +41,8 @@ final class BudgetWatch: Sendable {
 
     func round() async {
         do {
-            let raised = try await database.write { try ManagementStore.evaluate($0) }
+            let method = self.method
+            let raised = try await database.write { try ManagementStore.evaluate($0, method: method) }
             if raised > 0 { logger.info("budget alerts raised", metadata: ["count": "\(raised)"]) }
             guard let webhook else { return }
             let pending = try await database.read { try ManagementStore.alerts($0, tenant: nil, undeliveredOnly: true) }

@@ -96,6 +96,10 @@ enum ManagementRoutes {
         }
         router.get("/v1/budgets") { request, _ -> Response in
             let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let methodText = request.uri.queryParameters["method"].map(String.init) ?? ""
+            guard let method = methodText.isEmpty ? watch.method : EmissionForecast.Method(rawValue: methodText) else {
+                return HTTPSupport.error(.badRequest, "method: use linear or seasonal_naive", field: "method")
+            }
             let data = try await database.read { db -> Data in
                 var sql = "SELECT tenant, month, kgco2e FROM budgets"
                 var arguments: [any DatabaseValueConvertible] = []
@@ -108,10 +112,12 @@ enum ManagementRoutes {
                     let name: String = row["tenant"]
                     let monthText: String = row["month"]
                     guard let month = CalendarMonth(monthText) else { continue }
-                    let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month)
+                    let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month, method: method)
+                    let history = try ManagementStore.monthlyTotals(db, tenant: name)
                     answer.append([
                         "tenant": name, "month": monthText, "kgco2e": row["kgco2e"] as Double,
-                        "actual_kgco2e": actual[month] ?? NSNull(), "forecast_kgco2e": forecast[month] ?? NSNull(), "forecast_method": "linear",
+                        "actual_kgco2e": actual[month] ?? NSNull(), "forecast_kgco2e": forecast[month] ?? NSNull(),
+                        "forecast_method": ForecastRoutes.applied(method, history: history).rawValue,
                     ])
                 }
                 return jsonData(["budgets": answer])

@@ -51,10 +51,11 @@ enum ManagementStore {
     }
 
     /// Actual totals for months up to the tenant's latest month with results; for later months,
-    /// a linear-trend forecast over up to 24 months of history (see `EmissionForecast`).
-    static func actualAndForecast(_ db: Database, tenant: String, through last: CalendarMonth) throws
-        -> (actual: [CalendarMonth: Double], forecast: [CalendarMonth: Double])
-    {
+    /// a forecast over up to 24 months of history (see `EmissionForecast`; linear trend unless
+    /// `method` says seasonal-naive).
+    static func actualAndForecast(
+        _ db: Database, tenant: String, through last: CalendarMonth, method: EmissionForecast.Method = .linearTrend
+    ) throws -> (actual: [CalendarMonth: Double], forecast: [CalendarMonth: Double]) {
         let totals = try monthlyTotals(db, tenant: tenant)
         guard let latest = totals.keys.max(), let earliest = totals.keys.min() else { return ([:], [:]) }
         var history: [Double] = []
@@ -71,14 +72,14 @@ enum ManagementStore {
                 m = m.next
                 horizon += 1
             }
-            for (i, value) in EmissionForecast.linearTrend(history, horizon: horizon).enumerated() { forecast[latest.adding(months: i + 1)] = value }
+            for (i, value) in EmissionForecast.forecast(history, horizon: horizon, method: method).enumerated() { forecast[latest.adding(months: i + 1)] = value }
         }
         return (totals, forecast)
     }
 
     /// Raises the alerts of every budget that is crossed and not yet alerted; returns how many were new.
     @discardableResult
-    static func evaluate(_ db: Database) throws -> Int {
+    static func evaluate(_ db: Database, method: EmissionForecast.Method = .linearTrend) throws -> Int {
         var raised = 0
         let budgets = try Row.fetchAll(db, sql: "SELECT tenant, month, kgco2e FROM budgets ORDER BY tenant, month")
         var byTenant: [String: [(CalendarMonth, Double)]] = [:]
@@ -88,7 +89,7 @@ enum ManagementStore {
         }
         for (tenant, entries) in byTenant.sorted(by: { $0.key < $1.key }) {
             guard let last = entries.map(\.0).max() else { continue }
-            let (actual, forecast) = try actualAndForecast(db, tenant: tenant, through: last)
+            let (actual, forecast) = try actualAndForecast(db, tenant: tenant, through: last, method: method)
             for (month, budget) in entries {
                 let crossings = BudgetCheck.crossings(
                     budget: budget, actual: actual[month].map { [month: $0] } ?? [:], forecast: forecast[month].map { [month: $0] } ?? [:])

@@ -54,9 +54,9 @@ enum InventoryHTML {
         if report.factors.isEmpty {
             html += "<p>No factors recorded for this period.</p>\n"
         } else {
-            html += "<table><tr><th>Factor</th><th>Version</th><th>Value</th><th>Unit</th><th>Source</th><th>Regions</th><th>Months</th></tr>\n"
+            html += "<table><tr><th>Factor</th><th>Activity</th><th>Version</th><th>Value</th><th>Unit</th><th>Source</th><th>Regions</th><th>Months</th></tr>\n"
             for f in report.factors {
-                html += "<tr><td>\(escape(f.factor))</td><td>\(escape(f.version))</td><td class=\"n\">\(String(format: "%.6g", f.value))</td>"
+                html += "<tr><td>\(escape(f.factor))</td><td>\(escape(f.activity ?? ""))</td><td>\(escape(f.version))</td><td class=\"n\">\(String(format: "%.6g", f.value))</td>"
                 html += "<td>\(escape(f.unit ?? ""))</td><td>\(escape(f.source ?? ""))</td><td>\(escape(f.regions.joined(separator: ", ")))</td>"
                 html += "<td>\(escape(f.firstMonth))\(f.firstMonth == f.lastMonth ? "" : " to " + escape(f.lastMonth))</td></tr>\n"
             }

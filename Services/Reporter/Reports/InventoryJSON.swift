@@ -70,12 +70,12 @@ enum InventoryJSON {
 enum InventoryCSV {
     static func render(_ report: InventoryReport) -> Data {
         var lines = [
-            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source"
+            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit"
         ]
         let head = "\(report.period),\(escape(report.subject.label))"
         func add(_ section: String, _ mode: String, _ key: String, _ f: EmissionFigures) {
             let numbers = [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map { "\($0)" }
-            lines.append(([head, section, mode, escape(key)] + numbers + ["", "", ""]).joined(separator: ","))
+            lines.append(([head, section, mode, escape(key)] + numbers + ["", "", "", ""]).joined(separator: ","))
         }
         for section in report.sections {
             let mode = section.mode.rawValue
@@ -86,12 +86,12 @@ enum InventoryCSV {
             for line in section.byRegion { add("region", mode, line.key, line.figures) }
             for category in report.isoCategories(section) {
                 // Location-based in the scope-2 column pair: total_location / total_market carry the category.
-                let cells = ["", "", "", "", "\(category.location)", "\(category.market)", "", "", "", ""]
+                let cells = ["", "", "", "", "\(category.location)", "\(category.market)", "", "", "", "", ""]
                 lines.append(([head, "iso_14064_1", mode, escape("\(category.category) \(category.description)")] + cells).joined(separator: ","))
             }
         }
         for f in report.factors {
-            lines.append(([head, "factor", "", escape(f.factor)] + Array(repeating: "", count: 7) + [escape(f.version), "\(f.value)", escape(f.source ?? "")]).joined(separator: ","))
+            lines.append(([head, "factor", "", escape(f.factor)] + Array(repeating: "", count: 7) + [escape(f.version), "\(f.value)", escape(f.source ?? ""), escape(f.unit ?? "")]).joined(separator: ","))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }

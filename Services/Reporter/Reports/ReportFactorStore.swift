@@ -20,6 +20,16 @@ enum ReportFactorStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // What a report says about each factor: its activity, the unit of its value and its
+        // source, as the calculator's results carry them (null for results from before).
+        migrator.registerMigration("reporter-report-factors-v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE report_factors ADD COLUMN activity TEXT;
+                    ALTER TABLE report_factors ADD COLUMN unit TEXT;
+                    ALTER TABLE report_factors ADD COLUMN source TEXT;
+                    """)
+        }
     }
 
     /// Records the factors of a publication that was applied to the ledger (same transaction).
@@ -29,8 +39,14 @@ enum ReportFactorStore {
         let references = publication.result.sites.flatMap(\.factorsUsed) + publication.result.tenants.flatMap(\.factorsUsed)
         for reference in Set(references) {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO report_factors (region, month, factor, version, value) VALUES (?, ?, ?, ?, ?)",
-                arguments: [publication.region, month, reference.factor, reference.version, reference.value])
+                sql: """
+                    INSERT OR IGNORE INTO report_factors (region, month, factor, version, value, activity, unit, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    publication.region, month, reference.factor, reference.version, reference.value, reference.activity, reference.unit,
+                    reference.source,
+                ])
         }
     }
 
@@ -41,7 +57,8 @@ enum ReportFactorStore {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT factor, version, value, group_concat(DISTINCT region) AS regions, MIN(month) AS first, MAX(month) AS last
+                SELECT factor, version, value, group_concat(DISTINCT region) AS regions, MIN(month) AS first, MAX(month) AS last,
+                    MAX(activity) AS activity, MAX(unit) AS unit, MAX(source) AS source
                 FROM report_factors WHERE month >= ? AND month <= ? AND region IN (\(marks))
                 GROUP BY factor, version, value ORDER BY factor, version, value
                 """,
@@ -50,7 +67,7 @@ enum ReportFactorStore {
             let regionList = ((row["regions"] as String?) ?? "").split(separator: ",").map(String.init).sorted()
             return ReportFactor(
                 factor: row["factor"], version: row["version"], value: row["value"], regions: regionList,
-                firstMonth: row["first"], lastMonth: row["last"])
+                firstMonth: row["first"], lastMonth: row["last"], unit: row["unit"], activity: row["activity"], source: row["source"])
         }
     }
 }

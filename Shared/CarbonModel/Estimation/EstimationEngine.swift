@@ -142,8 +142,8 @@ public enum EstimationEngine {
                 cell.scope2Location += emissions(kWh: kWh, factor: location.value)
                 let market = residual.factor(at: entry.hour) ?? location
                 cell.scope2Market += emissions(kWh: kWh, factor: market.value)
-                used[key, default: []].insert(FactorReference(factor: location.factor, version: location.version, value: location.value))
-                used[key, default: []].insert(FactorReference(factor: market.factor, version: market.version, value: market.value))
+                used[key, default: []].insert(FactorReference(location))
+                used[key, default: []].insert(FactorReference(market))
             }
             figures[key] = cell
             usageTotals[key, default: 0] += series.usage

@@ -61,7 +61,7 @@ public struct SiteLineage: Codable, Sendable {
                 Term(
                     scope: scope, source: record.source, id: record.id, revision: record.revision, kind: record.kind.rawValue,
                     amount: Double(amount) / 1_000_000, unit: record.unit,
-                    factor: factor.map { FactorReference(factor: $0.factor, version: $0.version, value: $0.value) })
+                    factor: factor.map { FactorReference($0) })
             }
             /// Micro-amounts grouped by the factor in force in each bucket, in order of first use.
             func byFactor(activity: String) -> [(EmissionFactor?, Int64)] {

@@ -12,6 +12,12 @@ public enum EmissionForecast {
         case seasonalNaive = "seasonal_naive"
     }
 
+    /// The method that actually produces the forecast: seasonal-naive needs a whole season of
+    /// history and falls back to the linear trend without one.
+    public static func appliedMethod(_ method: Method, historyCount: Int, season: Int = 12) -> Method {
+        method == .seasonalNaive && (season <= 0 || historyCount < season) ? .linearTrend : method
+    }
+
     /// `horizon` values following `history` (oldest first).
     public static func forecast(_ history: [Double], horizon: Int, method: Method, season: Int = 12) -> [Double] {
         switch method {

@@ -1,0 +1,76 @@
+import CarbonModel
+import Foundation
+
+/// The dashboard's inline SVG charts: stacked monthly columns, horizontal bars and progress
+/// bars. Pure string building from plain values; heights are proportional to the largest value.
+enum DashboardChart {
+    static let scopeColours = ["#8c564b", "#1f77b4", "#2ca02c"]
+
+    /// Stacked columns per month: scope 1, scope 2 location-based, scope 3 (their sum is the
+    /// location-based total), with the month under each column and the largest total on the axis.
+    static func monthlyColumns(_ months: [(label: String, figures: EmissionFigures)]) -> String {
+        guard !months.isEmpty else { return "" }
+        let width = 720.0, height = 240.0, left = 70.0, bottom = 34.0, topMargin = 12.0
+        let peak = months.map { max(0, $0.figures.totalLocation) }.max() ?? 0
+        let scale = peak > 0 ? (height - bottom - topMargin) / peak : 0
+        let slot = (width - left) / Double(months.count)
+        var svg = """
+            <svg id="trend-chart" xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Monthly emissions by scope, location-based">
+            <line x1="\(fixed(left))" y1="\(fixed(topMargin))" x2="\(fixed(left))" y2="\(fixed(height - bottom))" stroke="#888"/>
+            <line x1="\(fixed(left))" y1="\(fixed(height - bottom))" x2="\(fixed(width))" y2="\(fixed(height - bottom))" stroke="#888"/>
+            <text x="\(fixed(left - 4))" y="\(fixed(topMargin + 4))" font-size="10" text-anchor="end">\(DashboardHTML.number(peak))</text>
+            <text x="\(fixed(left - 4))" y="\(fixed(height - bottom))" font-size="10" text-anchor="end">0</text>
+
+            """
+        for (i, month) in months.enumerated() {
+            let x = left + Double(i) * slot + slot * 0.15
+            var y = height - bottom
+            let parts = [month.figures.scope1, month.figures.scope2Location, month.figures.scope3]
+            for (j, value) in parts.enumerated() {
+                let h = max(0, value) * scale
+                y -= h
+                svg += "<rect class=\"bar\" x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(h))\" fill=\"\(scopeColours[j])\">"
+                svg += "<title>\(DashboardHTML.escape(month.label)) \(["scope 1", "scope 2 location", "scope 3"][j]): \(DashboardHTML.number(value))</title></rect>\n"
+            }
+            // Every label when they fit; otherwise every few months.
+            let every = max(1, Int((60.0 / slot).rounded(.up)))
+            if i % every == 0 {
+                svg += "<text x=\"\(fixed(x))\" y=\"\(fixed(height - bottom + 14))\" font-size=\"10\">\(DashboardHTML.escape(month.label))</text>\n"
+            }
+        }
+        let legendY = height - 6
+        for (j, name) in ["scope 1", "scope 2 (location)", "scope 3"].enumerated() {
+            let x = left + Double(j) * 130
+            svg += "<rect x=\"\(fixed(x))\" y=\"\(fixed(legendY - 9))\" width=\"10\" height=\"10\" fill=\"\(scopeColours[j])\"/>"
+            svg += "<text x=\"\(fixed(x + 14))\" y=\"\(fixed(legendY))\" font-size=\"10\">\(name)</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// Horizontal bars, one per line, proportional to the largest value.
+    static func bars(_ lines: [(name: String, value: Double)]) -> String {
+        guard !lines.isEmpty else { return "" }
+        let width = 600.0, label = 160.0, row = 18.0
+        let peak = max(lines.map { max(0, $0.value) }.max() ?? 0, 0)
+        var svg = "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(row * Double(lines.count) + 4))\" role=\"img\" aria-label=\"Location-based totals\">\n"
+        for (i, line) in lines.enumerated() {
+            let y = Double(i) * row + 2
+            let w = peak > 0 ? max(0, line.value) / peak * (width - label - 90) : 0
+            svg += "<text x=\"0\" y=\"\(fixed(y + 12))\" font-size=\"11\">\(DashboardHTML.escape(line.name))</text>"
+            svg += "<rect x=\"\(fixed(label))\" y=\"\(fixed(y))\" width=\"\(fixed(w))\" height=\"\(fixed(row - 4))\" fill=\"#1f77b4\"/>"
+            svg += "<text x=\"\(fixed(label + w + 4))\" y=\"\(fixed(y + 12))\" font-size=\"10\">\(DashboardHTML.number(line.value))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// A bar filled to `percent` (clamped to 0…100 for the drawing; the text keeps the value).
+    static func progressBar(_ percent: Double?) -> String {
+        guard let percent else { return "—" }
+        let filled = min(100, max(0, percent)) * 1.2
+        return """
+            <svg xmlns="http://www.w3.org/2000/svg" width="170" height="14" role="img" aria-label="progress"><rect x="0" y="1" width="120" height="12" fill="#e3e8e3" stroke="#aaa"/><rect x="0" y="1" width="\(fixed(filled))" height="12" fill="#2ca02c"/><text x="124" y="11" font-size="10">\(String(format: "%.1f", percent)) %</text></svg>
+            """
+    }
+
+    private static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
+}

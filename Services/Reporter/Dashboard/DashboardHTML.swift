@@ -1,0 +1,333 @@
+import CarbonModel
+import Foundation
+
+/// Renders the dashboard and its login page as self-contained HTML: inline CSS and inline SVG,
+/// no scripts, fonts or images from elsewhere, so the page works with JavaScript off and
+/// leaks nothing to a third party. Figures in kg CO2e with three decimals, like the reports.
+enum DashboardHTML {
+    /// Who is looking, shown in the header.
+    struct Viewer: Sendable {
+        var subject: String
+        var role: String
+        var tenant: String?
+    }
+
+    static let style = """
+        body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f6f4}
+        header{background:#1e4d2b;color:#fff;padding:.8em 1.5em;display:flex;justify-content:space-between;align-items:center}
+        header h1{font-size:1.2em;margin:0}header form{display:inline}header button{margin-left:1em}
+        main{padding:1em 1.5em;max-width:75em}
+        section{background:#fff;border:1px solid #d5dbd5;border-radius:4px;padding:.6em 1em;margin:0 0 1em 0}
+        h2{font-size:1.05em;margin:.2em 0 .6em 0}
+        table{border-collapse:collapse;font-size:.85em;margin:.3em 0}
+        th,td{border:1px solid #c8cec8;padding:.2em .5em}th{background:#eef2ee;text-align:left}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}
+        .cards{display:flex;flex-wrap:wrap;gap:.8em}
+        .card{border:1px solid #c8cec8;border-radius:4px;padding:.4em .8em;min-width:11em}
+        .card .v{font-size:1.3em;font-weight:bold}.card .l{font-size:.8em;color:#555}
+        .note{font-size:.85em;color:#555}.over{color:#b00020;font-weight:bold}.ok{color:#1e6b35}
+        .error{color:#b00020}
+        form.window label{margin-right:.6em}
+        """
+
+    // MARK: Login
+
+    static func loginPage(message: String?, username: String = "") -> Data {
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>CarbonMeter — sign in</title>
+            <style>\(style)
+            .login{max-width:22em;margin:4em auto}.login input{width:100%;box-sizing:border-box;margin:.2em 0 .8em 0;padding:.3em}
+            </style></head>
+            <body>
+            <header><h1>CarbonMeter dashboard</h1></header>
+            <main><section class="login">
+            <h2>Sign in</h2>
+
+            """
+        if let message { html += "<p class=\"error\" id=\"login-error\">\(escape(message))</p>\n" }
+        html += """
+            <form method="post" action="/dashboard/login" id="login-form">
+            <label for="username">User name</label><input id="username" name="username" autocomplete="username" value="\(escape(username))" required>
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit" id="login-submit">Sign in</button>
+            </form>
+            <p class="note">Users and passwords are those of the auth service (POST /v1/login).</p>
+            </section></main>
+            </body>
+            </html>
+
+            """
+        return Data(html.utf8)
+    }
+
+    /// A page that only says why it cannot show anything (403, 503).
+    static func messagePage(title: String, message: String) -> Data {
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
+            <body><header><h1>CarbonMeter dashboard</h1></header>
+            <main><section><h2>\(escape(title))</h2><p class="error" id="message">\(escape(message))</p>
+            <p><a href="/dashboard">Back to the dashboard</a></p></section></main></body></html>
+
+            """
+        return Data(html.utf8)
+    }
+
+    // MARK: Dashboard
+
+    static func page(_ view: DashboardView, viewer: Viewer) -> Data {
+        let title: String
+        switch view.subject {
+        case .tenant(let name): title = "Tenant \(name)"
+        case .provider: title = "Provider view"
+        }
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
+            <body>
+            <header><h1 id="subject">CarbonMeter — \(escape(title))</h1>
+            <div>Signed in as <strong id="viewer">\(escape(viewer.subject))</strong> (\(escape(viewer.role))\(viewer.tenant.map { ", tenant " + escape($0) } ?? ""))
+            <form method="post" action="/dashboard/logout"><button type="submit" id="logout">Sign out</button></form></div>
+            </header>
+            <main>
+
+            """
+        html += windowForm(view)
+        html += totalsSection(view)
+        html += trendSection(view)
+        html += breakdownSection("By product", id: "by-product", view.byProduct, showUsage: true, showUnallocated: view.subject == .provider)
+        html += breakdownSection("By region", id: "by-region", view.byRegion, showUsage: false, showUnallocated: view.subject == .provider)
+        if view.subject == .provider {
+            html += sitesSection(view)
+            html += unallocatedSection(view)
+            html += tenantsSection(view)
+        }
+        if case .tenant = view.subject { html += intensitySection(view) }
+        html += targetsSection(view)
+        html += budgetsSection(view)
+        html += qualitySection(view)
+        html += """
+            <p class="note">Figures in kg CO<sub>2</sub>e, energy in kWh; months \(view.from) to \(view.to) (UTC). Location-based totals =
+            scope 1 + scope 2 location-based + scope 3; market-based totals use scope 2 market-based. Measured and estimated results are
+            never added together.</p>
+            </main>
+            </body>
+            </html>
+
+            """
+        return Data(html.utf8)
+    }
+
+    private static func windowForm(_ view: DashboardView) -> String {
+        var hidden = ""
+        if case .tenant(let name) = view.subject { hidden = "<input type=\"hidden\" name=\"tenant\" value=\"\(escape(name))\">" }
+        return """
+            <section><form class="window" method="get" action="/dashboard">\(hidden)
+            <label>From <input name="from" value="\(view.from)" size="8"></label>
+            <label>To <input name="to" value="\(view.to)" size="8"></label>
+            <button type="submit">Show</button></form></section>
+
+            """
+    }
+
+    private static func totalsSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"totals\"><h2>Totals</h2>\n"
+        if view.totals.isEmpty { html += "<p id=\"no-results\">No results for these months yet.</p>\n" }
+        for mode in [ResultMode.measured, .estimated] {
+            guard let f = view.totals[mode] else { continue }
+            html += "<h3>\(mode == .measured ? "Measured" : "Estimated")</h3>\n<div class=\"cards\">\n"
+            let cards: [(String, String, Double)] = [
+                ("total-location", "Total, location-based (kg CO2e)", f.totalLocation),
+                ("total-market", "Total, market-based (kg CO2e)", f.totalMarket),
+                ("scope1", "Scope 1", f.scope1),
+                ("scope2-location", "Scope 2 location-based", f.scope2Location),
+                ("scope2-market", "Scope 2 market-based", f.scope2Market),
+                ("scope3", "Scope 3 (embodied)", f.scope3),
+                ("energy", "Energy (kWh)", f.energyKWh),
+            ]
+            for (id, label, value) in cards {
+                html += "<div class=\"card\"><div class=\"v\" id=\"\(mode.rawValue)-\(id)\">\(number(value))</div><div class=\"l\">\(escape(label))</div></div>\n"
+            }
+            html += "</div>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    private static func trendSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"trend\"><h2>Monthly trend (measured, location-based)</h2>\n"
+        html += DashboardChart.monthlyColumns(view.trend.map { point in
+            (point.month.description, view.trendScopes[point.month] ?? .zero)
+        })
+        html += "<table><tr><th>Month</th><th>Total</th><th>Change on previous month</th><th>Change on a year before</th></tr>\n"
+        for point in view.trend {
+            html += "<tr><td>\(point.month)</td><td class=\"n\">\(number(point.value))</td>"
+            html += "<td class=\"n\">\(change(point.monthOverMonth, point.monthOverMonthPercent))</td>"
+            html += "<td class=\"n\">\(change(point.yearOverYear, point.yearOverYearPercent))</td></tr>\n"
+        }
+        return html + "</table></section>\n"
+    }
+
+    private static func breakdownSection(_ title: String, id: String, _ lines: [DashboardView.Line], showUsage: Bool, showUnallocated: Bool) -> String {
+        var html = "<section id=\"\(id)\"><h2>\(escape(title))</h2>\n"
+        guard !lines.isEmpty else { return html + "<p>Nothing yet.</p></section>\n" }
+        html += DashboardChart.bars(lines.filter { $0.mode == .measured }.map { ($0.name, $0.figures.totalLocation) })
+        html += "<table><tr><th>Name</th><th>Mode</th><th>Scope 1</th><th>Scope 2 location</th><th>Scope 2 market</th><th>Scope 3</th>"
+        html += "<th>Total location</th><th>Total market</th><th>Energy kWh</th>"
+        if showUsage { html += "<th>Usage</th><th>kg per usage unit</th>" }
+        if showUnallocated { html += "<th>Not allocated (location)</th>" }
+        html += "</tr>\n"
+        for line in lines {
+            let f = line.figures
+            html += "<tr><td>\(escape(line.name))</td><td>\(line.mode.rawValue)</td>"
+            for value in [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh] {
+                html += "<td class=\"n\">\(number(value))</td>"
+            }
+            if showUsage {
+                html += "<td class=\"n\">\(line.usage.map(number) ?? "—")</td>"
+                html += "<td class=\"n\">\(line.usage.flatMap { Intensity.per(f.totalLocation, $0) }.map { String(format: "%.6g", $0) } ?? "—")</td>"
+            }
+            if showUnallocated { html += "<td class=\"n\">\(line.unallocated.map { number($0.totalLocation) } ?? "—")</td>" }
+            html += "</tr>\n"
+        }
+        return html + "</table></section>\n"
+    }
+
+    private static func sitesSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"sites\"><h2>Sites (data centers)</h2>\n"
+        guard !view.sites.isEmpty else { return html + "<p>No site results yet.</p></section>\n" }
+        html += "<table><tr><th>Site</th><th>Region</th><th>Total location</th><th>Total market</th><th>Energy kWh</th>"
+        html += "<th>PUE</th><th>Not allocated to a product (location)</th></tr>\n"
+        for site in view.sites {
+            html += "<tr><td>\(escape(site.site))</td><td>\(escape(site.region))</td><td class=\"n\">\(number(site.figures.totalLocation))</td>"
+            html += "<td class=\"n\">\(number(site.figures.totalMarket))</td><td class=\"n\">\(number(site.figures.energyKWh))</td>"
+            html += "<td class=\"n\">\(site.pue.map { String(format: "%.3f", $0) + " (" + escape(site.pueMonth ?? "") + ")" } ?? "not reported")</td>"
+            html += "<td class=\"n\">\(number(site.unallocated.totalLocation))</td></tr>\n"
+        }
+        return html + "</table><p class=\"note\">PUE = total facility kWh ÷ IT kWh of the site's latest month in the window that has IT meter data.</p></section>\n"
+    }
+
+    /// What stayed with the provider: site emissions no product was allocated (no IT meter
+    /// data that month) and product emissions no tenant was allocated (idle capacity of
+    /// capacity-based products).
+    private static func unallocatedSection(_ view: DashboardView) -> String {
+        var toProducts = EmissionFigures.zero
+        for site in view.sites { toProducts += site.unallocated }
+        var toTenants = EmissionFigures.zero
+        for line in view.byProduct where line.mode == .measured { toTenants += line.unallocated ?? .zero }
+        return """
+            <section id="unallocated"><h2>Unallocated</h2>
+            <table><tr><th>What</th><th>Total location</th><th>Total market</th><th>Energy kWh</th></tr>
+            <tr><td>Site emissions allocated to no product</td><td class="n" id="unallocated-products">\(number(toProducts.totalLocation))</td><td class="n">\(number(toProducts.totalMarket))</td><td class="n">\(number(toProducts.energyKWh))</td></tr>
+            <tr><td>Product emissions allocated to no tenant (unused capacity)</td><td class="n" id="unallocated-tenants">\(number(toTenants.totalLocation))</td><td class="n">\(number(toTenants.totalMarket))</td><td class="n">\(number(toTenants.energyKWh))</td></tr>
+            </table></section>
+
+            """
+    }
+
+    private static func tenantsSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"tenants\"><h2>Tenants</h2>\n"
+        guard !view.tenants.isEmpty else { return html + "<p>No tenant results yet.</p></section>\n" }
+        html += "<table><tr><th>Tenant</th><th>Mode</th><th>Total location</th><th>Total market</th></tr>\n"
+        for line in view.tenants {
+            let link = "/dashboard?tenant=\(query(line.name))&amp;from=\(view.from)&amp;to=\(view.to)"
+            html += "<tr><td><a href=\"\(link)\">\(escape(line.name))</a></td><td>\(line.mode.rawValue)</td>"
+            html += "<td class=\"n\">\(number(line.figures.totalLocation))</td><td class=\"n\">\(number(line.figures.totalMarket))</td></tr>\n"
+        }
+        return html + "</table></section>\n"
+    }
+
+    private static func intensitySection(_ view: DashboardView) -> String {
+        var html = "<section id=\"intensity\"><h2>Intensity per business metric</h2>\n"
+        guard !view.intensities.isEmpty else { return html + "<p>No business metrics uploaded for these months (POST /v1/business-metrics).</p></section>\n" }
+        html += "<table><tr><th>Metric</th><th>kg CO2e (measured, location)</th><th>Value</th><th>kg CO2e per unit</th></tr>\n"
+        for line in view.intensities {
+            html += "<tr><td>\(escape(line.metric))</td><td class=\"n\">\(number(line.emissions))</td>"
+            html += "<td class=\"n\">\(number(line.value)) \(escape(line.unit))</td>"
+            html += "<td class=\"n\">\(String(format: "%.6g", line.intensity)) per \(escape(line.unit))</td></tr>\n"
+        }
+        return html + "</table><p class=\"note\">Σ kg ÷ Σ value over the months that have a value above 0.</p></section>\n"
+    }
+
+    private static func targetsSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"targets\"><h2>Reduction targets</h2>\n"
+        guard !view.targets.isEmpty else { return html + "<p>No target set (POST /v1/targets).</p></section>\n" }
+        html += "<table><tr><th>Tenant</th><th>Baseline</th><th>Target</th><th>Year</th><th>Emissions</th><th>Path</th><th>Progress</th><th></th></tr>\n"
+        for line in view.targets {
+            let p = line.progress
+            html += "<tr><td>\(escape(line.tenant))</td><td>\(p.baselineYear): \(number(p.baseline))</td>"
+            html += "<td>\(p.targetYear): \(number(p.targetEmissions)) (−\(String(format: "%g", p.reductionPercent)) %)</td>"
+            html += "<td>\(p.year)</td><td class=\"n\">\(number(p.emissions))</td><td class=\"n\">\(number(p.pathEmissions))</td>"
+            html += "<td>\(DashboardChart.progressBar(p.progressPercent))</td>"
+            html += "<td class=\"\(p.onTrack ? "ok" : "over")\">\(p.onTrack ? "on track" : "off track")</td></tr>\n"
+        }
+        return html + "</table><p class=\"note\">Progress = share of the required reduction achieved; measured, location-based yearly totals.</p></section>\n"
+    }
+
+    private static func budgetsSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"budgets\"><h2>Budgets and alerts</h2>\n"
+        if view.budgets.isEmpty {
+            html += "<p>No budget set (POST /v1/budgets).</p>\n"
+        } else {
+            html += "<table><tr><th>Tenant</th><th>Month</th><th>Budget</th><th>Actual</th><th>Forecast (\(view.forecastMethod.rawValue))</th><th>Status</th></tr>\n"
+            for line in view.budgets {
+                let value = line.actual ?? line.forecast
+                let over = value.map { $0 > line.budget } ?? false
+                html += "<tr><td>\(escape(line.tenant))</td><td>\(line.month)</td><td class=\"n\">\(number(line.budget))</td>"
+                html += "<td class=\"n\">\(line.actual.map(number) ?? "—")</td><td class=\"n\">\(line.forecast.map(number) ?? "—")</td>"
+                html += "<td class=\"\(over ? "over" : "ok")\">\(value == nil ? "no data" : over ? "over budget" : "within budget")</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        if view.alerts.isEmpty {
+            html += "<p id=\"alerts\">No alerts.</p>\n"
+        } else {
+            html += "<h3>Alerts</h3><table id=\"alerts\"><tr><th>Tenant</th><th>Month</th><th>Kind</th><th>Value</th><th>Budget</th></tr>\n"
+            for alert in view.alerts {
+                html += "<tr><td>\(escape(alert.tenant))</td><td>\(escape(alert.month))</td><td>\(escape(alert.kind))</td>"
+                html += "<td class=\"n over\">\(number(alert.value))</td><td class=\"n\">\(number(alert.budget))</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    private static func qualitySection(_ view: DashboardView) -> String {
+        let q = view.quality
+        let total = q.measured + q.estimated
+        var html = "<section id=\"quality\"><h2>Data quality</h2>\n"
+        html += "<table><tr><th>Resting on</th><th>kg CO2e (location)</th><th>Share</th></tr>\n"
+        for (label, value) in [("Measured facility data", q.measured), ("Estimated (CCF estimation mode)", q.estimated)] {
+            html += "<tr><td>\(label)</td><td class=\"n\">\(number(value))</td><td class=\"n\">\(total > 0 ? String(format: "%.1f %%", value / total * 100) : "—")</td></tr>\n"
+        }
+        html += "</table>\n"
+        if let shares = q.shares, !shares.isEmpty {
+            html += "<table><tr><th>Share of the figure resting on</th><th>Share</th></tr>\n"
+            for (name, share) in shares.sorted(by: { $0.key < $1.key }) {
+                html += "<tr><td>\(escape(name))</td><td class=\"n\">\(String(format: "%.1f %%", share * 100))</td></tr>\n"
+            }
+            html += "</table>\n"
+        } else {
+            html += "<p id=\"quality-shares\">Shares resting on filled, flagged or estimated meter readings: not available (the results do not carry quality shares yet).</p>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    // MARK: Formatting
+
+    static func number(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    private static func change(_ value: Double?, _ percent: Double?) -> String {
+        guard let value else { return "—" }
+        return String(format: "%+.3f", value) + (percent.map { String(format: " (%+.1f %%)", $0) } ?? "")
+    }
+
+    /// For a query string value: everything but unreserved characters percent-encoded.
+    static func query(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
+    }
+
+    static func escape(_ text: String) -> String { InventoryHTML.escape(text) }
+}

@@ -1,0 +1,256 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// Everything one dashboard page shows, read from the reporter's own store in one read
+/// transaction (so the figures agree with each other): a tenant's totals, monthly trend,
+/// breakdowns, targets, budgets, alerts and data quality, or the provider's sites, products,
+/// tenants and what was not allocated. Built with the same queries as `/v1/emissions`,
+/// `/v1/analysis`, `/v1/targets` and `/v1/budgets`, then rendered by `DashboardHTML`.
+struct DashboardView: Sendable {
+    /// Whose page: one tenant's (customer layer), or the provider's (site and product layers).
+    enum Subject: Sendable, Hashable {
+        case tenant(String)
+        case provider
+    }
+
+    /// A named line: a product, region, site or tenant, with its figures per result mode.
+    struct Line: Sendable {
+        var name: String
+        var mode: ResultMode
+        var figures: EmissionFigures
+        var unallocated: EmissionFigures?
+        var usage: Double?
+    }
+
+    /// A month of a budget: the budget, the actual (months with results) or the forecast.
+    struct BudgetLine: Sendable {
+        var tenant: String
+        var month: CalendarMonth
+        var budget: Double
+        var actual: Double?
+        var forecast: Double?
+    }
+
+    /// A tenant's reduction target and its progress.
+    struct TargetLine: Sendable {
+        var tenant: String
+        var progress: TargetProgress
+    }
+
+    /// A site of the provider view with the PUE of its latest month that has one.
+    struct SiteLine: Sendable {
+        var site: String
+        var region: String
+        var figures: EmissionFigures
+        var unallocated: EmissionFigures
+        var pue: Double?
+        var pueMonth: String?
+    }
+
+    /// What the figures rest on. Quality shares (filled, flagged, estimated data) per result
+    /// cell are not in the ledger yet; until they are, the page says so and shows the split
+    /// between measured and estimated results, which the ledger does hold.
+    struct Quality: Sendable {
+        var measured: Double
+        var estimated: Double
+        /// Quality shares from the ledger, when its rows carry them; nil = not available.
+        var shares: [String: Double]?
+    }
+
+    var subject: Subject
+    var from: CalendarMonth
+    var to: CalendarMonth
+    /// Totals per result mode: measured and estimated are never added together.
+    var totals: [ResultMode: EmissionFigures]
+    /// Location-based total of measured results, per month of the window (zeros where none).
+    var trend: [TrendPoint]
+    /// Stacked parts of the measured trend per month: scope 1, scope 2 location, scope 3.
+    var trendScopes: [CalendarMonth: EmissionFigures]
+    var byProduct: [Line]
+    var byRegion: [Line]
+    var targets: [TargetLine]
+    var budgets: [BudgetLine]
+    var alerts: [BudgetAlert]
+    var quality: Quality
+    // Provider view.
+    var sites: [SiteLine] = []
+    var tenants: [Line] = []
+    /// A business metric's intensity over the window: kg CO2e (measured, location-based) per unit.
+    struct IntensityLine: Sendable {
+        var metric: String
+        var unit: String
+        var emissions: Double
+        var value: Double
+        var intensity: Double
+    }
+
+    /// Tenant view: each business metric the tenant uploaded, over the months that have a value.
+    var intensities: [IntensityLine] = []
+    /// The forecast method of the budgets' forecasts (the reporter's `--forecast-method`).
+    var forecastMethod: EmissionForecast.Method = .linearTrend
+    /// Tenants a provider principal may open the tenant view of.
+    var tenantNames: [String] = []
+
+    /// The months shown when none are asked for: up to twelve, ending with the latest month that
+    /// has results for the subject and starting no earlier than its first (the current month
+    /// when there are none).
+    static func defaultWindow(_ db: Database, subject: Subject) throws -> (CalendarMonth, CalendarMonth) {
+        let row: Row?
+        switch subject {
+        case .tenant(let name):
+            row = try Row.fetchOne(
+                db, sql: "SELECT MIN(month) AS first, MAX(month) AS last FROM ledger WHERE layer = 'tenant' AND tenant = ?", arguments: [name])
+        case .provider:
+            row = try Row.fetchOne(db, sql: "SELECT MIN(month) AS first, MAX(month) AS last FROM ledger WHERE layer = 'site'")
+        }
+        let now = CalendarMonth(containing: Int64(Date().timeIntervalSince1970))
+        let last = (row?["last"] as String?).flatMap { CalendarMonth($0) } ?? now
+        let first = (row?["first"] as String?).flatMap { CalendarMonth($0) } ?? last
+        return (max(first, last.adding(months: -11)), last)
+    }
+
+    static func load(
+        _ db: Database, subject: Subject, from: CalendarMonth, to: CalendarMonth, method: EmissionForecast.Method = .linearTrend
+    ) throws -> DashboardView {
+        let filters: [EmissionsQuery.Dimension: String]
+        let layer: EmissionsQuery.Layer
+        let productLayer: EmissionsQuery.Layer
+        switch subject {
+        case .tenant(let name):
+            filters = [.tenant: name]
+            layer = .tenant
+            productLayer = .tenant
+        case .provider:
+            filters = [:]
+            layer = .site
+            productLayer = .product
+        }
+        func rows(_ layer: EmissionsQuery.Layer, _ groupBy: [EmissionsQuery.Dimension], _ filters: [EmissionsQuery.Dimension: String])
+            throws -> [EmissionsRow]
+        {
+            try EmissionsTable.rows(db, query: EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: .json))
+        }
+        func lines(_ rows: [EmissionsRow]) -> [Line] {
+            rows.map {
+                Line(name: $0.group.first?.1 ?? "—", mode: $0.mode, figures: $0.figures, unallocated: $0.unallocated, usage: $0.usage)
+            }
+            .sorted { ($0.mode.rawValue, -$0.figures.totalLocation, $0.name) < ($1.mode.rawValue, -$1.figures.totalLocation, $1.name) }
+        }
+
+        // Totals: one row per mode (the site layer's totals include what no product was given).
+        var totals: [ResultMode: EmissionFigures] = [:]
+        for row in try rows(layer, [.month], filters) { totals[row.mode, default: .zero] += row.figures }
+
+        var monthly: [CalendarMonth: Double] = [:]
+        var scopes: [CalendarMonth: EmissionFigures] = [:]
+        for row in try rows(layer, [.month], filters) where row.mode == .measured {
+            guard let text = row.group.first?.1, let month = CalendarMonth(text) else { continue }
+            monthly[month, default: 0] += row.figures.totalLocation
+            scopes[month, default: .zero] += row.figures
+        }
+        let trend = MonthlyTrend.points(monthly, from: from, to: to)
+
+        let byProduct = lines(try rows(productLayer, [.product], filters))
+        let byRegion = lines(try rows(layer, [.region], filters))
+
+        let measured = totals[.measured]?.totalLocation ?? 0
+        let estimated = totals[.estimated]?.totalLocation ?? 0
+        let quality = Quality(measured: measured, estimated: estimated, shares: nil)
+
+        var view = DashboardView(
+            subject: subject, from: from, to: to, totals: totals, trend: trend, trendScopes: scopes, byProduct: byProduct, byRegion: byRegion,
+            targets: [], budgets: [], alerts: [], quality: quality)
+
+        let tenant: String?
+        switch subject {
+        case .tenant(let name): tenant = name
+        case .provider: tenant = nil
+        }
+        view.targets = try targets(db, tenant: tenant)
+        view.budgets = try budgets(db, tenant: tenant, method: method)
+        view.forecastMethod = method
+        view.alerts = try ManagementStore.alerts(db, tenant: tenant)
+
+        if let tenant {
+            var values: [String: (unit: String, months: [CalendarMonth: Double])] = [:]
+            for m in try BusinessMetricStore.list(db, tenant: tenant, metric: nil) {
+                guard let month = CalendarMonth(m.month), month >= from, month <= to else { continue }
+                values[m.metric, default: (m.unit, [:])].months[month] = m.value
+            }
+            for (metric, entry) in values.sorted(by: { $0.key < $1.key }) {
+                let months = BusinessIntensity.months(emissions: monthly, values: entry.months, from: from, to: to)
+                if let period = BusinessIntensity.period(months) {
+                    view.intensities.append(
+                        IntensityLine(metric: metric, unit: entry.unit, emissions: period.emissions, value: period.value, intensity: period.intensity))
+                }
+            }
+        }
+        if case .provider = subject {
+            view.sites = try sites(db, from: from, to: to)
+            view.tenants = lines(try rows(.tenant, [.tenant], [:]))
+            view.tenantNames = try String.fetchAll(db, sql: "SELECT DISTINCT tenant FROM ledger WHERE layer = 'tenant' AND tenant IS NOT NULL ORDER BY tenant")
+        }
+        return view
+    }
+
+    /// Target progress as `GET /v1/targets` computes it: measured, location-based yearly totals,
+    /// for the latest year with results.
+    private static func targets(_ db: Database, tenant: String?) throws -> [TargetLine] {
+        var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
+        var arguments: [any DatabaseValueConvertible] = []
+        if let tenant {
+            sql += " WHERE tenant = ?"
+            arguments.append(tenant)
+        }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row in
+            let totals = try ManagementStore.monthlyTotals(db, tenant: row["tenant"])
+            func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
+            let baselineYear: Int = row["baseline_year"]
+            let current = totals.keys.max()?.year ?? baselineYear
+            let progress = TargetProgress.evaluate(
+                baselineYear: baselineYear, baseline: year(baselineYear), targetYear: row["target_year"],
+                reductionPercent: row["reduction_percent"], year: current, emissions: year(current))
+            return TargetLine(tenant: row["tenant"], progress: progress)
+        }
+    }
+
+    private static func budgets(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetLine] {
+        var sql = "SELECT tenant, month, kgco2e FROM budgets"
+        var arguments: [any DatabaseValueConvertible] = []
+        if let tenant {
+            sql += " WHERE tenant = ?"
+            arguments.append(tenant)
+        }
+        var lines: [BudgetLine] = []
+        for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
+            guard let month = CalendarMonth(row["month"] as String) else { continue }
+            let name: String = row["tenant"]
+            let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month, method: method)
+            lines.append(BudgetLine(tenant: name, month: month, budget: row["kgco2e"], actual: actual[month], forecast: forecast[month]))
+        }
+        return lines
+    }
+
+    /// Sites over the window, with the PUE of each site's latest month that reports one.
+    private static func sites(_ db: Database, from: CalendarMonth, to: CalendarMonth) throws -> [SiteLine] {
+        let rows = try EmissionsTable.rows(
+            db, query: EmissionsQuery(layer: .site, groupBy: [.site, .region], from: from, to: to, filters: [:], mode: .measured, format: .json))
+        var pue: [String: (Double, String)] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT site, month, pue FROM ledger WHERE layer = 'site' AND pue IS NOT NULL AND month >= ? AND month <= ?
+                ORDER BY site, month
+                """, arguments: [from.description, to.description])
+        {
+            pue[row["site"]] = (row["pue"], row["month"])
+        }
+        return rows.map { row in
+            let site = row.group.first?.1 ?? "—"
+            return SiteLine(
+                site: site, region: row.group.dropFirst().first?.1 ?? "—", figures: row.figures, unallocated: row.unallocated ?? .zero,
+                pue: pue[site]?.0, pueMonth: pue[site]?.1)
+        }
+    }
+}

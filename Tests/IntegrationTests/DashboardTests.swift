@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The dashboard over plain HTTP (no browser): redirects and cookies as sent, the provider
+/// view, targets, budgets and alerts on the page, roles, and auth's throttle and lockout
+/// applying to logins through the dashboard's form.
+@Suite(.serialized) struct DashboardTests {
+    /// An HTTP client that neither follows redirects nor keeps cookies, so the test sees the
+    /// reporter's answers as they are.
+    final class PlainClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        // URLSession is thread-safe; the delegate holds no state.
+        lazy var session: URLSession = {
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.httpCookieStorage = nil
+            configuration.httpShouldSetCookies = false
+            return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+        }()
+
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+            completionHandler: @escaping (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
+
+        func send(_ url: String, method: String = "GET", form: [String: String]? = nil, cookie: String? = nil) async throws
+            -> (status: Int, body: String, headers: [String: String])
+        {
+            var request = URLRequest(url: URL(string: url)!)
+            request.httpMethod = method
+            request.timeoutInterval = 120
+            if let form {
+                request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+                let allowed = CharacterSet.alphanumerics
+                request.httpBody = Data(
+                    form.sorted { $0.key < $1.key }.map {
+                        "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+                    }.joined(separator: "&").utf8)
+            }
+            if let cookie { request.setValue("cm_session=\(cookie)", forHTTPHeaderField: "Cookie") }
+            let (data, response) = try await session.data(for: request)
+            let http = response as? HTTPURLResponse
+            var headers: [String: String] = [:]
+            for (key, value) in http?.allHeaderFields ?? [:] { headers[String(describing: key).lowercased()] = String(describing: value) }
+            return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), headers)
+        }
+
+        /// Signs in through the dashboard's form; returns the session token from Set-Cookie.
+        func signIn(_ base: String, _ username: String, _ password: String) async throws -> String {
+            let (status, body, headers) = try await send("\(base)/dashboard/login", method: "POST", form: ["username": username, "password": password])
+            guard status == 303, let setCookie = headers["set-cookie"], let start = setCookie.range(of: "cm_session=") else {
+                throw SuiteError("dashboard login \(username) answered \(status): \(body)")
+            }
+            return String(setCookie[start.upperBound...].prefix { $0 != ";" })
+        }
+    }
+
+    @Test func providerViewTargetsBudgetsRolesAndLockout() async throws {
+        // Reporter without --require-auth, so that targets and budgets can be set over its API;
+        // the dashboard asks for a login either way.
+        let suite = try SuiteProcess(extraArguments: [.auth: ["--max-failed-logins", "3", "--lockout-seconds", "60"]])
+        try await suite.start()
+        let admin = try await suite.loginToken("admin", try suite.bootstrapPassword())
+        let password = "a long enough passphrase"
+        for (user, role, tenant) in [("bob", "analyst", "A"), ("carol", "collector", "A"), ("pat", "analyst", nil)] as [(String, String, String?)] {
+            var object: [String: Any] = ["username": user, "password": password, "role": role]
+            if let tenant { object["tenant"] = tenant }
+            let (status, body) = try await suite.administer("/v1/users", object, token: admin)
+            #expect(status == 201, "\(body)")
+        }
+        for (path, data, type) in [
+            ("/v1/sites", Fixture.sites, "application/json"), ("/v1/products", Fixture.products, "application/json"),
+            ("/v1/factors", Fixture.factors, "application/x-ndjson"), ("/v1/activity", Fixture.facility, "application/x-ndjson"),
+            ("/v1/activity", Fixture.usageCSV, "text/csv"), ("/v1/activity", Fixture.usageZMQ, "application/json"),
+        ] {
+            let (status, answer) = try await suite.post(.collector, path, body: Data(data.utf8), contentType: type)
+            #expect(status == 200, "\(path): \(String(decoding: answer, as: UTF8.self))")
+        }
+        try await suite.waitDrained()
+        // A budget A's January crosses (one actual alert), and a target.
+        _ = try await suite.post(.reporter, "/v1/budgets", body: Data(#"[{"tenant":"A","month":"2024-01","kgco2e":1}]"#.utf8), contentType: "application/json")
+        _ = try await suite.post(
+            .reporter, "/v1/targets", body: Data(#"{"tenant":"A","baseline_year":2023,"reduction_percent":30,"target_year":2030}"#.utf8),
+            contentType: "application/json")
+
+        _ = try await suite.post(
+            .reporter, "/v1/business-metrics", body: Data(#"{"tenant":"A","month":"2024-01","metric":"orders","value":1000,"unit":"order"}"#.utf8),
+            contentType: "application/json")
+
+        let client = PlainClient()
+        let base = "http://127.0.0.1:\(suite.httpPort(.reporter))"
+
+        // No session: to the login form. A forged cookie: the same, and the cookie is cleared.
+        let anonymous = try await client.send("\(base)/dashboard")
+        #expect(anonymous.status == 303 && anonymous.headers["location"] == "/dashboard/login")
+        let forged = try await client.send("\(base)/dashboard", cookie: "eyJhbGciOiJFZERTQSJ9.e30.c2ln")
+        #expect(forged.status == 303 && forged.headers["set-cookie"]?.contains("Max-Age=0") == true)
+
+        // The cookie a login sets.
+        let (loginStatus, _, loginHeaders) = try await client.send(
+            "\(base)/dashboard/login", method: "POST", form: ["username": "pat", "password": password])
+        #expect(loginStatus == 303 && loginHeaders["location"] == "/dashboard")
+        let setCookie = loginHeaders["set-cookie"] ?? ""
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/dashboard"))
+
+        // The provider view: sites with PUE, products, tenants, unallocated, A's budget alert and target.
+        let provider = try await client.signIn(base, "pat", password)
+        let page = try await client.send("\(base)/dashboard?from=2024-01&to=2024-02", cookie: provider)
+        #expect(page.status == 200)
+        #expect(page.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        for expected in [
+            "CarbonMeter — Provider view", "id=\"sites\"", "<td>s1</td>", "<td>s2</td>", "id=\"unallocated\"", "id=\"tenants\"",
+            "/dashboard?tenant=A", "/dashboard?tenant=B", "id=\"trend-chart\"", "over budget", "<td>actual</td>", "off track",
+        ] {
+            #expect(page.body.contains(expected), "provider page lacks \(expected)")
+        }
+        #expect(!page.body.contains("<script"), "the page needs no scripts")
+        // The provider's total is the site layer's (every site's emissions, allocated or not).
+        let siteTotals = try await suite.json(.reporter, "/v1/emissions?layer=site&from=2024-01&to=2024-02&group_by=month")
+        let measured = ((siteTotals["totals"] as? [String: Any])?["measured"] as? [String: Any])?["total_location"] as? Double ?? -1
+        #expect(page.body.contains("id=\"measured-total-location\">\(String(format: "%.3f", measured))<"))
+        // A provider may open a tenant's view.
+        let tenantView = try await client.send("\(base)/dashboard?tenant=B", cookie: provider)
+        #expect(tenantView.status == 200 && tenantView.body.contains("CarbonMeter — Tenant B"))
+
+        // A tenant's analyst: its own tenant, whatever it asks for.
+        let analyst = try await client.signIn(base, "bob", password)
+        let own = try await client.send("\(base)/dashboard", cookie: analyst)
+        #expect(own.status == 200 && own.body.contains("CarbonMeter — Tenant A") && !own.body.contains("id=\"sites\""))
+        // A's intensity per order: its January total ÷ 1,000.
+        let aJanuary = try await suite.json(.reporter, "/v1/emissions?layer=tenant&tenant=A&mode=measured&from=2024-01&to=2024-01&group_by=tenant")
+        let aTotal = ((aJanuary["totals"] as? [String: Any])?["measured"] as? [String: Any])?["total_location"] as? Double ?? -1
+        #expect(own.body.contains("<td>orders</td>") && own.body.contains("\(String(format: "%.6g", aTotal / 1000)) per order"), "\(own.body)")
+        #expect(try await client.send("\(base)/dashboard?tenant=B", cookie: analyst).status == 403)
+        #expect(try await client.send("\(base)/dashboard?tenant=Z", cookie: analyst).status == 403)
+        #expect(try await client.send("\(base)/dashboard?tenant=A", cookie: analyst).status == 200)
+        // A collector may not read.
+        let collector = try await client.signIn(base, "carol", password)
+        #expect(try await client.send("\(base)/dashboard", cookie: collector).status == 403)
+        #expect(try await client.send("\(base)/dashboard?from=garbage", cookie: analyst).status == 400)
+
+        // Auth's lockout applies to the dashboard's form: 3 failures lock the name, even with the right password.
+        for _ in 0..<3 {
+            let failed = try await client.send("\(base)/dashboard/login", method: "POST", form: ["username": "bob", "password": "wrong"])
+            #expect(failed.status == 401 && failed.body.contains("Invalid user name or password."))
+        }
+        let locked = try await client.send("\(base)/dashboard/login", method: "POST", form: ["username": "bob", "password": password])
+        #expect(locked.status == 429 && locked.headers["retry-after"] != nil)
+
+        // Sign out: the token is revoked everywhere (here: the reporter's own check refuses it).
+        let out = try await client.send("\(base)/dashboard/logout", method: "POST", cookie: provider)
+        #expect(out.status == 303 && out.headers["location"] == "/dashboard/login")
+        var after = 0
+        for _ in 0..<100 {
+            after = try await client.send("\(base)/dashboard", cookie: provider).status
+            if after == 303 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(after == 303, "a signed-out session leads back to the login form")
+        await suite.stopAll()
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `carbonctl explain` against a real suite: the human-readable lineage of a site-month names
+/// each record and factor and ends with the figures computed by hand in `Fixture`.
+@Suite(.serialized) struct ExplainCommandTests {
+    private func carbonctl(_ suite: SuiteProcess, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = suite.binDir.appendingPathComponent("carbonctl")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CM_CALCULATOR_URL"] = "http://127.0.0.1:\(suite.ports.calculatorHTTP)"
+        environment["CM_TOKEN"] = nil
+        process.environment = environment
+        let output = Pipe()
+        // stderr to a file: a full pipe nobody reads would block the client.
+        let errorFile = suite.dataDir.appendingPathComponent("explain-\(UUID().uuidString.prefix(8)).stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+    }
+
+    @Test func explainPrintsTermsFactorsAndTheHandComputedTotals() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start()
+        try await suite.declareFixture()
+        try await suite.waitDrained()
+
+        let run = try carbonctl(suite, ["explain", "--site", "s1", "--month", "2024-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = run.stdout
+        // s1 in January (Fixture): scope 1 = 27, location 560, market 576, energy 1120.
+        for expected in [
+            "Lineage of site s1 (region r1, grid G1), 2024-01",
+            "Grid electricity 1120.000 kWh; certificates 400.000 kWh.",
+            "meter/s1-diesel rev 1 (facility.fuel): 10.000 × 2.7 kgCO2e/L [diesel v1, test] = 27.000",
+            "meter/s1-grid-straddle rev 1 (facility.electricity): 120.000 × 0.5 kgCO2e/kWh [grid.G1.jan v1, test] = 60.000",
+            "Total scope 1: 27.000 kg CO2e",
+            "Total scope 2 location-based: 560.000 kg CO2e",
+            "Total scope 2 market-based: 576.000 kg CO2e",
+            "Total energy: 1120.000 kWh",
+            "Total location-based = scope 1 + scope 2 location + scope 3 = 587.000 kg CO2e",
+        ] {
+            #expect(text.contains(expected), "explain output lacks: \(expected)\n\(text)")
+        }
+        let json = try carbonctl(suite, ["explain", "--site", "s1", "--month", "2024-01", "--format", "json"])
+        #expect(json.status == 0 && (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+        let unknown = try carbonctl(suite, ["explain", "--site", "nowhere", "--month", "2024-01"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("404"))
+        let bad = try carbonctl(suite, ["explain", "--site", "s1", "--month", "2024-13"])
+        #expect(bad.status != 0 && bad.stderr.contains("--month"))
+        let help = try carbonctl(suite, ["explain", "--help"])
+        #expect(help.stdout.contains("--site") && help.stdout.contains("lineage"))
+        await suite.stopAll()
+    }
+}
