@@ -41,6 +41,8 @@ extension AuthCommand {
         var maxFailedLogins: Int = Env.int("CM_MAX_FAILED_LOGINS", 5)
         @Option(help: "How long a locked user name stays locked, in seconds (env CM_LOCKOUT_SECONDS).")
         var lockoutSeconds: Int = Env.int("CM_LOCKOUT_SECONDS", 300)
+        @Flag(help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
+        var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
 
         func run() async throws {
             HealthProbe.exitIfRequested(common, port: httpPort)
@@ -112,7 +114,9 @@ extension AuthCommand {
             do { try await server.start() } catch { throw ServiceStartupError("auth could not open its ZeroMQ endpoint: \(error)") }
             let router = Router()
             ServiceRoutes.add(to: router, metrics: metrics, status: status)
-            BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
+            BackupRoutes.add(
+                to: router, database: database, dataDir: common.dataDir, instance: instance,
+                access: requireAuth ? AuthRoutes.localGuard(database: database) : .open)
             let login = LoginService(
                 database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
                 tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)

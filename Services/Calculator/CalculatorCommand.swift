@@ -33,6 +33,12 @@ struct CalculatorCommand: AsyncParsableCommand {
     var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
     @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -73,11 +79,15 @@ struct CalculatorCommand: AsyncParsableCommand {
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
 
+        let authenticator = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
+            revocationPollMilliseconds: revocationPollMs)
+        let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        FactorRoutes.add(to: router, database: database, defaults: defaultFactors)
-        LineageRoutes.add(to: router, database: database, defaults: defaultFactors)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        FactorRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
+        LineageRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

@@ -125,13 +125,14 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, gate: gate)
+        let access = RouteGuard(authenticator: authenticator)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, gate: gate, access: access)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(
             metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
-        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics)
+        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics, access: access)
         let sourceRunner = WorkerService(name: "sources") {
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in

@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Collecting
 import Foundation
@@ -30,8 +31,10 @@ struct IngestService: Sendable {
     let logger: Logger
     let metrics: CollectorMetrics
 
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String) async throws -> BatchVerdict {
-        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil) {
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal? = nil) async throws
+        -> BatchVerdict
+    {
+        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil, submitter: submitter) {
         case .stored(let verdict): return verdict
         case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
             return BatchVerdict(batch: batch, entity: entity, status: .queued, received: 0)
@@ -40,7 +43,10 @@ struct IngestService: Sendable {
 
     /// Stores a batch; with a `deliveryKey`, records the key in the same transaction and stores
     /// nothing when the key was recorded before (a file already ingested, even before a restart).
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?) async throws
+    /// `submitter` is who sent it (nil: a compiled-in source, or authentication off).
+    func ingest(
+        body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?, submitter: Principal? = nil
+    ) async throws
         -> DeliveryOutcome
     {
         let backlog = try await database.read { try MessageStore.outboxCount($0) }
@@ -66,10 +72,11 @@ struct IngestService: Sendable {
                 try CollectorStore.recordDelivery(db, key: deliveryKey, batch: batch, source: channel)
             }
             try CollectorStore.insertBatch(
-                db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: []), channel: channel, body: body,
-                recordCount: records.count)
+                db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: [], tenant: submitter?.tenant),
+                channel: channel, body: body, recordCount: records.count, submitter: submitter?.subject)
             for part in parts {
-                let meta = IngestBatchMeta(batch: batch, entity: entity, format: format, positions: part.records.map(\.position))
+                let meta = IngestBatchMeta(
+                    batch: batch, entity: entity, format: format, positions: part.records.map(\.position), tenant: submitter?.tenant)
                 let id = parts.count == 1 && part.shard == nil ? batch : "\(batch).p\(part.shard ?? 0)"
                 let header = EnvelopeHeader(id: id, type: IngestBatch.messageType, source: source, correlationId: batch)
                 try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)

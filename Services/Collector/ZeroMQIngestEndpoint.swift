@@ -39,7 +39,7 @@ enum ZeroMQIngestEndpoint {
             }
             do {
                 let verdict = try await ingest.ingest(
-                    body: request.body, format: format, entity: entity, channel: "zmq")
+                    body: request.body, format: format, entity: entity, channel: "zmq", submitter: principal)
                 var reply = Reply.json(verdict)
                 reply.status = verdict.status == .processed ? 200 : 202
                 return reply

@@ -30,6 +30,12 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
     var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -66,10 +72,14 @@ struct PreprocessorCommand: AsyncParsableCommand {
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
+        let authenticator = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
+            revocationPollMilliseconds: revocationPollMs)
+        let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        QuarantineRoutes.add(to: router, database: database)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        QuarantineRoutes.add(to: router, database: database, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-preprocessor"),
             onServerRunning: { _ in logger.info("preprocessor ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

@@ -32,7 +32,7 @@ struct ReporterCommand: AsyncParsableCommand {
         "CM_PIPELINE_CONTROL",
         [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl].map(Topology.local).joined(separator: ","))
 
-    @Flag(help: "Require an access token or API key on /v1/emissions and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
     var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
@@ -70,24 +70,17 @@ struct ReporterCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
-        var authenticator: Authenticator?
-        if requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
-            do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
-            let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
-            verifier.start()
-            authenticator = verifier
-            logger.info("tokens or API keys required on /v1/emissions", metadata: ["auth": "\(authEndpoint)"])
-        }
+        let authenticator = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "reporter", logger: logger,
+            revocationPollMilliseconds: revocationPollMs)
+        let access = RouteGuard(authenticator: authenticator)
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
-        // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
-        // stay off rather than show one tenant another's figures.
-        let budgetWatch = requireAuth ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger)
-        if requireAuth { logger.warning("reports, analysis, targets and budgets are off: they do not check roles yet (--require-auth)") }
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        ReporterRoutes.add(
+            to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator, access: access)
+        let budgetWatch = InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), logger: logger, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
             onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -97,7 +90,7 @@ struct ReporterCommand: AsyncParsableCommand {
         ]
         let group = ServiceGroup(
             configuration: .init(
-                services: workers + (budgetWatch.map { [$0] } ?? []) + [app],
+                services: workers + [budgetWatch, app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

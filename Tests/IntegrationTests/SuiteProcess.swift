@@ -68,6 +68,9 @@ final class SuiteProcess: @unchecked Sendable {
     let binDir: URL
     var extraArguments: [Service: [String]] = [:]
     private var processes: [Service: Process] = [:]
+    /// The token or API key the suite's own helpers (`waitDrained`, `json`) present, for suites
+    /// started with `--require-auth`.
+    var credential: String?
 
     init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1) throws {
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
@@ -138,13 +141,14 @@ final class SuiteProcess: @unchecked Sendable {
                 "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", endpoint(.collector, p.collectorOutbox), "--outbox-port",
                 "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
                 "--calculator-shards", "\(calculators)", "--instance", "preprocessor-\(replica + 1)",
+                "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
             if preprocessors > 1 { args += ["--shard", "\(replica)"] }
         case .calculator:
             args += [
                 "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
                 "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
-                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)",
+                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
             if calculators > 1 { args += ["--shard", "\(replica)"] }
         case .reporter:
@@ -271,7 +275,7 @@ final class SuiteProcess: @unchecked Sendable {
     // MARK: HTTP
 
     func get(_ service: Service, _ path: String) async throws -> (Int, Data) {
-        try await request(service, path, method: "GET")
+        try await request(service, path, method: "GET", headers: credential.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
     func post(_ service: Service, _ path: String, body: Data, contentType: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
