@@ -52,6 +52,10 @@ struct CollectorCommand: AsyncParsableCommand {
             tenant (env CM_REQUIRE_AUTH=1).
             """)
     var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "Records per second each credential (API key, user) may send over HTTP and ZeroMQ; 0 = no limit (env CM_INGEST_RATE).")
+    var ingestRate: Double = Double(Env.string("CM_INGEST_RATE", "0")) ?? 0
+    @Option(help: "Records a credential may send at once above its rate, and the largest batch it may send (env CM_INGEST_BURST).")
+    var ingestBurst: Int = Env.int("CM_INGEST_BURST", 10_000)
     @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
@@ -86,7 +90,7 @@ struct CollectorCommand: AsyncParsableCommand {
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
             verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
             logger: logger,
-            metrics: CollectorMetrics(metrics))
+            metrics: CollectorMetrics(metrics), throttle: IngestThrottle(limit: IngestRateLimit(recordsPerSecond: ingestRate, burst: ingestBurst)))
         let status: @Sendable () async -> StatusReport = {
             let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1
             metrics.outboxPending.set(to: Double(pending))

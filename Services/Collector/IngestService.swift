@@ -10,7 +10,7 @@ import Messaging
 struct IngestError: Error, CustomStringConvertible {
     var status: Int
     var description: String
-    /// For 503: when the sender may try again.
+    /// For 503 and 429: when the sender may try again, in whole seconds.
     var retryAfterSeconds: Int? = nil
 }
 
@@ -30,11 +30,18 @@ struct IngestService: Sendable {
     let maxBacklog: Int
     let logger: Logger
     let metrics: CollectorMetrics
+    /// Per-credential rate limits of batches sent over HTTP and ZeroMQ (not of compiled-in sources).
+    var throttle = IngestThrottle(limit: IngestRateLimit(recordsPerSecond: 0, burst: 1))
 
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal? = nil) async throws
+    /// A batch sent over HTTP or ZeroMQ by `submitter` (nil when authentication is off), subject
+    /// to the per-credential rate limit.
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal?) async throws
         -> BatchVerdict
     {
-        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil, submitter: submitter) {
+        switch try await ingest(
+            body: body, format: format, entity: entity, channel: channel, deliveryKey: nil, submitter: submitter,
+            rateKey: submitter?.subject ?? "anonymous")
+        {
         case .stored(let verdict): return verdict
         case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
             return BatchVerdict(batch: batch, entity: entity, status: .queued, received: 0)
@@ -43,9 +50,11 @@ struct IngestService: Sendable {
 
     /// Stores a batch; with a `deliveryKey`, records the key in the same transaction and stores
     /// nothing when the key was recorded before (a file already ingested, even before a restart).
-    /// `submitter` is who sent it (nil: a compiled-in source, or authentication off).
+    /// `submitter` is who sent it (nil: a compiled-in source, or authentication off); `rateKey`,
+    /// when given, is the bucket the batch's records are taken from.
     func ingest(
-        body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?, submitter: Principal? = nil
+        body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?, submitter: Principal? = nil,
+        rateKey: String? = nil
     ) async throws
         -> DeliveryOutcome
     {
@@ -64,6 +73,10 @@ struct IngestService: Sendable {
             throw IngestError(status: 400, description: "could not read the \(format.rawValue) body: \(error)")
         }
         if records.isEmpty { throw IngestError(status: 400, description: "the body holds no records") }
+        if let rateKey, let refusal = throttle.take(records.count, key: rateKey) {
+            metrics.refusedRate.increment()
+            throw refusal
+        }
         let batch = MessageID.make()
         let parts = BatchPartition.parts(of: records, entity: entity, shards: preprocessorShards)
         let earlier: String? = try await database.write { db in

@@ -44,7 +44,10 @@ enum ZeroMQIngestEndpoint {
                 reply.status = verdict.status == .processed ? 200 : 202
                 return reply
             } catch let error as IngestError {
-                return .failure(error.status, error.description)
+                // The retry delay travels in the body too, for clients that do not parse the message.
+                var reply = Reply.failure(error.status, error.description)
+                if let retry = error.retryAfterSeconds { reply.body = WireFrame.encodeJSON(["retry_after_seconds": retry]) }
+                return reply
             } catch {
                 logger.error("ingest over ZeroMQ failed", metadata: ["error": "\(error)"])
                 return .failure(500, "could not store the batch: \(error)")
