@@ -26,7 +26,7 @@ extension AuthCommand {
             abstract: "Run the auth service.",
             discussion: """
                 ZeroMQ requests on --control-port: apikey.verify.v1, auth.signingkeys.get.v1, auth.revocations.get.v1,
-                audit.denial.v1, status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
+                audit.denial.v1, audit.event.v1 (from the services' audit outboxes), status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
                 DELETE /v1/api-keys/{id}; GET /v1/audit; GET /health; GET /metrics.
                 """)
 
@@ -102,6 +102,25 @@ extension AuthCommand {
                                 AuditEntry(
                                     actor: report.subject ?? "anonymous", action: "denied \(report.action)", tenant: report.tenant, outcome: "denied",
                                     detail: "\(report.service): \(report.reason)"))
+                        }
+                        return .json(["audited": true])
+                    } catch {
+                        return .failure(500, "could not append to the audit log: \(error)")
+                    }
+                case AuditEvent.messageType:
+                    // From another service's audit outbox: appended once per event id (the inbox
+                    // row and the audit row in one transaction), confirmed after the commit.
+                    guard let event = try? JSONDecoder().decode(AuditEvent.self, from: request.body), !event.id.isEmpty else {
+                        return .failure(400, "body must be an AuditEvent")
+                    }
+                    do {
+                        try await database.write { db in
+                            let inboxID = "audit:\(event.id)"
+                            if try MessageStore.processedResult(db, messageID: inboxID) != nil { return }
+                            try AuditLog.append(
+                                db, AuditEntry(actor: event.actor, action: event.action, tenant: event.tenant, outcome: event.outcome, detail: event.detail))
+                            try MessageStore.recordProcessed(
+                                db, header: EnvelopeHeader(id: inboxID, type: AuditEvent.messageType, source: request.header.source), result: Data())
                         }
                         return .json(["audited": true])
                     } catch {

@@ -44,7 +44,10 @@ struct CalculatorCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "calculator")
         let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: CalculatorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: {
+            CalculatorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)
@@ -79,9 +82,10 @@ struct CalculatorCommand: AsyncParsableCommand {
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
 
-        let authenticator = try await AuthenticatorSetup.start(
+        let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
-            revocationPollMilliseconds: revocationPollMs)
+            revocationPollMilliseconds: revocationPollMs, database: database)
+        let authenticator = authSetup.authenticator
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
@@ -99,8 +103,7 @@ struct CalculatorCommand: AsyncParsableCommand {
                     WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
                     WorkerService(name: "recalculation") { try await cancelWhenGracefulShutdown { try await recalculator.run() } },
                     WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
-                    app,
-                ],
+                ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

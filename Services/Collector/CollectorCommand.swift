@@ -79,14 +79,17 @@ struct CollectorCommand: AsyncParsableCommand {
             configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
         }
         let collectors = configured
-        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: {
+            CollectorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
         let runtime = try MessagingRuntime(name: "collector", logger: logger)
 
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let ingest = IngestService(
+        var ingest = IngestService(
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
             verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
             logger: logger,
@@ -106,12 +109,19 @@ struct CollectorCommand: AsyncParsableCommand {
 
         var keyCheck = KeyCheck(auth: nil)
         var authenticator: Authenticator?
+        var auditOutbox: AuditOutbox?
         if requireApiKey || requireAuth {
             let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source)
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
+            // Every accepted batch and every denial goes to auth's audit chain through this outbox.
+            let outbox = AuditOutbox(database: database, auth: auth, logger: logger)
+            auditOutbox = outbox
+            ingest.audit = true
             if requireAuth {
-                let verifier = Authenticator(auth: auth, service: "collector", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+                let verifier = Authenticator(
+                    auth: auth, service: "collector", logger: logger, pollMilliseconds: max(50, revocationPollMs),
+                    denials: AuditOutbox.denialSink(outbox, logger: logger))
                 verifier.start()
                 authenticator = verifier
                 logger.info("tokens or API keys required on ingest, roles checked", metadata: ["auth": "\(authEndpoint)"])
@@ -120,9 +130,10 @@ struct CollectorCommand: AsyncParsableCommand {
             }
         }
         let gate = IngestGate(keyCheck: keyCheck, authenticator: authenticator)
+        let ingestService = ingest
         do {
             _ = try await ZeroMQIngestEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingestService,
                 gate: gate, maxBodyBytes: maxBodyBytes)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
@@ -131,7 +142,7 @@ struct CollectorCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         let access = RouteGuard(authenticator: authenticator)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
-        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, gate: gate, access: access)
+        CollectorRoutes.add(to: router, ingest: ingestService, database: database, maxBodyBytes: maxBodyBytes, gate: gate, access: access)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(
@@ -142,7 +153,7 @@ struct CollectorCommand: AsyncParsableCommand {
                 await withTaskGroup(of: Void.self) { group in
                     for collector in collectors {
                         logger.info("source started", metadata: ["source": "\(collector.name)", "kind": "\(collector.kind)"])
-                        group.addTask { await collector.run(into: ingest, health: board) }
+                        group.addTask { await collector.run(into: ingestService, health: board) }
                     }
                     group.addTask {
                         while !Task.isCancelled {
@@ -173,12 +184,12 @@ struct CollectorCommand: AsyncParsableCommand {
                         done.removeAll()
                         return taken
                     }
-                    await ingest.acknowledged(batches)
+                    await ingestService.acknowledged(batches)
                 })
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [runtime, acknowledgements, sourceRunner, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [runtime, acknowledgements, sourceRunner] + (AuthenticatorSetup(auditOutbox: auditOutbox).worker.map { [$0] } ?? []) + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -38,7 +38,7 @@ enum CollectorRoutes {
                 } else {
                     format = BatchFormat.sniff(body)  // curl -d sends form-urlencoded by default
                 }
-                if let refusal = gate.authorize(principal, entity: entity, body: body, format: format, action: action) {
+                if let refusal = await gate.authorize(principal, entity: entity, body: body, format: format, action: action) {
                     return HTTPSupport.error(.init(code: refusal.status), refusal.message)
                 }
                 do {

@@ -5,6 +5,7 @@ import Foundation
 import GRDB
 import Logging
 import Messaging
+import ServiceKit
 
 /// Why a batch was refused as a whole (nothing in it was stored).
 struct IngestError: Error, CustomStringConvertible {
@@ -32,6 +33,8 @@ struct IngestService: Sendable {
     let metrics: CollectorMetrics
     /// Per-credential rate limits of batches sent over HTTP and ZeroMQ (not of compiled-in sources).
     var throttle = IngestThrottle(limit: IngestRateLimit(recordsPerSecond: 0, burst: 1))
+    /// Whether each stored batch is also queued for auth's audit chain (when auth is in use).
+    var audit = false
 
     /// A batch sent over HTTP or ZeroMQ by `submitter` (nil when authentication is off), subject
     /// to the per-credential rate limit.
@@ -87,6 +90,17 @@ struct IngestService: Sendable {
             try CollectorStore.insertBatch(
                 db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: [], tenant: submitter?.tenant),
                 channel: channel, body: body, recordCount: records.count, submitter: submitter?.subject)
+            if audit {
+                // In the batch's transaction: a stored batch always has its audit event, and a
+                // batch that was not stored never has one.
+                try AuditOutbox.enqueue(
+                    db,
+                    AuditEvent(
+                        id: "ingest-\(batch)", service: "collector",
+                        actor: submitter?.subject ?? (deliveryKey == nil ? "anonymous" : "source:\(channel)"), action: "ingest.\(entity.rawValue)",
+                        tenant: submitter?.tenant, outcome: "success",
+                        detail: "batch \(batch): \(records.count) records via \(channel)"))
+            }
             for part in parts {
                 let meta = IngestBatchMeta(
                     batch: batch, entity: entity, format: format, positions: part.records.map(\.position), tenant: submitter?.tenant)

@@ -34,7 +34,7 @@ enum ZeroMQIngestEndpoint {
                 return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
             let format = BatchFormat.sniff(request.body)
-            if let refusal = gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
+            if let refusal = await gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
                 return .failure(refusal.status, refusal.message)
             }
             do {

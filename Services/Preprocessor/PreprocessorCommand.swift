@@ -41,7 +41,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "preprocessor")
         let logger = ServiceLogging.bootstrap(service: "preprocessor", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: PreprocessorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: {
+            PreprocessorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
         let source = MessageSource(service: "preprocessor", instance: instance)
@@ -72,9 +75,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
-        let authenticator = try await AuthenticatorSetup.start(
+        let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
-            revocationPollMilliseconds: revocationPollMs)
+            revocationPollMilliseconds: revocationPollMs, database: database)
+        let authenticator = authSetup.authenticator
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
@@ -90,8 +94,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
                     runtime,
                     WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
                     WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
-                    app,
-                ],
+                ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

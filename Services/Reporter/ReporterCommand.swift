@@ -48,6 +48,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
             InsightRoutes.migrations(&$0)
+            AuditOutbox.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -70,9 +71,10 @@ struct ReporterCommand: AsyncParsableCommand {
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
-        let authenticator = try await AuthenticatorSetup.start(
+        let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "reporter", logger: logger,
-            revocationPollMilliseconds: revocationPollMs)
+            revocationPollMilliseconds: revocationPollMs, database: database)
+        let authenticator = authSetup.authenticator
         let access = RouteGuard(authenticator: authenticator)
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()
@@ -90,7 +92,7 @@ struct ReporterCommand: AsyncParsableCommand {
         ]
         let group = ServiceGroup(
             configuration: .init(
-                services: workers + [budgetWatch, app],
+                services: workers + [budgetWatch] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

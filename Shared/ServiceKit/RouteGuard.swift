@@ -28,7 +28,7 @@ public struct RouteGuard: Sendable {
         if let authenticator {
             self.init(
                 authenticate: { await authenticator.authenticate(authorization: $0) },
-                reportDenial: { authenticator.reportDenial($0, action: $1, reason: $2) })
+                reportDenial: { await authenticator.recordDenial($0, action: $1, reason: $2) })
         } else {
             self.init(authenticate: nil, reportDenial: { _, _, _ in })
         }
