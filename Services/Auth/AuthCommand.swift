@@ -41,6 +41,12 @@ extension AuthCommand {
         var maxFailedLogins: Int = Env.int("CM_MAX_FAILED_LOGINS", 5)
         @Option(help: "How long a locked user name stays locked, in seconds (env CM_LOCKOUT_SECONDS).")
         var lockoutSeconds: Int = Env.int("CM_LOCKOUT_SECONDS", 300)
+        @Option(
+            help: "Control endpoints of the other services (collector, preprocessors, calculators, reporter), comma-separated, for tenant export and erase (env CM_SERVICE_CONTROL).")
+        var serviceControl: String = Env.string(
+            "CM_SERVICE_CONTROL",
+            [Topology.collectorControl, Topology.preprocessorControl, Topology.calculatorControl, Topology.reporterControl].map(Topology.local)
+                .joined(separator: ","))
         @Flag(help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
         var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
 
@@ -140,6 +146,13 @@ extension AuthCommand {
                 database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
                 tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)
             AuthRoutes.add(to: router, database: database, login: login, logger: logger)
+            let serviceClients = serviceControl.split(separator: ",").map {
+                RequestClient(loop: runtime.loop, endpoint: String($0).trimmingCharacters(in: .whitespaces), source: source)
+            }
+            do { for client in serviceClients { try await client.start() } } catch {
+                throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
+            }
+            TenantPrivacyRoutes.add(to: router, database: database, services: serviceClients, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),
                 onServerRunning: { _ in logger.info("auth ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

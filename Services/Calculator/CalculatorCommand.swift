@@ -65,11 +65,16 @@ struct CalculatorCommand: AsyncParsableCommand {
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
                 details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database)
+        let authenticator = authSetup.authenticator
         do {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "calculator", database: database, keeper: TenantLedgerRename(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }
@@ -82,10 +87,6 @@ struct CalculatorCommand: AsyncParsableCommand {
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
 
-        let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
-            revocationPollMilliseconds: revocationPollMs, database: database)
-        let authenticator = authSetup.authenticator
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)

@@ -101,8 +101,6 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         do {
             try await publisher.start()
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
         }
@@ -130,6 +128,13 @@ struct CollectorCommand: AsyncParsableCommand {
             }
         }
         let gate = IngestGate(keyCheck: keyCheck, authenticator: authenticator)
+        do {
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "collector", database: database, keeper: TenantBatchKeeper(), authenticator: authenticator))
+        } catch {
+            throw ServiceStartupError("collector could not open its control endpoint: \(error)")
+        }
         let ingestService = ingest
         do {
             _ = try await ZeroMQIngestEndpoint.start(

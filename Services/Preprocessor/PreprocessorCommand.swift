@@ -63,11 +63,16 @@ struct PreprocessorCommand: AsyncParsableCommand {
                 service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
                 details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database)
+        let authenticator = authSetup.authenticator
         do {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "preprocessor", database: database, keeper: TenantRecordKeeper(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }
@@ -75,10 +80,6 @@ struct PreprocessorCommand: AsyncParsableCommand {
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
-        let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
-            revocationPollMilliseconds: revocationPollMs, database: database)
-        let authenticator = authSetup.authenticator
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)

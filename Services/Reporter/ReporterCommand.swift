@@ -63,18 +63,19 @@ struct ReporterCommand: AsyncParsableCommand {
         let stages = pipelineControl.split(separator: ",").map {
             RequestClient(loop: runtime.loop, endpoint: String($0).trimmingCharacters(in: .whitespaces), source: source)
         }
-        do {
-            try await subscriber.start()
-            for stage in stages { try await stage.start() }
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status)
-        } catch {
-            throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
-        }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "reporter", logger: logger,
             revocationPollMilliseconds: revocationPollMs, database: database)
         let authenticator = authSetup.authenticator
+        do {
+            try await subscriber.start()
+            for stage in stages { try await stage.start() }
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "reporter", database: database, keeper: TenantLedgerKeeper(), authenticator: authenticator))
+        } catch {
+            throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
+        }
         let access = RouteGuard(authenticator: authenticator)
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()

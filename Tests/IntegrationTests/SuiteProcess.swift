@@ -129,7 +129,10 @@ final class SuiteProcess: @unchecked Sendable {
         if let host = placement[service] { args += ["--bind-host", host.address, "--http-host", host.address] }
         switch service {
         case .auth:
-            args = ["serve"] + args + ["--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)"]
+            args = ["serve"] + args + [
+                "--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)",
+                "--service-control", (controls + [endpoint(.reporter, p.reporterControl)]).joined(separator: ","),
+            ]
         case .collector:
             args += [
                 "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
