@@ -26,7 +26,10 @@ struct CalculatorCommand: AsyncParsableCommand {
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
     @Option(help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    var shard: Int?
+
+    /// The flag, else `CM_SHARD` (an optional option cannot carry an environment default itself).
+    var ownShard: Int? { shard ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
@@ -53,7 +56,7 @@ struct CalculatorCommand: AsyncParsableCommand {
         let source = MessageSource(service: "calculator", instance: instance)
         let runtime = try MessagingRuntime(name: "calculator", logger: logger)
         let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
-        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger)
+        let subscriber = UpstreamSubscriptions(loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: ownShard, logger: logger)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
@@ -63,7 +66,7 @@ struct CalculatorCommand: AsyncParsableCommand {
             dirtyGauge.set(to: Double(counts.2))
             return StatusReport(
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
-                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
+                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": ownShard.map(String.init) ?? "all"])
         }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,

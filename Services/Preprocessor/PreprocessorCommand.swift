@@ -25,7 +25,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
     @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
     @Option(help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    var shard: Int?
+
+    /// The flag, else `CM_SHARD` (an optional option cannot carry an environment default itself).
+    var ownShard: Int? { shard ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Number of calculator replicas; records go to the one owning their region (env CM_CALCULATOR_SHARDS).")
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
@@ -51,7 +54,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
         let runtime = try MessagingRuntime(name: "preprocessor", logger: logger)
         let publisher = OutboxPublisher(loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger)
         let subscriber = InboxSubscriber(
-            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger)
+            loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: ownShard, logger: logger)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
                 (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
@@ -61,7 +64,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
             quarantined.set(to: Double(counts.2))
             return StatusReport(
                 service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
-                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
+                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": ownShard.map(String.init) ?? "all"])
         }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,

@@ -20,7 +20,7 @@ enum ReporterRoutes {
                 switch await authenticator.authenticate(authorization: request.headers[.authorization]) {
                 case .authenticated(let who): principal = who
                 case .unauthenticated(let message):
-                    authenticator.reportDenial(nil, action: action, reason: message)
+                    await authenticator.recordDenial(nil, action: action, reason: message)
                     return HTTPSupport.error(.unauthorized, message)
                 case .unavailable(let message): return HTTPSupport.error(.serviceUnavailable, message)
                 }
@@ -39,7 +39,7 @@ enum ReporterRoutes {
                     // Forced, not trusted: a tenant's query is always filtered to its own tenant.
                     if let own = principal.tenant { query.filters[.tenant] = own }
                 case .denied(let message):
-                    authenticator.reportDenial(principal, action: action, reason: message)
+                    await authenticator.recordDenial(principal, action: action, reason: message)
                     return HTTPSupport.error(.forbidden, message)
                 }
             }
