@@ -126,7 +126,8 @@ enum AuthRoutes {
                     try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "apikey.revoke", tenant: owner["tenant"], outcome: "success", detail: keyID))
                     return true
                 }
-                return revoked ? .done(HTTPSupport.json(["revoked": keyID])) : .done(HTTPSupport.error(.notFound, "no active key \(keyID)"))
+                // The same bytes for every unknown or hidden key id.
+                return revoked ? .done(HTTPSupport.json(["revoked": keyID])) : .done(HTTPSupport.error(.notFound, "no active key with this id"))
             }
         }
 

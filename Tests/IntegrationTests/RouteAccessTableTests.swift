@@ -43,6 +43,11 @@ import Testing
         caller == "provider_admin" || (["tenant_admin", "collector"].contains(caller) && target == .own) ? 200 : 403
     }
 
+    /// Creating users and keys: the provider admin anywhere, a tenant admin in its own tenant (201).
+    static func identityCreate(_ caller: String, _ target: Target) -> Int {
+        caller == "provider_admin" || (caller == "tenant_admin" && target == .own) ? 201 : 403
+    }
+
     static let usage = #"[{"source":"table","id":"u-{T}-{N}","kind":"usage","tenant":"{T}","product":"ecs","region":"r1","start":"2024-01-03T00:00:00Z","end":"2024-01-03T01:00:00Z","value":1,"unit":"vCPU-h"}]"#
 
     static let rows: [Row] = {
@@ -72,6 +77,12 @@ import Testing
             Row(service: .calculator, method: "GET", path: "/v1/factors", expect: providerView),
             Row(service: .calculator, method: "GET", path: "/v1/lineage?site=s1&month=2024-01", expect: providerView),
             Row(service: .auth, method: "GET", path: "/v1/audit", expect: { c, _ in ["provider_admin", "auditor"].contains(c) ? 200 : 403 }),
+            Row(service: .auth, method: "GET", path: "/v1/tenants/{T}/export", expect: tenantManage),
+            Row(
+                service: .auth, method: "POST", path: "/v1/users",
+                body: #"{"username":"u{N}","password":"correct horse battery","role":"analyst","tenant":"{T}"}"#, expect: identityCreate),
+            Row(service: .auth, method: "POST", path: "/v1/api-keys", body: #"{"role":"collector","tenant":"{T}"}"#, expect: identityCreate),
+            Row(service: .auth, method: "POST", path: "/v1/tenants", body: #"{"tenant":"t{N}"}"#, expect: { c, _ in c == "provider_admin" ? 201 : 403 }),
         ]
         for service in SuiteProcess.Service.allCases {
             rows.append(Row(service: service, method: "POST", path: "/v1/admin/backup?name={N}", expect: providerAdminOnly))
@@ -171,6 +182,25 @@ import Testing
             }
         }
 
+        // Revoking keys: another tenant's key answers exactly like a key that does not exist.
+        var keyIDs: [String: String] = [:]
+        for tenant in ["A", "B"] {
+            let (status, body) = try await suite.administer("/v1/api-keys", ["role": "collector", "tenant": tenant], token: admin)
+            #expect(status == 201)
+            keyIDs[tenant] = body["key_id"] as? String
+        }
+        func revoke(_ id: String, as caller: String) async throws -> (Int, String) {
+            let (status, data) = try await suite.request(.auth, "/v1/api-keys/\(id)", method: "DELETE", headers: suite.bearer(credentials[caller]))
+            return (status, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await revoke(keyIDs["A"] ?? "", as: "anonymous").0 == 401)
+        for caller in ["provider_analyst", "analyst", "auditor", "collector"] { #expect(try await revoke(keyIDs["A"] ?? "", as: caller).0 == 403) }
+        let foreignKey = try await revoke(keyIDs["B"] ?? "", as: "tenant_admin")
+        let missingKey = try await revoke("no-such-key", as: "tenant_admin")
+        #expect(foreignKey.0 == 404 && missingKey.0 == 404 && foreignKey.1 == missingKey.1, "\(foreignKey) \(missingKey)")
+        #expect(try await revoke(keyIDs["A"] ?? "", as: "tenant_admin").0 == 200)
+        #expect(try await revoke(keyIDs["B"] ?? "", as: "provider_admin").0 == 200)
+
         // Quarantine: tenant A's callers do not see tenant B's rejected record; the provider does.
         for caller in ["provider_admin", "analyst", "collector"] {
             let (status, data) = try await suite.request(.preprocessor, "/v1/quarantine?batch=\(batchB)", method: "GET", headers: suite.bearer(credentials[caller]))
@@ -188,6 +218,12 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
             let entries = object?[String(path.dropFirst(4))] as? [[String: Any]] ?? []
             #expect(!entries.isEmpty && entries.allSatisfy { $0["tenant"] as? String == "A" }, "\(path): \(entries)")
+        }
+        // Logout: every authenticated caller may end its own session; without a token, 401.
+        // (POST /v1/login is open by design: it is how a caller gets a credential.)
+        for caller in Self.callers {
+            let (status, _) = try await suite.post(.auth, "/v1/logout", body: Data(), contentType: "application/json", headers: suite.bearer(credentials[caller]))
+            #expect(status == (caller == "anonymous" ? 401 : 200), "logout as \(caller)")
         }
         await suite.stopAll()
     }
