@@ -54,7 +54,7 @@ struct TenantRecordKeeper: TenantDataKeeper {
 
     /// Whether a stored record names `tenant` (cheap byte check first, then the field).
     static func names(_ data: Data, _ tenant: String) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        guard data.range(of: Data(tenant.utf8)) != nil, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         return object["tenant"] as? String == tenant
     }
 }
