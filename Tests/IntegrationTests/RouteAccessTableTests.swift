@@ -72,6 +72,10 @@ import Testing
             Row(service: .collector, method: "POST", path: "/v1/activity", body: usage, expect: usageWrite),
             Row(service: .collector, method: "POST", path: "/v1/sites", body: Fixture.sites, expect: providerAdminOnly),
             Row(service: .collector, method: "POST", path: "/v1/products", body: Fixture.products, expect: providerAdminOnly),
+            Row(
+                service: .collector, method: "POST", path: "/v1/factors",
+                body: #"[{"factor":"table.{N}","activity":"diesel","value":2.7,"unit":"kgCO2e/L","valid_from":"2000-01-01","valid_to":"2100-01-01","source":"test","version":"1"}]"#,
+                expect: providerAdminOnly),
             Row(service: .collector, method: "GET", path: "/v1/sources", expect: providerView),
             Row(service: .preprocessor, method: "GET", path: "/v1/quarantine", expect: anyone),
             Row(service: .calculator, method: "GET", path: "/v1/factors", expect: providerView),
@@ -219,11 +223,25 @@ import Testing
             let entries = object?[String(path.dropFirst(4))] as? [[String: Any]] ?? []
             #expect(!entries.isEmpty && entries.allSatisfy { $0["tenant"] as? String == "A" }, "\(path): \(entries)")
         }
-        // Logout: every authenticated caller may end its own session; without a token, 401.
-        // (POST /v1/login is open by design: it is how a caller gets a credential.)
+        // Erase (last: it changes the data): another tenant is refused like a missing one; the
+        // tenant's own admin may.
+        func erase(_ tenant: String, as caller: String) async throws -> (Int, String) {
+            let (status, data) = try await suite.request(.auth, "/v1/tenants/\(tenant)/erase", method: "POST", headers: suite.bearer(credentials[caller]))
+            return (status, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await erase("A", as: "anonymous").0 == 401)
+        for caller in ["provider_analyst", "analyst", "auditor", "collector"] { #expect(try await erase("A", as: caller).0 == 403, "erase as \(caller)") }
+        let eraseOther = try await erase("B", as: "tenant_admin")
+        let eraseMissing = try await erase("Z", as: "tenant_admin")
+        #expect(eraseOther.0 == 403 && eraseOther == eraseMissing, "\(eraseOther) \(eraseMissing)")
+        #expect(try await erase("A", as: "tenant_admin").0 == 200)
+
+        // Logout: every authenticated caller may end its own session; without a token, 401 — and
+        // tenant A's tokens were revoked by its erase. (POST /v1/login is open by design: it is
+        // how a caller gets a credential.)
         for caller in Self.callers {
             let (status, _) = try await suite.post(.auth, "/v1/logout", body: Data(), contentType: "application/json", headers: suite.bearer(credentials[caller]))
-            #expect(status == (caller == "anonymous" ? 401 : 200), "logout as \(caller)")
+            #expect(status == (caller.hasPrefix("provider_") ? 200 : 401), "logout as \(caller)")
         }
         await suite.stopAll()
     }
