@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel",
+                "Messaging", "CarbonModel", "AccessControl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,8 +75,8 @@ let package = Package(
             name: "Collector",
             dependencies: ["ServiceKit", "Collecting", "AccessControl", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Collector", swiftSettings: strict),
-        .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit"], path: "Services/Preprocessor", swiftSettings: strict),
-        .executableTarget(name: "Calculator", dependencies: ["ServiceKit"], path: "Services/Calculator", swiftSettings: strict),
+        .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Preprocessor", swiftSettings: strict),
+        .executableTarget(name: "Calculator", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Calculator", swiftSettings: strict),
         .executableTarget(name: "Reporter", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Reporter", swiftSettings: strict),
         .executableTarget(
             name: "Auth",

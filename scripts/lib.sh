@@ -68,7 +68,9 @@ named_endpoints() { # stage kind count
 instance_args() { # service replica
   local args=(--data-dir "$DATA_DIR" --instance "$(instance_name "$1" "$2")")
   case $1 in
-    auth) args=(serve "${args[@]}") ;;
+    auth)
+      # Tenant export and erase reach every replica.
+      args=(serve "${args[@]}" --service-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control "$PREPROCESSORS"),$(named_endpoints calculator control "$CALCULATORS"),reporter=tcp://127.0.0.1:${CM_REPORTER_CONTROL_PORT:-5574}") ;;
     collector) args+=(--preprocessor-shards "$PREPROCESSORS") ;;
     preprocessor)
       args+=(--http-port "$(replica_port preprocessor http "$2")" --outbox-port "$(replica_port preprocessor outbox "$2")"

@@ -26,7 +26,8 @@ extension AuthCommand {
             abstract: "Run the auth service.",
             discussion: """
                 ZeroMQ requests on --control-port: apikey.verify.v1, auth.signingkeys.get.v1, auth.revocations.get.v1,
-                audit.denial.v1, auth.login.v1, auth.logout.v1 (sessions of the reporter's dashboard), status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
+                audit.denial.v1, audit.event.v1 (from the services' audit outboxes), auth.login.v1, auth.logout.v1 (sessions of the
+                reporter's dashboard), status.get.v1. HTTP: POST /v1/login, /v1/logout, /v1/tenants, /v1/users, /v1/api-keys;
                 DELETE /v1/api-keys/{id}; GET /v1/audit; GET /health; GET /metrics.
                 """)
 
@@ -41,6 +42,21 @@ extension AuthCommand {
         var maxFailedLogins: Int = Env.int("CM_MAX_FAILED_LOGINS", 5)
         @Option(help: "How long a locked user name stays locked, in seconds (env CM_LOCKOUT_SECONDS).")
         var lockoutSeconds: Int = Env.int("CM_LOCKOUT_SECONDS", 300)
+        @Option(
+            help: """
+                Control endpoints of the other services (collector, preprocessors, calculators, reporter), comma-separated, for tenant \
+                export and erase; each optionally named by its service (calculator=tcp://…; required with --curve-dir, to pick the \
+                server key) (env CM_SERVICE_CONTROL).
+                """)
+        var serviceControl: String = Env.string(
+            "CM_SERVICE_CONTROL",
+            [
+                ("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl),
+                ("calculator", Topology.calculatorControl), ("reporter", Topology.reporterControl),
+            ]
+            .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
+        @Flag(help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
+        var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
 
         func run() async throws {
             HealthProbe.exitIfRequested(common, port: httpPort)
@@ -116,6 +132,25 @@ extension AuthCommand {
                     } catch {
                         return .failure(500, "could not append to the audit log: \(error)")
                     }
+                case AuditEvent.messageType:
+                    // From another service's audit outbox: appended once per event id (the inbox
+                    // row and the audit row in one transaction), confirmed after the commit.
+                    guard let event = try? JSONDecoder().decode(AuditEvent.self, from: request.body), !event.id.isEmpty else {
+                        return .failure(400, "body must be an AuditEvent")
+                    }
+                    do {
+                        try await database.write { db in
+                            let inboxID = "audit:\(event.id)"
+                            if try MessageStore.processedResult(db, messageID: inboxID) != nil { return }
+                            try AuditLog.append(
+                                db, AuditEntry(actor: event.actor, action: event.action, tenant: event.tenant, outcome: event.outcome, detail: event.detail))
+                            try MessageStore.recordProcessed(
+                                db, header: EnvelopeHeader(id: inboxID, type: AuditEvent.messageType, source: request.header.source), result: Data())
+                        }
+                        return .json(["audited": true])
+                    } catch {
+                        return .failure(500, "could not append to the audit log: \(error)")
+                    }
                 default:
                     return .failure(404, "unknown request type \(request.header.type)")
                 }
@@ -123,8 +158,17 @@ extension AuthCommand {
             do { try await server.start() } catch { throw ServiceStartupError("auth could not open its ZeroMQ endpoint: \(error)") }
             let router = Router()
             ServiceRoutes.add(to: router, metrics: metrics, status: status)
-            BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
+            BackupRoutes.add(
+                to: router, database: database, dataDir: common.dataDir, instance: instance,
+                access: requireAuth ? AuthRoutes.localGuard(database: database) : .open)
             AuthRoutes.add(to: router, database: database, login: login, logger: logger)
+            let serviceClients = try NamedControlEndpoint.parse(serviceControl).map { service in
+                RequestClient(loop: runtime.loop, endpoint: service.endpoint, source: source, security: try service.security(curve))
+            }
+            do { for client in serviceClients { try await client.start() } } catch {
+                throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
+            }
+            TenantPrivacyRoutes.add(to: router, database: database, services: serviceClients, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),
                 onServerRunning: { _ in logger.info("auth ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

@@ -126,7 +126,8 @@ enum AuthRoutes {
                     try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "apikey.revoke", tenant: owner["tenant"], outcome: "success", detail: keyID))
                     return true
                 }
-                return revoked ? .done(HTTPSupport.json(["revoked": keyID])) : .done(HTTPSupport.error(.notFound, "no active key \(keyID)"))
+                // The same bytes for every unknown or hidden key id.
+                return revoked ? .done(HTTPSupport.json(["revoked": keyID])) : .done(HTTPSupport.error(.notFound, "no active key with this id"))
             }
         }
 
@@ -193,6 +194,39 @@ enum AuthRoutes {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return .failure(.malformed) }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         return try await database.read { try TokenIssuer.verify($0, token: token, now: Int64(Date().timeIntervalSince1970)) }
+    }
+
+    /// The route guard of auth's own service routes (backups): tokens and keys checked against
+    /// auth's own store, refusals appended to the audit log directly.
+    static func localGuard(database: DatabasePool) -> RouteGuard {
+        RouteGuard(
+            authenticate: { header in
+                guard let header, header.hasPrefix("Bearer ") else {
+                    return .unauthenticated("authentication required: send Authorization: Bearer <token from POST /v1/login>")
+                }
+                let credential = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+                do {
+                    if credential.hasPrefix("cmk_") {
+                        let identity = try await database.read { try IdentityStore.verify($0, key: credential) }
+                        guard identity.valid, let keyID = identity.keyID, let role = identity.role.flatMap(Role.init(rawValue:)) else {
+                            return .unauthenticated("the API key is unknown or revoked")
+                        }
+                        return .authenticated(Principal(subject: "key:\(keyID)", tenant: identity.tenant, role: role))
+                    }
+                    switch try await database.read({ try TokenIssuer.verify($0, token: credential, now: Int64(Date().timeIntervalSince1970)) }) {
+                    case .success(let claims): return .authenticated(claims.principal)
+                    case .failure(let rejection): return .unauthenticated(rejection.description)
+                    }
+                } catch {
+                    return .unavailable("could not read identities: \(error)")
+                }
+            },
+            reportDenial: { principal, action, reason in
+                try? await audit(
+                    database,
+                    AuditEntry(actor: principal?.subject ?? "anonymous", action: "denied \(action)", tenant: principal?.tenant, outcome: "denied",
+                        detail: "auth: \(reason)"))
+            })
     }
 
     private static func audit(_ database: DatabasePool, _ entry: AuditEntry) async throws {

@@ -35,12 +35,21 @@ struct CalculatorCommand: AsyncParsableCommand {
     var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
     @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "calculator")
         let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: CalculatorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: {
+            CalculatorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)
@@ -63,12 +72,17 @@ struct CalculatorCommand: AsyncParsableCommand {
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
                 details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authenticator = authSetup.authenticator
         do {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
-                status: status)
+                status: status,
+                handlers: TenantPrivacyHandlers.make(service: "calculator", database: database, keeper: TenantLedgerRename(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }
@@ -81,11 +95,12 @@ struct CalculatorCommand: AsyncParsableCommand {
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
 
+        let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        FactorRoutes.add(to: router, database: database, defaults: defaultFactors)
-        LineageRoutes.add(to: router, database: database, defaults: defaultFactors)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        FactorRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
+        LineageRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -97,8 +112,7 @@ struct CalculatorCommand: AsyncParsableCommand {
                     WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
                     WorkerService(name: "recalculation") { try await cancelWhenGracefulShutdown { try await recalculator.run() } },
                     WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
-                    app,
-                ],
+                ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Foundation
 import GRDB
@@ -8,8 +9,13 @@ import ServiceKit
 /// input records and factors behind a site-month cell (``SiteLineage``), from the calculator's
 /// own store. Reads every stored record to find the site's (no per-site index yet).
 enum LineageRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, defaults: [EmissionFactor]) {
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, defaults: [EmissionFactor], access: RouteGuard) {
         router.get("/v1/lineage") { request, _ -> Response in
+            if case .refused(let refusal) = await access.admit(request, action: "GET /v1/lineage", decide: {
+                AccessPolicy.readProviderView($0, what: "lineage of site cells")
+            }) {
+                return refusal
+            }
             guard let siteName = request.uri.queryParameters["site"].map(String.init), !siteName.isEmpty else {
                 return HTTPSupport.error(.badRequest, "site: required (lineage is available for site cells)", field: "site")
             }

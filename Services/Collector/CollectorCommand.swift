@@ -52,6 +52,10 @@ struct CollectorCommand: AsyncParsableCommand {
             tenant (env CM_REQUIRE_AUTH=1).
             """)
     var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "Records per second each credential (API key, user) may send over HTTP and ZeroMQ; 0 = no limit (env CM_INGEST_RATE).")
+    var ingestRate: Double = Double(Env.string("CM_INGEST_RATE", "0")) ?? 0
+    @Option(help: "Records a credential may send at once above its rate, and the largest batch it may send (env CM_INGEST_BURST).")
+    var ingestBurst: Int = Env.int("CM_INGEST_BURST", 10_000)
     @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
@@ -81,7 +85,10 @@ struct CollectorCommand: AsyncParsableCommand {
             configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
         }
         let collectors = configured
-        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: CollectorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: {
+            CollectorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
         let curve = try common.curve(service: "collector")
@@ -91,11 +98,11 @@ struct CollectorCommand: AsyncParsableCommand {
 
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
-        let ingest = IngestService(
+        var ingest = IngestService(
             database: database, publisher: publisher, board: VerdictBoard(), source: source,
             verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
             logger: logger,
-            metrics: CollectorMetrics(metrics))
+            metrics: CollectorMetrics(metrics), throttle: IngestThrottle(limit: IngestRateLimit(recordsPerSecond: ingestRate, burst: ingestBurst)))
         let status: @Sendable () async -> StatusReport = {
             let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1
             metrics.outboxPending.set(to: Double(pending))
@@ -103,21 +110,25 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         do {
             try await publisher.start()
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
-                status: status)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ endpoints: \(error)")
         }
 
         var keyCheck = KeyCheck(auth: nil)
         var authenticator: Authenticator?
+        var auditOutbox: AuditOutbox?
         if requireApiKey || requireAuth {
             let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
+            // Every accepted batch and every denial goes to auth's audit chain through this outbox.
+            let outbox = AuditOutbox(database: database, auth: auth, logger: logger)
+            auditOutbox = outbox
+            ingest.audit = true
             if requireAuth {
-                let verifier = Authenticator(auth: auth, service: "collector", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+                let verifier = Authenticator(
+                    auth: auth, service: "collector", logger: logger, pollMilliseconds: max(50, revocationPollMs),
+                    denials: AuditOutbox.denialSink(outbox, logger: logger))
                 verifier.start()
                 authenticator = verifier
                 logger.info("tokens or API keys required on ingest, roles checked", metadata: ["auth": "\(authEndpoint)"])
@@ -127,27 +138,37 @@ struct CollectorCommand: AsyncParsableCommand {
         }
         let gate = IngestGate(keyCheck: keyCheck, authenticator: authenticator)
         do {
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
+                status: status,
+                handlers: TenantPrivacyHandlers.make(service: "collector", database: database, keeper: TenantBatchKeeper(), authenticator: authenticator))
+        } catch {
+            throw ServiceStartupError("collector could not open its control endpoint: \(error)")
+        }
+        let ingestService = ingest
+        do {
             _ = try await ZeroMQIngestEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingest,
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: ingestPort), source: source, logger: logger, ingest: ingestService,
                 gate: gate, maxBodyBytes: maxBodyBytes, security: ingestCurve ? serverSecurity : .plain)
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
         }
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        CollectorRoutes.add(to: router, ingest: ingest, database: database, maxBodyBytes: maxBodyBytes, gate: gate)
+        let access = RouteGuard(authenticator: authenticator)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        CollectorRoutes.add(to: router, ingest: ingestService, database: database, maxBodyBytes: maxBodyBytes, gate: gate, access: access)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(
             metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
-        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics)
+        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics, access: access)
         let sourceRunner = WorkerService(name: "sources") {
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in
                     for collector in collectors {
                         logger.info("source started", metadata: ["source": "\(collector.name)", "kind": "\(collector.kind)"])
-                        group.addTask { await collector.run(into: ingest, health: board) }
+                        group.addTask { await collector.run(into: ingestService, health: board) }
                     }
                     group.addTask {
                         while !Task.isCancelled {
@@ -178,12 +199,12 @@ struct CollectorCommand: AsyncParsableCommand {
                         done.removeAll()
                         return taken
                     }
-                    await ingest.acknowledged(batches)
+                    await ingestService.acknowledged(batches)
                 })
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [runtime, acknowledgements, sourceRunner, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [runtime, acknowledgements, sourceRunner] + (AuthenticatorSetup(auditOutbox: auditOutbox).worker.map { [$0] } ?? []) + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -9,7 +9,8 @@ import ServiceKit
 /// The collector's HTTP API: batches of activity records and declarations in, verdicts out.
 enum CollectorRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, ingest: IngestService, database: DatabasePool, maxBodyBytes: Int, gate: IngestGate
+        to router: Router<BasicRequestContext>, ingest: IngestService, database: DatabasePool, maxBodyBytes: Int, gate: IngestGate,
+        access: RouteGuard
     ) {
         let paths: [(String, IngestEntity)] = [
             ("/v1/activity", .activity), ("/v1/sites", .sites), ("/v1/products", .products), ("/v1/factors", .factors),
@@ -37,11 +38,11 @@ enum CollectorRoutes {
                 } else {
                     format = BatchFormat.sniff(body)  // curl -d sends form-urlencoded by default
                 }
-                if let refusal = gate.authorize(principal, entity: entity, body: body, format: format, action: action) {
+                if let refusal = await gate.authorize(principal, entity: entity, body: body, format: format, action: action) {
                     return HTTPSupport.error(.init(code: refusal.status), refusal.message)
                 }
                 do {
-                    let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http")
+                    let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http", submitter: principal)
                     return HTTPSupport.json(verdict, status: verdict.status == .processed ? .ok : .accepted)
                 } catch let error as IngestError {
                     var response = HTTPSupport.error(.init(code: error.status), error.description)
@@ -50,10 +51,27 @@ enum CollectorRoutes {
                 }
             }
         }
-        router.get("/v1/batches/{id}") { _, context -> Response in
+        // A batch another tenant sent is answered exactly like one that does not exist.
+        router.get("/v1/batches/{id}") { request, context -> Response in
             let id = try context.parameters.require("id")
+            let action = "GET /v1/batches"
+            let principal: Principal?
+            switch await access.identify(request, action: action) {
+            case .admitted(let who): principal = who
+            case .refused(let refusal): return refusal
+            }
+            // The same bytes for every unknown or hidden id: the answer must not echo what differs.
+            let notFound = "no batch with this id"
+            guard let sender = try await database.read({ try CollectorStore.batchTenant($0, batch: id) }) else {
+                return HTTPSupport.error(.notFound, notFound)
+            }
+            if let principal, let refusal = await access.check(
+                principal, action: action, decision: AccessPolicy.readBatch(principal, batchTenant: sender), status: .notFound, body: notFound)
+            {
+                return refusal
+            }
             guard let verdict = try await database.read({ try CollectorStore.verdict($0, batch: id) }) else {
-                return HTTPSupport.error(.notFound, "no batch with id \(id)")
+                return HTTPSupport.error(.notFound, notFound)
             }
             return HTTPSupport.json(verdict, status: verdict.status == .processed ? .ok : .accepted)
         }

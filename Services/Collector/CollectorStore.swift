@@ -49,6 +49,10 @@ enum CollectorStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Who sent each batch (its tenant and subject), so that a tenant reads only its own verdicts.
+        migrator.registerMigration("collector-v4") { db in
+            try db.execute(sql: "ALTER TABLE batches ADD COLUMN tenant TEXT; ALTER TABLE batches ADD COLUMN submitter TEXT")
+        }
     }
 
     static func insertPart(_ db: Database, messageID: String, batch: String, part: Int) throws {
@@ -86,10 +90,24 @@ enum CollectorStore {
             arguments: [key, batch, source, Int64(Date().timeIntervalSince1970)])
     }
 
-    static func insertBatch(_ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int) throws {
+    static func insertBatch(
+        _ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int, submitter: String? = nil
+    ) throws {
         try db.execute(
-            sql: "INSERT INTO batches (id, entity, format, channel, received_at, record_count, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [meta.batch, meta.entity.rawValue, meta.format.rawValue, channel, Int64(Date().timeIntervalSince1970), recordCount, body])
+            sql: """
+                INSERT INTO batches (id, entity, format, channel, received_at, record_count, body, tenant, submitter)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                meta.batch, meta.entity.rawValue, meta.format.rawValue, channel, Int64(Date().timeIntervalSince1970), recordCount, body,
+                meta.tenant, submitter,
+            ])
+    }
+
+    /// Whether a batch exists and, if so, the tenant that sent it (inner nil: the provider).
+    static func batchTenant(_ db: Database, batch: String) throws -> String?? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT tenant FROM batches WHERE id = ?", arguments: [batch]) else { return nil }
+        return .some(row["tenant"] as String?)
     }
 
     static func storeVerdict(_ db: Database, batch: String, verdict: Data) throws {

@@ -45,14 +45,14 @@ struct IngestGate: Sendable {
         switch outcome {
         case .authenticated(let principal): return .success(principal)
         case .unauthenticated(let message):
-            authenticator.reportDenial(nil, action: action, reason: message)
+            await authenticator.recordDenial(nil, action: action, reason: message)
             return .failure(IngestRefusal(status: 401, message: message))
         case .unavailable(let message): return .failure(IngestRefusal(status: 503, message: message))
         }
     }
 
     /// Whether `principal` may write this batch; nil when it may.
-    func authorize(_ principal: Principal?, entity: IngestEntity, body: Data, format: BatchFormat, action: String) -> IngestRefusal? {
+    func authorize(_ principal: Principal?, entity: IngestEntity, body: Data, format: BatchFormat, action: String) async -> IngestRefusal? {
         guard let principal, let authenticator else { return nil }
         var records: [AccessPolicy.RecordOwnership] = []
         if principal.tenant != nil, entity == .activity, let framed = try? BatchFraming.records(in: body, format: format) {
@@ -64,7 +64,7 @@ struct IngestGate: Sendable {
         switch AccessPolicy.write(principal, entity: entity.rawValue, records: records) {
         case .allowed: return nil
         case .denied(let message):
-            authenticator.reportDenial(principal, action: action, reason: message)
+            await authenticator.recordDenial(principal, action: action, reason: message)
             return IngestRefusal(status: 403, message: message)
         }
     }

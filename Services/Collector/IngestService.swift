@@ -1,15 +1,17 @@
+import AccessControl
 import CarbonModel
 import Collecting
 import Foundation
 import GRDB
 import Logging
 import Messaging
+import ServiceKit
 
 /// Why a batch was refused as a whole (nothing in it was stored).
 struct IngestError: Error, CustomStringConvertible {
     var status: Int
     var description: String
-    /// For 503: when the sender may try again.
+    /// For 503 and 429: when the sender may try again, in whole seconds.
     var retryAfterSeconds: Int? = nil
 }
 
@@ -29,9 +31,20 @@ struct IngestService: Sendable {
     let maxBacklog: Int
     let logger: Logger
     let metrics: CollectorMetrics
+    /// Per-credential rate limits of batches sent over HTTP and ZeroMQ (not of compiled-in sources).
+    var throttle = IngestThrottle(limit: IngestRateLimit(recordsPerSecond: 0, burst: 1))
+    /// Whether each stored batch is also queued for auth's audit chain (when auth is in use).
+    var audit = false
 
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String) async throws -> BatchVerdict {
-        switch try await ingest(body: body, format: format, entity: entity, channel: channel, deliveryKey: nil) {
+    /// A batch sent over HTTP or ZeroMQ by `submitter` (nil when authentication is off), subject
+    /// to the per-credential rate limit.
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal?) async throws
+        -> BatchVerdict
+    {
+        switch try await ingest(
+            body: body, format: format, entity: entity, channel: channel, deliveryKey: nil, submitter: submitter,
+            rateKey: submitter?.subject ?? "anonymous")
+        {
         case .stored(let verdict): return verdict
         case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
             return BatchVerdict(batch: batch, entity: entity, status: .queued, received: 0)
@@ -40,7 +53,12 @@ struct IngestService: Sendable {
 
     /// Stores a batch; with a `deliveryKey`, records the key in the same transaction and stores
     /// nothing when the key was recorded before (a file already ingested, even before a restart).
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?) async throws
+    /// `submitter` is who sent it (nil: a compiled-in source, or authentication off); `rateKey`,
+    /// when given, is the bucket the batch's records are taken from.
+    func ingest(
+        body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?, submitter: Principal? = nil,
+        rateKey: String? = nil
+    ) async throws
         -> DeliveryOutcome
     {
         let backlog = try await database.read { try MessageStore.outboxCount($0) }
@@ -58,6 +76,10 @@ struct IngestService: Sendable {
             throw IngestError(status: 400, description: "could not read the \(format.rawValue) body: \(error)")
         }
         if records.isEmpty { throw IngestError(status: 400, description: "the body holds no records") }
+        if let rateKey, let refusal = throttle.take(records.count, key: rateKey) {
+            metrics.refusedRate.increment()
+            throw refusal
+        }
         let batch = MessageID.make()
         let parts = BatchPartition.parts(of: records, entity: entity, shards: preprocessorShards)
         let earlier: String? = try await database.write { db in
@@ -66,10 +88,22 @@ struct IngestService: Sendable {
                 try CollectorStore.recordDelivery(db, key: deliveryKey, batch: batch, source: channel)
             }
             try CollectorStore.insertBatch(
-                db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: []), channel: channel, body: body,
-                recordCount: records.count)
+                db, meta: IngestBatchMeta(batch: batch, entity: entity, format: format, positions: [], tenant: submitter?.tenant),
+                channel: channel, body: body, recordCount: records.count, submitter: submitter?.subject)
+            if audit {
+                // In the batch's transaction: a stored batch always has its audit event, and a
+                // batch that was not stored never has one.
+                try AuditOutbox.enqueue(
+                    db,
+                    AuditEvent(
+                        id: "ingest-\(batch)", service: "collector",
+                        actor: submitter?.subject ?? (deliveryKey == nil ? "anonymous" : "source:\(channel)"), action: "ingest.\(entity.rawValue)",
+                        tenant: submitter?.tenant, outcome: "success",
+                        detail: "batch \(batch): \(records.count) records via \(channel)"))
+            }
             for part in parts {
-                let meta = IngestBatchMeta(batch: batch, entity: entity, format: format, positions: part.records.map(\.position))
+                let meta = IngestBatchMeta(
+                    batch: batch, entity: entity, format: format, positions: part.records.map(\.position), tenant: submitter?.tenant)
                 let id = parts.count == 1 && part.shard == nil ? batch : "\(batch).p\(part.shard ?? 0)"
                 let header = EnvelopeHeader(id: id, type: IngestBatch.messageType, source: source, correlationId: batch)
                 try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)

@@ -34,17 +34,20 @@ enum ZeroMQIngestEndpoint {
                 return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
             let format = BatchFormat.sniff(request.body)
-            if let refusal = gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
+            if let refusal = await gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
                 return .failure(refusal.status, refusal.message)
             }
             do {
                 let verdict = try await ingest.ingest(
-                    body: request.body, format: format, entity: entity, channel: "zmq")
+                    body: request.body, format: format, entity: entity, channel: "zmq", submitter: principal)
                 var reply = Reply.json(verdict)
                 reply.status = verdict.status == .processed ? 200 : 202
                 return reply
             } catch let error as IngestError {
-                return .failure(error.status, error.description)
+                // The retry delay travels in the body too, for clients that do not parse the message.
+                var reply = Reply.failure(error.status, error.description)
+                if let retry = error.retryAfterSeconds { reply.body = WireFrame.encodeJSON(["retry_after_seconds": retry]) }
+                return reply
             } catch {
                 logger.error("ingest over ZeroMQ failed", metadata: ["error": "\(error)"])
                 return .failure(500, "could not store the batch: \(error)")

@@ -80,7 +80,7 @@ struct BatchProcessor {
             case .failure(let rejection):
                 verdict.rejected.append(RejectedRecord(position: position, format: meta.format, field: rejection.field, reason: rejection.message))
                 try quarantine(db, batch: meta.batch, entity: meta.entity.rawValue, format: meta.format.rawValue, position: position,
-                    field: rejection.field, reason: rejection.message, raw: line)
+                    field: rejection.field, reason: rejection.message, raw: line, tenant: meta.tenant)
             }
         }
         let correlation = header.correlationId ?? header.id
@@ -191,13 +191,14 @@ struct BatchProcessor {
     }
 
     private func quarantine(
-        _ db: Database, batch: String, entity: String, format: String, position: Int, field: String?, reason: String, raw: Data
+        _ db: Database, batch: String, entity: String, format: String, position: Int, field: String?, reason: String, raw: Data,
+        tenant: String? = nil
     ) throws {
         try db.execute(
             sql: """
-                INSERT INTO quarantine (batch, entity, format, position, field, reason, raw, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO quarantine (batch, entity, format, position, field, reason, raw, received_at, tenant)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [batch, entity, format, position, field, reason, raw, Int64(Date().timeIntervalSince1970)])
+            arguments: [batch, entity, format, position, field, reason, raw, Int64(Date().timeIntervalSince1970), tenant])
     }
 }

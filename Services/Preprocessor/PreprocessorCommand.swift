@@ -32,12 +32,21 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
     var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
+    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
+    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
+    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "preprocessor")
         let logger = ServiceLogging.bootstrap(service: "preprocessor", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: PreprocessorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: {
+            PreprocessorStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
         let source = MessageSource(service: "preprocessor", instance: instance)
@@ -60,12 +69,17 @@ struct PreprocessorCommand: AsyncParsableCommand {
                 service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
                 details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authenticator = authSetup.authenticator
         do {
             try await publisher.start()
             try await subscriber.start()
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
-                status: status)
+                status: status,
+                handlers: TenantPrivacyHandlers.make(service: "preprocessor", database: database, keeper: TenantRecordKeeper(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }
@@ -73,10 +87,11 @@ struct PreprocessorCommand: AsyncParsableCommand {
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
+        let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        QuarantineRoutes.add(to: router, database: database)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        QuarantineRoutes.add(to: router, database: database, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-preprocessor"),
             onServerRunning: { _ in logger.info("preprocessor ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -87,8 +102,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
                     runtime,
                     WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) { await publisher.runAcknowledgements() },
                     WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() },
-                    app,
-                ],
+                ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -49,6 +49,11 @@ enum PreprocessorStore {
                     CREATE INDEX quarantine_batch ON quarantine (batch);
                     """)
         }
+        // The tenant whose credentials sent each quarantined record's batch (NULL: the provider),
+        // so that a tenant lists only its own rejections.
+        migrator.registerMigration("preprocessor-v2") { db in
+            try db.execute(sql: "ALTER TABLE quarantine ADD COLUMN tenant TEXT")
+        }
     }
 
     static func loadRegistry(_ db: Database) throws -> Registry {

@@ -1,3 +1,4 @@
+import AccessControl
 import Foundation
 import GRDB
 import Hummingbird
@@ -20,17 +21,35 @@ struct QuarantinedRecord: Codable, Sendable {
     }
 }
 
-/// `GET /v1/quarantine`: the rejected records, newest first, optionally of one batch.
+/// `GET /v1/quarantine`: the rejected records, newest first, optionally of one batch. With
+/// authentication on, a tenant's credentials list only the records of batches its tenant sent
+/// (another tenant's batch id lists nothing, as an unknown one does); the provider's list all.
 enum QuarantineRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool) {
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, access: RouteGuard) {
         router.get("/v1/quarantine") { request, _ -> Response in
+            let principal: Principal?
+            switch await access.identify(request, action: "GET /v1/quarantine") {
+            case .admitted(let who): principal = who
+            case .refused(let refusal): return refusal
+            }
+            let tenant = AccessPolicy.tenantScope(principal, requested: nil)
             let query = request.uri.queryParameters
             let batch = query.get("batch")
             let limit = min(max(query.get("limit", as: Int.self) ?? 100, 1), 10_000)
             let offset = max(query.get("offset", as: Int.self) ?? 0, 0)
             let (total, records) = try await database.read { db -> (Int, [QuarantinedRecord]) in
-                let filter = batch == nil ? "" : "WHERE batch = ?"
-                let arguments: StatementArguments = batch.map { [$0] } ?? []
+                var conditions: [String] = []
+                var values: [any DatabaseValueConvertible] = []
+                if let batch {
+                    conditions.append("batch = ?")
+                    values.append(batch)
+                }
+                if let tenant {
+                    conditions.append("tenant = ?")
+                    values.append(tenant)
+                }
+                let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                let arguments: StatementArguments = StatementArguments(values)
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine \(filter)", arguments: arguments) ?? 0
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT * FROM quarantine \(filter) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)", arguments: arguments)

@@ -12,12 +12,12 @@ enum InsightRoutes {
     /// Registers the routes and returns the budget watch to run as a service.
     static func add(
         to router: Router<BasicRequestContext>, database: DatabasePool, webhook: URL?, forecastMethod: EmissionForecast.Method = .linearTrend,
-        logger: Logger
+        logger: Logger, access: RouteGuard
     ) -> WorkerService {
-        ReportRoutes.add(to: router, database: database)
-        AnalysisRoutes.add(to: router, database: database)
+        ReportRoutes.add(to: router, database: database, access: access)
+        AnalysisRoutes.add(to: router, database: database, access: access)
         let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
-        ManagementRoutes.add(to: router, database: database, watch: watch)
+        ManagementRoutes.add(to: router, database: database, watch: watch, access: access)
         return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
     }
 

@@ -38,7 +38,7 @@ struct ReporterCommand: AsyncParsableCommand {
         [("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl), ("calculator", Topology.calculatorControl)]
             .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
 
-    @Flag(help: "Require an access token or API key on /v1/emissions and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
     var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
@@ -64,6 +64,7 @@ struct ReporterCommand: AsyncParsableCommand {
             LedgerStore.migrations(&$0)
             InsightRoutes.migrations(&$0)
             BusinessMetricStore.migrations(&$0)
+            AuditOutbox.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -78,44 +79,47 @@ struct ReporterCommand: AsyncParsableCommand {
                 service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
                 details: ["upstream": calculatorOutbox])
         }
-        let stages = try PipelineControlEndpoint.parse(pipelineControl).map { stage in
+        let stages = try NamedControlEndpoint.parse(pipelineControl).map { stage in
             RequestClient(loop: runtime.loop, endpoint: stage.endpoint, source: source, security: try stage.security(curve))
         }
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "reporter", logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authenticator = authSetup.authenticator
         do {
             try await subscriber.start()
             for stage in stages { try await stage.start() }
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
-                security: curve?.server ?? .plain, status: status)
+                security: curve?.server ?? .plain, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "reporter", database: database, keeper: TenantLedgerKeeper(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
         // Auth is always connected: the dashboard needs a login even without --require-auth.
         let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
         do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
-        let verifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
-        verifier.start()
-        var authenticator: Authenticator?
-        if requireAuth {
-            authenticator = verifier
-            logger.info("tokens or API keys required on /v1/emissions", metadata: ["auth": "\(authEndpoint)"])
+        let sessionVerifier: Authenticator
+        if let authenticator {
+            sessionVerifier = authenticator
+        } else {
+            sessionVerifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+            sessionVerifier.start()
         }
+        let access = RouteGuard(authenticator: authenticator)
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
-        ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        ReporterRoutes.add(
+            to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator, access: access)
         // The dashboard, business metrics and the forecast check roles themselves.
         let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
-        DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, forecastMethod: method, logger: logger)
+        DashboardRoutes.add(to: router, database: database, authenticator: sessionVerifier, auth: auth, forecastMethod: method, logger: logger)
         BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
         ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
-        // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
-        // stay off rather than show one tenant another's figures.
-        let budgetWatch =
-            requireAuth
-            ? nil : InsightRoutes.add(to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger)
-        if requireAuth { logger.warning("reports, analysis, targets and budgets are off: they do not check roles yet (--require-auth)") }
+        let budgetWatch = InsightRoutes.add(
+            to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger, access: access)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-reporter"),
             onServerRunning: { _ in logger.info("reporter ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -125,7 +129,7 @@ struct ReporterCommand: AsyncParsableCommand {
         ]
         let group = ServiceGroup(
             configuration: .init(
-                services: workers + (budgetWatch.map { [$0] } ?? []) + [app],
+                services: workers + [budgetWatch] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -8,7 +8,9 @@ import ServiceKit
 /// With an `authenticator` (`--require-auth`), emissions need a token or key whose role may
 /// read; a tenant's credentials get the tenant layer only, filtered to their own tenant.
 enum ReporterRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, survey: PipelineSurvey, authenticator: Authenticator?) {
+    static func add(
+        to router: Router<BasicRequestContext>, database: DatabasePool, survey: PipelineSurvey, authenticator: Authenticator?, access: RouteGuard
+    ) {
         router.get("/v1/emissions") { request, _ -> Response in
             let action = "GET /v1/emissions"
             var parameters: [String: String] = [:]
@@ -18,7 +20,7 @@ enum ReporterRoutes {
                 switch await authenticator.authenticate(authorization: request.headers[.authorization]) {
                 case .authenticated(let who): principal = who
                 case .unauthenticated(let message):
-                    authenticator.reportDenial(nil, action: action, reason: message)
+                    await authenticator.recordDenial(nil, action: action, reason: message)
                     return HTTPSupport.error(.unauthorized, message)
                 case .unavailable(let message): return HTTPSupport.error(.serviceUnavailable, message)
                 }
@@ -37,7 +39,7 @@ enum ReporterRoutes {
                     // Forced, not trusted: a tenant's query is always filtered to its own tenant.
                     if let own = principal.tenant { query.filters[.tenant] = own }
                 case .denied(let message):
-                    authenticator.reportDenial(principal, action: action, reason: message)
+                    await authenticator.recordDenial(principal, action: action, reason: message)
                     return HTTPSupport.error(.forbidden, message)
                 }
             }
@@ -49,13 +51,22 @@ enum ReporterRoutes {
             }
         }
         // Every version of each region-month's results (restatements), with the factors it used.
+        // They name regions and the provider's factors: a provider view.
         router.get("/v1/versions") { request, _ -> Response in
+            if case .refused(let refusal) = await access.admit(request, action: "GET /v1/versions", decide: {
+                AccessPolicy.readProviderView($0, what: "the versions of region-month results")
+            }) {
+                return refusal
+            }
             let region = request.uri.queryParameters["region"].map(String.init)
             let month = request.uri.queryParameters["month"].map(String.init)
             let history = try await database.read { try LedgerStore.history($0, region: region, month: month) }
             return HTTPSupport.json(["versions": history])
         }
-        router.get("/v1/status") { _, _ -> Response in
+        router.get("/v1/status") { request, _ -> Response in
+            if case .refused(let refusal) = await access.admit(request, action: "GET /v1/status", decide: AccessPolicy.readPipelineStatus) {
+                return refusal
+            }
             let status = await survey.survey()
             return HTTPSupport.json(status)
         }

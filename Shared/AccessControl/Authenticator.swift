@@ -18,7 +18,8 @@ public enum AuthenticationOutcome: Sendable, Hashable {
 /// Establishes who is calling, for services other than auth. Access tokens are verified locally
 /// with auth's public keys (fetched over ZeroMQ); revoked token ids are polled from auth every
 /// `pollMilliseconds`; API keys (`cmk_…`) are checked with auth on each request. Denials are
-/// reported to auth for its audit log.
+/// reported to auth for its audit log: durably through `denials` (the service's audit outbox)
+/// when given, otherwise as a best-effort request.
 public final class Authenticator: Sendable {
     struct State {
         var keys: [String: Curve25519.Signing.PublicKey] = [:]
@@ -33,14 +34,32 @@ public final class Authenticator: Sendable {
     private let logger: Logger
     private let pollMilliseconds: Int
     private let maxStalenessSeconds: Double
+    private let denials: (@Sendable (DenialReport) async -> Void)?
     private let state = Mutex(State())
 
-    public init(auth: RequestClient, service: String, logger: Logger, pollMilliseconds: Int = 1_000, maxStalenessSeconds: Double = 15) {
+    public init(
+        auth: RequestClient, service: String, logger: Logger, pollMilliseconds: Int = 1_000, maxStalenessSeconds: Double = 15,
+        denials: (@Sendable (DenialReport) async -> Void)? = nil
+    ) {
         self.auth = auth
         self.service = service
         self.logger = logger
         self.pollMilliseconds = pollMilliseconds
         self.maxStalenessSeconds = maxStalenessSeconds
+        self.denials = denials
+    }
+
+    /// Records that a request was refused, and returns once it is recorded: in the service's
+    /// audit outbox when there is one (then it reaches auth even if auth is down right now).
+    public func recordDenial(_ principal: Principal?, action: String, reason: String) async {
+        let report = DenialReport(
+            service: service, subject: principal?.subject, tenant: principal?.tenant, role: principal?.role.rawValue, action: action,
+            reason: reason)
+        if let denials {
+            await denials(report)
+        } else {
+            reportDenial(principal, action: action, reason: reason)
+        }
     }
 
     /// Starts polling auth for revocations (and for its keys until they are known).
@@ -75,6 +94,10 @@ public final class Authenticator: Sendable {
 
     /// Tells auth, without waiting, that a request was refused (for its audit log).
     public func reportDenial(_ principal: Principal?, action: String, reason: String) {
+        if denials != nil {
+            Task { await self.recordDenial(principal, action: action, reason: reason) }
+            return
+        }
         let report = DenialReport(
             service: service, subject: principal?.subject, tenant: principal?.tenant, role: principal?.role.rawValue, action: action,
             reason: reason)

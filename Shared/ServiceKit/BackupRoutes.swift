@@ -1,4 +1,5 @@
 import Dispatch
+import AccessControl
 import Foundation
 import GRDB
 import Hummingbird
@@ -14,10 +15,18 @@ public struct BackupReport: Codable, Sendable {
 /// API, consistent while the service keeps working) into `<data-dir>/backups/NAME/<instance>.sqlite`.
 /// The name is a plain folder name, so a request cannot write anywhere else. `scripts/backup`
 /// calls every service, upstream first — anything a downstream store lacks is then still in an
-/// upstream outbox of the backup, and is sent again after a restore.
+/// upstream outbox of the backup, and is sent again after a restore. With authentication on,
+/// only the provider admin may take a backup (it copies every tenant's data).
 public enum BackupRoutes {
-    public static func add(to router: Router<BasicRequestContext>, database: DatabasePool, dataDir: String, instance: String) {
+    public static func add(
+        to router: Router<BasicRequestContext>, database: DatabasePool, dataDir: String, instance: String, access: RouteGuard
+    ) {
         router.post("/v1/admin/backup") { request, _ -> Response in
+            if case .refused(let refusal) = await access.admit(request, action: "POST /v1/admin/backup", decide: {
+                AccessPolicy.administerService($0, what: "take backups")
+            }) {
+                return refusal
+            }
             let name = request.uri.queryParameters.get("name") ?? MessageClockStamp.now()
             guard !name.isEmpty, name.count <= 64,
                 name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".")

@@ -7,17 +7,17 @@ import ZeroMQ
 public let statusRequestType = "status.get.v1"
 
 /// A service's control endpoint over ZeroMQ: answers `status.get.v1` so that the reporter can
-/// tell whether the pipeline has drained without opening anyone else's store.
+/// tell whether the pipeline has drained without opening anyone else's store, and the request
+/// types in `handlers` (the tenant export and erase auth orchestrates).
 public enum ControlEndpoint {
     public static func start(
         loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, security: LinkSecurity = .plain,
-        status: @escaping @Sendable () async -> StatusReport
+        status: @escaping @Sendable () async -> StatusReport, handlers: [String: RequestServer.Handler] = [:]
     ) async throws -> RequestServer {
         let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger, security: security) { request in
-            switch request.header.type {
-            case statusRequestType: return .json(await status())
-            default: return .failure(404, "unknown request type \(request.header.type)")
-            }
+            if request.header.type == statusRequestType { return .json(await status()) }
+            if let handler = handlers[request.header.type] { return await handler(request) }
+            return .failure(404, "unknown request type \(request.header.type)")
         }
         try await server.start()
         return server

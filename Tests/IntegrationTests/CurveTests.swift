@@ -110,7 +110,7 @@ import ZeroMQ
         // With CURVE the reporter must know which service each control endpoint belongs to.
         suite.extraArguments[.reporter] = ["--pipeline-control", "tcp://127.0.0.1:1"]
         await #expect(throws: (any Error).self) { try await suite.start([.reporter]) }
-        #expect(suite.log(.reporter).contains("name the service of each --pipeline-control endpoint"), "\(suite.log(.reporter).suffix(1000))")
+        #expect(suite.log(.reporter).contains("name the service of each control endpoint"), "\(suite.log(.reporter).suffix(1000))")
         await suite.stopAll()
     }
 }

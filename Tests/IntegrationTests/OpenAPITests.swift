@@ -19,7 +19,7 @@ import Testing
         var checked = 0
         for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
             let services = try #require(item["x-services"] as? [String], "\(path) names no service")
-            let concrete = path.replacingOccurrences(of: "{id}", with: "no-such-id")
+            let concrete = path.replacingOccurrences(of: "{id}", with: "no-such-id").replacingOccurrences(of: "{tenant}", with: "no-such-tenant")
             for method in ["get", "post", "delete"] where item[method] != nil {
                 for name in services {
                     let service = try #require(SuiteProcess.Service(rawValue: name), "\(path): unknown service \(name)")

@@ -43,6 +43,7 @@ import ZeroMQ
             "/v1/api-keys", ["role": "collector", "tenant": "B"], token: try await suite.loginToken("ta", password))
         #expect(foreignKey == 403)
 
+        suite.credential = admin
         var credentials: [String: String] = ["provider_admin": admin, "collector_key": try #require(keyBody["key"] as? String)]
         for (user, role) in [("ta", "tenant_admin"), ("an", "analyst"), ("au", "auditor"), ("co", "collector")] {
             credentials[role] = try await suite.loginToken(user, password)

@@ -2,13 +2,15 @@ import Foundation
 
 /// Logging in and calling with tokens against a suite started with `--require-auth`.
 extension SuiteProcess {
-    /// Arguments that turn authentication on in the collector and the reporter, with a fast
-    /// revocation poll so tests see revocations quickly.
+    /// Arguments that turn authentication on in every service, with a fast revocation poll so
+    /// tests see revocations quickly.
     static func secured(auth: [String] = []) -> [Service: [String]] {
         [
             .collector: ["--require-auth", "--revocation-poll-ms", "200"],
+            .preprocessor: ["--require-auth", "--revocation-poll-ms", "200"],
+            .calculator: ["--require-auth", "--revocation-poll-ms", "200"],
             .reporter: ["--require-auth", "--revocation-poll-ms", "200"],
-            .auth: auth,
+            .auth: ["--require-auth"] + auth,
         ]
     }
 

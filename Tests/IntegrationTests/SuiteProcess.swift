@@ -74,6 +74,9 @@ final class SuiteProcess: @unchecked Sendable {
     /// them with `curve: true`; a test may take one out to see it cut off.
     var curveServices: Set<Service> = []
     private var processes: [Service: Process] = [:]
+    /// The token or API key the suite's own helpers (`waitDrained`, `json`) present, for suites
+    /// started with `--require-auth`.
+    var credential: String?
 
     init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1, curve: Bool = false) throws {
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
@@ -156,7 +159,10 @@ final class SuiteProcess: @unchecked Sendable {
         if let curveDir, curveServices.contains(service) { args += ["--curve-dir", curveDir.path] }
         switch service {
         case .auth:
-            args = ["serve"] + args + ["--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)"]
+            args = ["serve"] + args + [
+                "--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)",
+                "--service-control", (controls + ["reporter=" + endpoint(.reporter, p.reporterControl)]).joined(separator: ","),
+            ]
         case .collector:
             args += [
                 "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
@@ -168,13 +174,14 @@ final class SuiteProcess: @unchecked Sendable {
                 "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", endpoint(.collector, p.collectorOutbox), "--outbox-port",
                 "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
                 "--calculator-shards", "\(calculators)", "--instance", "preprocessor-\(replica + 1)",
+                "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
             if preprocessors > 1 { args += ["--shard", "\(replica)"] }
         case .calculator:
             args += [
                 "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
                 "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
-                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)",
+                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
             if calculators > 1 { args += ["--shard", "\(replica)"] }
         case .reporter:
@@ -301,7 +308,7 @@ final class SuiteProcess: @unchecked Sendable {
     // MARK: HTTP
 
     func get(_ service: Service, _ path: String) async throws -> (Int, Data) {
-        try await request(service, path, method: "GET")
+        try await request(service, path, method: "GET", headers: credential.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
     func post(_ service: Service, _ path: String, body: Data, contentType: String, headers: [String: String] = [:]) async throws -> (Int, Data) {

@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Foundation
 import GRDB
@@ -6,6 +7,8 @@ import ServiceKit
 
 /// Carbon management over HTTP: `POST/GET /v1/targets`, `POST/GET /v1/budgets`, `GET /v1/alerts`.
 /// Totals are measured, location-based (scope 1 + scope 2 location + scope 3), per tenant.
+/// With authentication on, reads are for every reading role (a tenant's credentials see only
+/// their own tenant); writes for the tenant's own tenant_admin or the provider_admin.
 enum ManagementRoutes {
     struct TargetBody: Codable, Sendable {
         var tenant: String
@@ -26,13 +29,35 @@ enum ManagementRoutes {
         var kgco2e: Double
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, watch: BudgetWatch) {
+    /// Authenticates and checks a read of `what`; the tenant the answer is limited to, or the refusal.
+    private static func admitRead(_ request: Request, access: RouteGuard, action: String, what: String) async -> Result<String?, Refusal> {
+        let asked = request.uri.queryParameters["tenant"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        switch await access.admit(request, action: action, decide: { AccessPolicy.readTenantData($0, tenant: asked, what: what) }) {
+        case .refused(let response): return .failure(Refusal(response: response))
+        case .admitted(let principal): return .success(AccessPolicy.tenantScope(principal, requested: asked))
+        }
+    }
+
+    /// A response refusing a request, carried through `Result`.
+    struct Refusal: Error { var response: Response }
+
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, watch: BudgetWatch, access: RouteGuard) {
         router.post("/v1/targets") { request, _ -> Response in
+            let principal: Principal?
+            switch await access.identify(request, action: "POST /v1/targets") {
+            case .admitted(let who): principal = who
+            case .refused(let refusal): return refusal
+            }
             guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20),
                 let target = try? JSONDecoder().decode(TargetBody.self, from: data)
             else { return HTTPSupport.error(.badRequest, "body: expected {\"tenant\", \"baseline_year\", \"reduction_percent\", \"target_year\"}") }
             guard target.targetYear > target.baselineYear, (0...100).contains(target.reductionPercent), !target.tenant.isEmpty else {
                 return HTTPSupport.error(.badRequest, "target_year must follow baseline_year; reduction_percent 0…100; tenant not empty")
+            }
+            if let principal, let refusal = await access.check(
+                principal, action: "POST /v1/targets", decision: AccessPolicy.manageTenant(principal, tenant: target.tenant, what: "targets"))
+            {
+                return refusal
             }
             try await database.write {
                 try $0.execute(
@@ -42,7 +67,11 @@ enum ManagementRoutes {
             return HTTPSupport.json(target)
         }
         router.get("/v1/targets") { request, _ -> Response in
-            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let tenant: String?
+            switch await admitRead(request, access: access, action: "GET /v1/targets", what: "targets") {
+            case .success(let scope): tenant = scope
+            case .failure(let refusal): return refusal.response
+            }
             let yearParameter = request.uri.queryParameters["year"].flatMap { Int(String($0)) }
             let data = try await database.read { db -> Data in
                 var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
@@ -72,6 +101,11 @@ enum ManagementRoutes {
             return HTTPSupport.raw(data, contentType: "application/json")
         }
         router.post("/v1/budgets") { request, _ -> Response in
+            let principal: Principal?
+            switch await access.identify(request, action: "POST /v1/budgets") {
+            case .admitted(let who): principal = who
+            case .refused(let refusal): return refusal
+            }
             guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else { return HTTPSupport.error(.badRequest, "body: empty") }
             let budgets: [BudgetBody]
             if let many = try? JSONDecoder().decode([BudgetBody].self, from: data) {
@@ -84,6 +118,16 @@ enum ManagementRoutes {
             for budget in budgets where CalendarMonth(budget.month) == nil || budget.kgco2e < 0 || budget.tenant.isEmpty {
                 return HTTPSupport.error(.badRequest, "budget \(budget.tenant) \(budget.month): month like 2024-01, kgco2e ≥ 0", field: "month")
             }
+            if let principal {
+                // All or nothing: one budget for a tenant the caller may not manage refuses the lot.
+                for budget in budgets {
+                    if let refusal = await access.check(
+                        principal, action: "POST /v1/budgets", decision: AccessPolicy.manageTenant(principal, tenant: budget.tenant, what: "budgets"))
+                    {
+                        return refusal
+                    }
+                }
+            }
             try await database.write { db in
                 for budget in budgets {
                     try db.execute(
@@ -95,7 +139,11 @@ enum ManagementRoutes {
             return HTTPSupport.json(["stored": budgets.count])
         }
         router.get("/v1/budgets") { request, _ -> Response in
-            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let tenant: String?
+            switch await admitRead(request, access: access, action: "GET /v1/budgets", what: "budgets") {
+            case .success(let scope): tenant = scope
+            case .failure(let refusal): return refusal.response
+            }
             let methodText = request.uri.queryParameters["method"].map(String.init) ?? ""
             guard let method = methodText.isEmpty ? watch.method : EmissionForecast.Method(rawValue: methodText) else {
                 return HTTPSupport.error(.badRequest, "method: use linear or seasonal_naive", field: "method")
@@ -125,7 +173,11 @@ enum ManagementRoutes {
             return HTTPSupport.raw(data, contentType: "application/json")
         }
         router.get("/v1/alerts") { request, _ -> Response in
-            let tenant = request.uri.queryParameters["tenant"].map(String.init)
+            let tenant: String?
+            switch await admitRead(request, access: access, action: "GET /v1/alerts", what: "alerts") {
+            case .success(let scope): tenant = scope
+            case .failure(let refusal): return refusal.response
+            }
             let alerts = try await database.read { try ManagementStore.alerts($0, tenant: tenant) }
             return HTTPSupport.json(["alerts": alerts])
         }

@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Foundation
 import GRDB
@@ -8,10 +9,21 @@ import ServiceKit
 /// inventory for a tenant (with `tenant=`) or for the provider (without), built from the
 /// ledger. The same request on the same ledger gives the same bytes.
 enum ReportRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool) {
+    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, access: RouteGuard) {
         router.get("/v1/reports") { request, _ -> Response in
             var parameters: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            // A tenant's credentials get their own tenant's inventory by default; the provider's
+            // inventory (no tenant=) is a provider view.
+            let asked = parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 }
+            switch await access.admit(request, action: "GET /v1/reports", decide: { principal in
+                asked == nil && principal.isProvider
+                    ? AccessPolicy.readProviderView(principal, what: "the provider's inventory")
+                    : AccessPolicy.readTenantData(principal, tenant: asked, what: "reports")
+            }) {
+            case .refused(let refusal): return refusal
+            case .admitted(let principal): parameters["tenant"] = AccessPolicy.tenantScope(principal, requested: asked)
+            }
             guard let text = parameters["period"], let period = ReportPeriod(text) else {
                 return HTTPSupport.error(.badRequest, "period: expected a month (2024-01), a quarter (2024-Q1) or a year (2024)", field: "period")
             }

@@ -7,12 +7,16 @@ public struct IngestBatchMeta: Codable, Sendable, Hashable {
     public var format: BatchFormat
     /// For each record, its line (NDJSON, CSV) or index (JSON array) in the body as received.
     public var positions: [Int]
+    /// The tenant whose credentials sent the batch; nil when the provider (or an unauthenticated
+    /// suite) sent it. Lets a tenant see its own quarantined records and no one else's.
+    public var tenant: String?
 
-    public init(batch: String, entity: IngestEntity, format: BatchFormat, positions: [Int]) {
+    public init(batch: String, entity: IngestEntity, format: BatchFormat, positions: [Int], tenant: String? = nil) {
         self.batch = batch
         self.entity = entity
         self.format = format
         self.positions = positions
+        self.tenant = tenant
     }
 }
 

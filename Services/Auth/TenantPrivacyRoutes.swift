@@ -1,0 +1,165 @@
+import AccessControl
+import CarbonModel
+import Crypto
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import Messaging
+import ServiceKit
+
+/// A tenant's export and erase, orchestrated by auth: `GET /v1/tenants/{tenant}/export` and
+/// `POST /v1/tenants/{tenant}/erase`, for the tenant's own tenant_admin or the provider_admin.
+/// Auth answers for its own store (users and keys without secrets, audit rows about the tenant)
+/// and asks every other service over ZeroMQ (`tenant.export.v1`, `tenant.erase.v1` on their
+/// control endpoints, with the caller's token) — no store is opened but auth's own.
+///
+/// Erase keeps the tenant's usage and its share of the emissions under a pseudonym
+/// (`erased-<hash>`, an HMAC of the tenant name under a key only auth holds, so a retry after a
+/// partial failure uses the same name and the name cannot be guessed back from candidate
+/// tenants): deleting the usage would, at the next recalculation, move the sites' emissions onto
+/// the other tenants. Identities go: users, keys, login state; the users' tokens are revoked.
+/// Audit rows about the tenant stay — the chain cannot lose rows without every later row
+/// failing verification — and the erase itself is appended.
+enum TenantPrivacyRoutes {
+    static func add(
+        to router: Router<BasicRequestContext>, database: DatabasePool, services: [RequestClient], logger: Logger
+    ) {
+        router.get("/v1/tenants/{tenant}/export") { request, context -> Response in
+            let tenant = try context.parameters.require("tenant")
+            let token: String
+            let claims: TokenClaims
+            switch try await admit(request, tenant: tenant, action: "tenant.export", database: database) {
+            case .refused(let response): return response
+            case .admitted(let c, let t): (claims, token) = (c, t)
+            }
+            var answers: [Any] = []
+            for service in services {
+                do {
+                    let reply = try await service.request(
+                        type: TenantPrivacyRequest.exportType, body: WireFrame.encodeJSON(TenantPrivacyRequest(tenant: tenant)),
+                        timeoutMilliseconds: 30_000, apiKey: token)
+                    answers.append(try JSONSerialization.jsonObject(with: reply.body))
+                } catch {
+                    return HTTPSupport.error(.badGateway, "the export could not be completed: a service did not answer (\(error)); nothing was changed")
+                }
+            }
+            // Serialized inside the transaction: a JSON object of `Any` cannot cross the concurrency boundary.
+            let ownData = try await database.write { db -> Data in
+                let users = try Row.fetchAll(
+                    db, sql: "SELECT username, role, created_at, disabled_at FROM users WHERE tenant = ? ORDER BY username", arguments: [tenant]
+                ).map { row -> [String: Any] in
+                    [
+                        "username": row["username"] as String, "role": row["role"] as String, "created_at": row["created_at"] as Int64,
+                        "disabled_at": (row["disabled_at"] as Int64?) ?? NSNull(),
+                    ]
+                }
+                let keys = try Row.fetchAll(
+                    db, sql: "SELECT key_id, role, created_at, revoked_at FROM api_keys WHERE tenant = ? ORDER BY key_id", arguments: [tenant]
+                ).map { row -> [String: Any] in
+                    [
+                        "key_id": row["key_id"] as String, "role": row["role"] as String, "created_at": row["created_at"] as Int64,
+                        "revoked_at": (row["revoked_at"] as Int64?) ?? NSNull(),
+                    ]
+                }
+                let audit = try AuditLog.rows(db, tenant: tenant, limit: Int.max).map { row in row.mapValues { $0 ?? "" } }
+                try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "tenant.export", tenant: tenant, outcome: "success", detail: "\(services.count + 1) services"))
+                return try JSONSerialization.data(withJSONObject: ["users": users, "api_keys": keys, "audit": audit])
+            }
+            let own = try JSONSerialization.jsonObject(with: ownData)
+            let document: [String: Any] = [
+                "tenant": tenant, "exported_at": Int64(Date().timeIntervalSince1970),
+                "services": [["service": "auth", "tenant": tenant, "data": own]] + answers,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+            return HTTPSupport.raw(data, contentType: "application/json")
+        }
+
+        router.post("/v1/tenants/{tenant}/erase") { request, context -> Response in
+            let tenant = try context.parameters.require("tenant")
+            let token: String
+            let claims: TokenClaims
+            switch try await admit(request, tenant: tenant, action: "tenant.erase", database: database) {
+            case .refused(let response): return response
+            case .admitted(let c, let t): (claims, token) = (c, t)
+            }
+            let pseudonym = try await database.read { try Self.pseudonym(of: tenant, db: $0) }
+            var changed: [String: [String: Int]] = [:]
+            for service in services {
+                do {
+                    let reply = try await service.request(
+                        type: TenantPrivacyRequest.eraseType,
+                        body: WireFrame.encodeJSON(TenantPrivacyRequest(tenant: tenant, pseudonym: pseudonym)), timeoutMilliseconds: 60_000,
+                        apiKey: token)
+                    let answer = try JSONDecoder().decode(EraseReply.self, from: reply.body)
+                    changed[answer.service] = answer.changed
+                } catch {
+                    // Services already done stay done; a retry renames nothing twice and uses the same pseudonym.
+                    logger.error("tenant erase incomplete", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                    return HTTPSupport.error(.badGateway, "the erase is incomplete: a service did not confirm (\(error)); send the same request again")
+                }
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let summary = changed.keys.sorted().joined(separator: ", ")
+            changed["auth"] = try await database.write { db -> [String: Int] in
+                var own: [String: Int] = [:]
+                let users = try String.fetchAll(db, sql: "SELECT username FROM users WHERE tenant = ?", arguments: [tenant])
+                for user in users {
+                    try db.execute(
+                        sql: "UPDATE tokens SET username = ?, revoked_at = COALESCE(revoked_at, ?) WHERE username = ?", arguments: [pseudonym, now, user])
+                    try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [user])
+                }
+                try db.execute(sql: "DELETE FROM users WHERE tenant = ?", arguments: [tenant])
+                own["users"] = db.changesCount
+                try db.execute(sql: "DELETE FROM api_keys WHERE tenant = ?", arguments: [tenant])
+                own["api_keys"] = db.changesCount
+                try db.execute(sql: "DELETE FROM tenants WHERE tenant = ?", arguments: [tenant])
+                try AuditLog.append(
+                    db, AuditEntry(actor: claims.subject, action: "tenant.erase", tenant: tenant, outcome: "success", detail: "erased in auth, \(summary)"))
+                return own
+            }
+            struct Answer: Encodable {
+                var tenant: String
+                var pseudonym: String
+                var changed: [String: [String: Int]]
+            }
+            return HTTPSupport.json(Answer(tenant: tenant, pseudonym: pseudonym, changed: changed))
+        }
+    }
+
+    enum Admission {
+        case admitted(TokenClaims, String)
+        case refused(Response)
+    }
+
+    /// The caller's token, checked: the tenant's own tenant_admin or the provider_admin. Another
+    /// tenant's name gets the same refusal whether or not that tenant exists.
+    static func admit(_ request: Request, tenant: String, action: String, database: DatabasePool) async throws -> Admission {
+        let claims: TokenClaims
+        switch try await AuthRoutes.authenticate(request, database: database) {
+        case .success(let c): claims = c
+        case .failure(let rejection):
+            try await database.write {
+                try AuditLog.append($0, AuditEntry(actor: "anonymous", action: action, tenant: nil, outcome: "denied", detail: rejection.description))
+            }
+            return .refused(HTTPSupport.error(.unauthorized, rejection.description))
+        }
+        switch AccessPolicy.manageTenant(claims.principal, tenant: tenant, what: "a tenant's export or erase") {
+        case .allowed: break
+        case .denied(let message):
+            try await database.write {
+                try AuditLog.append($0, AuditEntry(actor: claims.subject, action: action, tenant: claims.tenant, outcome: "denied", detail: message))
+            }
+            return .refused(HTTPSupport.error(.forbidden, message))
+        }
+        let header = request.headers[.authorization] ?? ""
+        return .admitted(claims, String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// `erased-` and 16 hex digits of HMAC-SHA256(tenant) under auth's signing key.
+    static func pseudonym(of tenant: String, db: Database) throws -> String {
+        let key = SymmetricKey(data: try TokenIssuer.signingKey(db).key.rawRepresentation)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("tenant-erase:\(tenant)".utf8), using: key)
+        return "erased-" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,32 @@
+import CarbonModel
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The calculator's part of a tenant's erase (its export adds nothing the preprocessor's and the
+/// reporter's do not hold: the same records, and the results). The tenant's records, series and
+/// stored results are renamed to the pseudonym, not deleted: with usage-based allocation its
+/// usage decides how much of each site's emissions the other tenants carry, so the quantities
+/// stay and only the name goes. Nothing is recalculated, so no figure changes.
+struct TenantLedgerRename: TenantDataKeeper {
+    func export(_ db: Database, tenant: String) throws -> [String: Any] {
+        ["note": "the calculator's records and results are exported by the preprocessor and the reporter"]
+    }
+
+    func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
+        var changed: [String: Int] = ["records": 0, "results": 0]
+        for row in try Row.fetchAll(db, sql: "SELECT source, id, normalized FROM records") {
+            guard let renamed = TenantRename.json(row["normalized"], tenant: tenant, to: pseudonym) else { continue }
+            try db.execute(sql: "UPDATE records SET normalized = ? WHERE source = ? AND id = ?", arguments: [renamed, row["source"], row["id"]])
+            changed["records", default: 0] += 1
+        }
+        try db.execute(sql: "UPDATE series SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+        changed["series"] = db.changesCount
+        for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results") {
+            guard let renamed = TenantRename.json(row["result"], tenant: tenant, to: pseudonym) else { continue }
+            try db.execute(sql: "UPDATE results SET result = ? WHERE region = ? AND month = ?", arguments: [renamed, row["region"], row["month"]])
+            changed["results", default: 0] += 1
+        }
+        return changed
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The collector's part of a tenant's export and erase: the batches the tenant's credentials
+/// sent. Export: each batch as received. Erase: the bodies are emptied and the sender forgotten;
+/// the batch rows stay (renamed to the pseudonym) so that verdicts and counts still add up.
+/// Batches the provider sent on a tenant's behalf are not looked into (their records reach the
+/// tenant's export and erase through the preprocessor and the calculator).
+struct TenantBatchKeeper: TenantDataKeeper {
+    func export(_ db: Database, tenant: String) throws -> [String: Any] {
+        let batches = try Row.fetchAll(
+            db, sql: "SELECT id, entity, format, channel, received_at, record_count, body, submitter FROM batches WHERE tenant = ? ORDER BY received_at, id",
+            arguments: [tenant]
+        ).map { row -> [String: Any] in
+            [
+                "batch": row["id"] as String, "entity": row["entity"] as String, "format": row["format"] as String,
+                "channel": row["channel"] as String, "received_at": row["received_at"] as Int64, "records": row["record_count"] as Int,
+                "submitter": (row["submitter"] as String?) ?? NSNull(), "body": String(decoding: row["body"] as Data, as: UTF8.self),
+            ]
+        }
+        return ["batches": batches]
+    }
+
+    func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
+        try db.execute(sql: "UPDATE batches SET body = X'', submitter = NULL, tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+        return ["batches": db.changesCount]
+    }
+}

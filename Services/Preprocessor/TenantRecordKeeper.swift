@@ -1,0 +1,60 @@
+import CarbonModel
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The preprocessor's part of a tenant's export and erase: the records naming the tenant
+/// (current and earlier revisions), its hourly series and its quarantined records. Erase keeps
+/// the usage quantities under the pseudonym — deleting them would move the sites' emissions
+/// onto the other tenants at the next recalculation — and deletes the quarantined records.
+struct TenantRecordKeeper: TenantDataKeeper {
+    func export(_ db: Database, tenant: String) throws -> [String: Any] {
+        var records: [Any] = []
+        for data in try Data.fetchAll(db, sql: "SELECT canonical FROM records ORDER BY source, id") where Self.names(data, tenant) {
+            if let object = try? JSONSerialization.jsonObject(with: data) { records.append(object) }
+        }
+        let quarantined = try Row.fetchAll(
+            db, sql: "SELECT batch, entity, reason, raw, received_at FROM quarantine WHERE tenant = ? ORDER BY seq", arguments: [tenant]
+        ).map { row -> [String: Any] in
+            [
+                "batch": row["batch"] as String, "entity": row["entity"] as String, "reason": row["reason"] as String,
+                "raw": String(decoding: row["raw"] as Data, as: UTF8.self), "received_at": row["received_at"] as Int64,
+            ]
+        }
+        return ["records": records, "quarantine": quarantined]
+    }
+
+    func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
+        var changed: [String: Int] = ["records": 0, "record_history": 0, "hourly_series": 0]
+        for (table, key) in [("records", "source, id"), ("record_history", "source, id, revision")] {
+            for row in try Row.fetchAll(db, sql: "SELECT \(key), canonical FROM \(table)") {
+                guard let renamed = TenantRename.json(row["canonical"], tenant: tenant, to: pseudonym) else { continue }
+                if table == "records" {
+                    try db.execute(sql: "UPDATE records SET canonical = ? WHERE source = ? AND id = ?", arguments: [renamed, row["source"], row["id"]])
+                } else {
+                    try db.execute(
+                        sql: "UPDATE record_history SET canonical = ? WHERE source = ? AND id = ? AND revision = ?",
+                        arguments: [renamed, row["source"], row["id"], row["revision"]])
+                }
+                changed[table, default: 0] += 1
+            }
+        }
+        // Series keys are kind|site|region|product|tenant|substance.
+        for series in try String.fetchAll(db, sql: "SELECT DISTINCT series FROM hourly_series") {
+            var parts = series.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 6, parts[4] == tenant else { continue }
+            parts[4] = pseudonym
+            try db.execute(sql: "UPDATE hourly_series SET series = ? WHERE series = ?", arguments: [parts.joined(separator: "|"), series])
+            changed["hourly_series", default: 0] += db.changesCount
+        }
+        try db.execute(sql: "DELETE FROM quarantine WHERE tenant = ?", arguments: [tenant])
+        changed["quarantine"] = db.changesCount
+        return changed
+    }
+
+    /// Whether a stored record names `tenant` (cheap byte check first, then the field).
+    static func names(_ data: Data, _ tenant: String) -> Bool {
+        guard data.range(of: Data(tenant.utf8)) != nil, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return object["tenant"] as? String == tenant
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The reporter's part of a tenant's export and erase. Export: the tenant's ledger rows (every
+/// mode), targets, budgets and alerts. Erase: targets, budgets and alerts are deleted; the
+/// tenant's ledger rows are renamed to the pseudonym, not deleted — they are its share of the
+/// sites' emissions, and deleting them would not give them back to anyone: the site and product
+/// layers still hold them, so the provider's figures and every other tenant's stay as they are.
+struct TenantLedgerKeeper: TenantDataKeeper {
+    static let ledgerTables = ["ledger", "ledger_hourly", "ledger_superseded"]
+
+    func export(_ db: Database, tenant: String) throws -> [String: Any] {
+        func rows(_ sql: String) throws -> [[String: Any]] {
+            try Row.fetchAll(db, sql: sql, arguments: [tenant]).map { row in
+                var object: [String: Any] = [:]
+                for (column, value) in row {
+                    switch value.storage {
+                    case .null: object[column] = NSNull()
+                    case .int64(let v): object[column] = v
+                    case .double(let v): object[column] = v
+                    case .string(let v): object[column] = v
+                    case .blob(let v): object[column] = v.base64EncodedString()
+                    }
+                }
+                return object
+            }
+        }
+        return [
+            "emissions": try rows("SELECT * FROM ledger WHERE tenant = ? ORDER BY month, region, product, mode"),
+            "targets": try rows("SELECT * FROM targets WHERE tenant = ?"),
+            "budgets": try rows("SELECT * FROM budgets WHERE tenant = ? ORDER BY month"),
+            "alerts": try rows("SELECT * FROM budget_alerts WHERE tenant = ? ORDER BY id"),
+        ]
+    }
+
+    func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
+        var changed: [String: Int] = [:]
+        for table in Self.ledgerTables {
+            try db.execute(sql: "UPDATE \(table) SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+            changed[table] = db.changesCount
+        }
+        for table in ["targets", "budgets", "budget_alerts"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
+            changed[table] = db.changesCount
+        }
+        return changed
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The body of `tenant.export.v1` and `tenant.erase.v1`, which auth sends to every other
+/// service's control endpoint when a tenant's data is exported or erased (each service answers
+/// from its own store). The caller's token travels in the header's `api_key` and is checked by
+/// the service like an HTTP request's.
+public struct TenantPrivacyRequest: Codable, Sendable, Hashable {
+    public static let exportType = "tenant.export.v1"
+    public static let eraseType = "tenant.erase.v1"
+
+    public var tenant: String
+    /// For an erase: the anonymous name the tenant's figures are kept under (`erased-<hash>`).
+    public var pseudonym: String?
+
+    public init(tenant: String, pseudonym: String? = nil) {
+        self.tenant = tenant
+        self.pseudonym = pseudonym
+    }
+}
+
+/// Rewrites the tenant a stored JSON document names, for an erase: every `"tenant"` member whose
+/// value is the tenant, at any depth, gets the pseudonym instead; nothing else changes meaning.
+/// Pure; returns nil when the document names the tenant nowhere (nothing to write back).
+public enum TenantRename {
+    public static func json(_ data: Data, tenant: String, to pseudonym: String) -> Data? {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        var changed = false
+        let renamed = rename(object, tenant: tenant, to: pseudonym, changed: &changed)
+        guard changed else { return nil }
+        return try? JSONSerialization.data(withJSONObject: renamed, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+    }
+
+    private static func rename(_ value: Any, tenant: String, to pseudonym: String, changed: inout Bool) -> Any {
+        if var object = value as? [String: Any] {
+            for (key, member) in object {
+                if key == "tenant", let name = member as? String, name == tenant {
+                    object[key] = pseudonym
+                    changed = true
+                } else {
+                    object[key] = rename(member, tenant: tenant, to: pseudonym, changed: &changed)
+                }
+            }
+            return object
+        }
+        if let array = value as? [Any] { return array.map { rename($0, tenant: tenant, to: pseudonym, changed: &changed) } }
+        return value
+    }
+}
