@@ -27,7 +27,7 @@ struct CalculatorDeliveryLoop: Sendable {
                     let summary: String
                     switch delivery.header.type {
                     case NormalizedActivity.messageType:
-                        let records = try decoder.decode([NormalizedRecord].self, from: delivery.body)
+                        let records = try NormalizedRecord.decodeArray(delivery.body)
                         let (applied, stale) = try ledger.apply(db, records: records)
                         metrics.recordsProcessed.increment(by: Int64(applied))
                         summary = "applied \(applied) records, \(stale) stale"

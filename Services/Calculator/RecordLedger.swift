@@ -7,7 +7,7 @@ import GRDB
 /// sums (micro-units) per series and bucket, so adding and removing revisions is exact and the
 /// sums do not depend on the order records arrive in.
 struct RecordLedger {
-    private var seriesIDs: [String: Int64] = [:]
+    private var seriesIDs: [SeriesKey: Int64] = [:]
 
     /// Forgets cached series ids (after a rolled-back transaction).
     mutating func reset() { seriesIDs.removeAll() }
@@ -15,12 +15,9 @@ struct RecordLedger {
     mutating func apply(_ db: Database, records: [NormalizedRecord]) throws -> (applied: Int, stale: Int) {
         var applied = 0, stale = 0
         var touched = Set<RegionMonthKey>()
-        let decoder = JSONDecoder()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        let lookup = try db.cachedStatement(sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?")
         for record in records {
-            let existing = try Row.fetchOne(
-                db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?", arguments: [record.source, record.id])
+            let existing = try Row.fetchOne(lookup, arguments: [record.source, record.id])
             if let existing {
                 let revision: Int = existing["revision"]
                 // A re-delivery or an older revision arriving late changes nothing.
@@ -29,7 +26,7 @@ struct RecordLedger {
                     continue
                 }
                 let stored: Data = existing["normalized"]
-                if !stored.isEmpty { try add(db, try decoder.decode(NormalizedRecord.self, from: stored), sign: -1, touched: &touched) }
+                if !stored.isEmpty { try add(db, try NormalizedRecord.decode(stored), sign: -1, touched: &touched) }
             }
             try add(db, record, sign: 1, touched: &touched)
             try db.cachedStatement(
@@ -37,7 +34,7 @@ struct RecordLedger {
                     INSERT INTO records (source, id, revision, normalized) VALUES (?, ?, ?, ?)
                     ON CONFLICT (source, id) DO UPDATE SET revision = excluded.revision, normalized = excluded.normalized
                     """
-            ).execute(arguments: [record.source, record.id, record.revision, try encoder.encode(record)])
+            ).execute(arguments: [record.source, record.id, record.revision, record.wireEncoding()])
             applied += 1
         }
         for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
@@ -49,7 +46,6 @@ struct RecordLedger {
     mutating func retract(_ db: Database, _ retractions: [RecordRetraction]) throws -> Int {
         var withdrawn = 0
         var touched = Set<RegionMonthKey>()
-        let decoder = JSONDecoder()
         for retraction in retractions {
             let existing = try Row.fetchOne(
                 db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?", arguments: [retraction.source, retraction.id])
@@ -58,7 +54,7 @@ struct RecordLedger {
                 guard retraction.revision > revision else { continue }
                 let stored: Data = existing["normalized"]
                 if !stored.isEmpty {
-                    try add(db, try decoder.decode(NormalizedRecord.self, from: stored), sign: -1, touched: &touched)
+                    try add(db, try NormalizedRecord.decode(stored), sign: -1, touched: &touched)
                     withdrawn += 1
                 }
             }
@@ -99,7 +95,7 @@ struct RecordLedger {
     private mutating func seriesID(
         _ db: Database, region: String, site: String, kind: String, product: String, tenant: String, substance: String
     ) throws -> Int64 {
-        let key = [region, site, kind, product, tenant, substance].joined(separator: "\u{1F}")
+        let key = SeriesKey(region: region, site: site, kind: kind, product: product, tenant: tenant, substance: substance)
         if let id = seriesIDs[key] { return id }
         let arguments: StatementArguments = [region, site, kind, product, tenant, substance]
         try db.execute(
@@ -164,6 +160,11 @@ struct RecordLedger {
             if affected { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
         }
     }
+}
+
+/// What identifies a series of amounts (one row of the `series` table).
+private struct SeriesKey: Hashable {
+    var region, site, kind, product, tenant, substance: String
 }
 
 /// A region and month: the unit of recalculation.

@@ -25,7 +25,16 @@ enum BatchPartition {
         let decoder = JSONDecoder()
         for record in records {
             // A record whose key cannot be read will be rejected anyway; any shard can say why.
-            let key = record.framingError == nil ? try? decoder.decode(RecordKey.self, from: record.json) : nil
+            let key: RecordKey? =
+                if record.framingError != nil {
+                    nil
+                } else if let object = FlatJSONObject(record.json), let source = try? object.string("source").get(),
+                    let id = try? object.string("id").get()
+                {
+                    RecordKey(source: source, id: id)
+                } else {
+                    try? decoder.decode(RecordKey.self, from: record.json)
+                }
             let shard = key.map { ShardKey.shard(of: "\($0.source ?? "")\u{1F}\($0.id ?? "")", count: shards) } ?? 0
             groups[shard].append(record)
         }

@@ -6,8 +6,8 @@ import Messaging
 
 /// Turns one ingest batch into validated, normalized records, inside the caller's transaction:
 /// rejected records go to quarantine with the reason, exact repeats are counted and dropped,
-/// revisions replace the earlier version (kept in history), the hourly series are updated, and
-/// what the calculator needs is written to the outbox. Returns the verdict for the sender.
+/// revisions replace the earlier version (kept in history), and what the calculator needs is
+/// written to the outbox. Returns the verdict for the sender.
 struct BatchProcessor {
     let source: MessageSource
     /// Calculator replicas; each owns the regions whose `ShardKey` is its index.
@@ -103,7 +103,7 @@ struct BatchProcessor {
             let out = EnvelopeHeader(
                 id: MessageID.derived(from: header.id, stage: "activity", index: shard ?? 0), type: NormalizedActivity.messageType,
                 source: source, correlationId: correlation, causationId: header.id)
-            try MessageStore.enqueue(db, header: out, body: try encoder.encode(records), shard: shard)
+            try MessageStore.enqueue(db, header: out, body: NormalizedRecord.encodeArray(records), shard: shard)
         }
         return verdict
     }
@@ -130,7 +130,8 @@ struct BatchProcessor {
         let canonical = record.canonicalEncoding()
         var record = record
         let existing = try Row.fetchOne(
-            db, sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?", arguments: [record.source, record.id])
+            db.cachedStatement(sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?"),
+            arguments: [record.source, record.id])
         if let existing {
             let previous: Data = existing["canonical"]
             if previous == canonical { return .repeated }
@@ -142,8 +143,7 @@ struct BatchProcessor {
             try db.execute(
                 sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
                 arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
-            let old = try JSONDecoder().decode(NormalizedRecord.self, from: previous)
-            try addSeries(db, old, sign: -1)
+            let old = try NormalizedRecord.decode(previous)
             // A revision that moves the record to a region another calculator replica owns must
             // take it out of the old one explicitly; the new owner never saw it.
             if calculatorShards > 1,
@@ -151,33 +151,14 @@ struct BatchProcessor {
             {
                 retracted.append(RecordRetraction(source: record.source, id: record.id, revision: record.revision, region: old.region))
             }
-            try addSeries(db, record, sign: 1)
             normalized.append(record)
             return .revised
         }
         record.revision = 1
-        try db.execute(
-            sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, ?, ?, ?)",
-            arguments: [record.source, record.id, 1, record.kind.rawValue, canonical])
-        try addSeries(db, record, sign: 1)
+        try db.cachedStatement(sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [record.source, record.id, 1, record.kind.rawValue, canonical])
         normalized.append(record)
         return .accepted
-    }
-
-    /// Keeps the hourly series (per kind, site, region, product, tenant and substance) in step
-    /// with the records: a revision subtracts the old buckets and adds the new ones.
-    private func addSeries(_ db: Database, _ record: NormalizedRecord, sign: Int64) throws {
-        let series = [
-            record.kind.rawValue, record.site ?? "", record.region, record.product ?? "", record.tenant ?? "", record.substance ?? "",
-        ].joined(separator: "|")
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO hourly_series (series, bucket, amount) VALUES (?, ?, ?)
-                ON CONFLICT (series, bucket) DO UPDATE SET amount = amount + excluded.amount
-                """)
-        for bucket in TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity) {
-            try statement.execute(arguments: [series, bucket.start, sign * bucket.amount])
-        }
     }
 
     private func upsert<T: Encodable>(_ db: Database, table: String, key: String, value: String, declaration: T) throws -> Change {

@@ -6,7 +6,7 @@ import Messaging
 import ServiceKit
 
 /// Applies each batch delivered from the collector in one transaction — inbox id, quarantine,
-/// records, series and outbox together — and acknowledges it only after the commit.
+/// records and outbox together — and acknowledges it only after the commit.
 struct DeliveryLoop: Sendable {
     let database: DatabasePool
     let subscriber: InboxSubscriber

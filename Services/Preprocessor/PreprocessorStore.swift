@@ -54,6 +54,11 @@ enum PreprocessorStore {
         migrator.registerMigration("preprocessor-v2") { db in
             try db.execute(sql: "ALTER TABLE quarantine ADD COLUMN tenant TEXT")
         }
+        // The per-record hourly series were kept here as well as in the calculator, which is
+        // the only stage that reads them; writing them cost a statement per hour per record.
+        migrator.registerMigration("preprocessor-v3-no-hourly-series") { db in
+            try db.execute(sql: "DROP TABLE hourly_series")
+        }
     }
 
     static func loadRegistry(_ db: Database) throws -> Registry {

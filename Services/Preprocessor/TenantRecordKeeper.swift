@@ -4,7 +4,7 @@ import GRDB
 import ServiceKit
 
 /// The preprocessor's part of a tenant's export and erase: the records naming the tenant
-/// (current and earlier revisions), its hourly series and its quarantined records. Erase keeps
+/// (current and earlier revisions) and its quarantined records. Erase keeps
 /// the usage quantities under the pseudonym — deleting them would move the sites' emissions
 /// onto the other tenants at the next recalculation — and deletes the quarantined records.
 struct TenantRecordKeeper: TenantDataKeeper {
@@ -25,7 +25,7 @@ struct TenantRecordKeeper: TenantDataKeeper {
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
-        var changed: [String: Int] = ["records": 0, "record_history": 0, "hourly_series": 0]
+        var changed: [String: Int] = ["records": 0, "record_history": 0]
         for (table, key) in [("records", "source, id"), ("record_history", "source, id, revision")] {
             for row in try Row.fetchAll(db, sql: "SELECT \(key), canonical FROM \(table)") {
                 guard let renamed = TenantRename.json(row["canonical"], tenant: tenant, to: pseudonym) else { continue }
@@ -38,14 +38,6 @@ struct TenantRecordKeeper: TenantDataKeeper {
                 }
                 changed[table, default: 0] += 1
             }
-        }
-        // Series keys are kind|site|region|product|tenant|substance.
-        for series in try String.fetchAll(db, sql: "SELECT DISTINCT series FROM hourly_series") {
-            var parts = series.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 6, parts[4] == tenant else { continue }
-            parts[4] = pseudonym
-            try db.execute(sql: "UPDATE hourly_series SET series = ? WHERE series = ?", arguments: [parts.joined(separator: "|"), series])
-            changed["hourly_series", default: 0] += db.changesCount
         }
         try db.execute(sql: "DELETE FROM quarantine WHERE tenant = ?", arguments: [tenant])
         changed["quarantine"] = db.changesCount

@@ -149,6 +149,73 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
     /// bytes cannot change with a Foundation release (stored encodings are compared with new
     /// ones) and because it runs once per record. It decodes back with `JSONDecoder`.
     public func canonicalEncoding() -> Data {
+        Data(encoded(includingRevision: false))
+    }
+
+    /// The message form (`activity.normalized.v1`): the canonical encoding with `revision`.
+    public func wireEncoding() -> Data {
+        Data(encoded(includingRevision: true))
+    }
+
+    /// A JSON array of records in their message form, as the preprocessor sends them.
+    public static func encodeArray(_ records: [NormalizedRecord]) -> Data {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(records.count * 256)
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: record.encoded(includingRevision: true))
+        }
+        out.append(UInt8(ascii: "]"))
+        return Data(out)
+    }
+
+    /// Decodes a JSON array of records: by the fast reader when every element is a flat object
+    /// of the expected types, otherwise with `JSONDecoder` (which also says what is wrong).
+    public static func decodeArray(_ data: Data) throws -> [NormalizedRecord] {
+        if let objects = FlatJSONObject.array(data) {
+            var records: [NormalizedRecord] = []
+            records.reserveCapacity(objects.count)
+            for object in objects {
+                guard let record = NormalizedRecord(flat: object) else { return try JSONDecoder().decode([NormalizedRecord].self, from: data) }
+                records.append(record)
+            }
+            return records
+        }
+        return try JSONDecoder().decode([NormalizedRecord].self, from: data)
+    }
+
+    /// Decodes one record (a canonical or message encoding), fast when it can.
+    public static func decode(_ data: Data) throws -> NormalizedRecord {
+        if let record = FlatJSONObject(data).flatMap(NormalizedRecord.init(flat:)) { return record }
+        return try JSONDecoder().decode(NormalizedRecord.self, from: data)
+    }
+
+    /// The record from the fast reader; nil when a field is missing or of another type.
+    init?(flat object: FlatJSONObject) {
+        do {
+            guard let source = try object.string("source").get(), let id = try object.string("id").get(),
+                let kindText = try object.string("kind").get(), let kind = ActivityKind(rawValue: kindText),
+                let start = try object.integer("start").get(), let end = try object.integer("end").get(),
+                let amount = try object.integer("amount").get(), let unit = try object.string("unit").get(),
+                let region = try object.string("region").get()
+            else { return nil }
+            let revision = try object.integer("revision").get() ?? 0
+            let lifetime = try object.integer("lifetime_months").get()
+            guard let revision = Int(exactly: revision) else { return nil }
+            self.init(
+                source: source, id: id, revision: revision, kind: kind, start: start, end: end, amount: amount, unit: unit,
+                site: try object.string("site").get(), region: region, product: try object.string("product").get(),
+                tenant: try object.string("tenant").get(), substance: try object.string("substance").get(),
+                lifetimeMonths: lifetime.flatMap { Int(exactly: $0) }, resource: try object.string("resource").get(),
+                utilization: try object.number("utilization").get(), provider: try object.string("provider").get(),
+                resourceType: try object.string("resource_type").get(), processor: try object.string("processor").get(),
+                replication: try object.number("replication").get(), tags: try object.strings("tags").get())
+        } catch {
+            return nil
+        }
+    }
+
+    private func encoded(includingRevision: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         var first = true
@@ -189,6 +256,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         number("replication", replication)
         string("resource", resource)
         string("resource_type", resourceType)
+        if includingRevision { integer("revision", Int64(revision)) }
         string("site", site)
         string("source", source)
         integer("start", start)
@@ -209,7 +277,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         string("unit", unit)
         number("utilization", utilization)
         out.append(UInt8(ascii: "}"))
-        return Data(out)
+        return out
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.

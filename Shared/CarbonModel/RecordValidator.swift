@@ -23,8 +23,12 @@ public enum RecordValidator {
     /// are tolerated; fields that do not belong to the record's kind are left out.
     public static func normalize(_ json: Data, registry: Registry) -> Result<NormalizedRecord, RecordRejection> {
         do throws(RecordRejection) {
-            let raw = try decode(RawActivity.self, from: json)
-            return .success(try normalize(raw, registry: registry))
+            // The fast reader takes well-formed records; anything it declines goes through
+            // JSONDecoder, which names the fault.
+            if let raw = FlatJSONObject(json).flatMap(RawActivity.init(flat:)) {
+                return .success(try normalize(raw, registry: registry))
+            }
+            return .success(try normalize(try decode(RawActivity.self, from: json), registry: registry))
         } catch {
             return .failure(error)
         }
@@ -593,6 +597,42 @@ private struct RawActivity: Decodable {
         processor = try fields.string("processor")
         replication = try fields.number("replication")
         tags = try fields.stringMap("tags")
+    }
+
+    /// The same fields from the fast reader; nil when any field holds another type than
+    /// expected (the caller then decodes again with JSONDecoder to say which).
+    init?(flat object: FlatJSONObject) {
+        do {
+            source = try object.string("source").get()
+            id = try object.string("id").get()
+            kind = try object.string("kind").get()
+            start = try object.string("start").get()
+            end = kind == ActivityKind.hardwareEmbodied.rawValue ? nil : try object.string("end").get()
+            value = try object.number("value").get()
+            unit = try object.string("unit").get()
+            site = try object.string("site").get()
+            region = try object.string("region").get()
+            product = try object.string("product").get()
+            tenant = try object.string("tenant").get()
+            fuel = try object.string("fuel").get()
+            gas = try object.string("gas").get()
+            resource = try object.string("resource").get()
+            utilization = try object.number("utilization").get()
+            provider = try object.string("provider").get()
+            resourceType = try object.string("resource_type").get()
+            processor = try object.string("processor").get()
+            replication = try object.number("replication").get()
+            tags = try object.strings("tags").get()
+            // As `Fields.integer`: a whole number, `36.0` counting as 36.
+            switch object["lifetime_months"] {
+            case nil, .null?: lifetimeMonths = nil
+            case .number(_, let exact?)? where exact >= Int64(Int.min) && exact <= Int64(Int.max): lifetimeMonths = Int(exact)
+            case .number(let number, nil)? where number == number.rounded() && number.magnitude < 1e15: lifetimeMonths = Int(number)
+            default: return nil
+            }
+        } catch {
+            return nil
+        }
     }
 }
 

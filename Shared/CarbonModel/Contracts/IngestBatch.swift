@@ -39,7 +39,11 @@ public enum IngestBatch {
                 out.append((try? encoder.encode(failure)) ?? Data("{}".utf8))
             } else {
                 // Line breaks inside a JSON value can only be whitespace between tokens.
-                out.append(contentsOf: record.json.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
+                if record.json.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+                    out.append(contentsOf: record.json.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
+                } else {
+                    out.append(record.json)
+                }
             }
         }
         return out
