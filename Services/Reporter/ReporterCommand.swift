@@ -47,6 +47,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
+            LedgerStore.qualityMigration(&$0)
             InsightRoutes.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
