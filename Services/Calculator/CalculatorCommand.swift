@@ -14,7 +14,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calculator",
         abstract: "CarbonMeter calculator: site, product and tenant emissions per region and month.",
-        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (site=, month=).")
+        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (layer=site|product_site|product|tenant, site=, product=, tenant=, region=, month=).")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
