@@ -25,8 +25,10 @@ struct CalculatorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
-    @Option(help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
-    var shard: Int? = Env.optionalString("CM_SHARD").flatMap(Int.init)
+    @Option(name: .customLong("shard"), help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
+    var shardOption: Int?
+    /// `--shard`, else `CM_SHARD` (an optional option cannot carry an env default itself).
+    var shard: Int? { shardOption ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
