@@ -14,7 +14,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calculator",
         abstract: "CarbonMeter calculator: site, product and tenant emissions per region and month.",
-        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (site=, month=).")
+        discussion: "HTTP: GET /health; GET /metrics; GET /v1/factors (activity=, region=, origin=, at=, q=); GET /v1/lineage (layer=site|product_site|product|tenant, site=, product=, tenant=, region=, month=).")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "HTTP port (env CM_CALCULATOR_HTTP_PORT).")
@@ -41,6 +41,14 @@ struct CalculatorCommand: AsyncParsableCommand {
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
     @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
     var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+    @Option(help: "Data quality: longest run of missing hours of a site's grid-electricity series filled by linear interpolation; 0 fills nothing (env CM_MAX_GAP_HOURS).")
+    var maxGapHours: Int = Env.int("CM_MAX_GAP_HOURS", GapFiller.defaultMaxGapHours)
+    @Option(help: "Data quality: Hampel window, hours on each side of the hour tested (env CM_HAMPEL_HALF_WINDOW).")
+    var hampelHalfWindow: Int = Env.int("CM_HAMPEL_HALF_WINDOW", OutlierPolicy.default.halfWindow)
+    @Option(help: "Data quality: robust z-score (|x − median| / (1.4826 × MAD)) above which an hour is flagged as an outlier (env CM_OUTLIER_THRESHOLD).")
+    var outlierThreshold: Double = Env.optionalString("CM_OUTLIER_THRESHOLD").flatMap(Double.init) ?? OutlierPolicy.default.threshold
+    @Option(help: "Data quality: floor of the MAD as a fraction of the window's median, so meter rounding is not flagged (env CM_OUTLIER_MIN_RELATIVE_MAD).")
+    var outlierMinRelativeMad: Double = Env.optionalString("CM_OUTLIER_MIN_RELATIVE_MAD").flatMap(Double.init) ?? OutlierPolicy.default.minimumRelativeMAD
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -90,17 +98,24 @@ struct CalculatorCommand: AsyncParsableCommand {
             throw ServiceStartupError("--gwp-set must be AR5 or AR6 (got \"\(gwpSet)\")")
         }
         let defaultFactors = DefaultFactorLibrary.factors(gwpSet: gwp)
+        guard maxGapHours >= 0, hampelHalfWindow >= 1, outlierThreshold > 0, outlierMinRelativeMad >= 0 else {
+            throw ServiceStartupError(
+                "data quality: --max-gap-hours must be ≥ 0, --hampel-half-window ≥ 1, --outlier-threshold > 0 and --outlier-min-relative-mad ≥ 0")
+        }
+        let quality = DataQualitySettings(
+            outliers: OutlierPolicy(threshold: outlierThreshold, halfWindow: hampelHalfWindow, minimumRelativeMAD: outlierMinRelativeMad),
+            maxGapHours: maxGapHours)
         let deliveries = CalculatorDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
-            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors)
+            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors, quality: quality)
 
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
         FactorRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
-        LineageRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
+        LineageRoutes.add(to: router, database: database, defaults: defaultFactors, access: access, quality: quality)
         let app = Application(
             router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-calculator"),
             onServerRunning: { _ in logger.info("calculator ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },

@@ -5,35 +5,98 @@ import GRDB
 import Hummingbird
 import ServiceKit
 
-/// `GET /v1/lineage?site=<site>&month=<YYYY-MM>` on the calculator's HTTP port: the formula,
-/// input records and factors behind a site-month cell (``SiteLineage``), from the calculator's
-/// own store. Reads every stored record to find the site's (no per-site index yet).
+/// `GET /v1/lineage` on the calculator's HTTP port: the formula, input records and factors
+/// behind a result cell, from the calculator's own store, in a form a verifier recomputes by
+/// hand.
+///
+/// - `layer=site` (the default): `site=`, `month=` → ``SiteLineage``.
+/// - `layer=product_site`: `site=`, `product=`, `month=` → ``CellLineage``.
+/// - `layer=product`: `product=`, `region=` (or a `site=` of the region), `month=` → ``CellLineage``.
+/// - `layer=tenant`: `tenant=`, `product=`, `region=` (or `site=`), `month=` → ``CellLineage``.
+///
+/// Reads every stored record to find the cell's (no per-site index yet).
 enum LineageRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, defaults: [EmissionFactor], access: RouteGuard) {
+    static func add(
+        to router: Router<BasicRequestContext>, database: DatabasePool, defaults: [EmissionFactor], access: RouteGuard,
+        quality: DataQualitySettings = .default
+    ) {
         router.get("/v1/lineage") { request, _ -> Response in
+            // Lineage names every tenant's usage behind a cell's denominator: the provider's alone.
             if case .refused(let refusal) = await access.admit(request, action: "GET /v1/lineage", decide: {
-                AccessPolicy.readProviderView($0, what: "lineage of site cells")
+                AccessPolicy.readProviderView($0, what: "lineage of result cells")
             }) {
                 return refusal
             }
-            guard let siteName = request.uri.queryParameters["site"].map(String.init), !siteName.isEmpty else {
-                return HTTPSupport.error(.badRequest, "site: required (lineage is available for site cells)", field: "site")
+            let parameters = request.uri.queryParameters
+            var given: [String: String] = [:]
+            for name in ["layer", "month", "site", "product", "tenant", "region"] {
+                if let value = parameters[Substring(name)].map(String.init), !value.isEmpty { given[name] = value }
             }
-            guard let monthText = request.uri.queryParameters["month"].map(String.init), let month = CalendarMonth(monthText) else {
+            let text = { [given] (name: String) -> String? in given[name] }
+            let regionGiven = given["region"]
+            let layerText = text("layer") ?? "site"
+            guard let layer = CellLineage.Layer(rawValue: layerText) else {
+                return HTTPSupport.error(.badRequest, "layer: use site, product_site, product or tenant (got \"\(layerText)\")", field: "layer")
+            }
+            guard let monthText = text("month"), let month = CalendarMonth(monthText) else {
                 return HTTPSupport.error(.badRequest, "month: expected a month like 2024-01", field: "month")
             }
-            let lineage = try await database.read { db -> SiteLineage? in
-                guard let data = try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [siteName]) else {
-                    return nil
-                }
-                let site = try JSONDecoder().decode(SiteDeclaration.self, from: data)
-                let decoder = JSONDecoder()
-                let records = try Data.fetchAll(db, sql: "SELECT normalized FROM records").map { try decoder.decode(NormalizedRecord.self, from: $0) }
-                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db)))
-                return SiteLineage.build(site: site, month: month, records: records, factors: factors)
+            let siteName = text("site")
+            if layer == .site || layer == .productSite, siteName == nil {
+                return HTTPSupport.error(.badRequest, "site: required for the \(layer.rawValue) layer", field: "site")
             }
-            guard let lineage else { return HTTPSupport.error(.notFound, "site: unknown site \"\(siteName)\"", field: "site") }
-            return HTTPSupport.json(lineage)
+            let product = text("product")
+            if layer != .site, product == nil {
+                return HTTPSupport.error(.badRequest, "product: required for the \(layer.rawValue) layer", field: "product")
+            }
+            let tenant = text("tenant")
+            if layer == .tenant, tenant == nil {
+                return HTTPSupport.error(.badRequest, "tenant: required for the tenant layer", field: "tenant")
+            }
+            if layer == .product || layer == .tenant, text("region") == nil, siteName == nil {
+                return HTTPSupport.error(.badRequest, "region: required (or a site of the region) for the \(layer.rawValue) layer", field: "region")
+            }
+            enum Answer { case site(SiteLineage), cell(CellLineage), missing(field: String, message: String) }
+            let answer = try await database.read { db -> Answer in
+                let decoder = JSONDecoder()
+                var site: SiteDeclaration?
+                if let siteName {
+                    guard let data = try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [siteName]) else {
+                        return .missing(field: "site", message: "site: unknown site \"\(siteName)\"")
+                    }
+                    site = try decoder.decode(SiteDeclaration.self, from: data)
+                }
+                let records = try Data.fetchAll(db, sql: "SELECT normalized FROM records WHERE length(normalized) > 0").map {
+                    try decoder.decode(NormalizedRecord.self, from: $0)
+                }
+                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db)))
+                if layer == .site, let site {
+                    return .site(SiteLineage.build(site: site, month: month, records: records, factors: factors, quality: quality))
+                }
+                let region = regionGiven ?? site?.region ?? ""
+                let sites = try CalculatorStore.sites(db, region: region).values.sorted { $0.site < $1.site }
+                let products = try CalculatorStore.products(db)
+                let built = Result { () throws(CellLineage.Missing) -> CellLineage in
+                    try CellLineage.build(
+                        layer: layer, region: region, month: month, site: siteName, product: product ?? "", tenant: tenant, sites: sites,
+                        products: products, records: records, factors: factors, quality: quality)
+                }
+                switch built {
+                case .success(let cell):
+                    return .cell(cell)
+                case .failure(.site(let name)):
+                    return .missing(field: "site", message: "site: \"\(name)\" is not a site of region \"\(region)\"")
+                case .failure(.product(let name)):
+                    return .missing(field: "product", message: "product: \"\(name)\" has no emissions in \(region) in \(month)")
+                case .failure(.tenant(let name)):
+                    return .missing(field: "tenant", message: "tenant: \"\(name)\" has no usage of \(product ?? "") in \(region) in \(month)")
+                }
+            }
+            switch answer {
+            case .site(let lineage): return HTTPSupport.json(lineage)
+            case .cell(let lineage): return HTTPSupport.json(lineage)
+            case .missing(let field, let message): return HTTPSupport.error(.notFound, message, field: field)
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ struct Recalculator: Sendable {
     let logger: Logger
     /// The factors shipped with CarbonMeter; declared factors override them (see `FactorResolver`).
     let defaultFactors: [EmissionFactor]
+    /// Gap filling and outlier thresholds for the metered facility series.
+    var quality: DataQualitySettings = .default
 
     func run() async throws {
         while !Task.isCancelled {
@@ -80,7 +82,8 @@ struct Recalculator: Sendable {
 
     private func calculate(_ db: Database, key: RegionMonthKey, generation: Int64) throws -> RegionMonthPublication {
         let input = try RegionMonthInputBuilder.build(
-            db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db))
+            db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db),
+            quality: quality)
         var result = AccountingEngine.calculate(input)
         result.hourly = HourlyBreakdown.series(input, result: result)
         let version = (try Int.fetchOne(

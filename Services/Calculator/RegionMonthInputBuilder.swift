@@ -5,8 +5,10 @@ import GRDB
 /// Reads the allocation inputs of one region and month from the calculator's store into a
 /// `RegionMonthAccumulator`, which shapes them into the engine's plain values.
 enum RegionMonthInputBuilder {
-    static func build(_ db: Database, key: RegionMonthKey, factors: FactorResolver, products: [String: ProductDeclaration]) throws
-        -> RegionMonthInput
+    static func build(
+        _ db: Database, key: RegionMonthKey, factors: FactorResolver, products: [String: ProductDeclaration],
+        quality: DataQualitySettings = .default
+    ) throws -> RegionMonthInput
     {
         var accumulator = RegionMonthAccumulator()
         let rows = try Row.fetchCursor(
@@ -23,6 +25,6 @@ enum RegionMonthInputBuilder {
         }
         return accumulator.input(
             region: key.region, month: key.month, sites: try CalculatorStore.sites(db, region: key.region), products: products,
-            factors: factors)
+            factors: factors, quality: quality)
     }
 }

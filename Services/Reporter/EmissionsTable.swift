@@ -12,6 +12,9 @@ struct EmissionsRow: Sendable {
     var figures: EmissionFigures
     var unallocated: EmissionFigures?
     var usage: Double?
+    /// Shares of `figures.totalLocation` resting on measured, filled, flagged and estimated
+    /// data: the summed kg CO2e parts of the cells over the summed total. Monthly rows only.
+    var quality: QualityShares?
 }
 
 /// Runs an `EmissionsQuery` against the ledger and renders the answer as JSON or CSV.
@@ -57,6 +60,7 @@ enum EmissionsTable {
             "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
             "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
         ].map { "SUM(\($0))" } + ["SUM(usage)"]
+            + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : [])
         let sql = """
             SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
@@ -77,8 +81,14 @@ enum EmissionsTable {
                 figures: figures,
                 unallocated: query.layer.hasUnallocated ? unallocated : nil,
                 // Usage is a monthly quantity; hourly rows do not carry it.
-                usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil)
+                usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil,
+                quality: hasPeriod ? nil : shares(total: figures.totalLocation, filled: value(11), flagged: value(12), estimated: value(13)))
         }
+    }
+
+    /// Shares of `total` from its filled, flagged and estimated parts; the rest is measured.
+    static func shares(total: Double, filled: Double, flagged: Double, estimated: Double) -> QualityShares {
+        QualityAmounts(measured: total - filled - flagged - estimated, filled: filled, flagged: flagged, estimated: estimated).shares
     }
 
     /// The ledger as it stood at an instant (three `?`: the instant): current rows of
@@ -90,7 +100,7 @@ enum EmissionsTable {
         UNION ALL
         SELECT layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market, scope3, energy_kwh,
             unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market, unallocated_scope3, unallocated_energy_kwh,
-            usage, pue, share
+            usage, pue, share, quality_filled, quality_flagged, quality_estimated
         FROM ledger_superseded WHERE in_force_from_ms <= ? AND in_force_until_ms > ?
         """
 
@@ -132,6 +142,7 @@ enum EmissionsTable {
             object["mode"] = row.mode.rawValue
             if let unallocated = row.unallocated { object["unallocated"] = figuresObject(unallocated) }
             if let usage = row.usage { object["usage"] = usage }
+            if let quality = row.quality { object["quality"] = qualityObject(quality) }
             objects.append(object)
         }
         // Totals per mode: a measured and an estimated figure are never added into one number.
@@ -161,6 +172,7 @@ enum EmissionsTable {
                 "unallocated_total_location", "unallocated_total_market", "unallocated_energy_kwh",
             ]
         }
+        if query.granularity == .month { header += ["quality_measured", "quality_filled", "quality_flagged", "quality_estimated"] }
         var lines = [header.joined(separator: ",")]
         for row in rows {
             var cells = row.group.map { escape($0.1 ?? "") }
@@ -168,6 +180,7 @@ enum EmissionsTable {
             cells += numbers(row.figures) + [row.mode.rawValue]
             if let usage = row.usage { cells.append(number(usage)) }
             if let unallocated = row.unallocated { cells += numbers(unallocated) }
+            if let q = row.quality { cells += [q.measured, q.filled, q.flagged, q.estimated].map(number) }
             lines.append(cells.joined(separator: ","))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
@@ -178,6 +191,10 @@ enum EmissionsTable {
             "scope1": f.scope1, "scope2_location": f.scope2Location, "scope2_market": f.scope2Market, "scope3": f.scope3,
             "total_location": f.totalLocation, "total_market": f.totalMarket, "energy_kwh": f.energyKWh,
         ]
+    }
+
+    static func qualityObject(_ q: QualityShares) -> [String: Any] {
+        ["measured": q.measured, "filled": q.filled, "flagged": q.flagged, "estimated": q.estimated]
     }
 
     private static func numbers(_ f: EmissionFigures) -> [String] {

@@ -116,6 +116,33 @@ enum LedgerStore {
         }
     }
 
+    /// Data quality: each cell keeps the parts of its location-based total (kg CO2e) that rest
+    /// on filled, flagged and estimated data (the measured part is the rest), so that summed
+    /// rows give exact shares of the sum. Rows from before this migration were calculated
+    /// without gap filling or outlier flagging: estimated rows rest entirely on estimates, the
+    /// others on measured data.
+    static func qualityMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-quality-v1") { db in
+            for table in ["ledger", "ledger_superseded"] {
+                try db.execute(
+                    sql: """
+                        ALTER TABLE \(table) ADD COLUMN quality_filled REAL NOT NULL DEFAULT 0;
+                        ALTER TABLE \(table) ADD COLUMN quality_flagged REAL NOT NULL DEFAULT 0;
+                        ALTER TABLE \(table) ADD COLUMN quality_estimated REAL NOT NULL DEFAULT 0;
+                        UPDATE \(table) SET quality_estimated = scope1 + scope2_location + scope3 WHERE mode = 'estimated';
+                        """)
+            }
+        }
+    }
+
+    /// The kg CO2e parts (filled, flagged, estimated) of a cell with location-based total
+    /// `total` and shares `quality`; without shares (a publication from before data quality)
+    /// an estimate is all estimated and anything else all measured.
+    static func qualityParts(_ quality: QualityShares?, total: Double, mode: ResultMode) -> (filled: Double, flagged: Double, estimated: Double) {
+        guard let quality else { return (0, 0, mode == .estimated ? total : 0) }
+        return (quality.filled * total, quality.flagged * total, quality.estimated * total)
+    }
+
     /// Replaces the rows of a region-month if `publication` is newer than what is held.
     /// Returns false when it was older or the same.
     static func apply(_ db: Database, _ publication: RegionMonthPublication) throws -> Bool {
@@ -132,11 +159,12 @@ enum LedgerStore {
                 sql: """
                     INSERT INTO ledger_superseded (layer, region, month, site, product, tenant, mode, scope1, scope2_location,
                         scope2_market, scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
-                        unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms)
+                        unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms,
+                        quality_filled, quality_flagged, quality_estimated)
                     SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
                         l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
                         l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
-                        v.version, COALESCE(v.calculated_ms, 0), ?
+                        v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated
                     FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
                     WHERE l.region = ? AND l.month = ?
                     """,
@@ -157,30 +185,31 @@ enum LedgerStore {
             sql: """
                 INSERT INTO ledger (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
-                    unallocated_scope3, unallocated_energy_kwh, usage, pue, share)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, tenant: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
-            usage: Double? = nil, pue: Double? = nil, mode: ResultMode = .measured, share: Double? = nil
+            usage: Double? = nil, pue: Double? = nil, mode: ResultMode = .measured, share: Double? = nil, quality: QualityShares?
         ) throws {
+            let q = qualityParts(quality, total: f.totalLocation, mode: mode)
             try insert.execute(arguments: [
                 layer, publication.region, month, site, product, tenant, mode.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
-                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, share,
+                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, share, q.filled, q.flagged, q.estimated,
             ])
         }
         let result = publication.result
         for site in result.sites {
-            try row("site", site: site.site, product: nil, tenant: nil, site.figures, unallocated: site.unallocated, pue: site.pue)
+            try row("site", site: site.site, product: nil, tenant: nil, site.figures, unallocated: site.unallocated, pue: site.pue, quality: site.quality)
         }
         for cell in result.productSites {
-            try row("product_site", site: cell.site, product: cell.product, tenant: nil, cell.figures)
+            try row("product_site", site: cell.site, product: cell.product, tenant: nil, cell.figures, quality: cell.quality)
         }
         for cell in result.productRegions {
-            try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage)
+            try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage, quality: cell.quality)
         }
         for cell in result.tenants {
-            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage, mode: cell.mode, share: cell.share)
+            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage, mode: cell.mode, share: cell.share, quality: cell.quality)
         }
         try db.execute(sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ?", arguments: [publication.region, month])
         let hourly = try db.cachedStatement(

@@ -62,6 +62,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
+            LedgerStore.qualityMigration(&$0)
             InsightRoutes.migrations(&$0)
             BusinessMetricStore.migrations(&$0)
             AuditOutbox.migrations(&$0)

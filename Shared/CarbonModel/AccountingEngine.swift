@@ -17,19 +17,23 @@ public enum AccountingEngine {
         siteResults.reserveCapacity(sites.count)
         var productSites: [ProductSiteResult] = []
         var productTotals: [String: EmissionFigures] = [:]
+        var productQuality: [String: QualityAmounts] = [:]
         var capacities: [String: Double] = [:]
 
         for site in sites {
             var used = Set<FactorReference>()
-            let layer1 = siteEmissions(site, factors: input.factors, missing: &missing, used: &used)
-            let layer2 = allocateToProducts(site, emissions: layer1)
+            var gridQuality = GridQuality()
+            let layer1 = siteEmissions(site, factors: input.factors, missing: &missing, used: &used, quality: &gridQuality)
+            let layer2 = allocateToProducts(site, emissions: layer1, quality: gridQuality)
 
             for (product, figures) in layer2.products {
+                let quality = layer2.quality[product] ?? .zero
                 productSites.append(
                     ProductSiteResult(
                         product: product, site: site.site.site, region: site.site.region,
-                        month: input.month, figures: figures))
+                        month: input.month, figures: figures, quality: quality.shares))
                 productTotals[product, default: .zero] += figures
+                productQuality[product, default: .zero] += quality
             }
             for (product, capacity) in site.productCapacity {
                 capacities[product, default: 0] += capacity
@@ -42,7 +46,8 @@ public enum AccountingEngine {
                     site: site.site.site, region: site.site.region, month: input.month,
                     figures: layer1, unallocated: layer2.unallocated, itKWh: itKWh,
                     pue: itKWh > 0 ? facilityKWh / itKWh : nil,
-                    factorsUsed: used.sorted(by: referenceBefore)))
+                    factorsUsed: used.sorted(by: referenceBefore),
+                    quality: gridQuality.amounts(total: layer1.totalLocation).shares))
         }
         productSites.sort { ($0.product, $0.site) < ($1.product, $1.site) }
 
@@ -59,7 +64,7 @@ public enum AccountingEngine {
             }
         }
         let (productRegions, measuredTenants) = allocateToTenants(
-            input, usage: usage, productTotals: productTotals, capacities: capacities)
+            input, usage: usage, productTotals: productTotals, productQuality: productQuality, capacities: capacities)
         var tenants = measuredTenants
         if !estimable.isEmpty {
             tenants += EstimationEngine.tenantResults(
@@ -75,9 +80,22 @@ public enum AccountingEngine {
 
     // MARK: - Layer 1
 
+    /// The location-based emissions of a site's grid hours that were filled or flagged by the
+    /// data-quality pass; everything else of the site (fuel, refrigerants, embodied, measured
+    /// grid hours) rests on measured data.
+    struct GridQuality {
+        var filled = 0.0
+        var flagged = 0.0
+
+        /// The parts of a cell whose location-based total is `total`.
+        func amounts(total: Double) -> QualityAmounts {
+            QualityAmounts(measured: total - filled - flagged, filled: filled, flagged: flagged, estimated: 0)
+        }
+    }
+
     private static func siteEmissions(
         _ site: SiteMonthInput, factors: FactorResolver,
-        missing: inout MissingTally, used: inout Set<FactorReference>
+        missing: inout MissingTally, used: inout Set<FactorReference>, quality: inout GridQuality
     ) -> EmissionFigures {
         let grid = site.site.grid
 
@@ -108,6 +126,13 @@ public enum AccountingEngine {
                 let factor = electricity.chosenFactor(pick)
                 electricityValue = factor.value
                 location += entry.amount * factor.value
+                if !site.gridQuality.isEmpty, let hourQuality = site.gridQuality[entry.hour] {
+                    switch hourQuality {
+                    case .filled: quality.filled += entry.amount * factor.value
+                    case .flagged: quality.flagged += entry.amount * factor.value
+                    case .measured: break
+                    }
+                }
                 if pick != lastElectricity {
                     used.insert(reference(factor))
                     lastElectricity = pick
@@ -178,11 +203,13 @@ public enum AccountingEngine {
     private struct ProductAllocation {
         /// (product, figures) sorted by product.
         var products: [(String, EmissionFigures)]
+        /// Product -> the parts of its location-based total by data quality.
+        var quality: [String: QualityAmounts]
         var unallocated: EmissionFigures
         var itTotal: Double
     }
 
-    private static func allocateToProducts(_ site: SiteMonthInput, emissions figures: EmissionFigures) -> ProductAllocation {
+    private static func allocateToProducts(_ site: SiteMonthInput, emissions figures: EmissionFigures, quality: GridQuality) -> ProductAllocation {
         let weighted = site.productITKWh.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         var itTotal = 0.0
         for (_, it) in weighted { itTotal += it }
@@ -193,20 +220,26 @@ public enum AccountingEngine {
             scope2Market: figures.scope2Market, scope3: site.embodiedUnassigned,
             energyKWh: figures.energyKWh)
 
+        // The shared part's quality: its filled and flagged grid emissions go with the same
+        // weight w as the figures; embodied hardware registered to a product is measured.
+        let sharedQuality = quality.amounts(total: shared.totalLocation)
         var byProduct: [String: EmissionFigures] = [:]
+        var qualityByProduct: [String: QualityAmounts] = [:]
         var unallocated = EmissionFigures.zero
         if itTotal > 0 {
             for (product, it) in weighted {
                 byProduct[product] = shared.scaled(by: it / itTotal)
+                qualityByProduct[product] = sharedQuality.scaled(by: it / itTotal)
             }
         } else {
             unallocated = shared
         }
         for (product, embodied) in site.embodiedByProduct where embodied != 0 {
             byProduct[product, default: .zero].scope3 += embodied
+            qualityByProduct[product, default: .zero].measured += embodied
         }
         return ProductAllocation(
-            products: byProduct.sorted { $0.key < $1.key }, unallocated: unallocated,
+            products: byProduct.sorted { $0.key < $1.key }, quality: qualityByProduct, unallocated: unallocated,
             itTotal: itTotal)
     }
 
@@ -214,7 +247,7 @@ public enum AccountingEngine {
 
     private static func allocateToTenants(
         _ input: RegionMonthInput, usage: [String: [String: Double]], productTotals: [String: EmissionFigures],
-        capacities: [String: Double]
+        productQuality: [String: QualityAmounts], capacities: [String: Double]
     ) -> ([ProductRegionResult], [TenantResult]) {
         // Only positive usage counts: a zero or (invalid) negative amount is not a use.
         var usageTotals: [String: Double] = [:]
@@ -236,6 +269,9 @@ public enum AccountingEngine {
 
         for product in products {
             let figures = productTotals[product] ?? .zero
+            // A tenant's share of E(p,r) takes the same share of each quality part, so its
+            // quality shares are the product's.
+            let quality = (productQuality[product] ?? .zero).shares
             let usage = usageTotals[product] ?? 0
             let capacity = capacities[product] ?? 0
             let basis = input.products[product]?.basis ?? .usage
@@ -257,7 +293,7 @@ public enum AccountingEngine {
                         TenantResult(
                             tenant: tenant, product: product, region: input.region,
                             month: input.month, figures: figures.scaled(by: share),
-                            usage: amount, share: share))
+                            usage: amount, share: share, quality: quality))
                 }
                 // Equal to E − Σ_c E(c) up to rounding, but exactly zero when D == U, so a
                 // usage-based product never reports a 1e-16 crumb as unallocated.
@@ -267,7 +303,7 @@ public enum AccountingEngine {
                 ProductRegionResult(
                     product: product, region: input.region, month: input.month, basis: basis,
                     figures: figures, unallocated: unallocated, usage: usage,
-                    capacity: capacity, denominator: denominator))
+                    capacity: capacity, denominator: denominator, quality: quality))
         }
         tenants.sort { ($0.tenant, $0.product) < ($1.tenant, $1.product) }
         return (productRegions, tenants)

@@ -44,9 +44,12 @@ public struct RegionMonthAccumulator: Sendable {
     }
 
     /// The engine's input: amounts become Doubles only here. Sites not in `sites` are left out.
+    /// Each site's grid-electricity meter series goes through the data-quality pass
+    /// (``MeterSeriesQuality``, thresholds from `quality`): gaps within the month are filled by
+    /// interpolation and outliers flagged, kept at their value.
     public func input(
         region: String, month: CalendarMonth, sites declared: [String: SiteDeclaration], products: [String: ProductDeclaration],
-        factors: FactorResolver
+        factors: FactorResolver, quality: DataQualitySettings = .default
     ) -> RegionMonthInput {
         var sites: [String: SiteMonthInput] = [:]
         var usage: [String: [String: Double]] = [:]
@@ -72,7 +75,9 @@ public struct RegionMonthAccumulator: Sendable {
             for (series, buckets) in hourly[site] ?? [:] {
                 let amounts = buckets.sorted { $0.key < $1.key }.map { HourlyAmount(hour: $0.key, amount: micro($0.value)) }
                 if series == "grid" {
-                    input.gridElectricityKWh = amounts
+                    let assessed = MeterSeriesQuality.assess(amounts, policy: quality.outliers, maxGapHours: quality.maxGapHours)
+                    input.gridElectricityKWh = assessed.map { HourlyAmount(hour: $0.hour, amount: $0.amount) }
+                    for entry in assessed where entry.quality != .measured { input.gridQuality[entry.hour] = entry.quality }
                 } else if series == "renewable" {
                     input.onsiteRenewableHourly = amounts
                 } else if series.hasPrefix("fuel:") {

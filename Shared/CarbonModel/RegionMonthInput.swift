@@ -19,8 +19,11 @@ public struct HourlyAmount: Sendable, Hashable {
 /// restricted to the month by the caller; the engine does not filter by time.
 public struct SiteMonthInput: Sendable {
     public var site: SiteDeclaration
-    /// Purchased grid electricity per hour, kWh.
+    /// Purchased grid electricity per hour, kWh (after gap filling: filled hours included).
     public var gridElectricityKWh: [HourlyAmount]
+    /// The quality of the hours of `gridElectricityKWh` that are not plain meter readings
+    /// (filled by interpolation or flagged as outliers); an hour not here is `measured`.
+    public var gridQuality: [Int64: DataQuality]
     /// On-site renewable electricity consumed, kWh: energy with zero emissions.
     public var onsiteRenewableKWh: Double
     /// The same per hour, for hourly results; when empty, `onsiteRenewableKWh` is spread evenly.
@@ -54,10 +57,12 @@ public struct SiteMonthInput: Sendable {
         productITKWh: [String: Double] = [:],
         productCapacity: [String: Double] = [:],
         embodiedByProduct: [String: Double] = [:],
-        embodiedUnassigned: Double = 0
+        embodiedUnassigned: Double = 0,
+        gridQuality: [Int64: DataQuality] = [:]
     ) {
         self.site = site
         self.gridElectricityKWh = gridElectricityKWh
+        self.gridQuality = gridQuality
         self.onsiteRenewableKWh = onsiteRenewableKWh
         self.onsiteRenewableHourly = onsiteRenewableHourly
         self.facilityITKWh = facilityITKWh

@@ -15,12 +15,16 @@ public struct SiteResult: Codable, Sendable, Hashable {
     public var pue: Double?
     /// Every factor that produced a figure of this site, sorted and unique.
     public var factorsUsed: [FactorReference]
+    /// Shares of `figures.totalLocation` resting on measured, filled, flagged and estimated
+    /// data (docs/data-quality.md); nil in publications from before data quality.
+    public var quality: QualityShares?
 
     public init(
         site: String, region: String, month: CalendarMonth, figures: EmissionFigures,
         unallocated: EmissionFigures = .zero, itKWh: Double = 0, pue: Double? = nil,
-        factorsUsed: [FactorReference] = []
+        factorsUsed: [FactorReference] = [], quality: QualityShares? = nil
     ) {
+        self.quality = quality
         self.site = site
         self.region = region
         self.month = month
@@ -36,6 +40,7 @@ public struct SiteResult: Codable, Sendable, Hashable {
         case itKWh = "it_kwh"
         case pue
         case factorsUsed = "factors_used"
+        case quality
     }
 }
 
@@ -46,8 +51,13 @@ public struct ProductSiteResult: Codable, Sendable, Hashable {
     public var region: String
     public var month: CalendarMonth
     public var figures: EmissionFigures
+    /// Data-quality shares of `figures.totalLocation`; nil in publications from before data quality.
+    public var quality: QualityShares?
 
-    public init(product: String, site: String, region: String, month: CalendarMonth, figures: EmissionFigures) {
+    public init(
+        product: String, site: String, region: String, month: CalendarMonth, figures: EmissionFigures, quality: QualityShares? = nil
+    ) {
+        self.quality = quality
         self.product = product
         self.site = site
         self.region = region
@@ -73,12 +83,15 @@ public struct ProductRegionResult: Codable, Sendable, Hashable {
     public var capacity: Double
     /// D, the denominator of every tenant's share.
     public var denominator: Double
+    /// Data-quality shares of `figures.totalLocation`; nil in publications from before data quality.
+    public var quality: QualityShares?
 
     public init(
         product: String, region: String, month: CalendarMonth, basis: AllocationBasis,
         figures: EmissionFigures, unallocated: EmissionFigures = .zero, usage: Double = 0,
-        capacity: Double = 0, denominator: Double = 0
+        capacity: Double = 0, denominator: Double = 0, quality: QualityShares? = nil
     ) {
+        self.quality = quality
         self.product = product
         self.region = region
         self.month = month
@@ -106,12 +119,16 @@ public struct TenantResult: Codable, Sendable, Hashable {
     public var mode: ResultMode
     /// For estimates, the factors behind the figures; measured cells find theirs on the sites.
     public var factorsUsed: [FactorReference]
+    /// Data-quality shares of `figures.totalLocation` (all `estimated` for an estimate); nil in
+    /// publications from before data quality.
+    public var quality: QualityShares?
 
     public init(
         tenant: String, product: String, region: String, month: CalendarMonth,
         figures: EmissionFigures, usage: Double, share: Double, mode: ResultMode = .measured,
-        factorsUsed: [FactorReference] = []
+        factorsUsed: [FactorReference] = [], quality: QualityShares? = nil
     ) {
+        self.quality = quality
         self.tenant = tenant
         self.product = product
         self.region = region
@@ -126,6 +143,7 @@ public struct TenantResult: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case tenant, product, region, month, figures, usage, share, mode
         case factorsUsed = "factors_used"
+        case quality
     }
 
     public init(from decoder: any Decoder) throws {
@@ -140,6 +158,8 @@ public struct TenantResult: Codable, Sendable, Hashable {
         // Publications written before estimation mode existed carry neither field.
         mode = try c.decodeIfPresent(ResultMode.self, forKey: .mode) ?? .measured
         factorsUsed = try c.decodeIfPresent([FactorReference].self, forKey: .factorsUsed) ?? []
+        // Publications written before data quality carry no shares.
+        quality = try c.decodeIfPresent(QualityShares.self, forKey: .quality)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -153,6 +173,7 @@ public struct TenantResult: Codable, Sendable, Hashable {
         try c.encode(share, forKey: .share)
         try c.encode(mode, forKey: .mode)
         if !factorsUsed.isEmpty { try c.encode(factorsUsed, forKey: .factorsUsed) }
+        try c.encodeIfPresent(quality, forKey: .quality)
     }
 }
 

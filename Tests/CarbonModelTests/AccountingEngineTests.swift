@@ -236,7 +236,7 @@ struct AccountingEngineTests {
         #expect(s.pue == nil)
         // Product-registered embodied still reaches the product ...
         #expect(result.productSites == [
-            ProductSiteResult(product: "A", site: "s1", region: "r1", month: Self.month, figures: EmissionFigures(scope3: 30))
+            ProductSiteResult(product: "A", site: "s1", region: "r1", month: Self.month, figures: EmissionFigures(scope3: 30), quality: .allMeasured)
         ])
         // ... and its tenant (share 5/5 = 1 → 30).
         #expect(result.tenants.map(\.figures) == [EmissionFigures(scope3: 30)])
@@ -328,10 +328,10 @@ struct AccountingEngineTests {
         #expect(result.productRegions == [
             ProductRegionResult(
                 product: "Z", region: "r1", month: Self.month, basis: .usage, figures: .zero,
-                unallocated: .zero, usage: 4, capacity: 0, denominator: 4)
+                unallocated: .zero, usage: 4, capacity: 0, denominator: 4, quality: .zero)
         ])
         #expect(result.tenants == [
-            TenantResult(tenant: "t1", product: "Z", region: "r1", month: Self.month, figures: .zero, usage: 4, share: 1)
+            TenantResult(tenant: "t1", product: "Z", region: "r1", month: Self.month, figures: .zero, usage: 4, share: 1, quality: .zero)
         ])
     }
 

@@ -43,6 +43,8 @@ enum InventoryHTML {
             html += linesTable("Product", section.byProduct)
             html += "<h3>By region</h3>\n"
             html += linesTable("Region", section.byRegion)
+            html += "<h3>Data quality</h3>\n"
+            html += qualityTable(section)
             html += "<h3>ISO 14064-1 categories</h3>\n"
             html += "<table><tr><th>Category</th><th>Description</th><th>Location-based</th><th>Market-based</th></tr>\n"
             for category in report.isoCategories(section) {
@@ -86,6 +88,23 @@ enum InventoryHTML {
         }
         return html + "</table>\n"
     }
+
+    /// The shares of the location-based totals resting on measured, filled (interpolated),
+    /// flagged (outlier, kept) and estimated data: the section's total, then month by month.
+    private static func qualityTable(_ section: InventoryReport.Section) -> String {
+        var html = "<table><tr><th></th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th></tr>\n"
+        func row(_ name: String, _ q: QualityShares) {
+            html += "<tr><td>\(escape(name))</td>"
+            for value in [q.measured, q.filled, q.flagged, q.estimated] { html += "<td class=\"n\">\(percent(value))</td>" }
+            html += "</tr>\n"
+        }
+        row("Total", section.quality)
+        for line in section.byMonth { row(line.key, line.quality ?? .zero) }
+        html += "</table>\n<p class=\"note\">Shares of the location-based total (kg CO<sub>2</sub>e). Filled: grid-electricity hours missing from the meter series and interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score).</p>\n"
+        return html
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.2f %%", value * 100) }
 
     private static func linesTable(_ name: String, _ lines: [InventoryReport.Line]) -> String {
         var html = "<table><tr><th>\(name)</th><th>Scope 1</th><th>Scope 2 location</th><th>Scope 2 market</th><th>Scope 3</th>"

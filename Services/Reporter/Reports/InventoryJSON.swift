@@ -17,6 +17,7 @@ enum InventoryJSON {
                 },
             ]
             if let unallocated = section.unallocated { object["unallocated"] = figures(unallocated) }
+            object["data_quality"] = EmissionsTable.qualityObject(section.quality)
             return object
         }
         let envelope: [String: Any] = [
@@ -50,6 +51,7 @@ enum InventoryJSON {
     private static func line(_ name: String, _ line: InventoryReport.Line) -> [String: Any] {
         var object = figures(line.figures)
         object[name] = line.key
+        if let quality = line.quality { object["quality"] = EmissionsTable.qualityObject(quality) }
         return object
     }
 
@@ -70,28 +72,29 @@ enum InventoryJSON {
 enum InventoryCSV {
     static func render(_ report: InventoryReport) -> Data {
         var lines = [
-            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit"
+            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated"
         ]
         let head = "\(report.period),\(escape(report.subject.label))"
-        func add(_ section: String, _ mode: String, _ key: String, _ f: EmissionFigures) {
+        func add(_ section: String, _ mode: String, _ key: String, _ f: EmissionFigures, _ q: QualityShares? = nil) {
             let numbers = [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map { "\($0)" }
-            lines.append(([head, section, mode, escape(key)] + numbers + ["", "", "", ""]).joined(separator: ","))
+            let quality = q.map { [$0.measured, $0.filled, $0.flagged, $0.estimated].map { "\($0)" } } ?? ["", "", "", ""]
+            lines.append(([head, section, mode, escape(key)] + numbers + ["", "", "", ""] + quality).joined(separator: ","))
         }
         for section in report.sections {
             let mode = section.mode.rawValue
-            add("total", mode, "", section.totals)
+            add("total", mode, "", section.totals, section.quality)
             if let unallocated = section.unallocated { add("unallocated", mode, "", unallocated) }
-            for line in section.byMonth { add("month", mode, line.key, line.figures) }
-            for line in section.byProduct { add("product", mode, line.key, line.figures) }
-            for line in section.byRegion { add("region", mode, line.key, line.figures) }
+            for line in section.byMonth { add("month", mode, line.key, line.figures, line.quality) }
+            for line in section.byProduct { add("product", mode, line.key, line.figures, line.quality) }
+            for line in section.byRegion { add("region", mode, line.key, line.figures, line.quality) }
             for category in report.isoCategories(section) {
                 // Location-based in the scope-2 column pair: total_location / total_market carry the category.
-                let cells = ["", "", "", "", "\(category.location)", "\(category.market)", "", "", "", "", ""]
+                let cells = ["", "", "", "", "\(category.location)", "\(category.market)", "", "", "", "", "", "", "", "", ""]
                 lines.append(([head, "iso_14064_1", mode, escape("\(category.category) \(category.description)")] + cells).joined(separator: ","))
             }
         }
         for f in report.factors {
-            lines.append(([head, "factor", "", escape(f.factor)] + Array(repeating: "", count: 7) + [escape(f.version), "\(f.value)", escape(f.source ?? ""), escape(f.unit ?? "")]).joined(separator: ","))
+            lines.append(([head, "factor", "", escape(f.factor)] + Array(repeating: "", count: 7) + [escape(f.version), "\(f.value)", escape(f.source ?? ""), escape(f.unit ?? "")] + ["", "", "", ""]).joined(separator: ","))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }

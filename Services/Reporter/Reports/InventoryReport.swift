@@ -24,6 +24,9 @@ struct InventoryReport: Sendable {
     struct Line: Sendable {
         var key: String
         var figures: EmissionFigures
+        /// Data-quality shares of the line's location-based total; nil for the provider's
+        /// "not allocated to a product" line, which is a difference of cells.
+        var quality: QualityShares? = nil
     }
 
     /// The inventory of one result mode.
@@ -35,6 +38,8 @@ struct InventoryReport: Sendable {
         var byRegion: [Line]
         /// Provider only: what no product (site layer) was allocated — included in the totals.
         var unallocated: EmissionFigures?
+        /// Data-quality shares of the section's location-based total.
+        var quality: QualityShares = .zero
     }
 
     var period: ReportPeriod
@@ -81,6 +86,7 @@ struct InventoryReport: Sendable {
         "Scope 2 market-based: (grid kWh − certificates) × the residual mix, per site and calendar month; certificates beyond a month's consumption are not carried over; without a residual mix the grid factor is used.",
         "Scope 3: embodied emissions of hardware, spread evenly over its life in months.",
         "Allocation: site emissions go to products by IT energy; products to tenants by usage (usage basis) or usage ÷ sellable capacity (capacity basis); what is not allocated stays with the provider.",
+        "Data quality: hourly grid-electricity meter series are checked per site and month; gaps are filled by linear interpolation between the neighbouring readings and outliers (Hampel window, robust z-score on median/MAD) are flagged and kept. Each figure states the shares of its location-based total resting on measured, filled, flagged and estimated data.",
         "Estimated figures (public-cloud estimation mode, Cloud Carbon Footprint coefficients) are reported in their own section and never added to measured figures.",
         "Totals are given both location-based (scope 1 + scope 2 location + scope 3) and market-based (scope 1 + scope 2 market + scope 3). Figures in kg CO2e; energy in kWh.",
     ]
@@ -104,7 +110,7 @@ enum InventoryBuilder {
                 sections.append(
                     InventoryReport.Section(
                         mode: mode, totals: sum(mine(months)), byMonth: lines(mine(months)), byProduct: lines(mine(products)),
-                        byRegion: lines(mine(regionRows)), unallocated: nil))
+                        byRegion: lines(mine(regionRows)), unallocated: nil, quality: quality(mine(months))))
             }
             regions.formUnion(regionRows.compactMap { $0.group.first?.1 })
         case .provider:
@@ -120,7 +126,7 @@ enum InventoryBuilder {
                 sections.append(
                     InventoryReport.Section(
                         mode: .measured, totals: totals, byMonth: lines(months), byProduct: byProduct, byRegion: lines(regionRows),
-                        unallocated: unallocated))
+                        unallocated: unallocated, quality: quality(months)))
             }
             regions.formUnion(regionRows.compactMap { $0.group.first?.1 })
         }
@@ -143,6 +149,18 @@ enum InventoryBuilder {
 
     /// One line per group value, in the ledger's (sorted) order.
     private static func lines(_ rows: [EmissionsRow]) -> [InventoryReport.Line] {
-        rows.map { InventoryReport.Line(key: $0.group.first?.1 ?? "", figures: $0.figures) }
+        rows.map { InventoryReport.Line(key: $0.group.first?.1 ?? "", figures: $0.figures, quality: $0.quality) }
+    }
+
+    /// The shares of the rows' summed location-based total: each row's parts (share × its
+    /// total) summed, over the summed total.
+    private static func quality(_ rows: [EmissionsRow]) -> QualityShares {
+        var parts = QualityAmounts.zero
+        for row in rows {
+            let q = row.quality ?? .allMeasured
+            parts += QualityAmounts(measured: q.measured, filled: q.filled, flagged: q.flagged, estimated: q.estimated)
+                .scaled(by: row.figures.totalLocation)
+        }
+        return parts.shares
     }
 }

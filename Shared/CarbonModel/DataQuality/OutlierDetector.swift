@@ -9,17 +9,17 @@ public enum OutlierDetector {
         guard values.count >= 3 else { return out }
         for index in values.indices {
             let window = Array(values[max(0, index - policy.halfWindow)...min(values.count - 1, index + policy.halfWindow)])
-            out[index] = robustZ(values[index], window: window) > policy.threshold
+            out[index] = robustZ(values[index], window: window, minimumRelativeMAD: policy.minimumRelativeMAD) > policy.threshold
         }
         return out
     }
 
-    /// `|x − median| / (1.4826 × MAD)` over `window`; infinity when MAD is 0 and x is off the
-    /// median, 0 when x is the median.
-    public static func robustZ(_ value: Double, window: [Double]) -> Double {
+    /// `|x − median| / (1.4826 × max(MAD, minimumRelativeMAD × |median|))` over `window`;
+    /// infinity when that is 0 and x is off the median, 0 when x is the median.
+    public static func robustZ(_ value: Double, window: [Double], minimumRelativeMAD: Double = 0) -> Double {
         let center = median(window)
         let deviation = abs(value - center)
-        let mad = median(window.map { abs($0 - center) })
+        let mad = max(median(window.map { abs($0 - center) }), minimumRelativeMAD * abs(center))
         if mad == 0 { return deviation == 0 ? 0 : .infinity }
         return deviation / (madScale * mad)
     }

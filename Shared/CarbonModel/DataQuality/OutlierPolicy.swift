@@ -4,8 +4,11 @@
 /// σ for normal data). This is the modified z-score test (Iglewicz–Hoaglin) applied locally;
 /// a window wider than the series makes it the global median/MAD test.
 ///
-/// When the window's MAD is 0 (at least half of its values are equal) any value other than
-/// the median is flagged: a flat meter with one reading away from it is the case to catch.
+/// The MAD is floored at `minimumRelativeMAD × |median|`. Without a floor a window where at
+/// least half of the values are equal has MAD 0 and every other value is "infinitely" far:
+/// a monthly meter reading spread over 744 hours in integer micro-kWh has hours that differ
+/// by 1 µkWh, which must not be flagged. A flat meter with one reading well away from it (more
+/// than `threshold × 1.4826 × minimumRelativeMAD` relative, 5.2 % by default) is still caught.
 /// Outliers are flagged, never dropped or replaced: the caller keeps the value.
 public struct OutlierPolicy: Sendable, Hashable {
     /// Robust z above which a value is flagged (default 3.5, Iglewicz–Hoaglin).
@@ -13,12 +16,14 @@ public struct OutlierPolicy: Sendable, Hashable {
     /// Values taken on each side of the one tested (the window has `2 × halfWindow + 1`,
     /// truncated at the ends of the series).
     public var halfWindow: Int
+    /// Floor of the MAD as a fraction of the window's |median| (default 0.01).
+    public var minimumRelativeMAD: Double
 
     public static let `default` = OutlierPolicy(threshold: 3.5, halfWindow: 12)
 
-    public init(threshold: Double, halfWindow: Int) {
+    public init(threshold: Double, halfWindow: Int, minimumRelativeMAD: Double = 0.01) {
         self.threshold = threshold
         self.halfWindow = halfWindow
+        self.minimumRelativeMAD = minimumRelativeMAD
     }
 }
-

@@ -152,7 +152,8 @@ public enum EstimationEngine {
             TenantResult(
                 tenant: key.tenant, product: key.product, region: region, month: month, figures: figures[key] ?? .zero,
                 usage: usageTotals[key] ?? 0, share: 1, mode: .estimated,
-                factorsUsed: (used[key] ?? []).sorted { ($0.factor, $0.version, $0.value) < ($1.factor, $1.version, $1.value) })
+                factorsUsed: (used[key] ?? []).sorted { ($0.factor, $0.version, $0.value) < ($1.factor, $1.version, $1.value) },
+                quality: (figures[key] ?? .zero).totalLocation == 0 ? .zero : .allEstimated)
         }
     }
 }

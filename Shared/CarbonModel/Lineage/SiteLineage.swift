@@ -6,6 +6,10 @@
 /// - `scope2_location = Σ terms[scope2_location].amount × factor.value`
 /// - `scope2_market = max(0, grid_kwh − certificates_kwh) × (Σ terms[residual].amount × factor.value) / grid_kwh`
 /// - `scope3 = Σ terms[scope3].amount`; `energy_kwh = grid_kwh + Σ terms[renewable].amount`
+///
+/// Hours of the grid series filled by interpolation appear as terms with source `gap-fill`
+/// and id the hour (they are in `grid_kwh` too); `data_quality` lists the filled and flagged
+/// hours with their amounts, so the cell's quality shares can be recomputed as well.
 public struct SiteLineage: Codable, Sendable {
     /// One record's contribution under one factor: `amount` (canonical unit, within the month
     /// and the factor's validity) × `factor.value`.
@@ -28,12 +32,23 @@ public struct SiteLineage: Codable, Sendable {
     public var gridKWh: Double
     public var certificatesKWh: Double
     public var terms: [Term]
+    /// The hours of the grid series that are not plain readings: filled or flagged.
+    public var dataQuality: [QualifiedHour]
+
+    /// One filled or flagged hour of the grid series, with the location-based factor in force.
+    public struct QualifiedHour: Codable, Sendable, Hashable {
+        public var hour: String
+        public var kwh: Double
+        public var quality: DataQuality
+        public var factor: FactorReference?
+    }
 
     private enum CodingKeys: String, CodingKey {
         case site, region, grid, month, formula
         case gridKWh = "grid_kwh"
         case certificatesKWh = "certificates_kwh"
         case terms
+        case dataQuality = "data_quality"
     }
 
     public static let formulas: [String: String] = [
@@ -42,15 +57,18 @@ public struct SiteLineage: Codable, Sendable {
         "scope2_market": "max(0, grid_kwh − certificates_kwh) × (sum over terms with scope residual of amount × factor.value) / grid_kwh",
         "scope3": "sum over terms with scope scope3 of amount",
         "energy_kwh": "grid_kwh + sum over terms with scope renewable of amount",
+        "quality": "filled (flagged) share of total_location = sum over data_quality hours with quality filled (flagged) of kwh × factor.value / (scope1 + scope2_location + scope3)",
     ]
 
     /// Builds the lineage from the site's records (any that touch the month; the rest are
     /// ignored) and the factor library the calculator used. Amounts are summed in integer
     /// micro-units per (record, factor) before conversion, as the calculator's ledger does.
     public static func build(
-        site: SiteDeclaration, month: CalendarMonth, records: [NormalizedRecord], factors: FactorResolver
+        site: SiteDeclaration, month: CalendarMonth, records: [NormalizedRecord], factors: FactorResolver,
+        quality: DataQualitySettings = .default
     ) -> SiteLineage {
         var terms: [Term] = []
+        var gridHourly: [Int64: Int64] = [:]
         var gridMicro: Int64 = 0
         var certificatesMicro: Int64 = 0
         for record in records.sorted(by: { ($0.source, $0.id) < ($1.source, $1.id) })
@@ -81,6 +99,7 @@ public struct SiteLineage: Codable, Sendable {
             switch record.kind {
             case .facilityElectricity:
                 gridMicro += total
+                for bucket in buckets { gridHourly[bucket.start, default: 0] += bucket.amount }
                 for (factor, amount) in byFactor(activity: "electricity") {
                     terms.append(term("scope2_location", amount: amount, factor: factor))
                 }
@@ -108,8 +127,33 @@ public struct SiteLineage: Codable, Sendable {
                 continue
             }
         }
+        // The data-quality pass exactly as the calculator runs it on the same hourly sums.
+        let readings = gridHourly.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            .map { HourlyAmount(hour: $0.key, amount: Double($0.value) / 1_000_000) }
+        let assessed = MeterSeriesQuality.assess(readings, policy: quality.outliers, maxGapHours: quality.maxGapHours)
+        var filledKWh = 0.0
+        var qualified: [QualifiedHour] = []
+        let gridTimeline = factors.timeline(activity: "electricity", region: site.grid)
+        let residualTimeline = factors.timeline(activity: "residual_electricity", region: site.grid)
+        func reference(_ factor: EmissionFactor?) -> FactorReference? {
+            factor.map { FactorReference(factor: $0.factor, version: $0.version, value: $0.value) }
+        }
+        for entry in assessed where entry.quality != .measured {
+            let hour = Timestamp.format(entry.hour)
+            let location = gridTimeline.factor(at: entry.hour)
+            qualified.append(QualifiedHour(hour: hour, kwh: entry.amount, quality: entry.quality, factor: reference(location)))
+            guard entry.quality == .filled else { continue }
+            filledKWh += entry.amount
+            for (scope, factor) in [("scope2_location", location), ("residual", residualTimeline.factor(at: entry.hour) ?? location)] {
+                terms.append(
+                    Term(
+                        scope: scope, source: "gap-fill", id: hour, revision: 0, kind: ActivityKind.facilityElectricity.rawValue,
+                        amount: entry.amount, unit: "kWh", factor: reference(factor)))
+            }
+        }
         return SiteLineage(
             site: site.site, region: site.region, grid: site.grid, month: month, formula: formulas,
-            gridKWh: Double(gridMicro) / 1_000_000, certificatesKWh: Double(certificatesMicro) / 1_000_000, terms: terms)
+            gridKWh: Double(gridMicro) / 1_000_000 + filledKWh, certificatesKWh: Double(certificatesMicro) / 1_000_000, terms: terms,
+            dataQuality: qualified)
     }
 }
