@@ -40,7 +40,10 @@ struct CalculatorCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "calculator")
         let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: CalculatorStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: {
+            CalculatorStore.migrations(&$0)
+            TagUsageLedger.migrations(&$0)
+        })
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)

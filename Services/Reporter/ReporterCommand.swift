@@ -64,6 +64,7 @@ struct ReporterCommand: AsyncParsableCommand {
             LedgerStore.migrations(&$0)
             InsightRoutes.migrations(&$0)
             BusinessMetricStore.migrations(&$0)
+            TagLedgerStore.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -105,11 +106,12 @@ struct ReporterCommand: AsyncParsableCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance)
         ReporterRoutes.add(to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator)
-        // The dashboard, business metrics and the forecast check roles themselves.
+        // The dashboard, business metrics, the forecast and tag breakdowns check roles themselves.
         let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
         DashboardRoutes.add(to: router, database: database, authenticator: verifier, auth: auth, forecastMethod: method, logger: logger)
         BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
         ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
+        TagRoutes.add(to: router, database: database, authenticator: authenticator)
         // Reports, analysis, targets and budgets do not check roles yet: with --require-auth they
         // stay off rather than show one tenant another's figures.
         let budgetWatch =
