@@ -1,3 +1,4 @@
+import Foundation
 import CarbonModel
 import Testing
 
@@ -68,5 +69,22 @@ import Testing
         #expect(parts.map(\.figures.scope2Location) == [3, 9, 9, 3])
         #expect(parts.map(\.usage) == [2, 6, 6, 2])
         #expect(parts.allSatisfy { $0.tenant == "t1" && $0.mode == .measured && $0.month == month })
+    }
+}
+
+@Suite struct TagPartsPublicationTests {
+    @Test func publicationsWithoutTagPartsStillDecodeAndOmitTheField() throws {
+        let month = CalendarMonth(year: 2024, month: 1)
+        let publication = RegionMonthPublication(
+            region: "r", month: month, version: 1, calculatedAt: "2024-02-01T00:00:00Z", result: RegionMonthResult(region: "r", month: month))
+        let encoded = try JSONEncoder().encode(publication)
+        #expect(!String(decoding: encoded, as: UTF8.self).contains("tag_parts"))
+        let decoded = try JSONDecoder().decode(RegionMonthPublication.self, from: encoded)
+        #expect(decoded.tagParts == nil)
+        var tagged = publication
+        tagged.tagParts = [
+            TagPart(tenant: "t", product: "ecs", region: "r", month: month, key: "project", value: "a", usage: 2, figures: EmissionFigures(scope2Location: 1), mode: .measured)
+        ]
+        #expect(try JSONDecoder().decode(RegionMonthPublication.self, from: JSONEncoder().encode(tagged)) == tagged)
     }
 }

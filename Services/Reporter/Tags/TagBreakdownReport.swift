@@ -15,11 +15,11 @@ struct TagBreakdownReport: Sendable {
         var figures: EmissionFigures
     }
 
-    /// One value's sum, over the period or within one month.
+    /// One value's sum, over the period or within one month. Usage is left out: the cells of
+    /// different products count it in different units.
     struct Line: Encodable, Sendable {
         var month: String?
         var value: String
-        var usage: Double
         var figures: EmissionFigures
     }
 
@@ -45,22 +45,20 @@ struct TagBreakdownReport: Sendable {
 
     /// The tenant's total over the period (the sum of its cells).
     var total: EmissionFigures { tenantCells.reduce(.zero) { $0 + $1.figures } }
-    var totalUsage: Double { tenantCells.reduce(0) { $0 + $1.usage } }
 
     private func lines(byMonth: Bool) -> [Line] {
-        var sums: [String: [String: (usage: Double, figures: EmissionFigures)]] = [:]
+        var sums: [String: [String: EmissionFigures]] = [:]
         // Sorted so the floating-point sums do not depend on row order.
         for cell in contributions.sorted(by: { ($0.month, $0.region, $0.product, $0.value) < ($1.month, $1.region, $1.product, $1.value) }) {
             let month = byMonth ? cell.month : ""
-            let held = sums[month, default: [:]][cell.value] ?? (0, .zero)
-            sums[month, default: [:]][cell.value] = (held.usage + cell.usage, held.figures + cell.figures)
+            sums[month, default: [:]][cell.value, default: .zero] += cell.figures
         }
         func order(_ a: String, _ b: String) -> Bool {
             (a == TagBreakdown.untagged ? 1 : 0, a) < (b == TagBreakdown.untagged ? 1 : 0, b)
         }
         return sums.keys.sorted().flatMap { month in
             (sums[month] ?? [:]).keys.sorted(by: order).compactMap { value in
-                sums[month]?[value].map { Line(month: byMonth ? month : nil, value: value, usage: $0.usage, figures: $0.figures) }
+                sums[month]?[value].map { Line(month: byMonth ? month : nil, value: value, figures: $0) }
             }
         }
     }

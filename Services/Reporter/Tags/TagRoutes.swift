@@ -18,13 +18,9 @@ enum TagRoutes {
         var mode: String
         var values: [TagBreakdownReport.Line]
         var months: [TagBreakdownReport.Line]
-        var total: Total
+        /// The tenant's total over the period and mode, which the values add up to.
+        var total: EmissionFigures
         var notes: [String]
-    }
-
-    struct Total: Encodable {
-        var usage: Double
-        var figures: EmissionFigures
     }
 
     static func add(to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator?) {
@@ -62,7 +58,7 @@ enum TagRoutes {
             return HTTPSupport.json(
                 Answer(
                     tenant: chosen, key: key, from: from?.description, to: to?.description, mode: mode.rawValue, values: report.values,
-                    months: report.months, total: Total(usage: report.totalUsage, figures: report.total),
+                    months: report.months, total: report.total,
                     notes: [
                         "Each tenant cell (product, region, month) is split by the values of \(key) in proportion to the usage that carried each value.",
                         "Usage without \(key) counts as \(TagBreakdown.untagged); the values add up to the tenant's total.",
