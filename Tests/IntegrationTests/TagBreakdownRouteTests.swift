@@ -91,6 +91,17 @@ import Testing
         let months = project["months"] as? [[String: Any]] ?? []
         #expect(months.map { "\($0["month"] as? String ?? "")/\($0["value"] as? String ?? "")" } == ["2024-01/a", "2024-01/(untagged)"])
 
+        // The dashboard's tenant view shows a breakdown per key (admin is the provider's admin).
+        let client = DashboardTests.PlainClient()
+        let base = "http://127.0.0.1:\(suite.httpPort(.reporter))"
+        let session = try await client.signIn(base, "admin", try suite.bootstrapPassword())
+        let page = try await client.send("\(base)/dashboard?tenant=T&from=2024-01&to=2024-01", cookie: session)
+        #expect(page.status == 200)
+        for expected in ["id=\"by-tag-project\"", "By tag: project", "id=\"by-tag-cost_centre\"", "<td>cc1</td>", "<td>(untagged)</td>"] {
+            #expect(page.body.contains(expected), "dashboard lacks \(expected)")
+        }
+        #expect(!page.body.contains("<td>b</td>"), "project b was revised away")
+
         // Parameters are checked.
         let (missingKey, _) = try await suite.get(.reporter, "/v1/tags?tenant=T")
         #expect(missingKey == 400)
