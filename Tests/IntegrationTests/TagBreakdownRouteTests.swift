@@ -109,4 +109,36 @@ import Testing
         #expect(badMonth == 400)
         await suite.stopAll()
     }
+    @Test func tagReadsFollowTenantRoles() async throws {
+        let suite = try SuiteProcess(extraArguments: SuiteProcess.secured())
+        try await suite.start()
+        let admin = try await suite.loginToken("admin", try suite.bootstrapPassword())
+        let password = "tag breakdown passphrase"
+        let (created, body) = try await suite.administer("/v1/users", ["username": "an", "password": password, "role": "analyst", "tenant": "T"], token: admin)
+        #expect(created == 201, "\(body)")
+        for (path, data, type) in [
+            ("/v1/sites", Fixture.sites, "application/json"), ("/v1/products", Fixture.products, "application/json"),
+            ("/v1/factors", Fixture.factors, "application/x-ndjson"), ("/v1/activity", Fixture.facility, "application/x-ndjson"),
+            ("/v1/activity", Self.usage("t1", tenant: "T", value: 3, tags: #"{"project":"a"}"#) + "\n" + Self.usage("b1", tenant: "B", value: 1, tags: #"{"project":"z"}"#),
+                "application/x-ndjson"),
+        ] {
+            let (status, answer) = try await suite.post(.collector, path, body: Data(data.utf8), contentType: type, headers: suite.bearer(admin))
+            #expect(status == 200, "\(path): \(String(decoding: answer, as: UTF8.self))")
+        }
+        try await suite.waitDrained()
+        let analyst = try await suite.loginToken("an", password)
+        func get(_ query: String, _ token: String?) async throws -> (Int, [String: Any]) {
+            let (status, data) = try await suite.request(.reporter, "/v1/tags?" + query, method: "GET", headers: suite.bearer(token))
+            return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+        }
+        #expect(try await get("tenant=T&key=project", nil).0 == 401)
+        #expect(try await get("tenant=B&key=project", analyst).0 == 403, "a tenant's analyst reads only its own tenant")
+        // Without a tenant, a tenant's user gets its own: T's ecs cell is all project a.
+        let (own, answer) = try await get("key=project", analyst)
+        #expect(own == 200 && answer["tenant"] as? String == "T")
+        #expect((answer["values"] as? [[String: Any]])?.map { $0["value"] as? String } == ["a"])
+        let (provider, other) = try await get("tenant=B&key=project", admin)
+        #expect(provider == 200 && (other["values"] as? [[String: Any]])?.map { $0["value"] as? String } == ["z"])
+        await suite.stopAll()
+    }
 }
