@@ -57,6 +57,7 @@ struct CalculatorCommand: AsyncParsableCommand {
         let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: {
             CalculatorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
+            TagUsageLedger.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "calculator", instance: instance)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")

@@ -88,8 +88,10 @@ struct Recalculator: Sendable {
         result.hourly = HourlyBreakdown.series(input, result: result)
         let version = (try Int.fetchOne(
             db, sql: "SELECT version FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? 0) + 1
-        let publication = RegionMonthPublication(
+        var publication = RegionMonthPublication(
             region: key.region, month: key.month, version: version, calculatedAt: MessageClock.timestamp(), result: result)
+        let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants)
+        publication.tagParts = tagParts.isEmpty ? nil : tagParts
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(publication)

@@ -82,14 +82,17 @@ struct RecordLedger {
                 ON CONFLICT (series_id, bucket) DO UPDATE SET amount = amount + excluded.amount
                 """)
         var lastMonth: CalendarMonth?
+        var monthly: [CalendarMonth: Int64] = [:]
         for bucket in TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity) {
             try statement.execute(arguments: [series, bucket.start, sign * bucket.amount])
             let month = CalendarMonth(containing: bucket.start)
+            monthly[month, default: 0] += bucket.amount
             if month != lastMonth {
                 touched.insert(RegionMonthKey(region: record.region, month: month))
                 lastMonth = month
             }
         }
+        try TagUsageLedger.add(db, record, monthly: monthly, sign: sign)
     }
 
     private mutating func seriesID(

@@ -66,6 +66,7 @@ struct ReporterCommand: AsyncParsableCommand {
             InsightRoutes.migrations(&$0)
             BusinessMetricStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
+            TagLedgerStore.migrations(&$0)
         })
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
@@ -114,11 +115,12 @@ struct ReporterCommand: AsyncParsableCommand {
         BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
         ReporterRoutes.add(
             to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator, access: access)
-        // The dashboard, business metrics and the forecast check roles themselves.
+        // The dashboard, business metrics, the forecast and tag breakdowns check roles themselves.
         let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
         DashboardRoutes.add(to: router, database: database, authenticator: sessionVerifier, auth: auth, forecastMethod: method, logger: logger)
         BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
         ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
+        TagRoutes.add(to: router, database: database, authenticator: authenticator)
         let budgetWatch = InsightRoutes.add(
             to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger, access: access)
         let app = Application(

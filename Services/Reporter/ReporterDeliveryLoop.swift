@@ -25,7 +25,10 @@ struct ReporterDeliveryLoop: Sendable {
                     if delivery.header.type == RegionMonthPublication.messageType {
                         let publication = try decoder.decode(RegionMonthPublication.self, from: delivery.body)
                         applied = try LedgerStore.apply(db, publication)
-                        if applied { try ReportFactorStore.record(db, publication) }
+                        if applied {
+                            try ReportFactorStore.record(db, publication)
+                            try TagLedgerStore.apply(db, publication)
+                        }
                     }
                     try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
                     return applied

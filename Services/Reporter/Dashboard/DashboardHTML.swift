@@ -105,7 +105,10 @@ enum DashboardHTML {
             html += unallocatedSection(view)
             html += tenantsSection(view)
         }
-        if case .tenant = view.subject { html += intensitySection(view) }
+        if case .tenant = view.subject {
+            html += intensitySection(view)
+            html += tagSections(view)
+        }
         html += targetsSection(view)
         html += budgetsSection(view)
         html += qualitySection(view)
@@ -193,6 +196,16 @@ enum DashboardHTML {
             html += "</tr>\n"
         }
         return html + "</table></section>\n"
+    }
+
+    /// One breakdown per tag key; the values of a key add up to the tenant's totals.
+    private static func tagSections(_ view: DashboardView) -> String {
+        guard !view.tagBreakdowns.isEmpty else {
+            return "<section id=\"by-tag\"><h2>By tag</h2><p>No usage with tags in these months.</p></section>\n"
+        }
+        return view.tagBreakdowns.map {
+            breakdownSection("By tag: \($0.key)", id: "by-tag-\(escape($0.key))", $0.lines, showUsage: false, showUnallocated: false)
+        }.joined()
     }
 
     private static func sitesSection(_ view: DashboardView) -> String {

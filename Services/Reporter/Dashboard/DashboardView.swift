@@ -87,6 +87,16 @@ struct DashboardView: Sendable {
 
     /// Tenant view: each business metric the tenant uploaded, over the months that have a value.
     var intensities: [IntensityLine] = []
+
+    /// A tenant's figures by the values of one tag key (``TagLedgerStore``), measured and
+    /// estimated lines apart.
+    struct TagLines: Sendable {
+        var key: String
+        var lines: [Line]
+    }
+
+    /// Tenant view only: one breakdown per tag key its usage carried in the months shown.
+    var tagBreakdowns: [TagLines] = []
     /// The forecast method of the budgets' forecasts (the reporter's `--forecast-method`).
     var forecastMethod: EmissionForecast.Method = .linearTrend
     /// Tenants a provider principal may open the tenant view of.
@@ -184,6 +194,20 @@ struct DashboardView: Sendable {
                     view.intensities.append(
                         IntensityLine(metric: metric, unit: entry.unit, emissions: period.emissions, value: period.value, intensity: period.intensity))
                 }
+            }
+        }
+        if let tenant {
+            let keys = try String.fetchAll(
+                db, sql: "SELECT DISTINCT tag_key FROM tag_ledger WHERE tenant = ? AND month >= ? AND month <= ? ORDER BY tag_key",
+                arguments: [tenant, from.description, to.description])
+            for key in keys {
+                var tagLines: [Line] = []
+                for mode in [ResultMode.measured, .estimated] {
+                    let report = try TagLedgerStore.breakdown(db, tenant: tenant, key: key, from: from, to: to, mode: mode)
+                    guard !report.parts.isEmpty else { continue }
+                    tagLines += report.values.map { Line(name: $0.value, mode: mode, figures: $0.figures, unallocated: nil, usage: nil) }
+                }
+                view.tagBreakdowns.append(TagLines(key: key, lines: tagLines))
             }
         }
         if case .provider = subject {

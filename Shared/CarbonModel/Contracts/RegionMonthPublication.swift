@@ -9,10 +9,14 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
     /// ISO 8601 time of the calculation.
     public var calculatedAt: String
     public var result: RegionMonthResult
+    /// Each tagged tenant cell split by each of its tag keys (``TagBreakdown``); nil when no
+    /// usage carried tags, and absent from publications older than tag breakdowns.
+    public var tagParts: [TagPart]? = nil
 
     enum CodingKeys: String, CodingKey {
         case region, month, version, result
         case calculatedAt = "calculated_at"
+        case tagParts = "tag_parts"
     }
 
     public init(region: String, month: CalendarMonth, version: Int, calculatedAt: String, result: RegionMonthResult) {
