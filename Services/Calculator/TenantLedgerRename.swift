@@ -22,6 +22,8 @@ struct TenantLedgerRename: TenantDataKeeper {
         }
         try db.execute(sql: "UPDATE series SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         changed["series"] = db.changesCount
+        try db.execute(sql: "UPDATE tag_usage SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+        changed["tag_usage"] = db.changesCount
         for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results") {
             guard let renamed = TenantRename.json(row["result"], tenant: tenant, to: pseudonym) else { continue }
             try db.execute(sql: "UPDATE results SET result = ? WHERE region = ? AND month = ?", arguments: [renamed, row["region"], row["month"]])

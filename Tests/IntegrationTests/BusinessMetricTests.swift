@@ -9,6 +9,7 @@ import Testing
         let suite = try SuiteProcess(extraArguments: SuiteProcess.secured())
         try await suite.start()
         let admin = try await suite.loginToken("admin", try suite.bootstrapPassword())
+        suite.credential = admin  // /v1/status, polled by waitDrained, needs a credential under --require-auth
         let password = "business metrics passphrase"
         for (user, role) in [("ta", "tenant_admin"), ("an", "analyst")] {
             let (status, body) = try await suite.administer("/v1/users", ["username": user, "password": password, "role": role, "tenant": "A"], token: admin)

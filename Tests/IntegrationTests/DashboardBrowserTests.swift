@@ -30,6 +30,7 @@ import Testing
         let suite = try SuiteProcess(extraArguments: SuiteProcess.secured())
         try await suite.start()
         let admin = try await suite.loginToken("admin", try suite.bootstrapPassword())
+        suite.credential = admin  // /v1/status, polled by waitDrained, needs a credential under --require-auth
         let password = "tenant A's own passphrase"
         let (created, body) = try await suite.administer(
             "/v1/users", ["username": "alice", "password": password, "role": "analyst", "tenant": "A"], token: admin)

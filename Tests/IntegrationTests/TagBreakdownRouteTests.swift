@@ -113,6 +113,7 @@ import Testing
         let suite = try SuiteProcess(extraArguments: SuiteProcess.secured())
         try await suite.start()
         let admin = try await suite.loginToken("admin", try suite.bootstrapPassword())
+        suite.credential = admin  // /v1/status, polled by waitDrained, needs a credential under --require-auth
         let password = "tag breakdown passphrase"
         let (created, body) = try await suite.administer("/v1/users", ["username": "an", "password": password, "role": "analyst", "tenant": "T"], token: admin)
         #expect(created == 201, "\(body)")
