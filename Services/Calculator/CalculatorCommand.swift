@@ -35,12 +35,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
     @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
-    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
-    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
-    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
-    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
-    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
-    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+    @OptionGroup var authLink: AuthLinkOptions
     @Option(help: "Data quality: longest run of missing hours of a site's grid-electricity series filled by linear interpolation; 0 fills nothing (env CM_MAX_GAP_HOURS).")
     var maxGapHours: Int = Env.int("CM_MAX_GAP_HOURS", GapFiller.defaultMaxGapHours)
     @Option(help: "Data quality: Hampel window, hours on each side of the hour tested (env CM_HAMPEL_HALF_WINDOW).")
@@ -82,8 +77,8 @@ struct CalculatorCommand: AsyncParsableCommand {
                 details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
         let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "calculator", logger: logger,
-            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "calculator", logger: logger,
+            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
         let authenticator = authSetup.authenticator
         do {
             try await publisher.start()

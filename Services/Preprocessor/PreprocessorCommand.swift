@@ -32,12 +32,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
     var credits: Int = Env.int("CM_PREPROCESSOR_CREDITS", 4)
-    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
-    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
-    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
-    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
-    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
-    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+    @OptionGroup var authLink: AuthLinkOptions
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -70,8 +65,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
                 details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
         }
         let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "preprocessor", logger: logger,
-            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "preprocessor", logger: logger,
+            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
         let authenticator = authSetup.authenticator
         do {
             try await publisher.start()

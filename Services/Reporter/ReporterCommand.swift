@@ -38,12 +38,7 @@ struct ReporterCommand: AsyncParsableCommand {
         [("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl), ("calculator", Topology.calculatorControl)]
             .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
 
-    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
-    var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
-    @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
-    var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
-    @Option(help: "How often to fetch auth's token revocations, in milliseconds (env CM_REVOCATION_POLL_MS).")
-    var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
+    @OptionGroup var authLink: AuthLinkOptions
     @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")
     var alertWebhook: String = Env.string("CM_ALERT_WEBHOOK", "")
     @Option(
@@ -85,8 +80,8 @@ struct ReporterCommand: AsyncParsableCommand {
             RequestClient(loop: runtime.loop, endpoint: stage.endpoint, source: source, security: try stage.security(curve))
         }
         let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: requireAuth, loop: runtime.loop, authEndpoint: authEndpoint, source: source, service: "reporter", logger: logger,
-            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "reporter", logger: logger,
+            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
         let authenticator = authSetup.authenticator
         do {
             try await subscriber.start()
@@ -99,13 +94,13 @@ struct ReporterCommand: AsyncParsableCommand {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
         // Auth is always connected: the dashboard needs a login even without --require-auth.
-        let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
+        let auth = RequestClient(loop: runtime.loop, endpoint: authLink.authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
         do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
         let sessionVerifier: Authenticator
         if let authenticator {
             sessionVerifier = authenticator
         } else {
-            sessionVerifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, revocationPollMs))
+            sessionVerifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, authLink.revocationPollMs))
             sessionVerifier.start()
         }
         let access = RouteGuard(authenticator: authenticator)
