@@ -78,8 +78,18 @@ import Testing
         #expect(months.contains("2024-01"))
         let products = try await browser.evaluate("document.getElementById('by-product').innerText") as? String ?? ""
         #expect(products.contains("ecs") && products.contains("oss"))
-        let quality = try await browser.evaluate("document.getElementById('quality-shares').textContent") as? String ?? ""
-        #expect(quality.contains("not available"))
+        // Data quality: the measured results' shares as /v1/emissions answers them, and a bar each.
+        let measuredRow = (object["rows"] as? [[String: Any]])?.first { $0["mode"] as? String == "measured" }
+        let shares = try #require(measuredRow?["quality"] as? [String: Any])
+        for part in ["measured", "filled", "flagged", "estimated"] {
+            let value = try #require((shares[part] as? Double) ?? (shares[part] as? NSNumber)?.doubleValue)
+            let rendered = try await browser.evaluate("document.getElementById('quality-measured-\(part)')?.textContent ?? ''") as? String
+            #expect(rendered == String(format: "%.2f %%", value * 100), "\(part) share")
+        }
+        let qualityBars = try await browser.evaluate("document.querySelectorAll('#quality svg.quality-bar').length") as? Int ?? 0
+        #expect(qualityBars >= 2, "a quality bar for the total and one per product")
+        let qualityText = try await browser.evaluate("document.getElementById('quality').innerText") as? String ?? ""
+        #expect(!qualityText.contains("not available"))
         // Tenant A's page has no provider sections and names no other tenant.
         let providerSections = try await browser.evaluate("document.querySelectorAll('#sites, #tenants, #unallocated').length") as? Int
         #expect(providerSections == 0)

@@ -76,6 +76,12 @@ import Testing
             ("/v1/sites", Fixture.sites, "application/json"), ("/v1/products", Fixture.products, "application/json"),
             ("/v1/factors", Fixture.factors, "application/x-ndjson"), ("/v1/activity", Fixture.facility, "application/x-ndjson"),
             ("/v1/activity", Fixture.usageCSV, "text/csv"), ("/v1/activity", Fixture.usageZMQ, "application/json"),
+            // Site q1 (region rq, tenant T, March 2024): a meter with a gap and a spike, so that
+            // T's figures rest partly on filled and flagged readings (10 % and 50 %).
+            ("/v1/sites", DataQualityPipelineTests.sites, "application/json"),
+            ("/v1/products", DataQualityPipelineTests.products, "application/json"),
+            ("/v1/factors", DataQualityPipelineTests.factors, "application/x-ndjson"),
+            ("/v1/activity", DataQualityPipelineTests.records, "application/x-ndjson"),
         ] {
             let (status, answer) = try await suite.post(.collector, path, body: Data(data.utf8), contentType: type)
             #expect(status == 200, "\(path): \(String(decoding: answer, as: UTF8.self))")
@@ -138,6 +144,41 @@ import Testing
         #expect(try await client.send("\(base)/dashboard?tenant=B", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=Z", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=A", cookie: analyst).status == 200)
+
+        // Data quality: the shares on the page are those /v1/emissions answers for the same rows.
+        // Provider, 2024-01..02: every site cell (s1 and s2 are both in r1, so one region row), and per site.
+        #expect(page.body.contains("id=\"quality-shares\"") && !page.body.contains("not available"))
+        let providerShares = try await suite.emissions("layer=site&from=2024-01&to=2024-02&group_by=region&mode=measured")
+        #expect(providerShares.count == 1)
+        Self.expectShares(page.body, row: "<tr id=\"quality-measured\">", providerShares.first, "provider total")
+        for site in try await suite.emissions("layer=site&from=2024-01&to=2024-02&group_by=site,region&mode=measured") {
+            let name = site["site"] as? String ?? "?"
+            Self.expectShares(page.body, row: "<tr data-site=\"\(name)\">", site, "site \(name)")
+        }
+        // Tenant A (its own view, the default window holds all its months): per mode and per product.
+        let aModes = try await suite.emissions("layer=tenant&tenant=A&group_by=tenant")
+        #expect(!aModes.isEmpty)
+        for row in aModes {
+            let mode = row["mode"] as? String ?? "?"
+            Self.expectShares(own.body, row: "<tr id=\"quality-\(mode)\">", row, "tenant A \(mode)")
+        }
+        for row in try await suite.emissions("layer=tenant&tenant=A&group_by=product") {
+            let product = row["product"] as? String ?? "?", mode = row["mode"] as? String ?? "?"
+            Self.expectShares(own.body, row: "<tr data-product=\"\(product)\" data-mode=\"\(mode)\">", row, "tenant A product \(product)")
+        }
+        // Tenant T in March rests on filled (10 %) and flagged (50 %) readings.
+        let tView = try await client.send("\(base)/dashboard?tenant=T&from=2024-03&to=2024-03", cookie: provider)
+        #expect(tView.status == 200)
+        let tRows = try await suite.emissions("layer=tenant&tenant=T&from=2024-03&to=2024-03&group_by=tenant")
+        #expect(tRows.count == 1)
+        Self.expectShares(tView.body, row: "<tr id=\"quality-measured\">", tRows.first, "tenant T")
+        let tShares = Self.renderedShares(tView.body, row: "<tr id=\"quality-measured\">")
+        #expect(tShares["filled"] == "10.00 %" && tShares["flagged"] == "50.00 %" && tShares["measured"] == "40.00 %", "\(tShares)")
+        #expect(tView.body.contains("<tr data-product=\"vm\" data-mode=\"measured\">"))
+        #expect(Self.renderedShares(tView.body, row: "<tr data-product=\"vm\" data-mode=\"measured\">")["filled"] == "10.00 %")
+        #expect(tView.body.contains("class=\"quality-bar\"") && tView.body.contains("class=\"q-flagged\""))
+        let march = try await client.send("\(base)/dashboard?from=2024-03&to=2024-03", cookie: provider)
+        #expect(Self.renderedShares(march.body, row: "<tr data-site=\"q1\">")["flagged"] == "50.00 %")
         // A collector may not read.
         let collector = try await client.signIn(base, "carol", password)
         #expect(try await client.send("\(base)/dashboard", cookie: collector).status == 403)
@@ -162,5 +203,35 @@ import Testing
         }
         #expect(after == 303, "a signed-out session leads back to the login form")
         await suite.stopAll()
+    }
+
+    /// The text of the four data-quality cells (`data-part="measured"` …) of the page's table
+    /// row that starts with `row`.
+    static func renderedShares(_ page: String, row: String) -> [String: String] {
+        guard let start = page.range(of: row) else { return [:] }
+        let rest = page[start.upperBound...]
+        let cells = rest[..<(rest.range(of: "</tr>")?.lowerBound ?? rest.endIndex)]
+        var shares: [String: String] = [:]
+        for part in ["measured", "filled", "flagged", "estimated"] {
+            guard let cell = cells.range(of: "data-part=\"\(part)\">") else { continue }
+            shares[part] = String(cells[cell.upperBound...].prefix { $0 != "<" })
+        }
+        return shares
+    }
+
+    /// The page's row shows the shares of the `/v1/emissions` row, formatted as the page does.
+    static func expectShares(
+        _ page: String, row: String, _ answer: [String: Any]?, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let quality = answer?["quality"] as? [String: Any]
+        #expect(quality != nil, "\(what): no quality in /v1/emissions", sourceLocation: sourceLocation)
+        let rendered = renderedShares(page, row: row)
+        for part in ["measured", "filled", "flagged", "estimated"] {
+            let value = (quality?[part] as? Double) ?? (quality?[part] as? NSNumber)?.doubleValue
+            let expected = value.map { String(format: "%.2f %%", $0 * 100) }
+            #expect(
+                expected != nil && rendered[part] == expected, "\(what) \(part): page \(rendered[part] ?? "none"), API \(expected ?? "none")",
+                sourceLocation: sourceLocation)
+        }
     }
 }

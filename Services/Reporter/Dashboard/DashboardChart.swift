@@ -1,8 +1,8 @@
 import CarbonModel
 import Foundation
 
-/// The dashboard's inline SVG charts: stacked monthly columns, horizontal bars and progress
-/// bars. Pure string building from plain values; heights are proportional to the largest value.
+/// The dashboard's inline SVG charts: stacked monthly columns, horizontal bars, progress
+/// bars and data-quality bars. Pure string building from plain values; heights are proportional to the largest value.
 enum DashboardChart {
     static let scopeColours = ["#8c564b", "#1f77b4", "#2ca02c"]
 
@@ -70,6 +70,40 @@ enum DashboardChart {
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="170" height="14" role="img" aria-label="progress"><rect x="0" y="1" width="120" height="12" fill="#e3e8e3" stroke="#aaa"/><rect x="0" y="1" width="\(fixed(filled))" height="12" fill="#2ca02c"/><text x="124" y="11" font-size="10">\(String(format: "%.1f", percent)) %</text></svg>
             """
+    }
+
+    /// The kinds of data a figure rests on, in the order the quality bar stacks them, with colours.
+    static let qualityParts: [(name: String, colour: String)] = [
+        ("measured", "#2ca02c"), ("filled", "#ff7f0e"), ("flagged", "#d62728"), ("estimated", "#9467bd"),
+    ]
+
+    /// One bar 120 px wide split into the measured, filled, flagged and estimated shares (each
+    /// clamped to 0…1 for the drawing); all shares 0 (a zero total) leaves the bar empty.
+    static func qualityBar(_ shares: QualityShares) -> String {
+        let width = 120.0
+        let values = [shares.measured, shares.filled, shares.flagged, shares.estimated]
+        var svg = "<svg class=\"quality-bar\" xmlns=\"http://www.w3.org/2000/svg\" width=\"122\" height=\"14\" role=\"img\" aria-label=\"data quality\">"
+        svg += "<rect x=\"0\" y=\"1\" width=\"\(fixed(width))\" height=\"12\" fill=\"#e3e8e3\" stroke=\"#aaa\"/>"
+        var x = 0.0
+        for (part, value) in zip(qualityParts, values) {
+            let w = min(1, max(0, value)) * width
+            guard w > 0 else { continue }
+            svg += "<rect class=\"q-\(part.name)\" x=\"\(fixed(x))\" y=\"1\" width=\"\(fixed(w))\" height=\"12\" fill=\"\(part.colour)\">"
+            svg += "<title>\(part.name): \(String(format: "%.2f", value * 100)) %</title></rect>"
+            x += w
+        }
+        return svg + "</svg>"
+    }
+
+    /// The colour key of the quality bars.
+    static func qualityLegend() -> String {
+        var svg = "<svg class=\"quality-legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"14\" role=\"img\" aria-label=\"colour key\">"
+        for (i, part) in qualityParts.enumerated() {
+            let x = Double(i) * 100
+            svg += "<rect x=\"\(fixed(x))\" y=\"2\" width=\"10\" height=\"10\" fill=\"\(part.colour)\"/>"
+            svg += "<text x=\"\(fixed(x + 14))\" y=\"11\" font-size=\"10\">\(part.name)</text>"
+        }
+        return svg + "</svg>\n"
     }
 
     private static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }

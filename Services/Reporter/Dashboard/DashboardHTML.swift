@@ -307,25 +307,61 @@ enum DashboardHTML {
         return html + "</section>\n"
     }
 
+    /// What the figures rest on: per result mode the shares of the window's location-based
+    /// total resting on measured, filled (interpolated), flagged (outlier, kept) and estimated
+    /// data, then the same per product, and per site in the provider view. The shares are the
+    /// ones `/v1/emissions` answers for the same rows (summed quality parts over summed total).
     private static func qualitySection(_ view: DashboardView) -> String {
-        let q = view.quality
-        let total = q.measured + q.estimated
         var html = "<section id=\"quality\"><h2>Data quality</h2>\n"
-        html += "<table><tr><th>Resting on</th><th>kg CO2e (location)</th><th>Share</th></tr>\n"
-        for (label, value) in [("Measured facility data", q.measured), ("Estimated (CCF estimation mode)", q.estimated)] {
-            html += "<tr><td>\(label)</td><td class=\"n\">\(number(value))</td><td class=\"n\">\(total > 0 ? String(format: "%.1f %%", value / total * 100) : "—")</td></tr>\n"
+        let modes = [ResultMode.measured, .estimated].filter { view.quality[$0] != nil }
+        guard !modes.isEmpty else { return html + "<p id=\"quality-none\">No results for these months yet.</p></section>\n" }
+        html += DashboardChart.qualityLegend()
+        html += "<table id=\"quality-shares\">" + qualityHeader("Results") + "\n"
+        for mode in modes {
+            let shares = view.quality[mode] ?? .zero
+            let kg = view.totals[mode]?.totalLocation ?? 0
+            html += "<tr id=\"quality-\(mode.rawValue)\"><td>\(mode == .measured ? "Measured results" : "Estimated results (CCF estimation mode)")</td>"
+            html += "<td class=\"n\">\(number(kg))</td>" + qualityCells(shares, id: "quality-\(mode.rawValue)") + "</tr>\n"
         }
         html += "</table>\n"
-        if let shares = q.shares, !shares.isEmpty {
-            html += "<table><tr><th>Share of the figure resting on</th><th>Share</th></tr>\n"
-            for (name, share) in shares.sorted(by: { $0.key < $1.key }) {
-                html += "<tr><td>\(escape(name))</td><td class=\"n\">\(String(format: "%.1f %%", share * 100))</td></tr>\n"
+        let products = view.byProduct.filter { $0.quality != nil }
+        if !products.isEmpty {
+            html += "<h3>By product</h3><table id=\"quality-by-product\">" + qualityHeader("Product", modeColumn: true) + "\n"
+            for line in products {
+                html += "<tr data-product=\"\(escape(line.name))\" data-mode=\"\(line.mode.rawValue)\"><td>\(escape(line.name))</td><td>\(line.mode.rawValue)</td>"
+                html += "<td class=\"n\">\(number(line.figures.totalLocation))</td>" + qualityCells(line.quality ?? .zero, id: nil) + "</tr>\n"
             }
             html += "</table>\n"
-        } else {
-            html += "<p id=\"quality-shares\">Shares resting on filled, flagged or estimated meter readings: not available (the results do not carry quality shares yet).</p>\n"
         }
+        if view.subject == .provider, !view.sites.isEmpty {
+            html += "<h3>By site</h3><table id=\"quality-by-site\">" + qualityHeader("Site") + "\n"
+            for site in view.sites {
+                html += "<tr data-site=\"\(escape(site.site))\"><td>\(escape(site.site))</td>"
+                html += "<td class=\"n\">\(number(site.figures.totalLocation))</td>" + qualityCells(site.quality, id: nil) + "</tr>\n"
+            }
+            html += "</table>\n"
+        }
+        html += """
+            <p class="note">Shares of the location-based total (kg CO<sub>2</sub>e). Filled: grid-electricity hours missing from a site's
+            meter series, interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score);
+            estimated: results of the CCF estimation mode; measured: the rest.</p>
+
+            """
         return html + "</section>\n"
+    }
+
+    private static func qualityHeader(_ name: String, modeColumn: Bool = false) -> String {
+        "<tr><th>\(name)</th>\(modeColumn ? "<th>Mode</th>" : "")<th>kg CO2e (location)</th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th></th></tr>"
+    }
+
+    /// The four shares as percentages (like the inventory report's), then the bar. With `id`,
+    /// each cell has the id `<id>-<part>`; every cell has `data-part`.
+    private static func qualityCells(_ q: QualityShares, id: String?) -> String {
+        var html = ""
+        for (part, value) in zip(["measured", "filled", "flagged", "estimated"], [q.measured, q.filled, q.flagged, q.estimated]) {
+            html += "<td class=\"n\"\(id.map { " id=\"\($0)-\(part)\"" } ?? "") data-part=\"\(part)\">\(InventoryHTML.percent(value))</td>"
+        }
+        return html + "<td>\(DashboardChart.qualityBar(q))</td>"
     }
 
     // MARK: Formatting

@@ -4,7 +4,7 @@ import GRDB
 
 /// Everything one dashboard page shows, read from the reporter's own store in one read
 /// transaction (so the figures agree with each other): a tenant's totals, monthly trend,
-/// breakdowns, targets, budgets, alerts and data quality, or the provider's sites, products,
+/// breakdowns, targets, budgets, alerts and data-quality shares, or the provider's sites, products,
 /// tenants and what was not allocated. Built with the same queries as `/v1/emissions`,
 /// `/v1/analysis`, `/v1/targets` and `/v1/budgets`, then rendered by `DashboardHTML`.
 struct DashboardView: Sendable {
@@ -21,6 +21,9 @@ struct DashboardView: Sendable {
         var figures: EmissionFigures
         var unallocated: EmissionFigures?
         var usage: Double?
+        /// Data-quality shares of `figures.totalLocation`, as `/v1/emissions` answers them for the
+        /// same group (nil for tag lines, which the ledger's quality parts do not reach).
+        var quality: QualityShares? = nil
     }
 
     /// A month of a budget: the budget, the actual (months with results) or the forecast.
@@ -46,16 +49,8 @@ struct DashboardView: Sendable {
         var unallocated: EmissionFigures
         var pue: Double?
         var pueMonth: String?
-    }
-
-    /// What the figures rest on. Quality shares (filled, flagged, estimated data) per result
-    /// cell are not in the ledger yet; until they are, the page says so and shows the split
-    /// between measured and estimated results, which the ledger does hold.
-    struct Quality: Sendable {
-        var measured: Double
-        var estimated: Double
-        /// Quality shares from the ledger, when its rows carry them; nil = not available.
-        var shares: [String: Double]?
+        /// Data-quality shares of the site's location-based total over the window.
+        var quality: QualityShares
     }
 
     var subject: Subject
@@ -72,7 +67,11 @@ struct DashboardView: Sendable {
     var targets: [TargetLine]
     var budgets: [BudgetLine]
     var alerts: [BudgetAlert]
-    var quality: Quality
+    /// What the totals rest on, per result mode: the shares of the window's location-based
+    /// total resting on measured, filled, flagged and estimated data, from the same query as
+    /// `/v1/emissions` grouped by the subject (the ledger's summed quality parts over the summed
+    /// total). Measured and estimated results keep separate shares, as they keep separate totals.
+    var quality: [ResultMode: QualityShares]
     // Provider view.
     var sites: [SiteLine] = []
     var tenants: [Line] = []
@@ -143,7 +142,9 @@ struct DashboardView: Sendable {
         }
         func lines(_ rows: [EmissionsRow]) -> [Line] {
             rows.map {
-                Line(name: $0.group.first?.1 ?? "—", mode: $0.mode, figures: $0.figures, unallocated: $0.unallocated, usage: $0.usage)
+                Line(
+                    name: $0.group.first?.1 ?? "—", mode: $0.mode, figures: $0.figures, unallocated: $0.unallocated, usage: $0.usage,
+                    quality: $0.quality)
             }
             .sorted { ($0.mode.rawValue, -$0.figures.totalLocation, $0.name) < ($1.mode.rawValue, -$1.figures.totalLocation, $1.name) }
         }
@@ -164,9 +165,16 @@ struct DashboardView: Sendable {
         let byProduct = lines(try rows(productLayer, [.product], filters))
         let byRegion = lines(try rows(layer, [.region], filters))
 
-        let measured = totals[.measured]?.totalLocation ?? 0
-        let estimated = totals[.estimated]?.totalLocation ?? 0
-        let quality = Quality(measured: measured, estimated: estimated, shares: nil)
+        // The shares of the totals: one row per mode over all of the subject's cells in the
+        // window. A tenant's is `/v1/emissions?layer=tenant&tenant=…&group_by=tenant`; the
+        // provider's sums every site cell (no dimension grouped, so one row per mode).
+        let subjectGroup: [EmissionsQuery.Dimension]
+        switch subject {
+        case .tenant: subjectGroup = [.tenant]
+        case .provider: subjectGroup = []
+        }
+        var quality: [ResultMode: QualityShares] = [:]
+        for row in try rows(layer, subjectGroup, filters) { quality[row.mode] = row.quality }
 
         var view = DashboardView(
             subject: subject, from: from, to: to, totals: totals, trend: trend, trendScopes: scopes, byProduct: byProduct, byRegion: byRegion,
@@ -274,7 +282,7 @@ struct DashboardView: Sendable {
             let site = row.group.first?.1 ?? "—"
             return SiteLine(
                 site: site, region: row.group.dropFirst().first?.1 ?? "—", figures: row.figures, unallocated: row.unallocated ?? .zero,
-                pue: pue[site]?.0, pueMonth: pue[site]?.1)
+                pue: pue[site]?.0, pueMonth: pue[site]?.1, quality: row.quality ?? .zero)
         }
     }
 }
