@@ -12,7 +12,8 @@ import ServiceKit
 /// - `layer=site` (the default): `site=`, `month=` → ``SiteLineage``.
 /// - `layer=product_site`: `site=`, `product=`, `month=` → ``CellLineage``.
 /// - `layer=product`: `product=`, `region=` (or a `site=` of the region), `month=` → ``CellLineage``.
-/// - `layer=tenant`: `tenant=`, `product=`, `region=` (or `site=`), `month=` → ``CellLineage``.
+/// - `layer=tenant`: `tenant=`, `product=`, `region=` (or `site=`), `month=` → ``CellLineage``;
+///   for an estimated (CCF) cell, with its ``EstimatedLineage`` in `estimation`.
 ///
 /// Reads every stored record to find the cell's (no per-site index yet).
 enum LineageRoutes {

@@ -59,9 +59,7 @@ public struct RegionMonthAccumulator: Sendable {
         var estimable: [EstimableUsage] = []
         for (key, buckets) in estimableMicro {
             // From the product's allocation unit to the unit the CCF formula takes.
-            let productUnit = products[key.product].flatMap { UnitCatalog.definition(of: $0.unit) }
-            let quantityUnit = UnitCatalog.definition(of: key.profile.resource.quantityUnit)
-            let scale = (productUnit?.toCanonical ?? 1) / (quantityUnit?.toCanonical ?? 1)
+            let scale = EstimationCoefficients.quantityScale(productUnit: products[key.product]?.unit, resource: key.profile.resource)
             var total: Int64 = 0
             let hourly = buckets.sorted { $0.key < $1.key }.map { bucket, amount in
                 total += amount

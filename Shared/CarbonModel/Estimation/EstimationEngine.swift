@@ -59,28 +59,9 @@ public enum EstimationEngine {
     // MARK: - Profiles
 
     /// Facility kWh of `quantity` (in `profile.resource.quantityUnit`) used in `region`, with
-    /// the shipped CCF coefficients of the profile's provider.
+    /// the shipped CCF coefficients of the profile's provider (``EstimationCoefficients``).
     public static func kWh(_ quantity: Double, profile: EstimationProfile, region: String) -> Double {
-        let constants = CCFCoefficients.constants(for: profile.provider)
-        let pue = CCFCoefficients.pue(provider: profile.provider, region: region)
-        switch profile.resource {
-        case .compute:
-            let watts =
-                profile.processor.flatMap { CCFCoefficients.watts(provider: profile.provider, processor: $0) }
-                ?? CCFWattRange(min: constants.minWatts, max: constants.maxWatts)
-            return computeKWh(
-                vCPUHours: quantity, minWatts: watts.min, maxWatts: watts.max,
-                utilization: profile.utilization ?? EstimationProfile.defaultUtilization, pue: pue,
-                replication: profile.replication)
-        case .memory:
-            return memoryKWh(gigabyteHours: quantity, kWhPerGBh: constants.memoryKWhPerGBh, pue: pue, replication: profile.replication)
-        case .ssd:
-            return storageKWh(terabyteHours: quantity, whPerTBh: constants.ssdWhPerTBh, pue: pue, replication: profile.replication)
-        case .hdd:
-            return storageKWh(terabyteHours: quantity, whPerTBh: constants.hddWhPerTBh, pue: pue, replication: profile.replication)
-        case .network:
-            return networkKWh(gigabytes: quantity, kWhPerGB: constants.networkKWhPerGB, pue: pue)
-        }
+        EstimationCoefficients(profile: profile, region: region).kWh(quantity)
     }
 
     // MARK: - Tenant results
@@ -94,10 +75,11 @@ public enum EstimationEngine {
         let grid = CCFCoefficients.gridRegion(provider: series.profile.provider, region: region)
         let electricity = factors.timeline(activity: "electricity", region: grid)
         let residual = factors.timeline(activity: "residual_electricity", region: grid)
+        let coefficients = EstimationCoefficients(profile: series.profile, region: region)
         for entry in series.hourly where entry.amount != 0 {
             let i = Int((entry.hour - month.start) / 3600)
             guard i >= 0, i < hours else { continue }
-            let kWh = kWh(entry.amount, profile: series.profile, region: region)
+            let kWh = coefficients.kWh(entry.amount)
             out[i].energyKWh += kWh
             guard let location = electricity.factor(at: entry.hour) else {
                 missing.add(activity: "electricity", region: grid, amount: kWh)
@@ -132,8 +114,9 @@ public enum EstimationEngine {
             let electricity = factors.timeline(activity: "electricity", region: grid)
             let residual = factors.timeline(activity: "residual_electricity", region: grid)
             var cell = figures[key] ?? .zero
+            let coefficients = EstimationCoefficients(profile: series.profile, region: region)
             for entry in series.hourly where entry.amount != 0 {
-                let kWh = kWh(entry.amount, profile: series.profile, region: region)
+                let kWh = coefficients.kWh(entry.amount)
                 cell.energyKWh += kWh
                 guard let location = electricity.factor(at: entry.hour) else {
                     missing.add(activity: "electricity", region: grid, amount: kWh)

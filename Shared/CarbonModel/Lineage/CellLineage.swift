@@ -15,6 +15,10 @@
 ///
 /// Amounts are summed in integer micro-units per record before conversion, as the calculator's
 /// ledger does, so they match its inputs exactly.
+///
+/// A tenant cell of a product without facility data in the region-month is estimated (SPEC §1,
+/// estimation mode) as the engine does: its lineage holds the tenant's usage records with
+/// resource details and their ``EstimatedLineage`` (CCF coefficients, grid factors, terms).
 public struct CellLineage: Codable, Sendable {
     /// An allocation-key record's amount within the month.
     public struct KeyRecord: Codable, Sendable, Hashable {
@@ -56,7 +60,7 @@ public struct CellLineage: Codable, Sendable {
     public var product: String?
     public var tenant: String?
     /// `measured`, or `estimated` for a tenant cell of a product without facility data in the
-    /// region-month (CCF estimation: the cell's factors are in its result's `factors_used`).
+    /// region-month (CCF estimation: the inputs, coefficients and factors are in `estimation`).
     public var mode: ResultMode
     public var formula: [String: String]
     public var sites: [SiteAllocation]
@@ -70,13 +74,15 @@ public struct CellLineage: Codable, Sendable {
     /// The tenant's usage and share (tenant cells).
     public var tenantUsage: Double?
     public var share: Double?
-    /// The cell's value; nil for an estimated cell (its figures are the estimate's).
+    /// The cell's value (for an estimated cell, the estimate's).
     public var figures: EmissionFigures?
+    /// An estimated cell's records, CCF coefficients, grid factors and terms (``EstimatedLineage``).
+    public var estimation: EstimatedLineage?
 
     private enum CodingKeys: String, CodingKey {
         case layer, region, month, site, product, tenant, mode, formula, sites, capacity, usage, basis, denominator
         case tenantUsage = "tenant_usage"
-        case share, figures
+        case share, figures, estimation
     }
 
     public static let formulas: [String: String] = [
@@ -169,21 +175,35 @@ public struct CellLineage: Codable, Sendable {
                 tenantUsage: nil, share: nil, figures: productTotal)
         }
         // Layer 3.
-        let usage = inMonth.filter { $0.kind == .usage && $0.product == product }.compactMap { keyRecord($0, month: month) }
+        var usage = inMonth.filter { $0.kind == .usage && $0.product == product }.compactMap { keyRecord($0, month: month) }
         let siteNames = Set(chosenSites.map(\.site))
         let capacity = inMonth.filter { $0.kind == .productCapacity && $0.product == product && siteNames.contains($0.site ?? "") }
             .compactMap { keyRecord($0, month: month) }
+        guard let tenant else { throw .tenant("") }
+        if !hasFacilityData {
+            // Estimation mode (as the engine decides): usage with resource details is estimated
+            // on its own, with no allocation; other usage of the product is allocated (nothing).
+            let estimable = inMonth.filter { $0.kind == .usage && $0.product == product && $0.estimationProfile != nil }
+            let estimableIDs = Set(estimable.map { [$0.source, $0.id] })
+            usage = usage.filter { !estimableIDs.contains([$0.source, $0.id]) }
+            let mineEstimable = estimable.filter { $0.tenant == tenant }
+            let records = mineEstimable.compactMap { keyRecord($0, month: month) }
+            var mine = 0.0
+            for record in records { mine += record.amount }
+            if !records.isEmpty {
+                let estimation = EstimatedLineage.build(
+                    records: mineEstimable, region: region, month: month, productUnit: products[product]?.unit, factors: factors)
+                var formula = EstimatedLineage.formulas
+                formula["estimated"] = "CCF estimation mode (SPEC §1): the product has no facility data in this region-month"
+                return CellLineage(
+                    layer: layer.rawValue, region: region, month: month, site: nil, product: product, tenant: tenant, mode: .estimated,
+                    formula: formula, sites: [], capacity: [], usage: records, basis: nil, denominator: nil, tenantUsage: mine,
+                    share: 1, figures: estimation.figures, estimation: estimation)
+            }
+        }
         var byTenant: [String: Double] = [:]
         for record in usage { byTenant[record.tenant ?? "", default: 0] += record.amount }
-        guard let tenant, let mine = byTenant[tenant], mine > 0 else { throw .tenant(tenant ?? "") }
-        if !hasFacilityData {
-            // Estimation mode: no allocation; the usage records are the input.
-            return CellLineage(
-                layer: layer.rawValue, region: region, month: month, site: nil, product: product, tenant: tenant, mode: .estimated,
-                formula: ["estimated": "CCF estimation mode (SPEC §1): the product has no facility data in this region-month"],
-                sites: [], capacity: [], usage: usage.filter { $0.tenant == tenant }, basis: nil, denominator: nil, tenantUsage: mine,
-                share: 1, figures: nil)
-        }
+        guard let mine = byTenant[tenant], mine > 0 else { throw .tenant(tenant) }
         var usageTotal = 0.0
         for (_, amount) in byTenant.filter({ $0.value > 0 }).sorted(by: { $0.key < $1.key }) { usageTotal += amount }
         var capacityTotal = 0.0
