@@ -67,8 +67,9 @@ enum LineageRoutes {
                     }
                     site = try decoder.decode(SiteDeclaration.self, from: data)
                 }
+                // Every stored record is read: the fast reader, as the delivery loop uses.
                 let records = try Data.fetchAll(db, sql: "SELECT normalized FROM records WHERE length(normalized) > 0").map {
-                    try decoder.decode(NormalizedRecord.self, from: $0)
+                    try NormalizedRecord.decode($0)
                 }
                 let factors = FactorResolver(defaults + (try CalculatorStore.factors(db)))
                 if layer == .site, let site {
