@@ -25,10 +25,8 @@ struct CalculatorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
-    @Option(name: .customLong("shard"), help: "The shard of regions this replica owns, 0-based, when preprocessors run with --calculator-shards > 1 (env CM_SHARD).")
-    var shardFlag: Int?
-    /// The flag, else the environment (an optional flag cannot take a default in ArgumentParser).
-    var shard: Int? { shardFlag ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
+    /// Shards of regions, split by the preprocessors' --calculator-shards.
+    @OptionGroup var sharding: ShardOptions
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
@@ -47,22 +45,41 @@ struct CalculatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
-        let instance = common.instanceName(service: "calculator")
-        let logger = ServiceLogging.bootstrap(service: "calculator", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "calculator"), migrations: {
+        let assignment = try sharding.assignment()
+        let replica = common.replicaLabel(service: "calculator")
+        let startupLogger = ServiceLogging.bootstrap(service: "calculator", instance: replica, level: common.logLevel)
+        let curve = try common.curve(service: "calculator")
+        let runtime = try MessagingRuntime(name: "calculator", logger: startupLogger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        // Bound before the shard is claimed, so a standby answers status and erase too.
+        let control = ControlResponder(service: "calculator", replica: replica)
+        do {
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: MessageSource(service: "calculator", instance: replica),
+                logger: startupLogger, security: serverSecurity, responder: control)
+        } catch {
+            throw ServiceStartupError("calculator could not open its control endpoint: \(error)")
+        }
+        guard
+            let placement = try await ReplicaPlacement.place(
+                service: "calculator", assignment: assignment, common: common, httpPort: httpPort, replica: replica, logger: startupLogger)
+        else { return }
+        let instance = placement.instance, shard = placement.shard
+        var placedLogger = startupLogger
+        placedLogger[metadataKey: "instance"] = "\(instance)"
+        let logger = placedLogger
+        let database = try ServiceStore.open(path: placement.storePath, migrations: {
             CalculatorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
             TagUsageLedger.migrations(&$0)
         })
-        let metrics = ServiceMetrics(service: "calculator", instance: instance)
+        let metrics = ServiceMetrics(service: "calculator", instance: instance, replica: replica == instance ? nil : replica)
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
+        metrics.gauge("carbonmeter_replica_shard", help: "The shard this replica owns (-1: all)").set(to: Double(shard ?? -1))
         let source = MessageSource(service: "calculator", instance: instance)
-        let curve = try common.curve(service: "calculator")
-        let runtime = try MessagingRuntime(name: "calculator", logger: logger, curve: curve)
-        let serverSecurity = curve?.server ?? .plain
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
-        let subscriber = UpstreamSubscriptions(
+        let subscriber = try UpstreamSubscriptions(
             loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger,
             security: try curve?.client(of: "preprocessor") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
@@ -74,7 +91,10 @@ struct CalculatorCommand: AsyncParsableCommand {
             dirtyGauge.set(to: Double(counts.2))
             return StatusReport(
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
-                details: ["dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all"])
+                details: [
+                    "dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all",
+                    "replica": replica, "role": "active",
+                ])
         }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "calculator", logger: logger,
@@ -83,13 +103,12 @@ struct CalculatorCommand: AsyncParsableCommand {
         do {
             try await publisher.start()
             try await subscriber.start()
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
-                status: status,
-                handlers: TenantPrivacyHandlers.make(service: "calculator", database: database, keeper: TenantLedgerRename(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("calculator could not open its ZeroMQ endpoints: \(error)")
         }
+        control.activate(
+            status: status,
+            handlers: TenantPrivacyHandlers.make(service: "calculator", database: database, keeper: TenantLedgerRename(), authenticator: authenticator))
         guard let gwp = GWPSet(rawValue: gwpSet.uppercased()) else {
             throw ServiceStartupError("--gwp-set must be AR5 or AR6 (got \"\(gwpSet)\")")
         }
@@ -126,5 +145,6 @@ struct CalculatorCommand: AsyncParsableCommand {
                 ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        withExtendedLifetime(placement.lock) {}
     }
 }

@@ -24,10 +24,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_PREPROCESSOR_OUTBOX_PORT", Topology.preprocessorOutbox)
     @Option(help: "Port of the control endpoint (env CM_PREPROCESSOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_PREPROCESSOR_CONTROL_PORT", Topology.preprocessorControl)
-    @Option(name: .customLong("shard"), help: "The shard of records this replica owns, 0-based, when the collector runs with --preprocessor-shards > 1 (env CM_SHARD).")
-    var shardFlag: Int?
-    /// The flag, else the environment (an optional flag cannot take a default in ArgumentParser).
-    var shard: Int? { shardFlag ?? Env.optionalString("CM_SHARD").flatMap(Int.init) }
+    /// Shards of records, split by the collector's --preprocessor-shards.
+    @OptionGroup var sharding: ShardOptions
     @Option(help: "Number of calculator replicas; records go to the one owning their region (env CM_CALCULATOR_SHARDS).")
     var calculatorShards: Int = Env.int("CM_CALCULATOR_SHARDS", 1)
     @Option(help: "Batches held unacknowledged at a time (env CM_PREPROCESSOR_CREDITS).")
@@ -36,18 +34,37 @@ struct PreprocessorCommand: AsyncParsableCommand {
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
-        let instance = common.instanceName(service: "preprocessor")
-        let logger = ServiceLogging.bootstrap(service: "preprocessor", instance: instance, level: common.logLevel)
-        let database = try ServiceStore.open(path: common.storePath(service: "preprocessor"), migrations: {
+        let assignment = try sharding.assignment()
+        let replica = common.replicaLabel(service: "preprocessor")
+        let startupLogger = ServiceLogging.bootstrap(service: "preprocessor", instance: replica, level: common.logLevel)
+        let curve = try common.curve(service: "preprocessor")
+        let runtime = try MessagingRuntime(name: "preprocessor", logger: startupLogger, curve: curve)
+        let serverSecurity = curve?.server ?? .plain
+        // Bound before the shard is claimed, so a standby answers status and erase too.
+        let control = ControlResponder(service: "preprocessor", replica: replica)
+        do {
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: MessageSource(service: "preprocessor", instance: replica),
+                logger: startupLogger, security: serverSecurity, responder: control)
+        } catch {
+            throw ServiceStartupError("preprocessor could not open its control endpoint: \(error)")
+        }
+        guard
+            let placement = try await ReplicaPlacement.place(
+                service: "preprocessor", assignment: assignment, common: common, httpPort: httpPort, replica: replica, logger: startupLogger)
+        else { return }
+        let instance = placement.instance, shard = placement.shard
+        var placedLogger = startupLogger
+        placedLogger[metadataKey: "instance"] = "\(instance)"
+        let logger = placedLogger
+        let database = try ServiceStore.open(path: placement.storePath, migrations: {
             PreprocessorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
         })
-        let metrics = ServiceMetrics(service: "preprocessor", instance: instance)
+        let metrics = ServiceMetrics(service: "preprocessor", instance: instance, replica: replica == instance ? nil : replica)
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
+        metrics.gauge("carbonmeter_replica_shard", help: "The shard this replica owns (-1: all)").set(to: Double(shard ?? -1))
         let source = MessageSource(service: "preprocessor", instance: instance)
-        let curve = try common.curve(service: "preprocessor")
-        let runtime = try MessagingRuntime(name: "preprocessor", logger: logger, curve: curve)
-        let serverSecurity = curve?.server ?? .plain
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
         let subscriber = InboxSubscriber(
@@ -62,7 +79,10 @@ struct PreprocessorCommand: AsyncParsableCommand {
             quarantined.set(to: Double(counts.2))
             return StatusReport(
                 service: "preprocessor", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1,
-                details: ["quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all"])
+                details: [
+                    "quarantined": "\(counts.2)", "upstream": collectorOutbox, "shard": shard.map(String.init) ?? "all",
+                    "replica": replica, "role": "active",
+                ])
         }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "preprocessor", logger: logger,
@@ -71,13 +91,12 @@ struct PreprocessorCommand: AsyncParsableCommand {
         do {
             try await publisher.start()
             try await subscriber.start()
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger, security: serverSecurity,
-                status: status,
-                handlers: TenantPrivacyHandlers.make(service: "preprocessor", database: database, keeper: TenantRecordKeeper(), authenticator: authenticator))
         } catch {
             throw ServiceStartupError("preprocessor could not open its ZeroMQ endpoints: \(error)")
         }
+        control.activate(
+            status: status,
+            handlers: TenantPrivacyHandlers.make(service: "preprocessor", database: database, keeper: TenantRecordKeeper(), authenticator: authenticator))
         let deliveries = DeliveryLoop(
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
@@ -100,5 +119,6 @@ struct PreprocessorCommand: AsyncParsableCommand {
                 ] + (authSetup.worker.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        withExtendedLifetime(placement.lock) {}
     }
 }

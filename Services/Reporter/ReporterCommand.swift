@@ -67,7 +67,7 @@ struct ReporterCommand: AsyncParsableCommand {
         let source = MessageSource(service: "reporter", instance: instance)
         let curve = try common.curve(service: "reporter")
         let runtime = try MessagingRuntime(name: "reporter", logger: logger, curve: curve)
-        let subscriber = UpstreamSubscriptions(
+        let subscriber = try UpstreamSubscriptions(
             loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger,
             security: try curve?.client(of: "calculator") ?? .plain)
         let status: @Sendable () async -> StatusReport = {

@@ -49,7 +49,7 @@ public final class InboxSubscriber: Sendable {
             try socket.apply(security)
             try socket.connect(endpoint)
             state.socket = socket
-            loopState.add(socket) { frames in
+            state.socketID = loopState.add(socket) { frames in
                 do {
                     let decoded = try WireFrame.decode(frames, routed: false)
                     guard decoded.command == .message else { return }
@@ -80,11 +80,25 @@ public final class InboxSubscriber: Sendable {
 
     /// Ends the delivery stream (the socket closes with the loop).
     public func finish() { sink.finish() }
+
+    /// Disconnects for good and ends the delivery stream: the producer is gone (its address left
+    /// the DNS name), and whatever it had leased here it re-sends to another consumer.
+    public func close() async {
+        let state = self.state
+        try? await loop.perform { loopState in
+            if let id = state.socketID { loopState.remove(id) }
+            state.socket = nil
+            state.socketID = nil
+            state.pendingAcks.removeAll()
+        }
+        sink.finish()
+    }
 }
 
 /// Confined to the loop thread (see `PublisherState`).
 final class SubscriberState: @unchecked Sendable {
     var socket: ZMQSocket?
+    var socketID: SocketID?
     /// Acknowledgements not yet accepted by the socket, oldest first.
     var pendingAcks: [[Data]] = []
     /// Credit offers in a row the socket would not take, and reconnections made so far.

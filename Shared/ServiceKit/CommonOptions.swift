@@ -36,6 +36,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
         instance ?? Env.optionalString("CM_INSTANCE") ?? "\(service)-1"
     }
 
+    /// What names this process among the replicas of its service in logs and metrics: the
+    /// instance when one is given, else `<service>@<host>:<pid>` (a container's host name is its id).
+    public func replicaLabel(service: String) -> String {
+        instance ?? Env.optionalString("CM_INSTANCE") ?? "\(service)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
     public func storePath(service: String) -> String {
         URL(fileURLWithPath: dataDir).appendingPathComponent("\(instanceName(service: service)).sqlite").path
     }

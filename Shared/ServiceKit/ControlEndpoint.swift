@@ -22,4 +22,17 @@ public enum ControlEndpoint {
         try await server.start()
         return server
     }
+
+    /// Binds the endpoint with answers that switch from standby to active (`ControlResponder`).
+    public static func start(
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, logger: Logger, security: LinkSecurity = .plain,
+        responder: ControlResponder
+    ) async throws -> RequestServer {
+        let server = RequestServer(loop: loop, endpoint: endpoint, source: source, logger: logger, security: security) { request in
+            if request.header.type == statusRequestType { return .json(await responder.status()) }
+            return await responder.handle(request)
+        }
+        try await server.start()
+        return server
+    }
 }

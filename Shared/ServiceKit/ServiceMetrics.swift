@@ -12,8 +12,10 @@ public final class ServiceMetrics: Sendable {
     public let errors: Counter
     private let labels: [(String, String)]
 
-    public init(service: String, instance: String) {
-        labels = [("service", service), ("instance", instance)]
+    /// `replica` names the process when it differs from the instance: a replica that claimed a
+    /// shard has the shard's instance name, and the replica label says which process holds it.
+    public init(service: String, instance: String, replica: String? = nil) {
+        labels = [("service", service), ("instance", instance)] + (replica.map { [("replica", $0)] } ?? [])
         outboxPending = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "carbonmeter_outbox_pending", unitName: "", helpText: "Outbox messages not yet acknowledged downstream"), labels: labels)
         inboxProcessed = registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "carbonmeter_inbox_messages_total", unitName: "", helpText: "Messages applied from upstream"), labels: labels)
         recordsProcessed = registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "carbonmeter_records_total", unitName: "", helpText: "Records handled by this stage"), labels: labels)
