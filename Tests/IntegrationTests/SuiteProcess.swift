@@ -64,6 +64,9 @@ final class SuiteProcess: @unchecked Sendable {
     /// Replica counts of the two scalable stages (each replica owns one shard).
     let preprocessors: Int
     let calculators: Int
+    /// Standby replicas of each scalable stage beyond one per shard. With any, every replica of
+    /// those stages runs `--shard auto --shards N` and claims a free shard's store itself.
+    let standbys: Int
     private var replicaPorts: [String: ReplicaPorts] = [:]
     let binDir: URL
     var extraArguments: [Service: [String]] = [:]
@@ -78,14 +81,15 @@ final class SuiteProcess: @unchecked Sendable {
     /// started with `--require-auth`.
     var credential: String?
 
-    init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1, curve: Bool = false) throws {
+    init(extraArguments: [Service: [String]] = [:], preprocessors: Int = 1, calculators: Int = 1, standbys: Int = 0, curve: Bool = false) throws {
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("carbonmeter-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         ports = Ports.allocate()
         self.preprocessors = preprocessors
         self.calculators = calculators
-        for k in 1..<max(1, preprocessors) { replicaPorts["preprocessor-\(k + 1)"] = Ports.allocateReplica() }
-        for k in 1..<max(1, calculators) { replicaPorts["calculator-\(k + 1)"] = Ports.allocateReplica() }
+        self.standbys = standbys
+        for k in 1..<max(1, preprocessors + standbys) { replicaPorts["preprocessor-\(k + 1)"] = Ports.allocateReplica() }
+        for k in 1..<max(1, calculators + standbys) { replicaPorts["calculator-\(k + 1)"] = Ports.allocateReplica() }
         binDir = SuiteProcess.locateBinaries()
         self.extraArguments = extraArguments
         if curve {
@@ -146,13 +150,13 @@ final class SuiteProcess: @unchecked Sendable {
 
     func arguments(for service: Service, replica: Int = 0) -> [String] {
         let p = ports
-        let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorOutbox, \.outbox)
-        let calculatorOutboxes = replicaEndpoints(.calculator, count: calculators, first: p.calculatorOutbox, \.outbox)
+        let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: processCount(.preprocessor), first: p.preprocessorOutbox, \.outbox)
+        let calculatorOutboxes = replicaEndpoints(.calculator, count: processCount(.calculator), first: p.calculatorOutbox, \.outbox)
         // Each control endpoint named by its service, so the reporter knows its CURVE key.
         let controls =
             ["collector=" + endpoint(.collector, p.collectorControl)]
-            + replicaEndpoints(.preprocessor, count: preprocessors, first: p.preprocessorControl, \.control).map { "preprocessor=" + $0 }
-            + replicaEndpoints(.calculator, count: calculators, first: p.calculatorControl, \.control).map { "calculator=" + $0 }
+            + replicaEndpoints(.preprocessor, count: processCount(.preprocessor), first: p.preprocessorControl, \.control).map { "preprocessor=" + $0 }
+            + replicaEndpoints(.calculator, count: processCount(.calculator), first: p.calculatorControl, \.control).map { "calculator=" + $0 }
         let own = replica > 0 ? replicaPorts["\(service.rawValue)-\(replica + 1)"] : nil
         var args = ["--data-dir", dataDir.path, "--log-level", "info"]
         if let host = placement[service] { args += ["--bind-host", host.address, "--http-host", host.address] }
@@ -173,17 +177,26 @@ final class SuiteProcess: @unchecked Sendable {
             args += [
                 "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", endpoint(.collector, p.collectorOutbox), "--outbox-port",
                 "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
-                "--calculator-shards", "\(calculators)", "--instance", "preprocessor-\(replica + 1)",
-                "--auth-endpoint", endpoint(.auth, p.authControl),
+                "--calculator-shards", "\(calculators)", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
-            if preprocessors > 1 { args += ["--shard", "\(replica)"] }
+            if standbys > 0 {
+                args += ["--shard", "auto", "--shards", "\(preprocessors)", "--instance", "preprocessor-r\(replica + 1)"]
+            } else {
+                args += ["--instance", "preprocessor-\(replica + 1)"]
+                if preprocessors > 1 { args += ["--shard", "\(replica)"] }
+            }
         case .calculator:
             args += [
                 "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
                 "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
-                "--settle-ms", "100", "--instance", "calculator-\(replica + 1)", "--auth-endpoint", endpoint(.auth, p.authControl),
+                "--settle-ms", "100", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
-            if calculators > 1 { args += ["--shard", "\(replica)"] }
+            if standbys > 0 {
+                args += ["--shard", "auto", "--shards", "\(calculators)", "--instance", "calculator-r\(replica + 1)"]
+            } else {
+                args += ["--instance", "calculator-\(replica + 1)"]
+                if calculators > 1 { args += ["--shard", "\(replica)"] }
+            }
         case .reporter:
             args += [
                 "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
@@ -206,8 +219,7 @@ final class SuiteProcess: @unchecked Sendable {
     func start(_ services: [Service] = Service.allCases) async throws {
         for service in services {
             try launch(service, replica: 0, name: service.rawValue)
-            let count = service == .preprocessor ? preprocessors : service == .calculator ? calculators : 1
-            for k in 1..<max(1, count) { try launch(service, replica: k, name: "\(service.rawValue)-\(k + 1)") }
+            for k in 1..<max(1, processCount(service)) { try launch(service, replica: k, name: "\(service.rawValue)-\(k + 1)") }
         }
         for service in services { try await waitHealthy(service) }
         for name in replicaPorts.keys.sorted() where services.contains(where: { name.hasPrefix($0.rawValue + "-") }) {
@@ -216,6 +228,61 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     private var replicaProcesses: [String: Process] = [:]
+
+    /// Processes run for a stage: one per shard, plus the standbys of a scalable stage.
+    func processCount(_ service: Service) -> Int {
+        switch service {
+        case .preprocessor: return preprocessors + standbys
+        case .calculator: return calculators + standbys
+        default: return 1
+        }
+    }
+
+    /// Names of a stage's processes: the service's own name for the first, `<service>-<k+1>` after.
+    func replicaNames(_ service: Service) -> [String] {
+        [service.rawValue] + (1..<max(1, processCount(service))).map { "\(service.rawValue)-\($0 + 1)" }
+    }
+
+    /// The HTTP port of a stage's process, by its name from `replicaNames`.
+    func httpPort(replica name: String) -> Int {
+        if let service = Service(rawValue: name) { return httpPort(service) }
+        return replicaPorts[name]?.http ?? 0
+    }
+
+    /// The process (by name) whose `/health` says it holds `shard` of a stage, if any answers so.
+    func shardHolder(_ service: Service, shard: Int) async -> String? {
+        for name in replicaNames(service) {
+            guard let (status, body) = try? await request(port: httpPort(replica: name), "/health", method: "GET"), status == 200,
+                let report = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let details = report["details"] as? [String: Any]
+            else { continue }
+            if details["role"] as? String == "active", details["shard"] as? String == "\(shard)" { return name }
+        }
+        return nil
+    }
+
+    /// Sends `signal` to a stage's process by name and waits for it to exit.
+    func stop(replica name: String, signal: Int32) async {
+        if let service = Service(rawValue: name) { return await stop(service, signal: signal) }
+        guard let process = replicaProcesses[name] else { return }
+        kill(process.processIdentifier, signal)
+        for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        replicaProcesses[name] = nil
+    }
+
+    /// Starts a stage's process again by name, with the arguments it had, and waits for `/health`.
+    func relaunch(replica name: String) async throws {
+        if let service = Service(rawValue: name) {
+            try launch(service, replica: 0, name: name)
+            return try await waitHealthy(service)
+        }
+        let parts = name.split(separator: "-")
+        guard parts.count == 2, let service = Service(rawValue: String(parts[0])), let number = Int(parts[1]) else {
+            throw SuiteError("no replica named \(name)")
+        }
+        try launch(service, replica: number - 1, name: name)
+        try await waitHealthy(name: name, port: httpPort(replica: name))
+    }
 
     private func launch(_ service: Service, replica: Int, name: String) throws {
         let process = Process()
