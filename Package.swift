@@ -108,6 +108,7 @@ let package = Package(
                 "Messaging", "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MessagingTests"),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel"], path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/IntegrationTests"),
