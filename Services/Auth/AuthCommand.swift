@@ -162,10 +162,8 @@ extension AuthCommand {
                 to: router, database: database, dataDir: common.dataDir, instance: instance,
                 access: requireAuth ? AuthRoutes.localGuard(database: database) : .open)
             AuthRoutes.add(to: router, database: database, login: login, logger: logger)
-            let serviceClients = try NamedControlEndpoint.parse(serviceControl).map { service in
-                RequestClient(loop: runtime.loop, endpoint: service.endpoint, source: source, security: try service.security(curve))
-            }
-            do { for client in serviceClients { try await client.start() } } catch {
+            let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve)
+            do { _ = try await serviceClients.targets() } catch {
                 throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
             }
             TenantPrivacyRoutes.add(to: router, database: database, services: serviceClients, logger: logger)

@@ -23,7 +23,7 @@ import ServiceKit
 /// failing verification — and the erase itself is appended.
 enum TenantPrivacyRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, services: [RequestClient], logger: Logger
+        to router: Router<BasicRequestContext>, database: DatabasePool, services: ControlClients, logger: Logger
     ) {
         router.get("/v1/tenants/{tenant}/export") { request, context -> Response in
             let tenant = try context.parameters.require("tenant")
@@ -34,7 +34,13 @@ enum TenantPrivacyRoutes {
             case .admitted(let c, let t): (claims, token) = (c, t)
             }
             var answers: [Any] = []
-            for service in services {
+            let targets: [RequestClient]
+            switch await Self.reachable(services) {
+            case .success(let clients): targets = clients
+            case .failure(let problem):
+                return HTTPSupport.error(.badGateway, "the export could not be completed: \(problem.message); nothing was changed")
+            }
+            for service in targets {
                 do {
                     let reply = try await service.request(
                         type: TenantPrivacyRequest.exportType, body: WireFrame.encodeJSON(TenantPrivacyRequest(tenant: tenant)),
@@ -63,7 +69,7 @@ enum TenantPrivacyRoutes {
                     ]
                 }
                 let audit = try AuditLog.rows(db, tenant: tenant, limit: Int.max).map { row in row.mapValues { $0 ?? "" } }
-                try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "tenant.export", tenant: tenant, outcome: "success", detail: "\(services.count + 1) services"))
+                try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "tenant.export", tenant: tenant, outcome: "success", detail: "\(targets.count + 1) services"))
                 return try JSONSerialization.data(withJSONObject: ["users": users, "api_keys": keys, "audit": audit])
             }
             let own = try JSONSerialization.jsonObject(with: ownData)
@@ -85,14 +91,21 @@ enum TenantPrivacyRoutes {
             }
             let pseudonym = try await database.read { try Self.pseudonym(of: tenant, db: $0) }
             var changed: [String: [String: Int]] = [:]
-            for service in services {
+            let targets: [RequestClient]
+            switch await Self.reachable(services) {
+            case .success(let clients): targets = clients
+            case .failure(let problem):
+                return HTTPSupport.error(.badGateway, "the erase was not started: \(problem.message); nothing was changed")
+            }
+            for service in targets {
                 do {
                     let reply = try await service.request(
                         type: TenantPrivacyRequest.eraseType,
                         body: WireFrame.encodeJSON(TenantPrivacyRequest(tenant: tenant, pseudonym: pseudonym)), timeoutMilliseconds: 60_000,
                         apiKey: token)
                     let answer = try JSONDecoder().decode(EraseReply.self, from: reply.body)
-                    changed[answer.service] = answer.changed
+                    // Replicas of one service each answer for their own shard: add them up.
+                    changed[answer.service, default: [:]].merge(answer.changed, uniquingKeysWith: +)
                 } catch {
                     // Services already done stay done; a retry renames nothing twice and uses the same pseudonym.
                     logger.error("tenant erase incomplete", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
@@ -161,5 +174,27 @@ enum TenantPrivacyRoutes {
         let key = SymmetricKey(data: try TokenIssuer.signingKey(db).key.rawRepresentation)
         let mac = HMAC<SHA256>.authenticationCode(for: Data("tenant-erase:\(tenant)".utf8), using: key)
         return "erased-" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Why the other services cannot all be asked (a replica name with no address).
+    struct Unreachable: Error {
+        var message: String
+    }
+
+    /// Every service's control client, or why one cannot be reached: an export or erase that
+    /// skipped a replica would be incomplete without saying so.
+    static func reachable(_ services: ControlClients) async -> Result<[RequestClient], Unreachable> {
+        do {
+            var clients: [RequestClient] = []
+            for target in try await services.targets() {
+                switch target {
+                case .client(let client): clients.append(client)
+                case .unresolved(let why): return .failure(Unreachable(message: why))
+                }
+            }
+            return .success(clients)
+        } catch {
+            return .failure(Unreachable(message: "cannot connect to a control endpoint: \(error)"))
+        }
     }
 }

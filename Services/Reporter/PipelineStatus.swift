@@ -13,13 +13,21 @@ struct PipelineStatus: Codable, Sendable {
 
 struct PipelineSurvey: Sendable {
     /// Control endpoints of the upstream stages, in pipeline order.
-    let stages: [RequestClient]
+    let stages: ControlClients
     let own: @Sendable () async -> StatusReport
 
     func survey() async -> PipelineStatus {
         var reports: [StatusReport] = []
         var unreachable: [String] = []
-        for client in stages {
+        let targets: [ControlClients.Target]
+        do { targets = try await stages.targets() } catch {
+            return PipelineStatus(drained: false, services: [await own()], unreachable: ["control endpoints: \(error)"])
+        }
+        for target in targets {
+            guard case .client(let client) = target else {
+                if case .unresolved(let why) = target { unreachable.append(why) }
+                continue
+            }
             do {
                 let reply = try await client.request(type: statusRequestType, timeoutMilliseconds: 2_000)
                 reports.append(try JSONDecoder().decode(StatusReport.self, from: reply.body))

@@ -76,16 +76,14 @@ struct ReporterCommand: AsyncParsableCommand {
                 service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
                 details: ["upstream": calculatorOutbox])
         }
-        let stages = try NamedControlEndpoint.parse(pipelineControl).map { stage in
-            RequestClient(loop: runtime.loop, endpoint: stage.endpoint, source: source, security: try stage.security(curve))
-        }
+        let stages = try ControlClients(loop: runtime.loop, list: pipelineControl, source: source, curve: curve)
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "reporter", logger: logger,
             revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
         let authenticator = authSetup.authenticator
         do {
             try await subscriber.start()
-            for stage in stages { try await stage.start() }
+            _ = try await stages.targets()
             _ = try await ControlEndpoint.start(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
                 security: curve?.server ?? .plain, status: status,
