@@ -6,6 +6,10 @@ RUN_DIR=$DATA_DIR/run
 SERVICES=(auth collector preprocessor calculator reporter)
 PREPROCESSORS=${CM_PREPROCESSORS:-1}
 CALCULATORS=${CM_CALCULATORS:-1}
+# Standby replicas per scalable stage: with any, every replica of the preprocessor and the
+# calculator claims a free shard's store itself (--shard auto) and a standby takes over the
+# shard of a replica that dies.
+STANDBYS=${CM_STANDBYS:-0}
 
 # Replica k (0-based) of a scalable stage: the first keeps the default ports, the others get
 # ports of their own (preprocessor 81xx/56xx, calculator 82xx/57xx).
@@ -24,12 +28,25 @@ replica_port() { # stage kind k
 # Instances to run: "service:replica" pairs, upstream first.
 instances() {
   echo auth:0 collector:0
+  for ((k = 0; k < PREPROCESSORS + STANDBYS; k++)); do echo "preprocessor:$k"; done
+  for ((k = 0; k < CALCULATORS + STANDBYS; k++)); do echo "calculator:$k"; done
+  echo reporter:0
+}
+
+instance_name() { echo "$1-$(($2 + 1))"; }
+
+# The shard stores of the stages: one per shard, whichever replica holds it.
+stores() {
+  echo auth:0 collector:0
   for ((k = 0; k < PREPROCESSORS; k++)); do echo "preprocessor:$k"; done
   for ((k = 0; k < CALCULATORS; k++)); do echo "calculator:$k"; done
   echo reporter:0
 }
 
-instance_name() { echo "$1-$(($2 + 1))"; }
+# Whether a stage's process answers /health as a standby (it holds no shard, so no store).
+is_standby() { # service replica
+  curl -fsS "http://127.0.0.1:$(http_port "$1" "$2")/health" 2>/dev/null | grep -q '"role":"standby"'
+}
 
 http_port() { # service [replica]
   case $1 in
@@ -70,20 +87,25 @@ instance_args() { # service replica
   case $1 in
     auth)
       # Tenant export and erase reach every replica.
-      args=(serve "${args[@]}" --service-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control "$PREPROCESSORS"),$(named_endpoints calculator control "$CALCULATORS"),reporter=tcp://127.0.0.1:${CM_REPORTER_CONTROL_PORT:-5574}") ;;
+      args=(serve "${args[@]}" --service-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control $((PREPROCESSORS + STANDBYS))),$(named_endpoints calculator control $((CALCULATORS + STANDBYS))),reporter=tcp://127.0.0.1:${CM_REPORTER_CONTROL_PORT:-5574}") ;;
     collector) args+=(--preprocessor-shards "$PREPROCESSORS") ;;
     preprocessor)
       args+=(--http-port "$(replica_port preprocessor http "$2")" --outbox-port "$(replica_port preprocessor outbox "$2")"
-        --control-port "$(replica_port preprocessor control "$2")" --calculator-shards "$CALCULATORS")
-      ((PREPROCESSORS > 1)) && args+=(--shard "$2") ;;
+        --control-port "$(replica_port preprocessor control "$2")" --calculator-shards "$CALCULATORS"
+        --collector-outbox "tcp://127.0.0.1:${CM_COLLECTOR_OUTBOX_PORT:-5561}")
+      if ((STANDBYS > 0)); then args=("${args[@]:0:2}" "${args[@]:4}" --shard auto --shards "$PREPROCESSORS")
+      elif ((PREPROCESSORS > 1)); then args+=(--shard "$2"); fi ;;
     calculator)
       args+=(--http-port "$(replica_port calculator http "$2")" --outbox-port "$(replica_port calculator outbox "$2")"
-        --control-port "$(replica_port calculator control "$2")" --preprocessor-outbox "$(endpoints preprocessor outbox "$PREPROCESSORS")")
-      ((CALCULATORS > 1)) && args+=(--shard "$2") ;;
+        --control-port "$(replica_port calculator control "$2")" --preprocessor-outbox "$(endpoints preprocessor outbox $((PREPROCESSORS + STANDBYS)))")
+      if ((STANDBYS > 0)); then args=("${args[@]:0:2}" "${args[@]:4}" --shard auto --shards "$CALCULATORS")
+      elif ((CALCULATORS > 1)); then args+=(--shard "$2"); fi ;;
     reporter)
-      args+=(--calculator-outbox "$(endpoints calculator outbox "$CALCULATORS")"
-        --pipeline-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control "$PREPROCESSORS"),$(named_endpoints calculator control "$CALCULATORS")") ;;
+      args+=(--calculator-outbox "$(endpoints calculator outbox $((CALCULATORS + STANDBYS)))"
+        --pipeline-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control $((PREPROCESSORS + STANDBYS))),$(named_endpoints calculator control $((CALCULATORS + STANDBYS)))") ;;
   esac
+  # Every service but auth finds auth where this script started it, even on moved ports.
+  [[ $1 == auth ]] || args+=(--auth-endpoint "tcp://127.0.0.1:${CM_AUTH_CONTROL_PORT:-5570}")
   printf '%s\n' "${args[@]}"
 }
 
