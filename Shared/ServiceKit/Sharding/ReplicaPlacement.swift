@@ -68,14 +68,20 @@ public struct ReplicaPlacement: Sendable {
         let metrics = ServiceMetrics(service: service, instance: replica)
         metrics.gauge("carbonmeter_replica_standby", help: "1 while this replica waits for a shard to take over").set(to: 1)
         let standbyReport = StatusReport(service: service, instance: replica, details: ["role": "standby", "shards": "\(count)"])
-        let router = Router()
-        ServiceRoutes.add(to: router, metrics: metrics, status: { standbyReport })
-        router.get("/v1/**") { _, _ -> Response in
-            HTTPSupport.error(.serviceUnavailable, "\(service) replica \(replica) is a standby and holds no shard yet; ask another replica")
+        // One responder, no router: a standby serves /health and /metrics and turns every other
+        // path away with a reason, rather than a 404 that would read as "no such route".
+        let responder = CallbackResponder<BasicRequestContext> { request, _ -> Response in
+            switch request.uri.path {
+            case "/health": return HTTPSupport.json(standbyReport)
+            case "/metrics": return HTTPSupport.raw(Data(metrics.render().utf8), contentType: "text/plain; version=0.0.4")
+            default:
+                return HTTPSupport.error(
+                    .serviceUnavailable, "\(service) replica \(replica) is a standby and holds no shard yet; ask the replica holding the shard")
+            }
         }
         let app = Application(
-            router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-\(service)-standby"),
-            logger: logger)
+            responder: responder,
+            configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-\(service)-standby"), logger: logger)
         let claimer = ShardClaimer(service: service, count: count, dataDir: common.dataDir, pollMilliseconds: pollMilliseconds, claimed: claimed)
         let group = ServiceGroup(
             configuration: .init(
