@@ -3,8 +3,9 @@ its own, send batches, wait for the pipeline to drain, read results."""
 import json, os, subprocess, time, urllib.error, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLLECTOR = "http://127.0.0.1:8080"
-REPORTER = "http://127.0.0.1:8083"
+# The suite's HTTP ports, moved with the same variables scripts/up reads (to run beside another suite).
+COLLECTOR = "http://127.0.0.1:%s" % os.environ.get("CM_COLLECTOR_HTTP_PORT", "8080")
+REPORTER = "http://127.0.0.1:%s" % os.environ.get("CM_REPORTER_HTTP_PORT", "8083")
 
 
 class Suite:

@@ -22,19 +22,27 @@ public struct FlatJSONObject: Sendable {
         case strings([String: String])
     }
 
-    public private(set) var members: [String: Value]
+    /// The members in document order. A short array searched linearly: records have about ten
+    /// keys, and hashing every key on insert and on lookup cost more than comparing small strings.
+    private let fields: [(key: String, value: Value)]
 
-    public subscript(key: String) -> Value? { members[key] }
+    /// The members as a dictionary (keys are unique: a repeated key is refused when parsing).
+    public var members: [String: Value] { Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) }) }
+
+    public subscript(key: String) -> Value? {
+        for field in fields where field.key == key { return field.value }
+        return nil
+    }
 
     /// Parses `data` (one JSON object, optionally surrounded by whitespace); nil when it is not a
     /// flat object as described above.
     public init?(_ data: Data) {
-        let parsed: [String: Value]? = data.withUnsafeBytes { raw in
+        let parsed: [(key: String, value: Value)]? = data.withUnsafeBytes { raw in
             var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
             return reader.topLevelObject()
         }
         guard let parsed else { return nil }
-        members = parsed
+        fields = parsed
     }
 
     /// Parses a JSON array of flat objects, as `activity.normalized.v1` bodies are; nil when any
@@ -43,17 +51,17 @@ public struct FlatJSONObject: Sendable {
         data.withUnsafeBytes { raw -> [FlatJSONObject]? in
             var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
             guard let objects = reader.topLevelArray() else { return nil }
-            return objects.map { FlatJSONObject(members: $0) }
+            return objects.map { FlatJSONObject(fields: $0) }
         }
     }
 
-    private init(members: [String: Value]) {
-        self.members = members
+    private init(fields: [(key: String, value: Value)]) {
+        self.fields = fields
     }
 
     /// The field as a string: nil when absent or null; `.failure` when it holds something else.
     public func string(_ key: String) -> Result<String?, Mismatch> {
-        switch members[key] {
+        switch self[key] {
         case nil, .null?: return .success(nil)
         case .string(let text)?: return .success(text)
         default: return .failure(Mismatch())
@@ -62,7 +70,7 @@ public struct FlatJSONObject: Sendable {
 
     /// The field as a finite number: nil when absent or null.
     public func number(_ key: String) -> Result<Double?, Mismatch> {
-        switch members[key] {
+        switch self[key] {
         case nil, .null?: return .success(nil)
         case .number(let value, _)?: return .success(value)
         default: return .failure(Mismatch())
@@ -71,7 +79,7 @@ public struct FlatJSONObject: Sendable {
 
     /// The field as an exact 64-bit integer literal: nil when absent or null.
     public func integer(_ key: String) -> Result<Int64?, Mismatch> {
-        switch members[key] {
+        switch self[key] {
         case nil, .null?: return .success(nil)
         case .number(_, let exact?)?: return .success(exact)
         default: return .failure(Mismatch())
@@ -80,7 +88,7 @@ public struct FlatJSONObject: Sendable {
 
     /// The field as an object of strings: nil when absent or null.
     public func strings(_ key: String) -> Result<[String: String]?, Mismatch> {
-        switch members[key] {
+        switch self[key] {
         case nil, .null?: return .success(nil)
         case .strings(let map)?: return .success(map)
         default: return .failure(Mismatch())
@@ -101,17 +109,23 @@ private struct Reader {
         self.bytes = bytes
     }
 
-    mutating func topLevelObject() -> [String: FlatJSONObject.Value]? {
+    typealias Fields = [(key: String, value: FlatJSONObject.Value)]
+
+    /// More members than any record has: beyond this the reader gives up (the caller falls back
+    /// to `JSONDecoder`), so the linear duplicate check stays cheap on hostile input.
+    static let maximumMembers = 64
+
+    mutating func topLevelObject() -> Fields? {
         skipWhitespace()
         guard let object = object(nested: false) else { return nil }
         skipWhitespace()
         return index == bytes.count ? object : nil
     }
 
-    mutating func topLevelArray() -> [[String: FlatJSONObject.Value]]? {
+    mutating func topLevelArray() -> [Fields]? {
         skipWhitespace()
         guard next(is: UInt8(ascii: "[")) else { return nil }
-        var objects: [[String: FlatJSONObject.Value]] = []
+        var objects: [Fields] = []
         skipWhitespace()
         if next(is: UInt8(ascii: "]")) {
             skipWhitespace()
@@ -130,9 +144,9 @@ private struct Reader {
     }
 
     /// An object; `nested` objects may hold strings only.
-    private mutating func object(nested: Bool) -> [String: FlatJSONObject.Value]? {
+    private mutating func object(nested: Bool) -> Fields? {
         guard next(is: UInt8(ascii: "{")) else { return nil }
-        var members: [String: FlatJSONObject.Value] = [:]
+        var members: Fields = []
         skipWhitespace()
         if next(is: UInt8(ascii: "}")) { return members }
         while true {
@@ -143,7 +157,8 @@ private struct Reader {
             skipWhitespace()
             guard let value = value(nested: nested) else { return nil }
             // A repeated key: JSONDecoder's choice between the two is not ours to guess.
-            guard members.updateValue(value, forKey: key) == nil else { return nil }
+            guard members.count < Self.maximumMembers, !members.contains(where: { $0.key == key }) else { return nil }
+            members.append((key, value))
             skipWhitespace()
             if next(is: UInt8(ascii: ",")) { continue }
             return next(is: UInt8(ascii: "}")) ? members : nil

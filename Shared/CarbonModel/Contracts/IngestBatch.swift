@@ -26,6 +26,8 @@ public struct IngestBatchMeta: Codable, Sendable, Hashable {
 /// frame travels as `{"$framing_error": …, "$raw": …}` so that it is quarantined, not lost.
 public enum IngestBatch {
     public static let messageType = "ingest.batch.v1"
+    private static let framingErrorPrefix = Data(#"{"$framing_error""#.utf8)
+    private static let rawPrefix = Data(#"{"$raw""#.utf8)
 
     public static func encode(meta: IngestBatchMeta, records: [RawRecord]) -> Data {
         let encoder = JSONEncoder()
@@ -39,7 +41,7 @@ public enum IngestBatch {
                 out.append((try? encoder.encode(failure)) ?? Data("{}".utf8))
             } else {
                 // Line breaks inside a JSON value can only be whitespace between tokens.
-                if record.json.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+                if ByteLines.contains(0x0A, in: record.json) || ByteLines.contains(0x0D, in: record.json) {
                     out.append(contentsOf: record.json.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
                 } else {
                     out.append(record.json)
@@ -51,16 +53,19 @@ public enum IngestBatch {
 
     /// Splits a body into its meta line and record lines; nil when the meta line is unreadable.
     public static func decode(_ body: Data) -> (meta: IngestBatchMeta, records: [Data])? {
-        var lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
-        guard !lines.isEmpty, let meta = try? JSONDecoder().decode(IngestBatchMeta.self, from: Data(lines.removeFirst())) else {
+        var lines = ByteLines.split(body)
+        guard !lines.isEmpty, let meta = try? JSONDecoder().decode(IngestBatchMeta.self, from: lines.removeFirst()) else {
             return nil
         }
-        return (meta, lines.map { Data($0) })
+        return (meta, lines)
     }
 
     /// If `record` is a framing failure line, the error and the original text.
     public static func framingFailure(in record: Data) -> FramingFailure? {
-        guard record.starts(with: Data(#"{"$framing_error""#.utf8)) || record.starts(with: Data(#"{"$raw""#.utf8)) else { return nil }
+        // Only the collector writes `{"$…` lines: a record's own first key is never `$`-prefixed
+        // there, so one byte comparison spares the common case the two prefix checks.
+        guard record.count > 2, record[record.startIndex + 2] == UInt8(ascii: "$") else { return nil }
+        guard record.starts(with: framingErrorPrefix) || record.starts(with: rawPrefix) else { return nil }
         return try? JSONDecoder().decode(FramingFailure.self, from: record)
     }
 }
