@@ -129,36 +129,42 @@ struct BatchProcessor {
     ) throws -> Change {
         let canonical = record.canonicalEncoding()
         var record = record
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?"),
-            arguments: [record.source, record.id])
-        if let existing {
-            let previous: Data = existing["canonical"]
-            if previous == canonical { return .repeated }
-            let revision: Int = existing["revision"]
-            record.revision = revision + 1
-            try db.execute(
-                sql: "INSERT INTO record_history (source, id, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [record.source, record.id, revision, previous, Int64(Date().timeIntervalSince1970)])
-            try db.execute(
-                sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
-                arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
-            let old = try NormalizedRecord.decode(previous)
-            // A revision that moves the record to a region another calculator replica owns must
-            // take it out of the old one explicitly; the new owner never saw it.
-            if calculatorShards > 1,
-                ShardKey.shard(of: old.region, count: calculatorShards) != ShardKey.shard(of: record.region, count: calculatorShards)
-            {
-                retracted.append(RecordRetraction(source: record.source, id: record.id, revision: record.revision, region: old.region))
-            }
+        // Most records are new: try the insert first, and look the record up only when its
+        // (source, id) is taken — one B-tree descent instead of two for the common case.
+        try db.cachedStatement(sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, 1, ?, ?) ON CONFLICT (source, id) DO NOTHING")
+            .execute(arguments: [record.source, record.id, record.kind.rawValue, canonical])
+        if db.changesCount == 1 {
+            record.revision = 1
             normalized.append(record)
-            return .revised
+            return .accepted
         }
-        record.revision = 1
-        try db.cachedStatement(sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [record.source, record.id, 1, record.kind.rawValue, canonical])
+        guard
+            let existing = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?"),
+                arguments: [record.source, record.id])
+        else {
+            throw DatabaseError(message: "records: (\(record.source), \(record.id)) neither inserted nor found")
+        }
+        let previous: Data = existing["canonical"]
+        if previous == canonical { return .repeated }
+        let revision: Int = existing["revision"]
+        record.revision = revision + 1
+        try db.execute(
+            sql: "INSERT INTO record_history (source, id, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [record.source, record.id, revision, previous, Int64(Date().timeIntervalSince1970)])
+        try db.execute(
+            sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
+            arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
+        let old = try NormalizedRecord.decode(previous)
+        // A revision that moves the record to a region another calculator replica owns must
+        // take it out of the old one explicitly; the new owner never saw it.
+        if calculatorShards > 1,
+            ShardKey.shard(of: old.region, count: calculatorShards) != ShardKey.shard(of: record.region, count: calculatorShards)
+        {
+            retracted.append(RecordRetraction(source: record.source, id: record.id, revision: record.revision, region: old.region))
+        }
         normalized.append(record)
-        return .accepted
+        return .revised
     }
 
     private func upsert<T: Encodable>(_ db: Database, table: String, key: String, value: String, declaration: T) throws -> Change {

@@ -234,16 +234,20 @@ private struct Reader {
     private mutating func string() -> String? {
         guard next(is: UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var ascii = true
         // The common case: no escapes, so the bytes between the quotes are the string.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return String(validating: text, as: UTF8.self)
+                // ASCII is valid UTF-8 as it stands: decoding it cannot repair anything, and skips
+                // the generic validation that showed in the profile. Anything else is validated.
+                return ascii ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { return nil }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
