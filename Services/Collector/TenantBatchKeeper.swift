@@ -10,7 +10,12 @@ import ServiceKit
 struct TenantBatchKeeper: TenantDataKeeper {
     func export(_ db: Database, tenant: String) throws -> [String: Any] {
         let batches = try Row.fetchAll(
-            db, sql: "SELECT id, entity, format, channel, received_at, record_count, body, submitter FROM batches WHERE tenant = ? ORDER BY received_at, id",
+            db,
+            sql: """
+                SELECT id, entity, format, channel, received_at, record_count, COALESCE(batch_bodies.body, X'') AS body, submitter
+                FROM batches LEFT JOIN batch_bodies ON batch_bodies.batch = batches.id
+                WHERE tenant = ? ORDER BY received_at, id
+                """,
             arguments: [tenant]
         ).map { row -> [String: Any] in
             [
@@ -23,6 +28,8 @@ struct TenantBatchKeeper: TenantDataKeeper {
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
+        try db.execute(
+            sql: "UPDATE batch_bodies SET body = X'' WHERE batch IN (SELECT id FROM batches WHERE tenant = ?)", arguments: [tenant])
         try db.execute(sql: "UPDATE batches SET body = X'', submitter = NULL, tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         return ["batches": db.changesCount]
     }

@@ -69,6 +69,9 @@ import Testing
         #expect(!String(decoding: exportData, as: UTF8.self).contains(key), "the export holds no key secret")
         #expect(!String(decoding: exportData, as: UTF8.self).contains("scrypt"), "the export holds no password hash")
         #expect((Self.part(export, "collector")["batches"] as? [Any])?.count == 1)
+        // The batch as received, body and all (kept in its own table since collector-v5).
+        let exportedBody = ((Self.part(export, "collector")["batches"] as? [[String: Any]])?.first?["body"] as? String) ?? ""
+        #expect(exportedBody.contains("a-1"), "the batch body: \(exportedBody.prefix(300))")
         let records = Self.part(export, "preprocessor")["records"] as? [[String: Any]] ?? []
         #expect(Set(records.compactMap { $0["id"] as? String }) == ["a-ecs", "a-oss", "a-1"], "\(records)")
         #expect((Self.part(export, "preprocessor")["quarantine"] as? [Any])?.count == 1)
