@@ -45,37 +45,19 @@ struct CalculatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
-        let assignment = try sharding.assignment()
-        let replica = common.replicaLabel(service: "calculator")
-        let startupLogger = ServiceLogging.bootstrap(service: "calculator", instance: replica, level: common.logLevel)
-        let curve = try common.curve(service: "calculator")
-        let runtime = try MessagingRuntime(name: "calculator", logger: startupLogger, curve: curve)
-        let serverSecurity = curve?.server ?? .plain
-        // Bound before the shard is claimed, so a standby answers status and erase too.
-        let control = ControlResponder(service: "calculator", replica: replica)
-        do {
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: MessageSource(service: "calculator", instance: replica),
-                logger: startupLogger, security: serverSecurity, responder: control)
-        } catch {
-            throw ServiceStartupError("calculator could not open its control endpoint: \(error)")
-        }
         guard
-            let placement = try await ReplicaPlacement.place(
-                service: "calculator", assignment: assignment, common: common, httpPort: httpPort, replica: replica, logger: startupLogger)
+            let stage = try await StageStartup.begin(
+                service: "calculator", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort)
         else { return }
-        let instance = placement.instance, shard = placement.shard
-        var placedLogger = startupLogger
-        placedLogger[metadataKey: "instance"] = "\(instance)"
-        let logger = placedLogger
+        let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
+        let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control
         let database = try ServiceStore.open(path: placement.storePath, migrations: {
             CalculatorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
             TagUsageLedger.migrations(&$0)
         })
-        let metrics = ServiceMetrics(service: "calculator", instance: instance, replica: replica == instance ? nil : replica)
+        let metrics = stage.metrics(service: "calculator")
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
-        metrics.gauge("carbonmeter_replica_shard", help: "The shard this replica owns (-1: all)").set(to: Double(shard ?? -1))
         let source = MessageSource(service: "calculator", instance: instance)
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)

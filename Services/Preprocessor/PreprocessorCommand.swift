@@ -34,36 +34,18 @@ struct PreprocessorCommand: AsyncParsableCommand {
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
-        let assignment = try sharding.assignment()
-        let replica = common.replicaLabel(service: "preprocessor")
-        let startupLogger = ServiceLogging.bootstrap(service: "preprocessor", instance: replica, level: common.logLevel)
-        let curve = try common.curve(service: "preprocessor")
-        let runtime = try MessagingRuntime(name: "preprocessor", logger: startupLogger, curve: curve)
-        let serverSecurity = curve?.server ?? .plain
-        // Bound before the shard is claimed, so a standby answers status and erase too.
-        let control = ControlResponder(service: "preprocessor", replica: replica)
-        do {
-            _ = try await ControlEndpoint.start(
-                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: MessageSource(service: "preprocessor", instance: replica),
-                logger: startupLogger, security: serverSecurity, responder: control)
-        } catch {
-            throw ServiceStartupError("preprocessor could not open its control endpoint: \(error)")
-        }
         guard
-            let placement = try await ReplicaPlacement.place(
-                service: "preprocessor", assignment: assignment, common: common, httpPort: httpPort, replica: replica, logger: startupLogger)
+            let stage = try await StageStartup.begin(
+                service: "preprocessor", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort)
         else { return }
-        let instance = placement.instance, shard = placement.shard
-        var placedLogger = startupLogger
-        placedLogger[metadataKey: "instance"] = "\(instance)"
-        let logger = placedLogger
+        let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
+        let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control
         let database = try ServiceStore.open(path: placement.storePath, migrations: {
             PreprocessorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
         })
-        let metrics = ServiceMetrics(service: "preprocessor", instance: instance, replica: replica == instance ? nil : replica)
+        let metrics = stage.metrics(service: "preprocessor")
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
-        metrics.gauge("carbonmeter_replica_shard", help: "The shard this replica owns (-1: all)").set(to: Double(shard ?? -1))
         let source = MessageSource(service: "preprocessor", instance: instance)
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)

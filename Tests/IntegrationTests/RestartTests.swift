@@ -43,27 +43,7 @@ import Testing
         // moments and starts them again. A sender whose request was cut off by a crash sends the
         // batch again, as any client would; the repeats must be harmless.
         let batches = bodies
-        let senders = Task {
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for worker in 0..<4 {
-                    group.addTask {
-                        var undelivered = 0
-                        for batch in stride(from: worker, to: batches.count, by: 4) {
-                            var delivered = false
-                            for _ in 0..<200 where !delivered {
-                                let answer = try? await suite.post(.collector, "/v1/activity", body: batches[batch], contentType: "application/x-ndjson")
-                                if let answer, answer.0 == 200 || answer.0 == 202 { delivered = true } else {
-                                    try await Task.sleep(for: .milliseconds(100))
-                                }
-                            }
-                            if !delivered { undelivered += 1 }
-                        }
-                        return undelivered
-                    }
-                }
-                return try await group.reduce(0, +)
-            }
-        }
+        let senders = Task { try await suite.sendUntilStored(batches, workers: 4, attempts: 200) }
         let victims: [SuiteProcess.Service] = [.preprocessor, .calculator, .collector, .reporter, .preprocessor, .calculator, .collector, .calculator]
         for victim in victims {
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))

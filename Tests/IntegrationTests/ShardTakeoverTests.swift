@@ -38,27 +38,7 @@ import Testing
         }
 
         let batches = bodies
-        let senders = Task {
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for worker in 0..<3 {
-                    group.addTask {
-                        var undelivered = 0
-                        for batch in stride(from: worker, to: batches.count, by: 3) {
-                            var delivered = false
-                            for _ in 0..<300 where !delivered {
-                                let answer = try? await suite.post(.collector, "/v1/activity", body: batches[batch], contentType: "application/x-ndjson")
-                                if let answer, answer.0 == 200 || answer.0 == 202 { delivered = true } else {
-                                    try await Task.sleep(for: .milliseconds(100))
-                                }
-                            }
-                            if !delivered { undelivered += 1 }
-                        }
-                        return undelivered
-                    }
-                }
-                return try await group.reduce(0, +)
-            }
-        }
+        let senders = Task { try await suite.sendUntilStored(batches, workers: 3, attempts: 300) }
 
         // Kill the holder of each shard of each stage in turn; wait for another replica to hold
         // that shard before the killed one comes back (as a standby, since its shard is taken).
