@@ -283,6 +283,16 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
     /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
     private static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Almost every value needs no escaping: copy it whole rather than byte by byte (the
+        // per-byte appends showed at the top of the preprocessor's profile).
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if plain == true {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
