@@ -60,10 +60,10 @@ public final class InboxSubscriber: Sendable {
                 }
             }
             try? socket.send(ready, dontWait: true)
-            loopState.every(milliseconds: 1000) { state.offerCredits(ready, endpoint: endpoint, logger: logger) }
+            state.timers.append(loopState.every(milliseconds: 1000) { state.offerCredits(ready, endpoint: endpoint, logger: logger) })
             // ACKs that could not be handed to the socket (no connected peer for a moment, or a
             // full pipe) are tried again rather than dropped: a lost ACK costs a lease of waiting.
-            loopState.every(milliseconds: 50) { state.flushAcknowledgements() }
+            state.timers.append(loopState.every(milliseconds: 50) { state.flushAcknowledgements() })
         }
         logger.info("inbox subscriber connected", metadata: ["endpoint": "\(endpoint)", "credits": "\(credits)", "curve": "\(security.isCurve)"])
     }
@@ -87,6 +87,8 @@ public final class InboxSubscriber: Sendable {
         let state = self.state
         try? await loop.perform { loopState in
             if let id = state.socketID { loopState.remove(id) }
+            for timer in state.timers { loopState.cancel(timer) }
+            state.timers.removeAll()
             state.socket = nil
             state.socketID = nil
             state.pendingAcks.removeAll()
@@ -99,6 +101,7 @@ public final class InboxSubscriber: Sendable {
 final class SubscriberState: @unchecked Sendable {
     var socket: ZMQSocket?
     var socketID: SocketID?
+    var timers: [TimerID] = []
     /// Acknowledgements not yet accepted by the socket, oldest first.
     var pendingAcks: [[Data]] = []
     /// Credit offers in a row the socket would not take, and reconnections made so far.

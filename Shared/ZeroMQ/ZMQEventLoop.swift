@@ -151,6 +151,11 @@ public final class ZMQEventLoop: Sendable {
 }
 
 /// Identifies a socket registered with a `ZMQEventLoop`; safe to pass between threads.
+/// A timer of the loop, for `LoopState.cancel`.
+public struct TimerID: Hashable, Sendable {
+    let raw: Int
+}
+
 public struct SocketID: Hashable, Sendable {
     let raw: Int
 }
@@ -165,6 +170,7 @@ public final class LoopState {
     }
 
     struct Timer {
+        let id: TimerID
         let interval: Int64
         var due: Int64
         let action: () -> Void
@@ -197,9 +203,18 @@ public final class LoopState {
         }
     }
 
-    /// Runs `action` on the loop thread every `milliseconds`.
-    public func every(milliseconds: Int64, _ action: @escaping () -> Void) {
-        timers.append(Timer(interval: milliseconds, due: Self.now() + milliseconds, action: action))
+    /// Runs `action` on the loop thread every `milliseconds`, until cancelled.
+    @discardableResult
+    public func every(milliseconds: Int64, _ action: @escaping () -> Void) -> TimerID {
+        nextID += 1
+        let id = TimerID(raw: nextID)
+        timers.append(Timer(id: id, interval: milliseconds, due: Self.now() + milliseconds, action: action))
+        return id
+    }
+
+    /// Stops a timer started by `every`.
+    public func cancel(_ timer: TimerID) {
+        timers.removeAll { $0.id == timer }
     }
 
     func millisecondsUntilNextTimer(cap: Int) -> Int {
@@ -209,9 +224,16 @@ public final class LoopState {
 
     func runDueTimers() {
         let now = Self.now()
-        for index in timers.indices where timers[index].due <= now {
-            timers[index].due = now + timers[index].interval
-            timers[index].action()
+        // By position re-checked each step: an action may cancel timers (a timer skipped
+        // that way runs on the next pass), and the array must not be indexed past its end.
+        var index = 0
+        while index < timers.count {
+            if timers[index].due <= now {
+                timers[index].due = now + timers[index].interval
+                let action = timers[index].action
+                action()
+            }
+            index += 1
         }
     }
 

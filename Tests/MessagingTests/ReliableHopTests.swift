@@ -114,6 +114,43 @@ import ZeroMQ
         await h.close()
     }
 
+    /// `close()` (a producer gone from DNS) disconnects for good, in the same process and loop:
+    /// no more credit offers, so what it held goes to another consumer, and its stream ends.
+    @Test func aClosedSubscriberStopsOfferingAndItsMessagesGoToAnother() async throws {
+        let h = try Harness()
+        let logger = Logger(label: "test")
+        var options = OutboxPublisher.Options()
+        options.consumerTimeoutMilliseconds = 500
+        let publisher = OutboxPublisher(loop: h.loop, endpoint: h.endpoint, database: h.database, logger: logger, options: options)
+        try await publisher.start()
+        let acks = Task { await publisher.runAcknowledgements() }
+        let ids = try await h.enqueue(3)
+        let closed = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "closed", credits: 10, logger: logger)
+        try await closed.start()
+        var taken = 0
+        for await _ in closed.deliveries {
+            taken += 1
+            if taken == ids.count { break }
+        }
+        await closed.close()
+        var afterClose = 0
+        for await _ in closed.deliveries { afterClose += 1 }
+        #expect(afterClose == 0, "the stream of a closed subscriber ends")
+
+        let survivor = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "survivor", credits: 10, logger: logger)
+        try await survivor.start()
+        var redelivered = Set<String>()
+        for await delivery in survivor.deliveries {
+            redelivered.insert(delivery.header.id)
+            survivor.acknowledge(delivery.header.id)
+            if redelivered.count == ids.count { break }
+        }
+        #expect(redelivered == Set(ids))
+        publisher.finish()
+        await acks.value
+        await h.close()
+    }
+
     @Test func requestsGetRepliesAndUnknownEndpointsTimeOut() async throws {
         let h = try Harness()
         let logger = Logger(label: "test")
