@@ -9,13 +9,15 @@ REPORTER = "http://127.0.0.1:%s" % os.environ.get("CM_REPORTER_HTTP_PORT", "8083
 
 
 class Suite:
-    def __init__(self, data_dir, release=True):
+    def __init__(self, data_dir, release=True, topology=()):
+        """`topology`: scripts/up's replica flags, e.g. ("--preprocessors", "2", "--standbys", "1")."""
         self.data_dir = data_dir
         self.env = dict(os.environ, CM_DATA_DIR=data_dir, CM_LOG_LEVEL="warning")
         self.release = release
+        self.topology = list(topology)
 
     def up(self):
-        command = [os.path.join(ROOT, "scripts", "up")] + (["--release"] if self.release else [])
+        command = [os.path.join(ROOT, "scripts", "up")] + (["--release"] if self.release else []) + self.topology
         subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL)
 
     def down(self):
@@ -24,6 +26,22 @@ class Suite:
     def pid(self, instance):
         try:
             return int(open(os.path.join(self.data_dir, "run", instance + ".pid")).read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def http_port(self, instance):
+        """The HTTP port scripts/up gives an instance (`preprocessor-2` ...), as in scripts/lib.sh."""
+        service, number = instance.rsplit("-", 1)
+        k = int(number) - 1
+        defaults = {"collector": 8080, "preprocessor": 8081, "calculator": 8082, "reporter": 8083, "auth": 8084}
+        if k == 0 or service not in ("preprocessor", "calculator"):
+            return int(os.environ.get("CM_%s_HTTP_PORT" % service.upper(), defaults[service]))
+        return (8100 if service == "preprocessor" else 8200) + k
+
+    def health(self, instance):
+        """The instance's /health report, or None when it does not answer."""
+        try:
+            return json.loads(get("http://127.0.0.1:%d/health" % self.http_port(instance)))
         except (OSError, ValueError):
             return None
 
