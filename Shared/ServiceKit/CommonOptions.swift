@@ -7,7 +7,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Folder holding this service's SQLite store (env CM_DATA_DIR).")
     public var dataDir: String = Env.string("CM_DATA_DIR", "./data")
 
-    @Option(name: .long, help: "Name of this replica; its store is <data-dir>/<instance>.sqlite (env CM_INSTANCE).")
+    @Option(
+        name: .long,
+        help: "Name of this replica; its store is <data-dir>/<instance>.sqlite (env CM_INSTANCE). With --shard auto, only the replica's label: the store is the claimed shard's.")
     public var instance: String?
 
     @Option(name: .long, help: "Address the HTTP server binds (env CM_HTTP_HOST).")
