@@ -132,7 +132,9 @@ private struct Reader {
     /// An object; `nested` objects may hold strings only.
     private mutating func object(nested: Bool) -> [String: FlatJSONObject.Value]? {
         guard next(is: UInt8(ascii: "{")) else { return nil }
-        var members: [String: FlatJSONObject.Value] = [:]
+        // Room for a whole record (about a dozen fields) at once: growing 1 → 2 → 4 → 8 → 16
+        // rehashed every key four times, per record, in the preprocessor and the calculator.
+        var members = [String: FlatJSONObject.Value](minimumCapacity: nested ? 4 : 16)
         skipWhitespace()
         if next(is: UInt8(ascii: "}")) { return members }
         while true {
