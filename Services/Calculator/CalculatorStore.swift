@@ -70,13 +70,12 @@ enum CalculatorStore {
         let series = try Row.fetchAll(db, sql: "SELECT id, substance FROM series WHERE kind = ?", arguments: [ActivityKind.usage.rawValue])
         for row in series where SeriesGrain(kind: .usage, substance: row["substance"]) == .month {
             let id: Int64 = row["id"]
-            var monthly: [Int64: Int64] = [:]
-            for bucket in try Row.fetchAll(db, sql: "SELECT bucket, amount FROM amounts WHERE series_id = ?", arguments: [id]) {
-                monthly[CalendarMonth(containing: bucket["bucket"]).start, default: 0] += bucket["amount"] as Int64
+            let buckets = try Row.fetchAll(db, sql: "SELECT bucket, amount FROM amounts WHERE series_id = ?", arguments: [id]).map {
+                TimeBucket(start: $0["bucket"], amount: $0["amount"])
             }
             try db.execute(sql: "DELETE FROM amounts WHERE series_id = ?", arguments: [id])
-            for (start, amount) in monthly where amount != 0 {
-                try db.execute(sql: "INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)", arguments: [id, start, amount])
+            for total in SeriesGrain.monthTotals(of: buckets) {
+                try db.execute(sql: "INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)", arguments: [id, total.start, total.amount])
             }
         }
     }

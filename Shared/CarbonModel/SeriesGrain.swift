@@ -18,4 +18,13 @@ public enum SeriesGrain: String, Sendable, Hashable {
     public init(kind: ActivityKind, substance: String) {
         self = kind == .usage && EstimationProfile(key: substance) == nil ? .month : .bucket
     }
+
+    /// The sums of `buckets` per calendar month, each in the bucket starting its month, in time
+    /// order, zero sums left out: how a month series holds what a bucket series held (the
+    /// calculator's migration to month sums). Integer sums, so nothing is rounded.
+    public static func monthTotals(of buckets: [TimeBucket]) -> [TimeBucket] {
+        var totals: [Int64: Int64] = [:]
+        for bucket in buckets { totals[CalendarMonth(containing: bucket.start).start, default: 0] += bucket.amount }
+        return totals.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { TimeBucket(start: $0.key, amount: $0.value) }
+    }
 }

@@ -27,6 +27,24 @@ struct SeriesContributionTests {
         #expect(SeriesGrain(kind: .hardwareEmbodied, substance: "") == .bucket)
     }
 
+    @Test func hourlySumsCollapseToExactMonthTotals() {
+        // What the calculator's migration does to a usage series kept hourly before: June 1st
+        // 00:00 (the bucket that starts the month) 2,000,000 + June 30th 23:00 1,500,001 =
+        // 3,500,001 in June; July 1st 00:00 1,500,000 + July 2nd 05:00 −1,500,000 (a revision
+        // subtracted) = 0, left out; August 3rd 7 in August.
+        let aug = CalendarMonth(year: 2023, month: 8)
+        let hourly = [
+            TimeBucket(start: Self.july.start + 86_400 + 5 * 3600, amount: -1_500_000),
+            TimeBucket(start: Self.june.start, amount: 2_000_000),
+            TimeBucket(start: aug.start + 2 * 86_400, amount: 7),
+            TimeBucket(start: Self.july.start - 3600, amount: 1_500_001),
+            TimeBucket(start: Self.july.start, amount: 1_500_000),
+        ]
+        #expect(
+            SeriesGrain.monthTotals(of: hourly) == [TimeBucket(start: Self.june.start, amount: 3_500_001), TimeBucket(start: aug.start, amount: 7)])
+        #expect(SeriesGrain.monthTotals(of: []) == [])
+    }
+
     // MARK: - Hand-computed contributions
 
     @Test func usageAcrossAMonthBoundaryIsOneSumPerMonth() {
