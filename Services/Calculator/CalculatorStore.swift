@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 
 /// The calculator's own store: the registry, every record at its latest revision, the
-/// allocation inputs as exact integer sums per series and bucket, the region-months waiting to
+/// allocation inputs as exact integer sums per series and bucket (hourly, or monthly for
+/// usage without resource details), the region-months waiting to
 /// be recalculated, and the latest results.
 enum CalculatorStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
@@ -54,6 +55,28 @@ enum CalculatorStore {
                         PRIMARY KEY (region, month)
                     ) WITHOUT ROWID;
                     """)
+        }
+        // Usage without resource details enters the allocation only as each tenant's monthly
+        // total (``SeriesGrain``): from here on its series keep one sum per calendar month (in the
+        // bucket starting the month), so a recalculation reads one row per tenant cell rather than
+        // one per hour. The hourly sums of earlier stores are collapsed here, exactly.
+        migrator.registerMigration("calculator-usage-month-sums-v1") { db in
+            try collapseUsageToMonths(db)
+        }
+    }
+
+    /// Replaces the hourly sums of every month-grain series by their totals per calendar month.
+    static func collapseUsageToMonths(_ db: Database) throws {
+        let series = try Row.fetchAll(db, sql: "SELECT id, substance FROM series WHERE kind = ?", arguments: [ActivityKind.usage.rawValue])
+        for row in series where SeriesGrain(kind: .usage, substance: row["substance"]) == .month {
+            let id: Int64 = row["id"]
+            let buckets = try Row.fetchAll(db, sql: "SELECT bucket, amount FROM amounts WHERE series_id = ?", arguments: [id]).map {
+                TimeBucket(start: $0["bucket"], amount: $0["amount"])
+            }
+            try db.execute(sql: "DELETE FROM amounts WHERE series_id = ?", arguments: [id])
+            for total in SeriesGrain.monthTotals(of: buckets) {
+                try db.execute(sql: "INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)", arguments: [id, total.start, total.amount])
+            }
         }
     }
 

@@ -8,8 +8,12 @@ import ServiceKit
 /// Recalculates dirty region-months. A region-month is taken once it has been quiet for
 /// `settleMilliseconds` (so a stream of batches for the same month costs one calculation, not
 /// one per batch) or has waited `maxWaitMilliseconds`. Inputs are read, the engine runs, and the
-/// result, its outbox message and the removal of the dirty mark commit in one transaction; a
-/// mark that moved on meanwhile (a newer generation) stays for the next round.
+/// result, its outbox message and the removal of the dirty mark commit in one transaction.
+/// The inputs are read inside that same write transaction, so they include every mark
+/// committed before it: the whole mark goes, whatever its generation. (Keeping a mark whose
+/// generation moved on since the list of due region-months was read kept its first-marked time
+/// too, so under a steady stream a region-month was recalculated back to back instead of once
+/// per `maxWaitMilliseconds`.)
 struct Recalculator: Sendable {
     let database: DatabasePool
     let publisher: OutboxPublisher
@@ -37,24 +41,24 @@ struct Recalculator: Sendable {
         let now = CalculatorStore.nowMilliseconds()
         let settledBefore = now - settleMilliseconds
         let waitedBefore = now - maxWaitMilliseconds
-        let due: [(key: RegionMonthKey, generation: Int64)] = try await database.read { db in
+        let due: [RegionMonthKey] = try await database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT region, month, generation FROM dirty
+                    SELECT region, month FROM dirty
                     WHERE last_marked_ms <= ? OR first_marked_ms <= ? ORDER BY month, region LIMIT 64
                     """,
                 arguments: [settledBefore, waitedBefore]
             ).compactMap { row in
                 guard let month = CalendarMonth(row["month"] as String) else { return nil }
-                return (RegionMonthKey(region: row["region"], month: month), row["generation"])
+                return RegionMonthKey(region: row["region"], month: month)
             }
         }
         var count = 0
-        for (key, generation) in due {
+        for key in due {
             do {
                 let started = ContinuousClock.now
-                let published = try await database.write { db in try calculate(db, key: key, generation: generation) }
+                let published = try await database.write { db in try calculate(db, key: key) }
                 count += 1
                 publisher.notify()
                 metrics.recordsProcessed.increment()
@@ -80,7 +84,7 @@ struct Recalculator: Sendable {
         return count
     }
 
-    private func calculate(_ db: Database, key: RegionMonthKey, generation: Int64) throws -> RegionMonthPublication {
+    private func calculate(_ db: Database, key: RegionMonthKey) throws -> RegionMonthPublication {
         let input = try RegionMonthInputBuilder.build(
             db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db),
             quality: quality)
@@ -105,8 +109,7 @@ struct Recalculator: Sendable {
             id: MessageID.make(), type: RegionMonthPublication.messageType, source: source, correlationId: "\(key.region)/\(key.month)")
         try MessageStore.enqueue(db, header: header, body: body)
         try db.execute(
-            sql: "DELETE FROM dirty WHERE region = ? AND month = ? AND generation = ?",
-            arguments: [key.region, key.month.description, generation])
+            sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
         return publication
     }
 }

@@ -4,10 +4,11 @@ import GRDB
 
 /// Applies normalized records and declarations to the calculator's store, inside the caller's
 /// transaction. Records are kept at their latest revision; the allocation inputs are integer
-/// sums (micro-units) per series and bucket, so adding and removing revisions is exact and the
-/// sums do not depend on the order records arrive in.
+/// sums (micro-units) per series and bucket — hourly, or monthly for usage without resource
+/// details (``SeriesGrain``) — so adding and removing revisions is exact and the sums do not
+/// depend on the order records arrive in.
 struct RecordLedger {
-    private var seriesIDs: [SeriesKey: Int64] = [:]
+    private var seriesIDs: [SeriesIdentity: Int64] = [:]
 
     /// Forgets cached series ids (after a rolled-back transaction).
     mutating func reset() { seriesIDs.removeAll() }
@@ -70,37 +71,26 @@ struct RecordLedger {
     }
 
     private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Set<RegionMonthKey>) throws {
-        // Usage with resource details keeps one series per estimation profile (in the series'
-        // `substance` column, unused by usage otherwise): the estimate is linear in the amount
-        // for a given profile, so the integer sums stay exact and revisions subtract cleanly.
-        let series = try seriesID(
-            db, region: record.region, site: record.site ?? "", kind: record.kind.rawValue, product: record.product ?? "",
-            tenant: record.tenant ?? "", substance: record.estimationProfile?.key ?? record.substance ?? "")
+        // Usage without resource details is kept as one sum per month (``SeriesGrain``): the
+        // allocation reads only its monthly total, so a recalculation reads one row per tenant
+        // cell instead of one per hour.
+        let contribution = SeriesContribution(record)
+        let series = try seriesID(db, contribution.series)
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO amounts (series_id, bucket, amount) VALUES (?, ?, ?)
                 ON CONFLICT (series_id, bucket) DO UPDATE SET amount = amount + excluded.amount
                 """)
-        var lastMonth: CalendarMonth?
-        var monthly: [CalendarMonth: Int64] = [:]
-        for bucket in TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity) {
-            try statement.execute(arguments: [series, bucket.start, sign * bucket.amount])
-            let month = CalendarMonth(containing: bucket.start)
-            monthly[month, default: 0] += bucket.amount
-            if month != lastMonth {
-                touched.insert(RegionMonthKey(region: record.region, month: month))
-                lastMonth = month
-            }
+        for part in contribution.parts {
+            try statement.execute(arguments: [series, part.start, sign * part.amount])
         }
-        try TagUsageLedger.add(db, record, monthly: monthly, sign: sign)
+        for month in contribution.monthly.keys { touched.insert(RegionMonthKey(region: record.region, month: month)) }
+        try TagUsageLedger.add(db, record, monthly: contribution.monthly, sign: sign)
     }
 
-    private mutating func seriesID(
-        _ db: Database, region: String, site: String, kind: String, product: String, tenant: String, substance: String
-    ) throws -> Int64 {
-        let key = SeriesKey(region: region, site: site, kind: kind, product: product, tenant: tenant, substance: substance)
+    private mutating func seriesID(_ db: Database, _ key: SeriesIdentity) throws -> Int64 {
         if let id = seriesIDs[key] { return id }
-        let arguments: StatementArguments = [region, site, kind, product, tenant, substance]
+        let arguments: StatementArguments = [key.region, key.site, key.kind, key.product, key.tenant, key.substance]
         try db.execute(
             sql: "INSERT OR IGNORE INTO series (region, site, kind, product, tenant, substance) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: arguments)
@@ -163,11 +153,6 @@ struct RecordLedger {
             if affected { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
         }
     }
-}
-
-/// What identifies a series of amounts (one row of the `series` table).
-private struct SeriesKey: Hashable {
-    var region, site, kind, product, tenant, substance: String
 }
 
 /// A region and month: the unit of recalculation.

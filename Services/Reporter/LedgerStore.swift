@@ -114,6 +114,11 @@ enum LedgerStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Each new version of a region-month deletes its hourly rows: without an index on
+        // (region, month) that delete scanned every hourly row of every region-month.
+        migrator.registerMigration("reporter-hourly-region-month-v1") { db in
+            try db.execute(sql: "CREATE INDEX ledger_hourly_region_month ON ledger_hourly (region, month)")
+        }
     }
 
     /// Data quality: each cell keeps the parts of its location-based total (kg CO2e) that rest

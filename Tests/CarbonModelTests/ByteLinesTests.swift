@@ -23,10 +23,4 @@ import Testing
         #expect(!ByteLines.contains(0x0A, in: Data("abc".utf8)))
         #expect(!ByteLines.contains(0x0A, in: Data()))
     }
-
-    @Test func framingFailuresAreFoundAndOrdinaryRecordsAreNot() {
-        #expect(IngestBatch.framingFailure(in: Data(#"{"$framing_error":"bad","$raw":"x"}"#.utf8))?.error == "bad")
-        #expect(IngestBatch.framingFailure(in: Data(#"{"source":"m","id":"1"}"#.utf8)) == nil)
-        #expect(IngestBatch.framingFailure(in: Data("{}".utf8)) == nil)
-    }
 }

@@ -1,0 +1,49 @@
+/// What one normalized record adds to the calculator's series sums: the series it belongs to,
+/// the series' grain (``SeriesGrain``), and the record's amount in that grain — the buckets of
+/// ``TimeSplitter`` for a bucket series, their totals per calendar month (in a bucket starting
+/// with the month) for a month series. Subtracting a revised record's contribution undoes
+/// adding it exactly, since both are the same integers.
+public struct SeriesContribution: Sendable, Hashable {
+    public var series: SeriesIdentity
+    public var grain: SeriesGrain
+    /// The parts to add to the series' buckets, in time order, none of them zero.
+    public var parts: [TimeBucket]
+    /// The record's amount per calendar month (whatever the grain): the region-months it
+    /// touches, and the tag sums.
+    public var monthly: [CalendarMonth: Int64]
+
+    public init(_ record: NormalizedRecord) {
+        // Usage with resource details keeps one series per estimation profile (in the series'
+        // `substance` field, unused by usage otherwise): the estimate is linear in the amount
+        // for a given profile, so the integer sums stay exact and revisions subtract cleanly.
+        let series = SeriesIdentity(
+            region: record.region, site: record.site ?? "", kind: record.kind.rawValue, product: record.product ?? "",
+            tenant: record.tenant ?? "", substance: record.estimationProfile?.key ?? record.substance ?? "")
+        let grain = SeriesGrain(kind: record.kind, substance: series.substance)
+        let buckets = TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity)
+        self.series = series
+        self.grain = grain
+        // Most metered records lie within one hour: no grouping needed.
+        if buckets.count == 1, let only = buckets.first {
+            let month = CalendarMonth(containing: only.start)
+            monthly = [month: only.amount]
+            parts = grain == .month ? [TimeBucket(start: month.start, amount: only.amount)] : buckets
+            return
+        }
+        var monthly: [CalendarMonth: Int64] = [:]
+        var months: [CalendarMonth] = []  // in time order
+        for bucket in buckets {
+            let month = CalendarMonth(containing: bucket.start)
+            if monthly[month] == nil { months.append(month) }
+            monthly[month, default: 0] += bucket.amount
+        }
+        self.monthly = monthly
+        switch grain {
+        case .bucket:
+            parts = buckets
+        case .month:
+            // Every bucket of a record has the record's sign, so no month sums to zero.
+            parts = months.map { TimeBucket(start: $0.start, amount: monthly[$0] ?? 0) }
+        }
+    }
+}
