@@ -10,6 +10,19 @@ import ZeroMQ
 /// The reliable hop between a real outbox (SQLite file) and subscribers over TCP loopback.
 @Suite struct ReliableHopTests {
     struct Harness {
+        /// Ports for these tests: between the integration suites' range (20,000–32,000) and
+        /// Linux's ephemeral range (from 32,768), so neither another suite nor an outgoing
+        /// connection holds one; handed out once each per test process, in turn.
+        static let port = Mutex(PortCounter())
+
+        struct PortCounter {
+            var last = 32_100 + Int.random(in: 0..<300)
+            mutating func next() -> Int {
+                last = last >= 32_700 ? 32_100 : last + 1
+                return last
+            }
+        }
+
         let context: ZMQContext
         let loop: ZMQEventLoop
         let database: DatabasePool
@@ -26,8 +39,7 @@ import ZeroMQ
             context = try ZMQContext()
             loop = try ZMQEventLoop(context: context, name: "hop")
             loop.start()
-            // Below Linux's ephemeral range, so no outgoing connection holds it.
-            endpoint = "tcp://127.0.0.1:\(Int.random(in: 20_000...32_000))"
+            endpoint = "tcp://127.0.0.1:\(Harness.port.withLock { $0.next() })"
         }
 
         func enqueue(_ count: Int) async throws -> [String] {
