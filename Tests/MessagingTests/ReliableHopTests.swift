@@ -52,6 +52,19 @@ import ZeroMQ
             }
         }
 
+        /// A new consumer that takes and acknowledges messages until it has `count` distinct ones.
+        func acknowledgeAll(_ count: Int, as instance: String, logger: Logger) async throws -> Set<String> {
+            let consumer = InboxSubscriber(loop: loop, endpoint: endpoint, instance: instance, credits: 10, logger: logger)
+            try await consumer.start()
+            var received = Set<String>()
+            for await delivery in consumer.deliveries {
+                received.insert(delivery.header.id)
+                consumer.acknowledge(delivery.header.id)
+                if received.count == count { break }
+            }
+            return received
+        }
+
         func close() async {
             await loop.shutdown()
             context.terminate()
@@ -110,14 +123,7 @@ import ZeroMQ
         await deadLoop.shutdown()
         deadContext.terminate()
 
-        let survivor = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "survivor", credits: 10, logger: logger)
-        try await survivor.start()
-        var redelivered = Set<String>()
-        for await delivery in survivor.deliveries {
-            redelivered.insert(delivery.header.id)
-            survivor.acknowledge(delivery.header.id)
-            if redelivered.count == ids.count { break }
-        }
+        let redelivered = try await h.acknowledgeAll(ids.count, as: "survivor", logger: logger)
         #expect(redelivered == Set(ids))
         let snapshot = await publisher.snapshot()
         #expect(snapshot.resent >= ids.count)
@@ -149,14 +155,7 @@ import ZeroMQ
         for await _ in closed.deliveries { afterClose += 1 }
         #expect(afterClose == 0, "the stream of a closed subscriber ends")
 
-        let survivor = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "survivor", credits: 10, logger: logger)
-        try await survivor.start()
-        var redelivered = Set<String>()
-        for await delivery in survivor.deliveries {
-            redelivered.insert(delivery.header.id)
-            survivor.acknowledge(delivery.header.id)
-            if redelivered.count == ids.count { break }
-        }
+        let redelivered = try await h.acknowledgeAll(ids.count, as: "survivor", logger: logger)
         #expect(redelivered == Set(ids))
         publisher.finish()
         await acks.value
