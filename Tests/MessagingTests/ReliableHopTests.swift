@@ -52,6 +52,15 @@ import ZeroMQ
             }
         }
 
+        /// The outbox publisher on `endpoint`, with a short consumer timeout, and its ACK loop.
+        func startPublisher(consumerTimeoutMilliseconds: Int64, logger: Logger) async throws -> (OutboxPublisher, Task<Void, Never>) {
+            var options = OutboxPublisher.Options()
+            options.consumerTimeoutMilliseconds = consumerTimeoutMilliseconds
+            let publisher = OutboxPublisher(loop: loop, endpoint: endpoint, database: database, logger: logger, options: options)
+            try await publisher.start()
+            return (publisher, Task { await publisher.runAcknowledgements() })
+        }
+
         /// A new consumer that takes and acknowledges messages until it has `count` distinct ones.
         func acknowledgeAll(_ count: Int, as instance: String, logger: Logger) async throws -> Set<String> {
             let consumer = InboxSubscriber(loop: loop, endpoint: endpoint, instance: instance, credits: 10, logger: logger)
@@ -101,11 +110,7 @@ import ZeroMQ
     @Test func unacknowledgedMessagesGoToAnotherConsumerWhenTheirsGoesSilent() async throws {
         let h = try Harness()
         let logger = Logger(label: "test")
-        var options = OutboxPublisher.Options()
-        options.consumerTimeoutMilliseconds = 500
-        let publisher = OutboxPublisher(loop: h.loop, endpoint: h.endpoint, database: h.database, logger: logger, options: options)
-        try await publisher.start()
-        let acks = Task { await publisher.runAcknowledgements() }
+        let (publisher, acks) = try await h.startPublisher(consumerTimeoutMilliseconds: 500, logger: logger)
         let ids = try await h.enqueue(3)
 
         // A consumer that takes messages and never acknowledges: its own loop, shut down mid-work
@@ -137,11 +142,7 @@ import ZeroMQ
     @Test func aClosedSubscriberStopsOfferingAndItsMessagesGoToAnother() async throws {
         let h = try Harness()
         let logger = Logger(label: "test")
-        var options = OutboxPublisher.Options()
-        options.consumerTimeoutMilliseconds = 500
-        let publisher = OutboxPublisher(loop: h.loop, endpoint: h.endpoint, database: h.database, logger: logger, options: options)
-        try await publisher.start()
-        let acks = Task { await publisher.runAcknowledgements() }
+        let (publisher, acks) = try await h.startPublisher(consumerTimeoutMilliseconds: 500, logger: logger)
         let ids = try await h.enqueue(3)
         let closed = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "closed", credits: 10, logger: logger)
         try await closed.start()
