@@ -21,9 +21,10 @@ struct RecordLedger {
         let lookup = try db.cachedStatement(sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?")
         let replace = try db.cachedStatement(sql: "UPDATE records SET revision = ?, normalized = ? WHERE source = ? AND id = ?")
         for record in records {
+            let wire = record.wireEncoding()
             // Most records are new: insert first, and read the stored version only when the
             // (source, id) is taken — one B-tree descent instead of two in the common case.
-            try insertNew.execute(arguments: [record.source, record.id, record.revision, record.wireEncoding()])
+            try insertNew.execute(arguments: [record.source, record.id, record.revision, wire])
             if db.changesCount == 1 {
                 try add(db, record, sign: 1, touched: &touched)
                 applied += 1
@@ -41,7 +42,7 @@ struct RecordLedger {
             let stored: Data = existing["normalized"]
             if !stored.isEmpty { try add(db, try NormalizedRecord.decode(stored), sign: -1, touched: &touched) }
             try add(db, record, sign: 1, touched: &touched)
-            try replace.execute(arguments: [record.revision, record.wireEncoding(), record.source, record.id])
+            try replace.execute(arguments: [record.revision, wire, record.source, record.id])
             applied += 1
         }
         for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }

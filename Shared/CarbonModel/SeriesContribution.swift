@@ -31,19 +31,10 @@ public struct SeriesContribution: Sendable, Hashable {
             return
         }
         var monthly: [CalendarMonth: Int64] = [:]
-        var months: [CalendarMonth] = []  // in time order
-        for bucket in buckets {
-            let month = CalendarMonth(containing: bucket.start)
-            if monthly[month] == nil { months.append(month) }
-            monthly[month, default: 0] += bucket.amount
-        }
+        for bucket in buckets { monthly[CalendarMonth(containing: bucket.start), default: 0] += bucket.amount }
         self.monthly = monthly
-        switch grain {
-        case .bucket:
-            parts = buckets
-        case .month:
-            // Every bucket of a record has the record's sign, so no month sums to zero.
-            parts = months.map { TimeBucket(start: $0.start, amount: monthly[$0] ?? 0) }
-        }
+        // Every bucket of a record has the record's sign, so no month sums to zero and the month
+        // totals keep every month the record touches.
+        parts = grain == .month ? SeriesGrain.monthTotals(of: buckets) : buckets
     }
 }

@@ -38,15 +38,7 @@ final class SuiteProcess: @unchecked Sendable {
         }
 
         static func allocate() -> Ports {
-            func free() -> Int {
-                next.withLock { port in
-                    repeat {
-                        port = port >= 32_000 ? 20_000 : port + 1
-                    } while !SuiteProcess.bindable(port)
-                    return port
-                }
-            }
-            return Ports(
+            Ports(
                 collectorHTTP: free(), collectorIngest: free(), collectorOutbox: free(), collectorControl: free(),
                 preprocessorHTTP: free(), preprocessorOutbox: free(), preprocessorControl: free(),
                 calculatorHTTP: free(), calculatorOutbox: free(), calculatorControl: free(),
@@ -179,24 +171,14 @@ final class SuiteProcess: @unchecked Sendable {
                 "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
                 "--calculator-shards", "\(calculators)", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
-            if standbys > 0 {
-                args += ["--shard", "auto", "--shards", "\(preprocessors)", "--instance", "preprocessor-r\(replica + 1)"]
-            } else {
-                args += ["--instance", "preprocessor-\(replica + 1)"]
-                if preprocessors > 1 { args += ["--shard", "\(replica)"] }
-            }
+            args += shardArguments(.preprocessor, shards: preprocessors, replica: replica)
         case .calculator:
             args += [
                 "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
                 "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
                 "--settle-ms", "100", "--auth-endpoint", endpoint(.auth, p.authControl),
             ]
-            if standbys > 0 {
-                args += ["--shard", "auto", "--shards", "\(calculators)", "--instance", "calculator-r\(replica + 1)"]
-            } else {
-                args += ["--instance", "calculator-\(replica + 1)"]
-                if calculators > 1 { args += ["--shard", "\(replica)"] }
-            }
+            args += shardArguments(.calculator, shards: calculators, replica: replica)
         case .reporter:
             args += [
                 "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
@@ -204,6 +186,13 @@ final class SuiteProcess: @unchecked Sendable {
             ]
         }
         return args + (extraArguments[service] ?? [])
+    }
+
+    /// A scalable stage's shard and instance flags: a claimed shard (`--shard auto`) when the
+    /// suite has standbys, else a fixed one per replica.
+    private func shardArguments(_ service: Service, shards: Int, replica: Int) -> [String] {
+        if standbys > 0 { return ["--shard", "auto", "--shards", "\(shards)", "--instance", "\(service.rawValue)-r\(replica + 1)"] }
+        return ["--instance", "\(service.rawValue)-\(replica + 1)"] + (shards > 1 ? ["--shard", "\(replica)"] : [])
     }
 
     func httpPort(_ service: Service) -> Int {

@@ -33,8 +33,8 @@ public struct ReplicaPlacement: Sendable {
                 throw ServiceStartupError(
                     "another process holds \(storePath) (lock \(StoreLock.lockPath(forStore: storePath))): two replicas must never share a store; give each its own --instance or --data-dir, or use --shard auto")
             }
-            if case .fixed(let shard) = assignment { return ReplicaPlacement(shard: shard, instance: instance, storePath: storePath, lock: lock) }
-            return ReplicaPlacement(shard: nil, instance: instance, storePath: storePath, lock: lock)
+            let shard: Int? = if case .fixed(let index) = assignment { index } else { nil }
+            return ReplicaPlacement(shard: shard, instance: instance, storePath: storePath, lock: lock)
         case .claimed(let count):
             if let placement = try claimFree(service: service, count: count, dataDir: common.dataDir) { return placement }
             logger.notice(
