@@ -55,8 +55,30 @@ extension AuthCommand {
                 ("calculator", Topology.calculatorControl), ("reporter", Topology.reporterControl),
             ]
             .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
+        @Option(
+            help: """
+                scrypt cost of new password hashes and of the decoy work for unknown names, as log2 N \
+                (\(PasswordHasher.allowedLogN.lowerBound)–\(PasswordHasher.allowedLogN.upperBound); 15 = 32 MiB and tens of ms per \
+                check). Existing hashes keep the cost they were made with. Lower it only for tests (env CM_PASSWORD_HASH_COST).
+                """)
+        var passwordHashCost: Int = Env.int("CM_PASSWORD_HASH_COST", PasswordHasher.defaultLogN)
+        @Option(help: "Threads that hash and check passwords, off the request loop (env CM_PASSWORD_WORKERS; default: half the cores, at least 1).")
+        var passwordWorkers: Int = Env.int("CM_PASSWORD_WORKERS", max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+        @Option(
+            help: "Password checks that may wait for a worker; one more is answered 503 with Retry-After (env CM_PASSWORD_QUEUE_LIMIT).")
+        var passwordQueueLimit: Int = Env.int("CM_PASSWORD_QUEUE_LIMIT", 32)
         @Flag(help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
         var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+
+        func validate() throws {
+            guard PasswordHasher.allowedLogN.contains(passwordHashCost) else {
+                throw ValidationError(
+                    "--password-hash-cost must be within \(PasswordHasher.allowedLogN.lowerBound)...\(PasswordHasher.allowedLogN.upperBound), got \(passwordHashCost)")
+            }
+            guard passwordWorkers >= 1, passwordQueueLimit >= 0 else {
+                throw ValidationError("--password-workers must be at least 1 and --password-queue-limit at least 0")
+            }
+        }
 
         func run() async throws {
             HealthProbe.exitIfRequested(common, port: httpPort)
@@ -69,19 +91,26 @@ extension AuthCommand {
             let curve = try common.curve(service: "auth")
             let runtime = try MessagingRuntime(name: "auth", logger: logger, curve: curve)
             let bootstrap = BootstrapAdmin(dataDir: common.dataDir)
+            let hasher = PasswordHasher(logN: passwordHashCost)
+            let passwordWork = PasswordWorkers(workers: passwordWorkers, queueLimit: passwordQueueLimit)
             do {
-                _ = try await bootstrap.ensure(database, logger: logger)
+                _ = try await bootstrap.ensure(database, hasher: hasher, logger: logger)
                 _ = try await database.write { try TokenIssuer.signingKey($0) }
             } catch {
                 throw ServiceStartupError("auth could not prepare its identities: \(error)")
             }
             let status: @Sendable () async -> StatusReport = {
                 let keys = try? await database.read { try IdentityStore.activeKeyCount($0) }
-                return StatusReport(service: "auth", instance: instance, healthy: keys != nil, details: ["active_api_keys": "\(keys ?? 0)"])
+                return StatusReport(
+                    service: "auth", instance: instance, healthy: keys != nil,
+                    details: [
+                        "active_api_keys": "\(keys ?? 0)", "password_hash_cost": "\(hasher.logN)",
+                        "password_checks_in_flight": "\(passwordWork.inFlight)",
+                    ])
             }
             let login = LoginService(
                 database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
-                tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), bootstrap: bootstrap, logger: logger)
+                tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), hasher: hasher, workers: passwordWork, bootstrap: bootstrap, logger: logger)
             let sessions = SessionRequests(login: login, database: database, logger: logger)
             let server = RequestServer(
                 loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
@@ -244,7 +273,7 @@ extension AuthCommand {
             let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard password.count >= 12 else { throw ValidationError("the password must have at least 12 characters") }
             let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
-            let hash = try PasswordHasher.hash(password)
+            let hash = try PasswordHasher().hash(password)
             try await database.write { db in
                 try UserDirectory.createUser(db, username: username, tenant: tenant, role: role, passwordHash: hash)
                 try AuditLog.append(

@@ -46,6 +46,10 @@ enum AuthRoutes {
                 var response = HTTPSupport.error(.tooManyRequests, "too many failed logins for this user name; try again in \(retryAfter) s")
                 response.headers[.retryAfter] = "\(retryAfter)"
                 return response
+            case .busy(let retryAfter):
+                var response = HTTPSupport.error(.serviceUnavailable, "auth is busy checking other logins; try again in \(retryAfter) s")
+                response.headers[.retryAfter] = "\(retryAfter)"
+                return response
             }
         }
 
@@ -85,7 +89,11 @@ enum AuthRoutes {
                 case .denied(let message): return .denied(message)
                 case .allowed: break
                 }
-                let hash = try PasswordHasher.hash(asked.password)
+                let hasher = login.hasher, password = asked.password
+                let hash: String
+                do { hash = try await login.workers.run { try hasher.hash(password) } } catch let busy as PasswordWorkers.Busy {
+                    return .busy(busy.retryAfterSeconds)
+                }
                 try await database.write { db in
                     try UserDirectory.createUser(db, username: asked.username, tenant: asked.tenant, role: role, passwordHash: hash)
                     try AuditLog.append(
@@ -141,7 +149,8 @@ enum AuthRoutes {
         }
     }
 
-    enum Handled { case done(Response), denied(String), bad(String) }
+    /// What an administration handler decided; `busy` carries the seconds for Retry-After.
+    enum Handled { case done(Response), denied(String), bad(String), busy(Int) }
 
     /// Authenticates, reads the body, runs `body`, and audits denials.
     private static func administer(
@@ -166,6 +175,10 @@ enum AuthRoutes {
             switch try await handle(claims, body) {
             case .done(let response): return response
             case .bad(let message): return HTTPSupport.error(.badRequest, message)
+            case .busy(let retryAfter):
+                var response = HTTPSupport.error(.serviceUnavailable, "auth is busy hashing other passwords; try again in \(retryAfter) s")
+                response.headers[.retryAfter] = "\(retryAfter)"
+                return response
             case .denied(let message):
                 try await audit(database, AuditEntry(actor: claims.subject, action: action, tenant: claims.tenant, outcome: "denied", detail: message))
                 logger.notice("denied", metadata: ["user": "\(claims.subject)", "action": "\(action)"])

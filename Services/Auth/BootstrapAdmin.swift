@@ -15,13 +15,13 @@ struct BootstrapAdmin: Sendable {
     }
 
     /// Creates the admin if there are no users yet. Returns true when it did.
-    func ensure(_ database: DatabasePool, logger: Logger) async throws -> Bool {
+    func ensure(_ database: DatabasePool, hasher: PasswordHasher, logger: Logger) async throws -> Bool {
         if try await database.read({ try UserDirectory.userCount($0) }) > 0 { return false }
         var bytes = [UInt8](repeating: 0, count: 18)
         var generator = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = generator.next() }
         let password = Base64URL.encode(Data(bytes))
-        let hash = try PasswordHasher.hash(password)
+        let hash = try hasher.hash(password)
         // Write the file before the user exists: if writing fails, nobody is locked out of a
         // suite whose only admin has a password no one knows.
         try writeSecret("username=\(Self.username)\npassword=\(password)\n")

@@ -3,9 +3,9 @@ import Foundation
 import GRDB
 import Logging
 
-/// Password login: checks the throttle, the password (scrypt, outside any transaction), and
-/// records the outcome — attempt counters, the issued token and the audit row — in one
-/// transaction. Unknown user names are treated exactly like wrong passwords.
+/// Password login: checks the throttle, the password (scrypt, on a password worker and outside
+/// any transaction), and records the outcome — attempt counters, the issued token and the
+/// audit row — in one transaction. Unknown user names are treated exactly like wrong passwords.
 struct LoginService: Sendable {
     enum Outcome: Sendable {
         case issued(token: String, claims: TokenClaims)
@@ -13,6 +13,9 @@ struct LoginService: Sendable {
         case invalid(delayMilliseconds: Int)
         /// Too many failures: refused without looking at the password until the lock ends.
         case locked(retryAfterSeconds: Int64)
+        /// Every password worker is busy and the queue is full: nothing was checked or
+        /// counted; the caller may try again after `retryAfterSeconds`.
+        case busy(retryAfterSeconds: Int64)
     }
 
     /// The failure streak of one user name.
@@ -25,6 +28,8 @@ struct LoginService: Sendable {
     let database: DatabasePool
     let throttle: LoginThrottle
     let tokenTTLSeconds: Int64
+    let hasher: PasswordHasher
+    let workers: PasswordWorkers
     let bootstrap: BootstrapAdmin
     let logger: Logger
 
@@ -48,11 +53,19 @@ struct LoginService: Sendable {
             return .locked(retryAfterSeconds: retry)
         }
         let matches: Bool
-        if let user {
-            matches = (try? PasswordHasher.verify(password, against: user.passwordHash)) ?? false
-        } else {
-            PasswordHasher.burn(password)
-            matches = false
+        let hasher = self.hasher
+        do {
+            let stored = user?.passwordHash
+            matches = try await workers.run {
+                guard let stored else {
+                    hasher.burn(password)
+                    return false
+                }
+                return (try? hasher.verify(password, against: stored)) ?? false
+            }
+        } catch let busy as PasswordWorkers.Busy {
+            logger.warning("login refused: password workers busy", metadata: ["user": "\(username)", "in_flight": "\(workers.inFlight)"])
+            return .busy(retryAfterSeconds: Int64(busy.retryAfterSeconds))
         }
         if let user, matches {
             let ttl = tokenTTLSeconds

@@ -30,6 +30,10 @@ struct SessionRequests: Sendable {
                 return Reply(
                     status: 429, body: WireFrame.encodeJSON(PasswordLoginAnswer(retryAfterSeconds: retryAfter)),
                     error: "too many failed logins for this user name; try again in \(retryAfter) s")
+            case .busy(let retryAfter):
+                return Reply(
+                    status: 503, body: WireFrame.encodeJSON(PasswordLoginAnswer(retryAfterSeconds: retryAfter)),
+                    error: "auth is busy checking other logins; try again in \(retryAfter) s")
             }
         } catch {
             logger.error("login over ZeroMQ failed", metadata: ["error": "\(error)"])

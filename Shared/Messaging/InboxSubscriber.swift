@@ -16,8 +16,9 @@ public final class InboxSubscriber: Sendable {
     private let logger: Logger
     private let security: LinkSecurity
     private let state = SubscriberState()
-    public let deliveries: AsyncStream<Delivery>
+    public let deliveries: InboxDeliveries
     private let sink: AsyncStream<Delivery>.Continuation
+    private let closed = ClosedFlag()
 
     /// `security` is `.curveClient` with the producer's public key when the suite runs CURVE.
     public init(
@@ -32,7 +33,9 @@ public final class InboxSubscriber: Sendable {
         self.shard = shard
         self.logger = logger
         // Unbounded is safe: the producer never has more than `credits` messages outstanding here.
-        (deliveries, sink) = AsyncStream.makeStream(of: Delivery.self)
+        let (stream, sink) = AsyncStream.makeStream(of: Delivery.self)
+        self.sink = sink
+        deliveries = InboxDeliveries(stream: stream, closed: closed)
     }
 
     public func start() async throws {
@@ -81,9 +84,11 @@ public final class InboxSubscriber: Sendable {
     /// Ends the delivery stream (the socket closes with the loop).
     public func finish() { sink.finish() }
 
-    /// Disconnects for good and ends the delivery stream: the producer is gone (its address left
-    /// the DNS name), and whatever it had leased here it re-sends to another consumer.
+    /// Disconnects for good and ends the delivery stream at once, dropping deliveries not yet
+    /// taken: the producer is gone (its address left the DNS name), and whatever it had leased
+    /// here it re-sends to another consumer.
     public func close() async {
+        closed.set()
         let state = self.state
         try? await loop.perform { loopState in
             if let id = state.socketID { loopState.remove(id) }

@@ -27,7 +27,12 @@ import Testing
             """
         let (status, _) = try await suite.post(.reporter, "/v1/budgets", body: Data(budgets.utf8), contentType: "application/json")
         #expect(status == 200)
-        // Several watch rounds (every 2 s) pass: still one alert per crossing.
+        // Both alerts are raised and delivered (the watch runs every 2 s); after several more
+        // rounds there is still one alert per crossing.
+        try await suite.waitUntil("two alerts of A are raised and delivered", seconds: 120) {
+            let raised = try await suite.json(.reporter, "/v1/alerts?tenant=A")["alerts"] as? [[String: Any]] ?? []
+            return raised.count >= 2 && raised.allSatisfy { ($0["delivered"] as? Bool) == true }
+        }
         try await Task.sleep(for: .seconds(6))
         let alerts = try #require(try await suite.json(.reporter, "/v1/alerts?tenant=A")["alerts"] as? [[String: Any]])
         #expect(alerts.map { "\($0["month"] ?? "") \($0["kind"] ?? "")" } == ["2024-01 actual", "2024-03 forecast"], "\(alerts)")

@@ -52,10 +52,10 @@ import Testing
         /// Signs in through the dashboard's form; returns the session token from Set-Cookie.
         func signIn(_ base: String, _ username: String, _ password: String) async throws -> String {
             var (status, body, headers) = try await send("\(base)/dashboard/login", method: "POST", form: ["username": username, "password": password])
-            // 503 means auth did not answer in time (scrypt on a loaded CI machine): the page says
-            // to try again shortly, so the test does, a bounded number of times.
-            for _ in 0..<3 where status == 503 {
-                try await Task.sleep(for: .seconds(2))
+            // 503 means auth was busy (its password queue full) or did not answer in time: the
+            // page says to try again shortly, so the test does, after Retry-After, a bounded number of times.
+            for _ in 0..<10 where status == 503 {
+                try await Task.sleep(for: .seconds(Int(headers["retry-after"] ?? "") ?? 2))
                 (status, body, headers) = try await send("\(base)/dashboard/login", method: "POST", form: ["username": username, "password": password])
             }
             guard status == 303, let setCookie = headers["set-cookie"], let start = setCookie.range(of: "cm_session=") else {

@@ -28,7 +28,8 @@ extension SuiteProcess {
     }
 
     /// Polls `condition` every 100 ms until it holds or `seconds` pass; the error names `what`.
-    func waitUntil(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+    /// The default is generous: it bounds a wait for a condition, it is not a speed requirement.
+    func waitUntil(_ what: String, seconds: Double = 120, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? await condition()) == true { return }

@@ -69,6 +69,11 @@ final class SuiteProcess: @unchecked Sendable {
     /// them with `curve: true`; a test may take one out to see it cut off.
     var curveServices: Set<Service> = []
     private var processes: [Service: Process] = [:]
+    /// scrypt cost (log2 N) auth hashes passwords with. Low by default, so the many logins of
+    /// the suite cost little CPU; `nil` runs auth at its real cost (a test of its own does).
+    var passwordHashCost: Int? = 10
+    /// Whether this suite holds one of `SuiteSlots`' slots (from its first start to `stopAll`).
+    private var holdsSlot = false
     /// The token or API key the suite's own helpers (`waitDrained`, `json`) present, for suites
     /// started with `--require-auth`.
     var credential: String?
@@ -155,6 +160,7 @@ final class SuiteProcess: @unchecked Sendable {
         if let curveDir, curveServices.contains(service) { args += ["--curve-dir", curveDir.path] }
         switch service {
         case .auth:
+            if let passwordHashCost { args += ["--password-hash-cost", "\(passwordHashCost)"] }
             args = ["serve"] + args + [
                 "--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)",
                 "--service-control", (controls + ["reporter=" + endpoint(.reporter, p.reporterControl)]).joined(separator: ","),
@@ -206,6 +212,10 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     func start(_ services: [Service] = Service.allCases) async throws {
+        if !holdsSlot {
+            await SuiteSlots.shared.acquire()
+            holdsSlot = true
+        }
         for service in services {
             try launch(service, replica: 0, name: service.rawValue)
             for k in 1..<max(1, processCount(service)) { try launch(service, replica: k, name: "\(service.rawValue)-\(k + 1)") }
@@ -339,6 +349,10 @@ final class SuiteProcess: @unchecked Sendable {
         for process in replicaProcesses.values where process.isRunning { kill(process.processIdentifier, SIGTERM) }
         for service in Service.allCases.reversed() { await stop(service) }
         for process in replicaProcesses.values { process.waitUntilExit() }
+        if holdsSlot {
+            holdsSlot = false
+            await SuiteSlots.shared.release()
+        }
     }
 
     /// Peak resident memory of a running service, in MB (VmHWM).
@@ -357,6 +371,8 @@ final class SuiteProcess: @unchecked Sendable {
         for process in Array(processes.values) + Array(replicaProcesses.values) where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
         }
+        // A test that ended without stopAll (it threw) gives its slot back here.
+        if holdsSlot { Task { await SuiteSlots.shared.release() } }
         // CM_KEEP_TEST_DATA=1 keeps the stores and logs of every test for a post-mortem.
         if ProcessInfo.processInfo.environment["CM_KEEP_TEST_DATA"] == nil { try? FileManager.default.removeItem(at: dataDir) }
     }

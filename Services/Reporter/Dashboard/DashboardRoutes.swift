@@ -117,6 +117,13 @@ enum DashboardRoutes {
                 return response
             case 401:
                 return page(DashboardHTML.loginPage(message: "Invalid user name or password.", username: username), status: .unauthorized)
+            case 503:
+                // Auth's password workers are all busy: nothing was checked or counted.
+                var response = page(
+                    DashboardHTML.loginPage(message: "Many people are signing in right now; try again in a moment.", username: username),
+                    status: .serviceUnavailable)
+                response.headers[.retryAfter] = "\(answer?.retryAfterSeconds ?? 1)"
+                return response
             default:
                 return page(DashboardHTML.loginPage(message: "Login failed: \(reply.header.error ?? "auth refused")", username: username),
                     status: .badGateway)
