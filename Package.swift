@@ -97,6 +97,8 @@ let package = Package(
             dependencies: ["CarbonModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/Benchmarks/InProcessBaseline", swiftSettings: strict),
 
+        // Test support: ports claimed machine-wide, shared by the test targets that open fixed ports.
+        .target(name: "TestPorts", path: "Tests/Support/TestPorts", swiftSettings: strict),
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
         .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
@@ -105,12 +107,13 @@ let package = Package(
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "Messaging", "ZeroMQ", "TestPorts", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MessagingTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel"], path: "Tests/ServiceKitTests"),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "IntegrationTests",
+            dependencies: ["CarbonModel", "ZeroMQ", "Messaging", "TestPorts", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/IntegrationTests"),
     ]
 )

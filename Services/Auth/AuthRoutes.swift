@@ -33,9 +33,13 @@ enum AuthRoutes {
 
     static func add(to router: Router<BasicRequestContext>, database: DatabasePool, login: LoginService, logger: Logger) {
         router.post("/v1/login") { request, _ -> Response in
-            guard let body = try await HTTPSupport.body(of: request, limit: bodyLimit),
-                let asked = try? JSONDecoder().decode(LoginRequest.self, from: body)
-            else { return HTTPSupport.error(.badRequest, "body must be {\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)") }
+            guard let body = try await HTTPSupport.body(of: request, limit: bodyLimit) else {
+                return HTTPSupport.error(.contentTooLarge, "request body exceeds \(bodyLimit) bytes")
+            }
+            if let refusal = HTTPSupport.repeatedKeyRefusal(in: body) { return refusal }
+            guard let asked = try? JSONDecoder().decode(LoginRequest.self, from: body) else {
+                return HTTPSupport.error(.badRequest, "body must be {\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)")
+            }
             switch try await login.login(username: asked.username, password: asked.password) {
             case .issued(let token, let claims):
                 return HTTPSupport.json(LoginAnswer(token: token, expiresAt: claims.expiresAt, tenant: claims.tenant, role: claims.role.rawValue))
@@ -169,6 +173,7 @@ enum AuthRoutes {
             guard let read = try await HTTPSupport.body(of: request, limit: bodyLimit) else {
                 return HTTPSupport.error(.contentTooLarge, "request body exceeds \(bodyLimit) bytes")
             }
+            if let refusal = HTTPSupport.repeatedKeyRefusal(in: read) { return refusal }
             body = read
         }
         do {

@@ -55,6 +55,7 @@ struct CalculatorCommand: AsyncParsableCommand {
             CalculatorStore.migrations(&$0)
             AuditOutbox.migrations(&$0)
             TagUsageLedger.migrations(&$0)
+            CalculationFailures.migrations(&$0)
         })
         let metrics = stage.metrics(service: "calculator")
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
@@ -66,7 +67,10 @@ struct CalculatorCommand: AsyncParsableCommand {
             security: try curve?.client(of: "preprocessor") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
             let counts = try? await database.read { db in
-                (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db))
+                (
+                    try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db),
+                    try CalculationFailures.list(db)
+                )
             }
             guard let counts else { return StatusReport(service: "calculator", instance: instance, healthy: false) }
             metrics.outboxPending.set(to: Double(counts.0))
@@ -75,8 +79,8 @@ struct CalculatorCommand: AsyncParsableCommand {
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
                 details: [
                     "dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all",
-                    "replica": replica, "role": "active",
-                ])
+                    "replica": replica, "role": "active", "failed_region_months": "\(counts.3.count)",
+                ].merging(counts.3.isEmpty ? [:] : ["failures": counts.3.prefix(20).joined(separator: "; ")]) { a, _ in a })
         }
         let authSetup = try await AuthenticatorSetup.start(
             requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "calculator", logger: logger,

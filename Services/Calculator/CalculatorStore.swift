@@ -63,6 +63,25 @@ enum CalculatorStore {
         migrator.registerMigration("calculator-usage-month-sums-v1") { db in
             try collapseUsageToMonths(db)
         }
+        // A record is `(owner, source, id)` (``RecordOwner``); records stored before are the
+        // provider's ('' ). The preprocessor withdraws such a record explicitly when a tenant
+        // takes it over, so no row here is ever matched across owners.
+        migrator.registerMigration("calculator-record-owner-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE records_owned (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        normalized BLOB NOT NULL,
+                        PRIMARY KEY (source, id, owner)
+                    ) WITHOUT ROWID;
+                    INSERT INTO records_owned (source, id, owner, revision, normalized) SELECT source, id, '', revision, normalized FROM records;
+                    DROP TABLE records;
+                    ALTER TABLE records_owned RENAME TO records;
+                    """)
+        }
     }
 
     /// Replaces the hourly sums of every month-grain series by their totals per calendar month.

@@ -78,7 +78,17 @@ struct Recalculator: Sendable {
                 }
             } catch {
                 metrics.errors.increment()
-                logger.error("calculation failed", metadata: ["region": "\(key.region)", "month": "\(key.month)", "error": "\(error)"])
+                logger.error(
+                    "calculation failed; the region-month keeps its last results until new data for it arrives",
+                    metadata: ["region": "\(key.region)", "month": "\(key.month)", "error": "\(error)"])
+                // Not left dirty: retrying the same inputs fails the same way, ten times a second.
+                do {
+                    try await database.write { db in
+                        try CalculationFailures.record(db, region: key.region, month: key.month, error: "\(error)")
+                    }
+                } catch {
+                    logger.error("could not record the failed calculation", metadata: ["region": "\(key.region)", "error": "\(error)"])
+                }
             }
         }
         return count
@@ -98,7 +108,11 @@ struct Recalculator: Sendable {
         publication.tagParts = tagParts.isEmpty ? nil : tagParts
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(publication)
+        let body: Data
+        do { body = try encoder.encode(publication) } catch EncodingError.invalidValue(_, let context) {
+            // JSON has no infinity: the encoder is where a non-finite figure shows.
+            throw NonFiniteFigure(region: key.region, month: key.month, path: context.codingPath.map(\.stringValue).joined(separator: "."))
+        }
         try db.execute(
             sql: """
                 INSERT INTO results (region, month, version, calculated_at, result) VALUES (?, ?, ?, ?, ?)
@@ -110,6 +124,7 @@ struct Recalculator: Sendable {
         try MessageStore.enqueue(db, header: header, body: body)
         try db.execute(
             sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
+        try CalculationFailures.clear(db, region: key.region, month: key.month)
         return publication
     }
 }

@@ -17,21 +17,22 @@ struct RecordLedger {
         var applied = 0, stale = 0
         var touched = Set<RegionMonthKey>()
         let insertNew = try db.cachedStatement(
-            sql: "INSERT INTO records (source, id, revision, normalized) VALUES (?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING")
-        let lookup = try db.cachedStatement(sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?")
-        let replace = try db.cachedStatement(sql: "UPDATE records SET revision = ?, normalized = ? WHERE source = ? AND id = ?")
+            sql: "INSERT INTO records (source, id, owner, revision, normalized) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, id, owner) DO NOTHING")
+        let lookup = try db.cachedStatement(sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ? AND owner = ?")
+        let replace = try db.cachedStatement(sql: "UPDATE records SET revision = ?, normalized = ? WHERE source = ? AND id = ? AND owner = ?")
         for record in records {
             let wire = record.wireEncoding()
+            let owner = RecordOwner.key(record.owner)
             // Most records are new: insert first, and read the stored version only when the
-            // (source, id) is taken — one B-tree descent instead of two in the common case.
-            try insertNew.execute(arguments: [record.source, record.id, record.revision, wire])
+            // identity is taken — one B-tree descent instead of two in the common case.
+            try insertNew.execute(arguments: [record.source, record.id, owner, record.revision, wire])
             if db.changesCount == 1 {
                 try add(db, record, sign: 1, touched: &touched)
                 applied += 1
                 continue
             }
-            guard let existing = try Row.fetchOne(lookup, arguments: [record.source, record.id]) else {
-                throw DatabaseError(message: "records: (\(record.source), \(record.id)) neither inserted nor found")
+            guard let existing = try Row.fetchOne(lookup, arguments: [record.source, record.id, owner]) else {
+                throw DatabaseError(message: "records: (\(owner), \(record.source), \(record.id)) neither inserted nor found")
             }
             let revision: Int = existing["revision"]
             // A re-delivery or an older revision arriving late changes nothing.
@@ -42,7 +43,7 @@ struct RecordLedger {
             let stored: Data = existing["normalized"]
             if !stored.isEmpty { try add(db, try NormalizedRecord.decode(stored), sign: -1, touched: &touched) }
             try add(db, record, sign: 1, touched: &touched)
-            try replace.execute(arguments: [record.revision, wire, record.source, record.id])
+            try replace.execute(arguments: [record.revision, wire, record.source, record.id, owner])
             applied += 1
         }
         for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
@@ -55,8 +56,10 @@ struct RecordLedger {
         var withdrawn = 0
         var touched = Set<RegionMonthKey>()
         for retraction in retractions {
+            let owner = RecordOwner.key(retraction.owner)
             let existing = try Row.fetchOne(
-                db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ?", arguments: [retraction.source, retraction.id])
+                db, sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ? AND owner = ?",
+                arguments: [retraction.source, retraction.id, owner])
             if let existing {
                 let revision: Int = existing["revision"]
                 guard retraction.revision > revision else { continue }
@@ -68,10 +71,10 @@ struct RecordLedger {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO records (source, id, revision, normalized) VALUES (?, ?, ?, X'')
-                    ON CONFLICT (source, id) DO UPDATE SET revision = excluded.revision, normalized = excluded.normalized
+                    INSERT INTO records (source, id, owner, revision, normalized) VALUES (?, ?, ?, ?, X'')
+                    ON CONFLICT (source, id, owner) DO UPDATE SET revision = excluded.revision, normalized = excluded.normalized
                     """,
-                arguments: [retraction.source, retraction.id, retraction.revision])
+                arguments: [retraction.source, retraction.id, owner, retraction.revision])
         }
         for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
         return withdrawn

@@ -15,11 +15,16 @@ struct TenantLedgerRename: TenantDataKeeper {
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
         var changed: [String: Int] = ["records": 0, "results": 0]
-        for row in try Row.fetchAll(db, sql: "SELECT source, id, normalized FROM records") {
+        for row in try Row.fetchAll(db, sql: "SELECT source, id, owner, normalized FROM records") {
             guard let renamed = TenantRename.json(row["normalized"], tenant: tenant, to: pseudonym) else { continue }
-            try db.execute(sql: "UPDATE records SET normalized = ? WHERE source = ? AND id = ?", arguments: [renamed, row["source"], row["id"]])
+            try db.execute(
+                sql: "UPDATE records SET normalized = ? WHERE source = ? AND id = ? AND owner = ?",
+                arguments: [renamed, row["source"], row["id"], row["owner"]])
             changed["records", default: 0] += 1
         }
+        // The records the tenant's own credentials wrote stay its (under the pseudonym), so that
+        // nothing of the name remains in their identity either.
+        try db.execute(sql: "UPDATE records SET owner = ? WHERE owner = ?", arguments: [pseudonym, tenant])
         try db.execute(sql: "UPDATE series SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         changed["series"] = db.changesCount
         try db.execute(sql: "UPDATE tag_usage SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])

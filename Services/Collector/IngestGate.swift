@@ -56,9 +56,17 @@ struct IngestGate: Sendable {
         guard let principal, let authenticator else { return nil }
         var records: [AccessPolicy.RecordOwnership] = []
         if principal.tenant != nil, entity == .activity, let framed = try? BatchFraming.records(in: body, format: format) {
-            records = framed.map { record in
-                let object = (try? JSONSerialization.jsonObject(with: record.json)) as? [String: Any]
-                return AccessPolicy.RecordOwnership(tenant: object?["tenant"] as? String, kind: object?["kind"] as? String)
+            for (index, record) in framed.enumerated() {
+                // Read as the preprocessor reads it, repeated keys refused: the tenant and kind
+                // checked here are the ones the pipeline will use.
+                switch RecordValidator.claim(record.json) {
+                case .success(let claim): records.append(AccessPolicy.RecordOwnership(tenant: claim.tenant, kind: claim.kind))
+                case .failure(.repeatedKey(let key)):
+                    let message = "record \(index + 1): \(RecordValidator.duplicate(key).message)"
+                    await authenticator.recordDenial(principal, action: action, reason: message)
+                    return IngestRefusal(status: 400, message: message)
+                case .failure(.invalid): records.append(AccessPolicy.RecordOwnership(tenant: nil, kind: nil))
+                }
             }
         }
         switch AccessPolicy.write(principal, entity: entity.rawValue, records: records) {

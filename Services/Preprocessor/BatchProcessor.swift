@@ -29,6 +29,12 @@ struct BatchProcessor {
         var normalized: [NormalizedRecord] = []
         var retracted: [RecordRetraction] = []
         var update = RegistryUpdate()
+        // Rows from before owners were recorded, which a tenant may take over; looked for only
+        // when a tenant sends and some remain (a partial index makes the check one seek).
+        var adoptable = false
+        if meta.entity == .activity, meta.tenant != nil {
+            adoptable = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM records WHERE owner_unknown = 1)") ?? false
+        }
         for (index, line) in lines.enumerated() {
             let position = index < meta.positions.count ? meta.positions[index] : index
             let outcome: Result<Change, RecordRejection>
@@ -38,7 +44,15 @@ struct BatchProcessor {
                 switch meta.entity {
                 case .activity:
                     switch RecordValidator.normalize(line, registry: registry) {
-                    case .success(let record): outcome = .success(try applyRecord(db, record, into: &normalized, retracting: &retracted))
+                    case .success(var record):
+                        // The collector checked the same claim; this check is the one that holds
+                        // whatever door the batch came through.
+                        if let refusal = RecordOwner.refusal(of: record, sentBy: meta.tenant) {
+                            outcome = .failure(refusal)
+                        } else {
+                            record.owner = meta.tenant
+                            outcome = .success(try applyRecord(db, record, adoptable: adoptable, into: &normalized, retracting: &retracted))
+                        }
                     case .failure(let rejection): outcome = .failure(rejection)
                     }
                 case .sites:
@@ -122,49 +136,91 @@ struct BatchProcessor {
         return grouped.keys.sorted().map { ($0, grouped[$0] ?? []) }
     }
 
-    /// `(source, id)` is the idempotency key: the same content again is a repeat; different
-    /// content is the next revision, which replaces the earlier one downstream.
+    /// `(owner, source, id)` is the idempotency key: the same content again is a repeat;
+    /// different content is the next revision, which replaces the earlier one downstream.
     private func applyRecord(
-        _ db: Database, _ record: NormalizedRecord, into normalized: inout [NormalizedRecord], retracting retracted: inout [RecordRetraction]
+        _ db: Database, _ record: NormalizedRecord, adoptable: Bool, into normalized: inout [NormalizedRecord],
+        retracting retracted: inout [RecordRetraction]
     ) throws -> Change {
         let canonical = record.canonicalEncoding()
+        let owner = RecordOwner.key(record.owner)
         var record = record
         // Most records are new: try the insert first, and look the record up only when its
-        // (source, id) is taken — one B-tree descent instead of two for the common case.
-        try db.cachedStatement(sql: "INSERT INTO records (source, id, revision, kind, canonical) VALUES (?, ?, 1, ?, ?) ON CONFLICT (source, id) DO NOTHING")
-            .execute(arguments: [record.source, record.id, record.kind.rawValue, canonical])
+        // identity is taken — one B-tree descent instead of two for the common case.
+        try db.cachedStatement(
+            sql: "INSERT INTO records (source, id, owner, revision, kind, canonical) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (source, id, owner) DO NOTHING"
+        ).execute(arguments: [record.source, record.id, owner, record.kind.rawValue, canonical])
         if db.changesCount == 1 {
+            if adoptable, let owner = record.owner, let change = try adopt(db, record, owner: owner, canonical: canonical, into: &normalized, retracting: &retracted) {
+                return change
+            }
             record.revision = 1
             normalized.append(record)
             return .accepted
         }
         guard
             let existing = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ?"),
-                arguments: [record.source, record.id])
+                db.cachedStatement(sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ? AND owner = ?"),
+                arguments: [record.source, record.id, owner])
         else {
-            throw DatabaseError(message: "records: (\(record.source), \(record.id)) neither inserted nor found")
+            throw DatabaseError(message: "records: (\(owner), \(record.source), \(record.id)) neither inserted nor found")
         }
         let previous: Data = existing["canonical"]
         if previous == canonical { return .repeated }
         let revision: Int = existing["revision"]
         record.revision = revision + 1
         try db.execute(
-            sql: "INSERT INTO record_history (source, id, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [record.source, record.id, revision, previous, Int64(Date().timeIntervalSince1970)])
+            sql: "INSERT INTO record_history (source, id, owner, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [record.source, record.id, owner, revision, previous, Int64(Date().timeIntervalSince1970)])
         try db.execute(
-            sql: "UPDATE records SET revision = ?, kind = ?, canonical = ? WHERE source = ? AND id = ?",
-            arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id])
+            sql: "UPDATE records SET revision = ?, kind = ?, canonical = ?, owner_unknown = 0 WHERE source = ? AND id = ? AND owner = ?",
+            arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id, owner])
         let old = try NormalizedRecord.decode(previous)
         // A revision that moves the record to a region another calculator replica owns must
         // take it out of the old one explicitly; the new owner never saw it.
         if calculatorShards > 1,
             ShardKey.shard(of: old.region, count: calculatorShards) != ShardKey.shard(of: record.region, count: calculatorShards)
         {
-            retracted.append(RecordRetraction(source: record.source, id: record.id, revision: record.revision, region: old.region))
+            retracted.append(RecordRetraction(source: record.source, id: record.id, owner: record.owner, revision: record.revision, region: old.region))
         }
         normalized.append(record)
         return .revised
+    }
+
+    /// A tenant's record whose `(source, id)` was stored before owners were recorded, and which
+    /// that tenant may take over (``RecordOwner/mayAdopt(_:by:)``): the old row becomes the
+    /// tenant's, the calculator withdraws the provider-held version and takes the tenant's at
+    /// the next revision number. Nil when there is nothing to take over (a new record).
+    private func adopt(
+        _ db: Database, _ record: NormalizedRecord, owner: String, canonical: Data, into normalized: inout [NormalizedRecord],
+        retracting retracted: inout [RecordRetraction]
+    ) throws -> Change? {
+        guard
+            let legacy = try Row.fetchOne(
+                db, sql: "SELECT revision, canonical FROM records WHERE source = ? AND id = ? AND owner = '' AND owner_unknown = 1",
+                arguments: [record.source, record.id])
+        else { return nil }
+        let previous: Data = legacy["canonical"]
+        let stored = try NormalizedRecord.decode(previous)
+        guard RecordOwner.mayAdopt(stored, by: owner) else { return nil }
+        let revision: Int = legacy["revision"]
+        var record = record
+        record.revision = revision + 1
+        try db.execute(
+            sql: "DELETE FROM records WHERE source = ? AND id = ? AND owner = '' AND owner_unknown = 1", arguments: [record.source, record.id])
+        try db.execute(
+            sql: "UPDATE record_history SET owner = ? WHERE source = ? AND id = ? AND owner = ''", arguments: [owner, record.source, record.id])
+        try db.execute(
+            sql: "INSERT INTO record_history (source, id, owner, revision, canonical, replaced_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [record.source, record.id, owner, revision, previous, Int64(Date().timeIntervalSince1970)])
+        try db.execute(
+            sql: "UPDATE records SET revision = ? WHERE source = ? AND id = ? AND owner = ?",
+            arguments: [record.revision, record.source, record.id, owner])
+        retracted.append(RecordRetraction(source: record.source, id: record.id, owner: nil, revision: record.revision, region: stored.region))
+        normalized.append(record)
+        var asTheirs = stored
+        asTheirs.owner = owner
+        return asTheirs.canonicalEncoding() == canonical ? .repeated : .revised
     }
 
     private func upsert<T: Encodable>(_ db: Database, table: String, key: String, value: String, declaration: T) throws -> Change {

@@ -59,6 +59,45 @@ enum PreprocessorStore {
         migrator.registerMigration("preprocessor-v3-no-hourly-series") { db in
             try db.execute(sql: "DROP TABLE hourly_series")
         }
+        // A record is `(owner, source, id)`: the tenant whose credentials wrote it ('' for the
+        // provider) is part of its identity, so a tenant cannot revise or blank another's record
+        // by reusing its source and id. Rows stored before owners were recorded become the
+        // provider's with `owner_unknown = 1`: the provider may revise them, and a tenant may
+        // take over one that names it (`RecordOwnership.mayAdopt`), so re-sending old data
+        // revises it instead of counting it twice.
+        migrator.registerMigration("preprocessor-v4-record-owner") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE records_owned (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        revision INTEGER NOT NULL CHECK (revision >= 1),
+                        kind TEXT NOT NULL,
+                        canonical BLOB NOT NULL,
+                        owner_unknown INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (source, id, owner)
+                    ) WITHOUT ROWID;
+                    INSERT INTO records_owned (source, id, owner, revision, kind, canonical, owner_unknown)
+                        SELECT source, id, '', revision, kind, canonical, 1 FROM records;
+                    DROP TABLE records;
+                    ALTER TABLE records_owned RENAME TO records;
+                    CREATE INDEX records_owner_unknown ON records (source, id) WHERE owner_unknown = 1;
+                    CREATE TABLE record_history_owned (
+                        source TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        canonical BLOB NOT NULL,
+                        replaced_at INTEGER NOT NULL,
+                        PRIMARY KEY (source, id, owner, revision)
+                    ) WITHOUT ROWID;
+                    INSERT INTO record_history_owned (source, id, owner, revision, canonical, replaced_at)
+                        SELECT source, id, '', revision, canonical, replaced_at FROM record_history;
+                    DROP TABLE record_history;
+                    ALTER TABLE record_history_owned RENAME TO record_history;
+                    """)
+        }
     }
 
     static func loadRegistry(_ db: Database) throws -> Registry {

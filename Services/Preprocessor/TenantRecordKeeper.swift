@@ -26,18 +26,22 @@ struct TenantRecordKeeper: TenantDataKeeper {
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
         var changed: [String: Int] = ["records": 0, "record_history": 0]
-        for (table, key) in [("records", "source, id"), ("record_history", "source, id, revision")] {
+        for (table, key) in [("records", "source, id, owner"), ("record_history", "source, id, owner, revision")] {
             for row in try Row.fetchAll(db, sql: "SELECT \(key), canonical FROM \(table)") {
                 guard let renamed = TenantRename.json(row["canonical"], tenant: tenant, to: pseudonym) else { continue }
                 if table == "records" {
-                    try db.execute(sql: "UPDATE records SET canonical = ? WHERE source = ? AND id = ?", arguments: [renamed, row["source"], row["id"]])
+                    try db.execute(
+                        sql: "UPDATE records SET canonical = ? WHERE source = ? AND id = ? AND owner = ?",
+                        arguments: [renamed, row["source"], row["id"], row["owner"]])
                 } else {
                     try db.execute(
-                        sql: "UPDATE record_history SET canonical = ? WHERE source = ? AND id = ? AND revision = ?",
-                        arguments: [renamed, row["source"], row["id"], row["revision"]])
+                        sql: "UPDATE record_history SET canonical = ? WHERE source = ? AND id = ? AND owner = ? AND revision = ?",
+                        arguments: [renamed, row["source"], row["id"], row["owner"], row["revision"]])
                 }
                 changed[table, default: 0] += 1
             }
+            // The records the tenant's own credentials wrote stay its, under the pseudonym.
+            try db.execute(sql: "UPDATE \(table) SET owner = ? WHERE owner = ?", arguments: [pseudonym, tenant])
         }
         try db.execute(sql: "DELETE FROM quarantine WHERE tenant = ?", arguments: [tenant])
         changed["quarantine"] = db.changesCount

@@ -6,6 +6,11 @@ import Foundation
 public struct NormalizedRecord: Codable, Sendable, Hashable {
     public var source: String
     public var id: String
+    /// The tenant whose credentials wrote the record; nil for the provider's records (and for
+    /// every record of a suite without authentication). Part of the record's identity: the
+    /// record is `(owner, source, id)`, so no one can revise or repeat another owner's record by
+    /// reusing its `source` and `id`.
+    public var owner: String?
     /// 0 until the preprocessor assigns it (1 for the first version of `(source, id)`).
     /// Excluded from `canonicalEncoding()`, since it is not part of what the sender said.
     public var revision: Int
@@ -46,10 +51,11 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         unit: String, site: String? = nil, region: String, product: String? = nil, tenant: String? = nil,
         substance: String? = nil, lifetimeMonths: Int? = nil, resource: String? = nil, utilization: Double? = nil,
         provider: String? = nil, resourceType: String? = nil, processor: String? = nil, replication: Double? = nil,
-        tags: [String: String]? = nil
+        tags: [String: String]? = nil, owner: String? = nil
     ) {
         self.source = source
         self.id = id
+        self.owner = owner
         self.revision = revision
         self.kind = kind
         self.start = start
@@ -89,7 +95,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         case lifetimeMonths = "lifetime_months"
         case resource, utilization, provider
         case resourceType = "resource_type"
-        case processor, replication, tags
+        case processor, replication, tags, owner
     }
 
     public init(from decoder: any Decoder) throws {
@@ -116,6 +122,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         processor = try c.decodeIfPresent(String.self, forKey: .processor)
         replication = try c.decodeIfPresent(Double.self, forKey: .replication)
         tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
+        owner = try c.decodeIfPresent(String.self, forKey: .owner)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -141,6 +148,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         try c.encodeIfPresent(processor, forKey: .processor)
         try c.encodeIfPresent(replication, forKey: .replication)
         try c.encodeIfPresent(tags, forKey: .tags)
+        try c.encodeIfPresent(owner, forKey: .owner)
     }
 
     /// Deterministic JSON of everything but `revision`: keys sorted, no whitespace, absent
@@ -209,7 +217,8 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
                 lifetimeMonths: lifetime.flatMap { Int(exactly: $0) }, resource: try object.string("resource").get(),
                 utilization: try object.number("utilization").get(), provider: try object.string("provider").get(),
                 resourceType: try object.string("resource_type").get(), processor: try object.string("processor").get(),
-                replication: try object.number("replication").get(), tags: try object.strings("tags").get())
+                replication: try object.number("replication").get(), tags: try object.strings("tags").get(),
+                owner: try object.string("owner").get())
         } catch {
             return nil
         }
@@ -249,6 +258,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         string("id", id)
         string("kind", kind.rawValue)
         integer("lifetime_months", lifetimeMonths.map(Int64.init))
+        string("owner", owner)
         string("processor", processor)
         string("product", product)
         string("provider", provider)

@@ -13,6 +13,9 @@ public enum RecordValidator {
     /// The longest hardware service life accepted, so month arithmetic cannot overflow.
     public static let maximumLifetimeMonths = 1200
 
+    /// The largest emission factor accepted, in kgCO2e per canonical unit (kWh, L or kg).
+    public static let maximumFactor = 1e6
+
     private static let decoder = JSONDecoder()
 
     // MARK: - Activity records
@@ -31,6 +34,22 @@ public enum RecordValidator {
             return .success(try normalize(try decode(RawActivity.self, from: json), registry: registry))
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// The tenant and kind an activity record claims, read exactly as `normalize` reads them
+    /// (same reader, repeated keys refused): what an access check decides on is then what the
+    /// pipeline uses. `.failure` names the repeated key, or why the record could not be read.
+    public static func claim(_ json: Data) -> Result<RecordClaim, RecordClaim.Unreadable> {
+        if let object = FlatJSONObject(json), case .success(let kind) = object.string("kind"), case .success(let tenant) = object.string("tenant") {
+            return .success(RecordClaim(tenant: tenant, kind: kind))
+        }
+        if let key = JSONDuplicateKey.first(in: json) { return .failure(.repeatedKey(key)) }
+        do throws(RecordRejection) {
+            let raw = try decode(RawClaim.self, from: json)
+            return .success(RecordClaim(tenant: raw.tenant, kind: raw.kind))
+        } catch {
+            return .failure(.invalid(error))
         }
     }
 
@@ -318,6 +337,13 @@ public enum RecordValidator {
             }
             let unit = try required(raw.unit, "unit")
             let perCanonical = try factorScale(unit: unit, activity: activity)
+            // Any stored quantity (at most 9.2e12 units) times a factor must stay a finite
+            // figure, and no real factor comes near the bound (the largest GWPs are about 25,000).
+            guard value * perCanonical <= maximumFactor else {
+                throw RecordRejection(
+                    field: "value",
+                    reason: "too large (got \(formatNumber(value)) \(unit); at most \(formatNumber(maximumFactor)) kgCO2e per kWh, L or kg)")
+            }
             let validFrom = try factorTime(raw.validFrom, "valid_from")
             let validTo = try factorTime(raw.validTo, "valid_to")
             guard validTo > validFrom else {
@@ -386,6 +412,9 @@ public enum RecordValidator {
     // MARK: - Shared checks
 
     private static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(RecordRejection) -> T {
+        // Parsers differ on which occurrence of a repeated key counts, so a record with one is
+        // refused rather than read one way here and another way by whoever checked it.
+        if let key = JSONDuplicateKey.first(in: json) { throw duplicate(key) }
         do {
             return try decoder.decode(T.self, from: json)
         } catch let rejection as RecordRejection {
@@ -395,6 +424,11 @@ public enum RecordValidator {
             let blank = json.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             throw RecordRejection(field: nil, reason: blank ? "not a JSON object: empty" : "not a JSON object: invalid JSON")
         }
+    }
+
+    /// The rejection of a record in which `key` appears twice.
+    public static func duplicate(_ key: String) -> RecordRejection {
+        RecordRejection(field: key, reason: "the key \(quoted(key)) appears more than once; each key may appear only once")
     }
 
     private static func missing(_ field: String) -> RecordRejection {
@@ -558,6 +592,36 @@ private struct Fields {
         if let flag = try? single.decode(Bool.self) { return flag ? "true" : "false" }
         if let number = try? single.decode(Double.self) { return "a number \(formatNumber(number))" }
         return "something else"
+    }
+}
+
+/// Whose an activity record says it is: its `tenant` and `kind` as sent.
+public struct RecordClaim: Sendable, Hashable {
+    public var tenant: String?
+    public var kind: String?
+
+    public init(tenant: String?, kind: String?) {
+        self.tenant = tenant
+        self.kind = kind
+    }
+
+    /// Why a record's claim could not be read.
+    public enum Unreadable: Error, Sendable, Hashable {
+        /// A key appears twice in one object; such a record is refused whoever sends it.
+        case repeatedKey(String)
+        /// Not a JSON object, or `tenant`/`kind` of the wrong type.
+        case invalid(RecordRejection)
+    }
+}
+
+/// The two fields of a record that decide who may write it, typed but not yet validated.
+private struct RawClaim: Decodable {
+    var tenant, kind: String?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try Fields(decoder)
+        kind = try fields.string("kind")
+        tenant = try fields.string("tenant")
     }
 }
 

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,6 +27,14 @@ public enum HTTPSupport {
 
     public static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
         json(HTTPErrorBody(error: message, field: field), status: status)
+    }
+
+    /// The 400 answer for a JSON body in which a key appears twice in one object, naming the
+    /// key; nil when no key repeats. Parsers disagree on which occurrence counts, so such a body
+    /// is refused rather than checked one way and used another.
+    public static func repeatedKeyRefusal(in body: Data) -> Response? {
+        guard let key = JSONDuplicateKey.first(in: body) else { return nil }
+        return error(.badRequest, "the key \"\(key)\" appears more than once in one object; each key may appear only once", field: key)
     }
 
     /// Collects the request body; nil means it exceeded `limit` (answer 413).

@@ -407,6 +407,30 @@ struct RecordValidatorTests {
         return nil
     }
 
+    /// A factor so large that stored quantities times it overflow is refused at the edge; the
+    /// largest real ones (GWPs near 25,000 kgCO2e/kg) pass.
+    @Test func factorsTooLargeToMultiplyAreRefused() throws {
+        #expect(factorRejection(["value": 1e308])?.hasPrefix("value: too large") == true)
+        #expect(factorRejection(["value": 2e6])?.hasPrefix("value: too large") == true)
+        // 1e3 t per MWh is 1e3 kg per kWh: fine; 2e6 t per MWh is 2e6 kg per kWh: too large.
+        #expect(try factor(["value": 1e3, "unit": "tCO2e/MWh"]).value == 1e3)
+        #expect(factorRejection(["value": 2e6, "unit": "tCO2e/MWh"])?.hasPrefix("value: too large") == true)
+        #expect(try factor(["activity": "SF6", "value": 23_500, "unit": "kgCO2e/kg"]).value == 23_500)
+    }
+
+    /// Parsers disagree on which occurrence of a repeated key counts: refused, naming the key.
+    @Test func repeatedKeysAreRefusedNamingTheKey() throws {
+        let record = #"{"source":"s","id":"1","kind":"usage","tenant":"B","tenant":"A","product":"ecs","region":"r1","start":"2024-01-01T00:00:00Z","end":"2024-01-01T01:00:00Z","value":1,"unit":"vCPU-h"}"#
+        #expect(rejection(record)?.field == "tenant")
+        #expect(rejection(record)?.message.contains("appears more than once") == true)
+        let site = #"{"site":"s1","region":"r1","region":"r2","grid":"G1"}"#
+        if case .failure(let refusal) = RecordValidator.site(Data(site.utf8)) { #expect(refusal.field == "region") } else { Issue.record("accepted \(site)") }
+        let factorText = #"{"factor":"f","activity":"electricity","value":0.5,"value":0.1,"unit":"kgCO2e/kWh","valid_from":"2022-01-01","valid_to":"2023-01-01","source":"t"}"#
+        if case .failure(let refusal) = RecordValidator.factor(Data(factorText.utf8)) { #expect(refusal.field == "value") } else { Issue.record("accepted") }
+        #expect(RecordValidator.claim(Data(record.utf8)) == .failure(.repeatedKey("tenant")))
+        #expect(try RecordValidator.claim(Data(#"{"kind":"usage","tenant":"A"}"#.utf8)).get() == RecordClaim(tenant: "A", kind: "usage"))
+    }
+
     private static func factorJSON(_ changes: [String: Any?]) -> Data {
         var fields: [String: Any] = [
             "factor": "f", "activity": "electricity", "region": "CN", "value": 0.5, "unit": "kgCO2e/kWh",

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestPorts
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -21,9 +22,9 @@ final class SuiteProcess: @unchecked Sendable {
         var authHTTP, authControl: Int
 
         /// Ports handed out so far in this test process: suites run in parallel, so each port is
-        /// given out once, counting up from a random start below Linux's ephemeral range.
+        /// given out once, counting up from a random start below Linux's ephemeral range, and
+        /// only when no other test process on the machine holds it (`MachinePorts`).
         private static let next = Mutex<Int>(20_000 + Int.random(in: 0..<80) * 100)
-
         static func allocateReplica() -> ReplicaPorts {
             ReplicaPorts(http: free(), outbox: free(), control: free())
         }
@@ -32,7 +33,7 @@ final class SuiteProcess: @unchecked Sendable {
             next.withLock { port in
                 repeat {
                     port = port >= 32_000 ? 20_000 : port + 1
-                } while !SuiteProcess.bindable(port)
+                } while !SuiteProcess.bindable(port) || !MachinePorts.claim(port)
                 return port
             }
         }
@@ -295,9 +296,13 @@ final class SuiteProcess: @unchecked Sendable {
             process.arguments = arguments(for: service, replica: replica)
         }
         let log = dataDir.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
+        // A service's log is as private as its store (the suite's own scripts make theirs 0600
+        // too). Opened with open(2): FileManager.createFile writes through a temporary file and
+        // fails now and then while many suites start at once.
+        let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SuiteError("cannot open \(log.path): \(String(cString: strerror(errno)))") }
+        fchmod(descriptor, 0o600)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -324,7 +329,12 @@ final class SuiteProcess: @unchecked Sendable {
     func waitHealthy(_ service: Service, seconds: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let (status, _) = try? await get(service, "/health"), status == 200 { return }
+            if let process = processes[service], !process.isRunning {
+                throw SuiteError("\(service.rawValue) exited with \(process.terminationStatus): \(log(service).suffix(2000))")
+            }
+            // Ours only if our process is still running: one that could not bind has exited, and
+            // whatever answers on the port then is someone else's.
+            if let (status, _) = try? await get(service, "/health"), status == 200, processes[service]?.isRunning ?? true { return }
             if let process = processes[service], !process.isRunning {
                 throw SuiteError("\(service.rawValue) exited with \(process.terminationStatus): \(log(service).suffix(2000))")
             }

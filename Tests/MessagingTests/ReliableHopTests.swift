@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import Synchronization
+import TestPorts
 import Testing
 import ZeroMQ
 
@@ -17,8 +18,11 @@ import ZeroMQ
 
         struct PortCounter {
             var last = 32_100 + Int.random(in: 0..<300)
+            /// The next port no other test process on the machine holds (`MachinePorts`).
             mutating func next() -> Int {
-                last = last >= 32_700 ? 32_100 : last + 1
+                repeat {
+                    last = last >= 32_700 ? 32_100 : last + 1
+                } while !MachinePorts.claim(last)
                 return last
             }
         }

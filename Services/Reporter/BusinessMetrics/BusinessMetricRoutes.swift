@@ -24,6 +24,7 @@ enum BusinessMetricRoutes {
             guard let data = try await HTTPSupport.body(of: request, limit: 4 << 20) else {
                 return HTTPSupport.error(.contentTooLarge, "body: at most 4 MiB")
             }
+            if let refusal = HTTPSupport.repeatedKeyRefusal(in: data) { return refusal }
             let metrics: [BusinessMetricStore.Metric]
             if let many = try? JSONDecoder().decode([BusinessMetricStore.Metric].self, from: data) {
                 metrics = many

@@ -48,8 +48,11 @@ enum ManagementRoutes {
             case .admitted(let who): principal = who
             case .refused(let refusal): return refusal
             }
-            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20),
-                let target = try? JSONDecoder().decode(TargetBody.self, from: data)
+            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else {
+                return HTTPSupport.error(.contentTooLarge, "body: at most 1 MiB")
+            }
+            if let refusal = HTTPSupport.repeatedKeyRefusal(in: data) { return refusal }
+            guard let target = try? JSONDecoder().decode(TargetBody.self, from: data)
             else { return HTTPSupport.error(.badRequest, "body: expected {\"tenant\", \"baseline_year\", \"reduction_percent\", \"target_year\"}") }
             guard target.targetYear > target.baselineYear, (0...100).contains(target.reductionPercent), !target.tenant.isEmpty else {
                 return HTTPSupport.error(.badRequest, "target_year must follow baseline_year; reduction_percent 0…100; tenant not empty")
@@ -106,7 +109,8 @@ enum ManagementRoutes {
             case .admitted(let who): principal = who
             case .refused(let refusal): return refusal
             }
-            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else { return HTTPSupport.error(.badRequest, "body: empty") }
+            guard let data = try await HTTPSupport.body(of: request, limit: 1 << 20) else { return HTTPSupport.error(.contentTooLarge, "body: at most 1 MiB") }
+            if let refusal = HTTPSupport.repeatedKeyRefusal(in: data) { return refusal }
             let budgets: [BudgetBody]
             if let many = try? JSONDecoder().decode([BudgetBody].self, from: data) {
                 budgets = many

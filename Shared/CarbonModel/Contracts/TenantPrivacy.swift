@@ -33,7 +33,8 @@ public enum TenantRename {
     private static func rename(_ value: Any, tenant: String, to pseudonym: String, changed: inout Bool) -> Any {
         if var object = value as? [String: Any] {
             for (key, member) in object {
-                if key == "tenant", let name = member as? String, name == tenant {
+                // `owner`: the tenant whose credentials wrote a record (``NormalizedRecord/owner``).
+                if key == "tenant" || key == "owner", let name = member as? String, name == tenant {
                     object[key] = pseudonym
                     changed = true
                 } else {
