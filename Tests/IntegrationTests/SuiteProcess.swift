@@ -295,7 +295,10 @@ final class SuiteProcess: @unchecked Sendable {
             process.arguments = arguments(for: service, replica: replica)
         }
         let log = dataDir.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        // A service's log is as private as its store (the suite's own scripts make theirs 0600 too).
+        if !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
