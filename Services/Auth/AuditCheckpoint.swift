@@ -11,6 +11,7 @@ import Foundation
 /// re-hashed at an upgrade, or after a backup was restored (`auth anchor-audit`) — and says
 /// why; heads before the latest anchor no longer bind the store.
 struct AuditCheckpoint: Sendable, Hashable {
+    /// A head signed after an append, or an anchor written on purpose.
     enum Kind: String, Sendable {
         case head, anchor
     }

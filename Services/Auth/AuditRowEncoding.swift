@@ -34,6 +34,7 @@ enum AuditRowEncoding {
     /// Names the format, so a hash of this version never equals a hash of another.
     static let domain = Data("carbonmeter.audit.row.v2".utf8)
 
+    /// The byte before each field: what follows it.
     private enum Tag: UInt8 {
         case absent = 0x00
         case integer = 0x01

@@ -10,6 +10,7 @@ struct StoredAuditRow: Sendable, Hashable {
 
 /// One place where the audit trail is not what auth appended and signed.
 struct AuditBreak: Sendable, Hashable, CustomStringConvertible {
+    /// Where: a row, a run of rows, a line of the checkpoint file, or the checkpoints as a whole.
     enum Place: Sendable, Hashable {
         case row(Int64)
         case rows(ClosedRange<Int64>)

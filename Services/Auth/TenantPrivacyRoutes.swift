@@ -19,8 +19,8 @@ import ServiceKit
 /// partial failure uses the same name and the name cannot be guessed back from candidate
 /// tenants): deleting the usage would, at the next recalculation, move the sites' emissions onto
 /// the other tenants. Identities go: users, keys, login state; the users' tokens are revoked.
-/// Audit rows about the tenant stay — the chain cannot lose rows without every later row
-/// failing verification — and the erase itself is appended.
+/// Audit rows about the tenant stay — no row can leave the chain without `verify-audit` naming
+/// it — and the erase itself is appended.
 enum TenantPrivacyRoutes {
     static func add(
         to router: Router<BasicRequestContext>, database: DatabasePool, signing: TokenSigningKey, services: ControlClients, logger: Logger

@@ -126,7 +126,14 @@ import Testing
         let forged = try suite.runAuthCommand(["verify-audit"])
         #expect(forged.status == 1)
         #expect(forged.output.contains("checkpoint line 10: its signature does not verify"), "\(forged.output)")
+        // Without its checkpoints the log vouches for nothing.
+        try FileManager.default.removeItem(at: checkpoints)
+        let unsigned = try suite.runAuthCommand(["verify-audit"])
+        #expect(unsigned.status == 1)
+        #expect(unsigned.output.contains("checkpoints: the checkpoint file \(checkpoints.path) is missing"), "\(unsigned.output)")
+        #expect(unsigned.output.contains("audit rows 1–10: not covered by a signed checkpoint"), "\(unsigned.output)")
         try original.write(to: checkpoints, atomically: false, encoding: .utf8)
+        #expect(try suite.runAuthCommand(["verify-audit"]).status == 0)
         await suite.stopAll()
     }
 
