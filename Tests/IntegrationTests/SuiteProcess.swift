@@ -295,12 +295,13 @@ final class SuiteProcess: @unchecked Sendable {
             process.arguments = arguments(for: service, replica: replica)
         }
         let log = dataDir.appendingPathComponent("\(name).log")
-        // A service's log is as private as its store (the suite's own scripts make theirs 0600 too).
-        if !FileManager.default.fileExists(atPath: log.path) {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
+        // A service's log is as private as its store (the suite's own scripts make theirs 0600
+        // too). Opened with open(2): FileManager.createFile writes through a temporary file and
+        // fails now and then while many suites start at once.
+        let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SuiteError("cannot open \(log.path): \(String(cString: strerror(errno)))") }
+        fchmod(descriptor, 0o600)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
