@@ -92,7 +92,7 @@ enum AuditLog {
         let sql =
             tenant == nil
             ? "SELECT \(storedColumns) FROM audit_log ORDER BY seq DESC LIMIT ?"
-            : "SELECT \(storedColumns) FROM audit_log WHERE tenant = CAST(? AS TEXT) ORDER BY seq DESC LIMIT ?"
+            : "SELECT \(storedColumns) FROM audit_log WHERE tenant = \(text) ORDER BY seq DESC LIMIT ?"
         let arguments: StatementArguments = tenant.map { [Data($0.utf8), limit] } ?? [limit]
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let stored = storedRow(row).fields

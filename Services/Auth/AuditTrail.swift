@@ -38,7 +38,10 @@ struct AuditTrail: Sendable {
         } else if !file.exists {
             if let head {
                 logger.error(
-                    "the audit checkpoint file is missing while the audit log has rows: appends are not signed, and verify-audit fails, until `auth anchor-audit --reason …` after finding out why",
+                    """
+                    the audit checkpoint file is missing while the audit log has rows: appends are not signed, and verify-audit \
+                    fails, until `auth anchor-audit --reason …` after finding out why
+                    """,
                     metadata: ["file": "\(file.path)", "rows": "\(head.rows)"])
             } else {
                 try file.create()
@@ -63,7 +66,10 @@ struct AuditTrail: Sendable {
         let head = try await database.write { db in
             let rows = try AuditLog.head(db)?.rows ?? 0
             try AuditLog.append(
-                db, AuditEntry(actor: actor, action: "audit.anchor", tenant: nil, outcome: "success", detail: "\(reason) (the log had \(rows) rows; \(previously))"))
+                db,
+                AuditEntry(
+                    actor: actor, action: "audit.anchor", tenant: nil, outcome: "success",
+                    detail: "\(reason) (the log had \(rows) rows; \(previously))"))
             return try AuditLog.head(db)
         }
         guard let head else { throw AuditCheckpointFileError.io(path: file.path, reason: "the audit log is empty after an append") }

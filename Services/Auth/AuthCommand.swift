@@ -86,7 +86,9 @@ extension AuthCommand {
             let instance = common.instanceName(service: "auth")
             let logger = ServiceLogging.bootstrap(service: "auth", instance: instance, level: common.logLevel)
             let store: AuthStore
-            do { store = try await AuthStore.open(common, logger: logger) } catch { throw ServiceStartupError("auth could not open its store: \(error)") }
+            do { store = try await AuthStore.open(common, logger: logger) } catch {
+                throw ServiceStartupError("auth could not open its store: \(error)")
+            }
             let database = store.database
             let metrics = ServiceMetrics(service: "auth", instance: instance)
             let verifications = metrics.counter("carbonmeter_auth_key_verifications_total", help: "API key verifications answered")
@@ -111,7 +113,8 @@ extension AuthCommand {
                     ])
             }
             let login = LoginService(
-                database: database, signing: store.signing, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
+                database: database, signing: store.signing,
+                throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
                 tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), hasher: hasher, workers: passwordWork, bootstrap: bootstrap, logger: logger)
             let sessions = SessionRequests(login: login, database: database, logger: logger)
             let server = RequestServer(

@@ -17,7 +17,8 @@ enum LegacyAuditChain {
             count += 1
             let seq = Int64.fromDatabaseValue(row["seq"]) ?? 0
             if seq > expectedSeq {
-                for missing in expectedSeq..<seq { breaks.append(AuditBreak(place: .row(missing), what: "missing (deleted)")) }
+                let place: AuditBreak.Place = seq - 1 == expectedSeq ? .row(expectedSeq) : .rows(expectedSeq...(seq - 1))
+                breaks.append(AuditBreak(place: place, what: "missing (deleted)"))
             }
             let storedPrevious = Data.fromDatabaseValue(row["prev_hash"])
             let stored = Data.fromDatabaseValue(row["hash"])

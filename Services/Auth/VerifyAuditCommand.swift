@@ -128,8 +128,8 @@ enum AuditInspection {
         let (rows, breaks) = try await store.read { try LegacyAuditChain.verify($0) }
         let note = "(old format, not signed yet: start auth once to re-hash the log and sign its first checkpoint)"
         if breaks.isEmpty { return AuditReport(intact: true, text: "audit chain intact: \(rows) rows \(note)") }
-        return AuditReport(
-            intact: false, text: (["audit chain BROKEN: \(breaks.count) findings in \(rows) rows \(note)"] + breaks.map(\.description)).joined(separator: "\n"))
+        let lines = ["audit chain BROKEN: \(breaks.count) findings in \(rows) rows \(note)"] + breaks.map(\.description)
+        return AuditReport(intact: false, text: lines.joined(separator: "\n"))
     }
 
     private static func timestamp(_ seconds: Int64) -> String {

@@ -143,3 +143,16 @@ import Testing
         #expect(result.breaks[0].what.contains("a row after row 0"))
     }
 }
+
+extension AuditVerifierTests {
+    /// A row renumbered far beyond the signed rows is one finding, found at once.
+    @Test func aRowRenumberedFarAheadIsFoundWithoutCountingToIt() {
+        var (rows, checkpoints) = Self.log(10)
+        rows[9].fields.seq = 1_000_000_000_000
+        let result = AuditVerifier.verify(rows: rows, checkpoints: checkpoints)
+        // Row 10 is gone from where it was signed, and reappears, changed, far ahead.
+        #expect(Self.brokenRows(result) == [10, 1_000_000_000_000])
+        #expect(result.breaks.map(\.place).contains(.rows(11...999_999_999_999)))
+        #expect(result.breaks.map(\.place).contains(.rows(11...1_000_000_000_000)))
+    }
+}
