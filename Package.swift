@@ -111,9 +111,14 @@ let package = Package(
             ],
             path: "Tests/MessagingTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel"], path: "Tests/ServiceKitTests"),
+        // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
+        .testTarget(name: "AuthTests", dependencies: ["Auth"], path: "Tests/AuthTests"),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CarbonModel", "ZeroMQ", "Messaging", "TestPorts", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/IntegrationTests"),
     ]
 )

@@ -4,19 +4,20 @@ import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
 
 /// The auth service: holds tenants, users and API keys, issues signed access tokens, answers
 /// other services over ZeroMQ (API keys, its public keys, revocations, denials to audit), and
-/// keeps the hash-chained audit log.
+/// keeps the hash-chained audit log with its signed checkpoints.
 @main
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
         abstract: "CarbonMeter auth: identities, access tokens, API keys and the audit log.",
-        subcommands: [Serve.self, CreateKey.self, RevokeKey.self, CreateUser.self, VerifyAudit.self, GenerateCurveKeys.self],
+        subcommands: [Serve.self, CreateKey.self, RevokeKey.self, CreateUser.self, VerifyAudit.self, AnchorAudit.self, GenerateCurveKeys.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -84,7 +85,11 @@ extension AuthCommand {
             HealthProbe.exitIfRequested(common, port: httpPort)
             let instance = common.instanceName(service: "auth")
             let logger = ServiceLogging.bootstrap(service: "auth", instance: instance, level: common.logLevel)
-            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let store: AuthStore
+            do { store = try await AuthStore.open(common, logger: logger) } catch {
+                throw ServiceStartupError("auth could not open its store: \(error)")
+            }
+            let database = store.database
             let metrics = ServiceMetrics(service: "auth", instance: instance)
             let verifications = metrics.counter("carbonmeter_auth_key_verifications_total", help: "API key verifications answered")
             let source = MessageSource(service: "auth", instance: instance)
@@ -95,7 +100,6 @@ extension AuthCommand {
             let passwordWork = PasswordWorkers(workers: passwordWorkers, queueLimit: passwordQueueLimit)
             do {
                 _ = try await bootstrap.ensure(database, hasher: hasher, logger: logger)
-                _ = try await database.write { try TokenIssuer.signingKey($0) }
             } catch {
                 throw ServiceStartupError("auth could not prepare its identities: \(error)")
             }
@@ -109,7 +113,8 @@ extension AuthCommand {
                     ])
             }
             let login = LoginService(
-                database: database, throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
+                database: database, signing: store.signing,
+                throttle: LoginThrottle(maxFailures: max(1, maxFailedLogins), lockoutSeconds: Int64(max(1, lockoutSeconds))),
                 tokenTTLSeconds: Int64(max(1, tokenTtlSeconds)), hasher: hasher, workers: passwordWork, bootstrap: bootstrap, logger: logger)
             let sessions = SessionRequests(login: login, database: database, logger: logger)
             let server = RequestServer(
@@ -195,7 +200,7 @@ extension AuthCommand {
             do { _ = try await serviceClients.targets() } catch {
                 throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
             }
-            TenantPrivacyRoutes.add(to: router, database: database, services: serviceClients, logger: logger)
+            TenantPrivacyRoutes.add(to: router, database: database, signing: store.signing, services: serviceClients, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(common.httpHost, port: httpPort), serverName: "carbonmeter-auth"),
                 onServerRunning: { _ in logger.info("auth ready", metadata: ["http": "\(common.httpHost):\(httpPort)"]) },
@@ -216,6 +221,11 @@ extension AuthCommand {
         /// Who acted, for audit rows written by a command run on the host.
         static var cliActor: String { "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")" }
 
+        /// The log of a command run on the host (stderr, like the service's).
+        static func logger(_ common: CommonOptions) -> Logger {
+            ServiceLogging.bootstrap(service: "auth", instance: common.instanceName(service: "auth"), level: common.logLevel)
+        }
+
         func validate() throws {
             guard IdentityStore.roles.contains(role) else {
                 throw ValidationError("unknown role \"\(role)\"; use one of \(IdentityStore.roles.joined(separator: ", "))")
@@ -223,7 +233,7 @@ extension AuthCommand {
         }
 
         func run() async throws {
-            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let database = try await AuthStore.open(common, logger: CreateKey.logger(common)).database
             let (_, key) = try await database.write { db in
                 let created = try IdentityStore.createKey(db, tenant: tenant, role: role)
                 try AuditLog.append(
@@ -240,7 +250,7 @@ extension AuthCommand {
         @Argument(help: "The key id (the part after cmk_).") var keyID: String
 
         func run() async throws {
-            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let database = try await AuthStore.open(common, logger: CreateKey.logger(common)).database
             let revoked = try await database.write { db in
                 let revoked = try IdentityStore.revoke(db, keyID: keyID)
                 if revoked {
@@ -272,7 +282,7 @@ extension AuthCommand {
             }
             let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard password.count >= 12 else { throw ValidationError("the password must have at least 12 characters") }
-            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
+            let database = try await AuthStore.open(common, logger: CreateKey.logger(common)).database
             let hash = try PasswordHasher().hash(password)
             try await database.write { db in
                 try UserDirectory.createUser(db, username: username, tenant: tenant, role: role, passwordHash: hash)
@@ -280,23 +290,6 @@ extension AuthCommand {
                     db, AuditEntry(actor: CreateKey.cliActor, action: "user.create", tenant: tenant, outcome: "success", detail: "\(username) as \(role.rawValue)"))
             }
             print("created \(username)")
-        }
-    }
-
-    struct VerifyAudit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "verify-audit",
-            abstract: "Verify the audit log's hash chain; exit 1 naming the first row edited, deleted or reordered.")
-        @OptionGroup var common: CommonOptions
-
-        func run() async throws {
-            let database = try ServiceStore.open(path: common.storePath(service: "auth"), migrations: IdentityStore.migrations)
-            let (rows, firstBreak) = try await database.read { try AuditLog.verify($0) }
-            if let firstBreak {
-                print("audit chain BROKEN at \(firstBreak)")
-                throw ExitCode(1)
-            }
-            print("audit chain intact: \(rows) rows")
         }
     }
 }

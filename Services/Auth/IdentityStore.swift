@@ -3,14 +3,18 @@ import Crypto
 import Foundation
 import GRDB
 import AccessControl
+import Logging
 
 /// Auth's own store: API keys (hashed; the secret is shown once at creation and never kept),
-/// tenants, users (passwords as scrypt hashes), login attempts, the token signing key, issued
-/// tokens (for revocation) and the hash-chained audit log.
+/// tenants, users (passwords as scrypt hashes), login attempts, the public halves of the token
+/// signing keys (the private key is in a key file, see `TokenSigningKey`), issued tokens (for
+/// revocation) and the hash-chained audit log.
 enum IdentityStore {
     static let roles = Role.allCases.map(\.rawValue)
 
-    static func migrations(_ migrator: inout DatabaseMigrator) {
+    /// `files` and `logger` serve the v3 migration, which moves an old store's private signing
+    /// key into its key file and re-hashes the audit log in the canonical form.
+    static func migrations(_ migrator: inout DatabaseMigrator, files: AuthFiles, logger: Logger) {
         migrator.registerMigration("auth-v1") { db in
             try db.execute(
                 sql: """
@@ -70,6 +74,32 @@ enum IdentityStore {
                     );
                     """)
         }
+        migrator.registerMigration("auth-v3") { db in
+            try TokenSigningKey.moveOutOfStore(db, file: files.signingKey, logger: logger)
+            try db.execute(sql: "CREATE TABLE audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            try upgradeAuditLog(db, logger: logger)
+        }
+    }
+
+    /// Re-hashes an existing audit log in the canonical form, saying in the log itself (an
+    /// `audit.rehash` row) and in the service log whether the old chain was intact, and asks
+    /// for a first signed checkpoint (written by `AuditTrail.prepare` once the keys are loaded).
+    private static func upgradeAuditLog(_ db: Database, logger: Logger) throws {
+        let legacy = try LegacyAuditChain.verify(db)
+        guard legacy.rows > 0 else { return }
+        let rehashed = try AuditLog.rehashInCanonicalForm(db)
+        let shown = legacy.breaks.prefix(20).map(\.description).joined(separator: "; ")
+        let verdict =
+            legacy.breaks.isEmpty
+            ? "the old chain was intact"
+            : "the old chain was BROKEN (\(legacy.breaks.count) findings: \(shown)\(legacy.breaks.count > 20 ? "; …" : ""))"
+        let reason = "upgrade: \(rehashed) rows re-hashed in the canonical form; \(verdict)"
+        try AuditLog.append(
+            db, AuditEntry(actor: "auth", action: "audit.rehash", tenant: nil, outcome: legacy.breaks.isEmpty ? "success" : "failure", detail: reason))
+        try db.execute(sql: "INSERT INTO audit_meta (name, value) VALUES ('pending_anchor', ?)", arguments: [reason])
+        logger.log(
+            level: legacy.breaks.isEmpty ? .notice : .error, "audit log re-hashed in the canonical form at upgrade",
+            metadata: ["rows": "\(rehashed)", "old_chain": "\(verdict)"])
     }
 
     /// Creates a key and returns it in full — the only time it exists outside the holder's hands.

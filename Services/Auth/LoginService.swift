@@ -26,6 +26,7 @@ struct LoginService: Sendable {
     }
 
     let database: DatabasePool
+    let signing: TokenSigningKey
     let throttle: LoginThrottle
     let tokenTTLSeconds: Int64
     let hasher: PasswordHasher
@@ -69,9 +70,10 @@ struct LoginService: Sendable {
         }
         if let user, matches {
             let ttl = tokenTTLSeconds
+            let signing = self.signing
             let issued = try await database.write { db in
                 try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [username])
-                let issued = try TokenIssuer.issue(db, user: user, ttlSeconds: ttl, now: now)
+                let issued = try TokenIssuer.issue(db, signing: signing, user: user, ttlSeconds: ttl, now: now)
                 try AuditLog.append(
                     db, AuditEntry(actor: username, action: "login", tenant: user.tenant, outcome: "success", detail: "token \(issued.claims.tokenID)"),
                     at: now)

@@ -19,11 +19,11 @@ import ServiceKit
 /// partial failure uses the same name and the name cannot be guessed back from candidate
 /// tenants): deleting the usage would, at the next recalculation, move the sites' emissions onto
 /// the other tenants. Identities go: users, keys, login state; the users' tokens are revoked.
-/// Audit rows about the tenant stay — the chain cannot lose rows without every later row
-/// failing verification — and the erase itself is appended.
+/// Audit rows about the tenant stay — no row can leave the chain without `verify-audit` naming
+/// it — and the erase itself is appended.
 enum TenantPrivacyRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, services: ControlClients, logger: Logger
+        to router: Router<BasicRequestContext>, database: DatabasePool, signing: TokenSigningKey, services: ControlClients, logger: Logger
     ) {
         router.get("/v1/tenants/{tenant}/export") { request, context -> Response in
             let tenant = try context.parameters.require("tenant")
@@ -89,7 +89,7 @@ enum TenantPrivacyRoutes {
             case .refused(let response): return response
             case .admitted(let c, let t): (claims, token) = (c, t)
             }
-            let pseudonym = try await database.read { try Self.pseudonym(of: tenant, db: $0) }
+            let pseudonym = Self.pseudonym(of: tenant, key: signing)
             var changed: [String: [String: Int]] = [:]
             let targets: [RequestClient]
             switch await Self.reachable(services) {
@@ -170,8 +170,8 @@ enum TenantPrivacyRoutes {
     }
 
     /// `erased-` and 16 hex digits of HMAC-SHA256(tenant) under auth's signing key.
-    static func pseudonym(of tenant: String, db: Database) throws -> String {
-        let key = SymmetricKey(data: try TokenIssuer.signingKey(db).key.rawRepresentation)
+    static func pseudonym(of tenant: String, key signing: TokenSigningKey) -> String {
+        let key = SymmetricKey(data: signing.key.rawRepresentation)
         let mac = HMAC<SHA256>.authenticationCode(for: Data("tenant-erase:\(tenant)".utf8), using: key)
         return "erased-" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
     }

@@ -4,39 +4,22 @@ import Crypto
 import Foundation
 import GRDB
 
-/// Signs access tokens with auth's Ed25519 key (created on first use and kept in auth's store),
-/// records every issued token so that it can be revoked, and lists the revoked ones.
+/// Signs access tokens with auth's Ed25519 key (`TokenSigningKey`, kept in a key file of its
+/// own), records every issued token so that it can be revoked, and lists the revoked ones.
 enum TokenIssuer {
-    struct SigningKey: Sendable {
-        var keyID: String
-        var key: Curve25519.Signing.PrivateKey
-    }
-
-    static func signingKey(_ db: Database) throws -> SigningKey {
-        if let row = try Row.fetchOne(db, sql: "SELECT key_id, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1") {
-            let raw: Data = row["private_key"]
-            return SigningKey(keyID: row["key_id"], key: try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
-        }
-        let key = Curve25519.Signing.PrivateKey()
-        // The key id is derived from the public key, so it names the key wherever it travels.
-        let keyID = String(Base64URL.encode(Data(SHA256.hash(data: key.publicKey.rawRepresentation))).prefix(16))
-        try db.execute(
-            sql: "INSERT INTO signing_keys (key_id, private_key, created_at) VALUES (?, ?, ?)",
-            arguments: [keyID, key.rawRepresentation, Int64(Date().timeIntervalSince1970)])
-        return SigningKey(keyID: keyID, key: key)
-    }
-
+    /// Every public key tokens may be signed with (the current one and earlier ones).
     static func publicKeys(_ db: Database) throws -> SigningKeySet {
-        let rows = try Row.fetchAll(db, sql: "SELECT key_id, private_key FROM signing_keys")
+        let rows = try Row.fetchAll(db, sql: "SELECT key_id, public_key FROM signing_public_keys ORDER BY created_at")
         return SigningKeySet(
-            keys: try rows.map { row in
-                let key = try Curve25519.Signing.PrivateKey(rawRepresentation: row["private_key"] as Data)
-                return SigningKeySet.Key(keyID: row["key_id"], publicKey: Base64URL.encode(key.publicKey.rawRepresentation))
+            keys: rows.compactMap { row in
+                guard let keyID = String.fromDatabaseValue(row["key_id"]), let raw = Data.fromDatabaseValue(row["public_key"]) else { return nil }
+                return SigningKeySet.Key(keyID: keyID, publicKey: Base64URL.encode(raw))
             })
     }
 
-    static func issue(_ db: Database, user: UserDirectory.User, ttlSeconds: Int64, now: Int64) throws -> (token: String, claims: TokenClaims) {
-        let signing = try signingKey(db)
+    static func issue(
+        _ db: Database, signing: TokenSigningKey, user: UserDirectory.User, ttlSeconds: Int64, now: Int64
+    ) throws -> (token: String, claims: TokenClaims) {
         var generator = SystemRandomNumberGenerator()
         let tokenID = (0..<2).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
         let claims = TokenClaims(

@@ -16,7 +16,9 @@ public struct BackupReport: Codable, Sendable {
 /// The name is a plain folder name, so a request cannot write anywhere else. `scripts/backup`
 /// calls every service, upstream first — anything a downstream store lacks is then still in an
 /// upstream outbox of the backup, and is sent again after a restore. With authentication on,
-/// only the provider admin may take a backup (it copies every tenant's data).
+/// only the provider admin may take a backup (it copies every tenant's data). Backup folders
+/// are 0700 and backup files 0600, whatever the umask; secrets a service keeps in key files of
+/// their own (auth's signing and audit keys) are not in its store, so not in its backups.
 public enum BackupRoutes {
     public static func add(
         to router: Router<BasicRequestContext>, database: DatabasePool, dataDir: String, instance: String, access: RouteGuard
@@ -36,8 +38,10 @@ public enum BackupRoutes {
             let folder = URL(fileURLWithPath: dataDir).appendingPathComponent("backups").appendingPathComponent(name)
             let file = folder.appendingPathComponent("\(instance).sqlite")
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                if FileManager.default.fileExists(atPath: file.path) {
+                try OwnerOnlyFiles.makeFolder(folder.path)
+                // Made empty and owner-only before SQLite writes a page into it; O_EXCL also
+                // settles two backups of the same name racing.
+                do { try OwnerOnlyFiles.createFile(file.path) } catch OwnerOnlyFileError.exists {
                     return HTTPSupport.error(.conflict, "backup \(name) of \(instance) exists already")
                 }
                 // The backup API blocks; keep it off the cooperative thread pool.

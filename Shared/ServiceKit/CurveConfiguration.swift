@@ -75,10 +75,12 @@ public struct CurveConfiguration: Sendable {
     }
 
     /// A secret key must not be readable (or writable) by other users.
+    /// Group bits are allowed here, unlike on stores: a CURVE key may be shared with the group
+    /// that runs the services, as the README describes.
     static func checkPrivate(_ file: String) throws(CurveConfigurationError) {
-        var info = stat()
-        guard stat(file, &info) == 0 else { throw .unreadable(path: file, reason: String(cString: strerror(errno))) }
-        let mode = info.st_mode & 0o777
+        let found: mode_t?
+        do { found = try OwnerOnlyFiles.mode(of: file) } catch { throw .unreadable(path: file, reason: "\(error)") }
+        guard let mode = found else { throw .unreadable(path: file, reason: String(cString: strerror(ENOENT))) }
         if mode & 0o007 != 0 { throw .accessibleToOthers(path: file, mode: String(mode, radix: 8)) }
     }
 

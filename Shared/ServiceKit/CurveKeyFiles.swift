@@ -16,7 +16,7 @@ public enum CurveKeyFiles {
     /// Creates a key pair for each name that has no `<name>.key` yet (existing keys are kept,
     /// so the command can run at every start); `replace` regenerates them (key rotation).
     public static func generate(directory: String, names: [String], replace: Bool = false) throws -> [(name: String, outcome: Outcome)] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OwnerOnlyFiles.makeFolder(directory)
         var outcomes: [(String, Outcome)] = []
         for name in names {
             guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {

@@ -50,6 +50,11 @@ extension SuiteProcess {
 
     /// Runs the `auth` executable with a subcommand against this suite's data dir.
     func runAuthCommand(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runAuthCommand(arguments, dataDir: dataDir)
+    }
+
+    /// Runs the `auth` executable with a subcommand against `dataDir`.
+    func runAuthCommand(_ arguments: [String], dataDir: URL) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = binDir.appendingPathComponent("auth")
         process.arguments = arguments + ["--data-dir", dataDir.path]

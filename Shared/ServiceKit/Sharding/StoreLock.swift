@@ -29,11 +29,13 @@ public final class StoreLock: Sendable {
         let path = lockPath(forStore: storePath)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try OwnerOnlyFiles.makeFolder(folder)
         } catch {
-            throw StoreLockError(path: path, reason: "cannot create the folder \(folder): \(error.localizedDescription)")
+            throw StoreLockError(path: path, reason: "cannot create the folder \(folder): \(error)")
         }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Set explicitly: the umask decides nothing about the files of a store.
+        if descriptor >= 0 { _ = fchmod(descriptor, OwnerOnlyFiles.fileMode) }
         guard descriptor >= 0 else {
             throw StoreLockError(path: path, reason: String(cString: strerror(errno)))
         }
