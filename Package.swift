@@ -108,7 +108,9 @@ let package = Package(
                 "Messaging", "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MessagingTests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel"], path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "IntegrationTests", dependencies: ["CarbonModel", "ZeroMQ", "Messaging", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/IntegrationTests"),
