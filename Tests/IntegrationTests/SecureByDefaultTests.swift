@@ -57,4 +57,21 @@ import Testing
         #expect(warnings == 2, "one warning per start")
         await suite.stopAll()
     }
+
+    /// The first admin's password from a file (compose and Kubernetes deliver it as a secret):
+    /// auth logs in with it and writes no generated secret of its own; a short one stops auth.
+    @Test func bootstrapPasswordFromASecretFile() async throws {
+        let suite = try SuiteProcess()
+        let file = suite.dataDir.appendingPathComponent("operator.password")
+        try Data("short\n".utf8).write(to: file)
+        suite.environment = [.auth: ["CM_BOOTSTRAP_PASSWORD_FILE": file.path]]
+        await #expect(throws: (any Error).self) { try await suite.start([.auth]) }
+        #expect(suite.log(.auth).contains("the bootstrap password in \(file.path) must have at least 12 characters"), "\(suite.log(.auth).suffix(1000))")
+
+        try Data("an operator's passphrase\nignored second line\n".utf8).write(to: file)
+        try await suite.start([.auth])
+        #expect(try await suite.login("admin", "an operator's passphrase").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: suite.bootstrapSecretFile.path))
+        await suite.stopAll()
+    }
 }
