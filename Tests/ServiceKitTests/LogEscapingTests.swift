@@ -13,6 +13,7 @@ import Testing
         func write(_ string: String) { text.withLock { $0 += string } }
     }
 
+    /// An error whose description carries a line break, as one quoting a request would.
     struct Refusal: Error, CustomStringConvertible {
         var description: String { "bad region \"r1\nforged\"" }
     }
