@@ -99,7 +99,9 @@ let package = Package(
 
         // Test support: ports claimed machine-wide, shared by the test targets that open fixed ports.
         .target(name: "TestPorts", path: "Tests/Support/TestPorts", swiftSettings: strict),
-        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel"], path: "Tests/CarbonModelTests"),
+        // Test support: seeded hostile variations of ingest lines, for the fuzz tests.
+        .target(name: "IngestFuzzing", path: "Tests/Support/IngestFuzzing", swiftSettings: strict),
+        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "IngestFuzzing"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
         .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
         .testTarget(
@@ -110,13 +112,15 @@ let package = Package(
                 "Messaging", "ZeroMQ", "TestPorts", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MessagingTests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel"], path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
         .testTarget(name: "AuthTests", dependencies: ["Auth"], path: "Tests/AuthTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", .product(name: "GRDB", package: "GRDB.swift"),
+                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", "IngestFuzzing", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/IntegrationTests"),

@@ -68,10 +68,20 @@ extension AuthCommand {
         @Option(
             help: "Password checks that may wait for a worker; one more is answered 503 with Retry-After (env CM_PASSWORD_QUEUE_LIMIT).")
         var passwordQueueLimit: Int = Env.int("CM_PASSWORD_QUEUE_LIMIT", 32)
-        @Flag(help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Require the provider admin's token on POST /v1/admin/backup too (env CM_REQUIRE_AUTH=1); the identity routes always check.")
         var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
+        @Option(
+            help: """
+                File whose first line is the first provider admin's password (at least 12 characters), e.g. a compose or \
+                Kubernetes secret; read only when the store has no users yet. Without it that password is random and written to \
+                <data-dir>/bootstrap-admin.secret (env CM_BOOTSTRAP_PASSWORD_FILE).
+                """)
+        var bootstrapPasswordFile: String = Env.string("CM_BOOTSTRAP_PASSWORD_FILE", "")
 
         func validate() throws {
+            do { try Env.checkSwitches(["CM_REQUIRE_AUTH"]) } catch { throw ValidationError(error.description) }
             guard PasswordHasher.allowedLogN.contains(passwordHashCost) else {
                 throw ValidationError(
                     "--password-hash-cost must be within \(PasswordHasher.allowedLogN.lowerBound)...\(PasswordHasher.allowedLogN.upperBound), got \(passwordHashCost)")
@@ -85,6 +95,7 @@ extension AuthCommand {
             HealthProbe.exitIfRequested(common, port: httpPort)
             let instance = common.instanceName(service: "auth")
             let logger = ServiceLogging.bootstrap(service: "auth", instance: instance, level: common.logLevel)
+            try ExposureGuard.enforce(service: "auth", common: common, requireAuth: requireAuth, logger: logger)
             let store: AuthStore
             do { store = try await AuthStore.open(common, logger: logger) } catch {
                 throw ServiceStartupError("auth could not open its store: \(error)")
@@ -95,7 +106,7 @@ extension AuthCommand {
             let source = MessageSource(service: "auth", instance: instance)
             let curve = try common.curve(service: "auth")
             let runtime = try MessagingRuntime(name: "auth", logger: logger, curve: curve)
-            let bootstrap = BootstrapAdmin(dataDir: common.dataDir)
+            let bootstrap = BootstrapAdmin(dataDir: common.dataDir, passwordFile: bootstrapPasswordFile.isEmpty ? nil : bootstrapPasswordFile)
             let hasher = PasswordHasher(logN: passwordHashCost)
             let passwordWork = PasswordWorkers(workers: passwordWorkers, queueLimit: passwordQueueLimit)
             do {

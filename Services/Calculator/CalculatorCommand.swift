@@ -47,7 +47,8 @@ struct CalculatorCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         guard
             let stage = try await StageStartup.begin(
-                service: "calculator", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort)
+                service: "calculator", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort,
+                requireAuth: authLink.requireAuth)
         else { return }
         let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
         let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control

@@ -44,9 +44,10 @@ struct CollectorCommand: AsyncParsableCommand {
     var maxBacklog: Int = Env.int("CM_MAX_BACKLOG", 1_000)
     @Option(help: "Number of preprocessor replicas; each owns one shard of the records (env CM_PREPROCESSOR_SHARDS).")
     var preprocessorShards: Int = Env.int("CM_PREPROCESSOR_SHARDS", 1)
-    @Flag(help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
+    @Flag(inversion: .prefixedNo, help: "Require an API key (verified by auth) on HTTP and ZeroMQ ingest (env CM_REQUIRE_API_KEY=1).")
     var requireApiKey: Bool = Env.bool("CM_REQUIRE_API_KEY", false)
     @Flag(
+        inversion: .prefixedNo,
         help: """
             Require an access token (POST /v1/login on auth) or an API key on HTTP and ZeroMQ ingest, and check its role and \
             tenant (env CM_REQUIRE_AUTH=1).
@@ -61,6 +62,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
     var authEndpoint: String = Env.string("CM_AUTH_ENDPOINT", Topology.local(Topology.authControl))
     @Flag(
+        inversion: .prefixedNo,
         help: """
             Make the ZeroMQ ingest endpoint a CURVE server too (needs --curve-dir): collectors then need a key pair whose .pub \
             is in <curve-dir>/authorized/ and the collector's public key (env CM_INGEST_CURVE=1).
@@ -69,10 +71,18 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "JSON file configuring exec plugins, watched folders, billing exports and scrapes (env CM_COLLECTOR_SOURCES); see docs/collectors.md.")
     var sources: String = Env.string("CM_COLLECTOR_SOURCES", "")
 
+    func validate() throws {
+        do { try Env.checkSwitches(["CM_REQUIRE_API_KEY", "CM_REQUIRE_AUTH", "CM_INGEST_CURVE"]) } catch { throw ValidationError(error.description) }
+    }
+
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "collector")
         let logger = ServiceLogging.bootstrap(service: "collector", instance: instance, level: common.logLevel)
+        let ingestListener = ExposureRule.Listener(
+            name: "ZeroMQ ingest (--bind-host)", host: common.bindHost,
+            curve: ExposureRule.Curve(on: ingestCurve && !common.curveDir.isEmpty, flag: "CURVE on ingest: --ingest-curve (env CM_INGEST_CURVE=1)"))
+        try ExposureGuard.enforce(service: "collector", common: common, requireAuth: requireAuth, extra: [ingestListener], logger: logger)
         var configured: [any Collector] = []
         if !sources.isEmpty {
             let configuration: SourcesConfiguration

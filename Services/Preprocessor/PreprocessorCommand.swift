@@ -36,7 +36,8 @@ struct PreprocessorCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         guard
             let stage = try await StageStartup.begin(
-                service: "preprocessor", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort)
+                service: "preprocessor", common: common, sharding: sharding, httpPort: httpPort, controlPort: controlPort,
+                requireAuth: authLink.requireAuth)
         else { return }
         let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
         let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control

@@ -175,13 +175,14 @@ enum EmissionsTable {
         if query.granularity == .month { header += ["quality_measured", "quality_filled", "quality_flagged", "quality_estimated"] }
         var lines = [header.joined(separator: ",")]
         for row in rows {
-            var cells = row.group.map { escape($0.1 ?? "") }
-            if let period = row.period { cells.append(period) }
-            cells += numbers(row.figures) + [row.mode.rawValue]
-            if let usage = row.usage { cells.append(number(usage)) }
+            // Group values are names from tenants and the provider: text, neutralized by CSVCell.
+            var cells = row.group.map { CSVCell.text($0.1 ?? "") }
+            if let period = row.period { cells.append(.text(period)) }
+            cells += numbers(row.figures) + [.text(row.mode.rawValue)]
+            if let usage = row.usage { cells.append(.number(usage)) }
             if let unallocated = row.unallocated { cells += numbers(unallocated) }
-            if let q = row.quality { cells += [q.measured, q.filled, q.flagged, q.estimated].map(number) }
-            lines.append(cells.joined(separator: ","))
+            if let q = row.quality { cells += [q.measured, q.filled, q.flagged, q.estimated].map(CSVCell.number) }
+            lines.append(CSVCell.line(cells))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
@@ -197,14 +198,7 @@ enum EmissionsTable {
         ["measured": q.measured, "filled": q.filled, "flagged": q.flagged, "estimated": q.estimated]
     }
 
-    private static func numbers(_ f: EmissionFigures) -> [String] {
-        [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map(number)
-    }
-
-    private static func number(_ value: Double) -> String { "\(value)" }
-
-    private static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    private static func numbers(_ f: EmissionFigures) -> [CSVCell] {
+        [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map(CSVCell.number)
     }
 }

@@ -55,6 +55,7 @@ struct ReporterCommand: AsyncParsableCommand {
         HealthProbe.exitIfRequested(common, port: httpPort)
         let instance = common.instanceName(service: "reporter")
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
+        try ExposureGuard.enforce(service: "reporter", common: common, requireAuth: authLink.requireAuth, logger: logger)
         let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: {
             LedgerStore.migrations(&$0)
             LedgerStore.qualityMigration(&$0)

@@ -5,7 +5,9 @@ import Foundation
 /// auth answers, and how often it fetches revocations. Shared by the services that verify tokens
 /// locally (preprocessor, calculator, reporter).
 public struct AuthLinkOptions: ParsableArguments, Sendable {
-    @Flag(help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Require an access token or API key on every route but /health and /metrics, and check its role and tenant (env CM_REQUIRE_AUTH=1).")
     public var requireAuth: Bool = Env.bool("CM_REQUIRE_AUTH", false)
 
     @Option(help: "The auth service's request endpoint (env CM_AUTH_ENDPOINT).")
@@ -15,4 +17,8 @@ public struct AuthLinkOptions: ParsableArguments, Sendable {
     public var revocationPollMs: Int = Env.int("CM_REVOCATION_POLL_MS", 1_000)
 
     public init() {}
+
+    public mutating func validate() throws {
+        do { try Env.checkSwitches(["CM_REQUIRE_AUTH"]) } catch { throw ValidationError(error.description) }
+    }
 }

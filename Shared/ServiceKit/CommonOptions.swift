@@ -28,10 +28,22 @@ public struct CommonOptions: ParsableArguments, Sendable {
             """)
     public var curveDir: String = Env.string("CM_CURVE_DIR", "")
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Start even though HTTP or ZeroMQ listens on an address other than the loopback without --require-auth (or, \
+            for ZeroMQ, without CURVE); logged as a warning at every start (env CM_INSECURE_OPEN=1).
+            """)
+    public var insecureOpen: Bool = Env.bool("CM_INSECURE_OPEN", false)
+
     @Flag(help: "Ask the running instance's /health and exit 0 if it is healthy, 1 if not (for container health checks).")
     public var checkHealth = false
 
     public init() {}
+
+    public mutating func validate() throws {
+        do { try Env.checkSwitches(["CM_INSECURE_OPEN"]) } catch { throw ValidationError(error.description) }
+    }
 
     /// The instance name, defaulting to `<service>-1` (env CM_INSTANCE).
     public func instanceName(service: String) -> String {
@@ -55,24 +67,5 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public func curve(service: String) throws(CurveConfigurationError) -> CurveConfiguration? {
         guard !curveDir.isEmpty else { return nil }
         return try CurveConfiguration.load(directory: curveDir, service: service)
-    }
-}
-
-/// Reads configuration from the environment.
-public enum Env {
-    public static func optionalString(_ name: String) -> String? {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
-        return value
-    }
-
-    public static func string(_ name: String, _ fallback: String) -> String { optionalString(name) ?? fallback }
-
-    public static func int(_ name: String, _ fallback: Int) -> Int {
-        optionalString(name).flatMap(Int.init) ?? fallback
-    }
-
-    public static func bool(_ name: String, _ fallback: Bool) -> Bool {
-        guard let value = optionalString(name)?.lowercased() else { return fallback }
-        return ["1", "true", "yes", "on"].contains(value)
     }
 }

@@ -12,11 +12,35 @@ public struct HTTPErrorBody: Codable, Sendable {
 
 /// Small helpers for JSON and CSV responses and bounded request bodies.
 public enum HTTPSupport {
+    /// `value` as JSON; a value JSON cannot hold (a non-finite number) is answered 500 saying
+    /// so, never a `{}` that reads like an empty success.
     public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return raw(data, contentType: "application/json", status: status)
+        do {
+            return raw(try encoder.encode(value), contentType: "application/json", status: status)
+        } catch {
+            return unencodable(error)
+        }
+    }
+
+    /// A `JSONSerialization` object (sorted keys, pretty-printed) as the answer, or 500 naming
+    /// why it has no JSON form.
+    public static func jsonObject(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        guard JSONSerialization.isValidJSONObject(object) else {
+            return unencodable("it holds a value JSON cannot represent (a non-finite number or a non-JSON type)")
+        }
+        do {
+            return raw(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), contentType: "application/json", status: status)
+        } catch {
+            return unencodable(error)
+        }
+    }
+
+    private static func unencodable(_ reason: Any) -> Response {
+        let body = HTTPErrorBody(error: "the answer could not be written as JSON: \(reason)")
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":"the answer could not be written as JSON"}"#.utf8)
+        return raw(data, contentType: "application/json", status: .internalServerError)
     }
 
     public static func raw(_ data: Data, contentType: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {

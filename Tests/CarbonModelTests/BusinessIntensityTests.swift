@@ -33,4 +33,17 @@ struct BusinessIntensityTests {
         #expect(months.first?.intensity == nil)
         #expect(BusinessIntensity.period(months) == nil)
     }
+
+    @Test func figuresBeyondTheRangeOfANumberAreNamed() {
+        // Each value is finite; their sum is not.
+        let months = BusinessIntensity.months(emissions: [jan: 1, feb: 1], values: [jan: 1e308, feb: 1e308], from: jan, to: feb)
+        #expect(throws: BusinessIntensityOverflow(figure: "the sum of the metric's values over the period")) {
+            try BusinessIntensity.checkFinite(months)
+        }
+        // A huge month over a tiny value: its intensity overflows.
+        let tiny = BusinessIntensity.months(emissions: [jan: 1e300], values: [jan: 1e-300], from: jan, to: jan)
+        #expect(throws: BusinessIntensityOverflow(figure: "the intensity of 2024-01")) { try BusinessIntensity.checkFinite(tiny) }
+        let fine = BusinessIntensity.months(emissions: [jan: 100], values: [jan: 200], from: jan, to: jan)
+        #expect(throws: Never.self) { try BusinessIntensity.checkFinite(fine) }
+    }
 }

@@ -3,13 +3,14 @@ import Testing
 
 /// The suite split over three network namespaces joined by a bridge — as if on three hosts —
 /// gives the same hand-computed results. The test makes and removes the namespaces itself
-/// (addresses 10.231.x.0/24, private to this sandbox) and is skipped where it cannot.
+/// (addresses 10.231.x.0/24, private to this sandbox) and is skipped where it cannot. Off the
+/// loopback the services refuse to run open, so this wiring test says `--insecure-open`.
 @Suite(.serialized, .enabled(if: NetworkSandbox.available, "needs root and `ip netns` (iproute2) to create network namespaces"))
 struct AcrossHostsTests {
     @Test func servicesOnThreeHostsWorkTogether() async throws {
         let sandbox = try NetworkSandbox(hosts: 3)
         defer { sandbox.remove() }
-        let suite = try SuiteProcess()
+        let suite = try SuiteProcess(extraArguments: Dictionary(uniqueKeysWithValues: SuiteProcess.Service.allCases.map { ($0, ["--insecure-open"]) }))
         suite.placement = [
             .auth: sandbox.hosts[0], .collector: sandbox.hosts[0],
             .preprocessor: sandbox.hosts[1], .calculator: sandbox.hosts[1],
@@ -25,6 +26,9 @@ struct AcrossHostsTests {
         expectClose(row(tenants, ["tenant": "A", "product": "oss"])?["scope2_location"], Fixture.shareAoss * Fixture.ossJan.location, "A oss")
         // Each service really is on its own host: the collector is not reachable on loopback here.
         #expect(!SuiteProcess.listening(suite.ports.collectorHTTP))
+        for service in SuiteProcess.Service.allCases {
+            #expect(suite.log(service).contains("started with --insecure-open"), "\(service.rawValue) did not warn that it runs open")
+        }
         await suite.stopAll()
     }
 }

@@ -69,4 +69,19 @@ import Testing
         #expect(try await suite.request(.reporter, "/v1/business-metrics?tenant=A", method: "GET", headers: suite.bearer(admin)).0 == 200)
         await suite.stopAll()
     }
+
+    /// Finding 9 of issue 12: metric values that are each finite but add up beyond the range of
+    /// a number get a 422 naming the figure, not `200 {}`.
+    @Test func intensityBeyondTheRangeOfANumberIsAnError() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start([.auth, .collector, .reporter])
+        let huge = #"[{"tenant":"A","month":"2024-01","metric":"orders","value":1e308,"unit":"order"},{"tenant":"A","month":"2024-02","metric":"orders","value":1e308,"unit":"order"}]"#
+        let (stored, _) = try await suite.post(.reporter, "/v1/business-metrics", body: Data(huge.utf8), contentType: "application/json")
+        #expect(stored == 200)
+        let (status, data) = try await suite.get(.reporter, "/v1/intensity?tenant=A&metric=orders&from=2024-01&to=2024-02")
+        let answer = String(decoding: data, as: UTF8.self)
+        #expect(status == 422, "\(answer)")
+        #expect(answer.contains("the sum of the metric's values over the period is beyond the range of a number"), "\(answer)")
+        await suite.stopAll()
+    }
 }

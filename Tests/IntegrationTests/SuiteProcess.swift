@@ -63,6 +63,8 @@ final class SuiteProcess: @unchecked Sendable {
     private var replicaPorts: [String: ReplicaPorts] = [:]
     let binDir: URL
     var extraArguments: [Service: [String]] = [:]
+    /// Environment variables a service is started with, on top of this test process's own.
+    var environment: [Service: [String: String]] = [:]
     /// The CURVE key folder, made by the real `auth generate-curve-keys`, when the suite was
     /// created with `curve: true`.
     let curveDir: URL?
@@ -294,6 +296,9 @@ final class SuiteProcess: @unchecked Sendable {
         } else {
             process.executableURL = binDir.appendingPathComponent(service.rawValue)
             process.arguments = arguments(for: service, replica: replica)
+        }
+        if let extra = environment[service] {
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, set in set }
         }
         let log = dataDir.appendingPathComponent("\(name).log")
         // A service's log is as private as its store (the suite's own scripts make theirs 0600

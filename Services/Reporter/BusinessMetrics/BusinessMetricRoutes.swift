@@ -96,7 +96,7 @@ enum BusinessMetricRoutes {
                 return HTTPSupport.error(.badRequest, "mode: use measured or estimated", field: "mode")
             }
             let chosen = tenant
-            let data = try await database.read { db -> Data in
+            return try await database.read { db -> Response in
                 let rows = try EmissionsTable.rows(
                     db, query: EmissionsQuery(layer: .tenant, groupBy: [.month], from: from, to: to, filters: [.tenant: chosen], mode: mode, format: .json))
                 var emissions: [CalendarMonth: Double] = [:]
@@ -114,6 +114,7 @@ enum BusinessMetricRoutes {
                     }
                 }
                 let months = BusinessIntensity.months(emissions: emissions, values: values, from: from, to: to)
+                do { try BusinessIntensity.checkFinite(months) } catch { return HTTPSupport.error(.unprocessableContent, "\(error)") }
                 let unit = units.sorted().joined(separator: "|")
                 var answer: [String: Any] = [
                     "tenant": chosen, "metric": metric, "metric_unit": unit, "from": from.description, "to": to.description, "basis": basis,
@@ -131,9 +132,8 @@ enum BusinessMetricRoutes {
                 } else {
                     answer["period"] = NSNull()
                 }
-                return (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+                return HTTPSupport.jsonObject(answer)
             }
-            return HTTPSupport.raw(data, contentType: "application/json")
         }
     }
 }

@@ -68,17 +68,19 @@ enum InventoryJSON {
 }
 
 /// Renders an `InventoryReport` as one CSV table: `section` says what a line is (total,
-/// month, product, region, unallocated, iso_14064_1, factor); figures in kg CO2e.
+/// month, product, region, unallocated, iso_14064_1, factor); figures in kg CO2e. Names and
+/// factor texts are text cells (`CSVCell`), neutralized where they could run as formulas.
 enum InventoryCSV {
     static func render(_ report: InventoryReport) -> Data {
         var lines = [
             "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated"
         ]
-        let head = "\(report.period),\(escape(report.subject.label))"
+        let head: [CSVCell] = [.text(report.period.description), .text(report.subject.label)]
+        let noFactor = [CSVCell](repeating: .empty, count: 4)
         func add(_ section: String, _ mode: String, _ key: String, _ f: EmissionFigures, _ q: QualityShares? = nil) {
-            let numbers = [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map { "\($0)" }
-            let quality = q.map { [$0.measured, $0.filled, $0.flagged, $0.estimated].map { "\($0)" } } ?? ["", "", "", ""]
-            lines.append(([head, section, mode, escape(key)] + numbers + ["", "", "", ""] + quality).joined(separator: ","))
+            let numbers = [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map(CSVCell.number)
+            let quality = q.map { [$0.measured, $0.filled, $0.flagged, $0.estimated].map(CSVCell.number) } ?? noFactor
+            lines.append(CSVCell.line(head + [.text(section), .text(mode), .text(key)] + numbers + noFactor + quality))
         }
         for section in report.sections {
             let mode = section.mode.rawValue
@@ -89,18 +91,15 @@ enum InventoryCSV {
             for line in section.byRegion { add("region", mode, line.key, line.figures, line.quality) }
             for category in report.isoCategories(section) {
                 // Location-based in the scope-2 column pair: total_location / total_market carry the category.
-                let cells = ["", "", "", "", "\(category.location)", "\(category.market)", "", "", "", "", "", "", "", "", ""]
-                lines.append(([head, "iso_14064_1", mode, escape("\(category.category) \(category.description)")] + cells).joined(separator: ","))
+                let figures: [CSVCell] = [.empty, .empty, .empty, .empty, .number(category.location), .number(category.market), .empty]
+                let key = CSVCell.text("\(category.category) \(category.description)")
+                lines.append(CSVCell.line(head + [.text("iso_14064_1"), .text(mode), key] + figures + noFactor + noFactor))
             }
         }
         for f in report.factors {
-            lines.append(([head, "factor", "", escape(f.factor)] + Array(repeating: "", count: 7) + [escape(f.version), "\(f.value)", escape(f.source ?? ""), escape(f.unit ?? "")] + ["", "", "", ""]).joined(separator: ","))
+            let factor: [CSVCell] = [.text(f.version), .number(f.value), .text(f.source ?? ""), .text(f.unit ?? "")]
+            lines.append(CSVCell.line(head + [.text("factor"), .empty, .text(f.factor)] + Array(repeating: .empty, count: 7) + factor + noFactor))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
-    }
-
-    static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

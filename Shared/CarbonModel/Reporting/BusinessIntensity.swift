@@ -28,6 +28,21 @@ public enum BusinessIntensity {
         return result
     }
 
+    /// Throws, naming the first figure, when a month's figures or the period's sums or ratio are
+    /// not finite — huge metric values can add up beyond a double's range even though each is
+    /// finite, and such a figure has no JSON form, so it must become an error the caller sees.
+    public static func checkFinite(_ months: [Month]) throws(BusinessIntensityOverflow) {
+        for m in months {
+            if !m.emissions.isFinite { throw BusinessIntensityOverflow(figure: "the emissions of \(m.month)") }
+            if let value = m.value, !value.isFinite { throw BusinessIntensityOverflow(figure: "the metric's value for \(m.month)") }
+            if let intensity = m.intensity, !intensity.isFinite { throw BusinessIntensityOverflow(figure: "the intensity of \(m.month)") }
+        }
+        guard let period = period(months) else { return }
+        if !period.emissions.isFinite { throw BusinessIntensityOverflow(figure: "the sum of the emissions over the period") }
+        if !period.value.isFinite { throw BusinessIntensityOverflow(figure: "the sum of the metric's values over the period") }
+        if !period.intensity.isFinite { throw BusinessIntensityOverflow(figure: "the period's intensity") }
+    }
+
     /// Σ emissions ÷ Σ value over the months with a value above 0; nil when there are none.
     public static func period(_ months: [Month]) -> (emissions: Double, value: Double, intensity: Double)? {
         let counted = months.filter { ($0.value ?? 0) > 0 }
@@ -35,5 +50,18 @@ public enum BusinessIntensity {
         let e = counted.reduce(0) { $0 + $1.emissions }
         let v = counted.reduce(0) { $0 + ($1.value ?? 0) }
         return (e, v, e / v)
+    }
+}
+
+/// An intensity figure beyond the range of a number (about ±1.8e308): the sums or ratio of
+/// the asked months overflowed.
+public struct BusinessIntensityOverflow: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Which figure, e.g. "the sum of the metric's values over the period".
+    public var figure: String
+
+    public init(figure: String) { self.figure = figure }
+
+    public var description: String {
+        "\(figure) is beyond the range of a number (about 1.8e308); ask for fewer months or correct the metric's values"
     }
 }

@@ -21,13 +21,15 @@ public struct StageStartup: Sendable {
     public var instance: String { placement.instance }
     public var shard: Int? { placement.shard }
 
-    /// Nil when the process was asked to stop while standing by.
+    /// Nil when the process was asked to stop while standing by. `requireAuth` is the stage's
+    /// `--require-auth`, which `ExposureGuard` asks for before anything is bound.
     public static func begin(
-        service: String, common: CommonOptions, sharding: ShardOptions, httpPort: Int, controlPort: Int
+        service: String, common: CommonOptions, sharding: ShardOptions, httpPort: Int, controlPort: Int, requireAuth: Bool
     ) async throws -> StageStartup? {
         let assignment = try sharding.assignment()
         let replica = common.replicaLabel(service: service)
         let startupLogger = ServiceLogging.bootstrap(service: service, instance: replica, level: common.logLevel)
+        try ExposureGuard.enforce(service: service, common: common, requireAuth: requireAuth, logger: startupLogger)
         let curve = try common.curve(service: service)
         let runtime = try MessagingRuntime(name: service, logger: startupLogger, curve: curve)
         let control = ControlResponder(service: service, replica: replica)

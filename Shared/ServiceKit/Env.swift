@@ -1,0 +1,63 @@
+import Foundation
+
+/// Reads configuration from the environment: the fallbacks of the services' flags.
+public enum Env {
+    public static func optionalString(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public static func string(_ name: String, _ fallback: String) -> String { optionalString(name) ?? fallback }
+
+    public static func int(_ name: String, _ fallback: Int) -> Int {
+        optionalString(name).flatMap(Int.init) ?? fallback
+    }
+
+    /// The default of a boolean flag: the variable's value when it is a valid switch, else
+    /// `fallback`. Property initializers cannot throw, so an invalid value is reported by
+    /// `checkSwitches` from the options' `validate()` instead of being read as off.
+    public static func bool(_ name: String, _ fallback: Bool) -> Bool {
+        (try? switchValue(name)) ?? fallback
+    }
+
+    /// A boolean switch's value: nil when the variable is unset or empty.
+    public static func switchValue(
+        _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(EnvSwitchError) -> Bool? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        guard let value = EnvSwitch.parse(text) else { throw EnvSwitchError(variable: name, value: text) }
+        return value
+    }
+
+    /// Throws, naming the first variable, when any of `names` is set to something that is not a switch.
+    public static func checkSwitches(
+        _ names: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(EnvSwitchError) {
+        for name in names { _ = try switchValue(name, environment: environment) }
+    }
+}
+
+/// The words a boolean environment variable (`CM_REQUIRE_AUTH`, `CM_INSECURE_OPEN`, …) may hold.
+public enum EnvSwitch {
+    public static let on: Set<String> = ["1", "true", "yes", "on"]
+    public static let off: Set<String> = ["0", "false", "no", "off"]
+
+    /// true for `1/true/yes/on`, false for `0/false/no/off` (any case, surrounding spaces
+    /// ignored), nil for anything else — which must stop the service rather than read as off.
+    public static func parse(_ text: String) -> Bool? {
+        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if on.contains(word) { return true }
+        if off.contains(word) { return false }
+        return nil
+    }
+}
+
+/// A boolean environment variable set to a word that is neither on nor off.
+public struct EnvSwitchError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var variable: String
+    public var value: String
+
+    public var description: String {
+        "\(variable)=\"\(value)\" is not a switch: use 1, true, yes or on to turn it on, 0, false, no or off to turn it off"
+    }
+}
