@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import CarbonModel
 import Messaging
 import Testing
 import ZeroMQ
@@ -81,10 +82,17 @@ import ZeroMQ
             }
             #expect((verdict["rejected"] as? [Any])?.isEmpty ?? true, "\(what): \(verdict)")
         }
-        // A meter's kind is the provider's, whatever ids it carries.
-        let meter = #"[{"source":"meter","id":"s1-grid-jan","kind":"facility.electricity","site":"s1","start":"2024-01-01T00:00:00Z","end":"2024-02-01T00:00:00Z","value":0,"unit":"kWh","tenant":"A"}]"#
-        #expect(try await Self.send(suite, meter, key: keyA).0 == 403)
-        #expect(try await zmq(meter, key: keyA).0 == 403)
+        // Every kind but usage is the provider's, whatever ids it carries and whoever it names.
+        for kind in ActivityKind.allCases where kind != .usage {
+            let record = #"[{"source":"meter","id":"s1-grid-jan","kind":"\#(kind.rawValue)","site":"s1","start":"2024-01-01T00:00:00Z","end":"2024-02-01T00:00:00Z","value":0,"unit":"kWh","tenant":"A"}]"#
+            #expect(try await Self.send(suite, record, key: keyA).0 == 403, "HTTP \(kind.rawValue)")
+            #expect(try await zmq(record, key: keyA).0 == 403, "ZeroMQ \(kind.rawValue)")
+        }
+        // Declarations are the provider's too.
+        for (path, body) in [("/v1/sites", Fixture.sites), ("/v1/products", Fixture.products), ("/v1/factors", Fixture.factors)] {
+            let (status, _) = try await suite.post(.collector, path, body: Data(body.utf8), contentType: "application/x-ndjson", headers: suite.bearer(keyA))
+            #expect(status == 403, "\(path)")
+        }
 
         try await suite.waitDrained()
         // ecs use in January: A 30 + 10 + 10 = 50, B 10 + 10 = 20 (nothing of B's replaced).
