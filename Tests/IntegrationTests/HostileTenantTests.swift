@@ -1,9 +1,7 @@
+import CarbonModel
 import Foundation
 import GRDB
-import CarbonModel
-import Messaging
 import Testing
-import ZeroMQ
 
 /// A tenant's credentials against other owners' records: reusing another tenant's or the
 /// provider's `(source, id)` makes a record of the caller's own and changes nothing of theirs,
@@ -27,14 +25,7 @@ import ZeroMQ
             #expect(status == 201, "\(body)")
             keys.append(try #require(body["key"] as? String))
         }
-        for (path, body, type) in [
-            ("/v1/sites", Fixture.sites, "application/json"), ("/v1/products", Fixture.products, "application/json"),
-            ("/v1/factors", Fixture.factors, "application/x-ndjson"), ("/v1/activity", Fixture.facility, "application/x-ndjson"),
-            ("/v1/activity", Fixture.usageCSV, "text/csv"), ("/v1/activity", Fixture.usageZMQ, "application/json"),
-        ] {
-            let (status, data) = try await suite.post(.collector, path, body: Data(body.utf8), contentType: type, headers: suite.bearer(admin))
-            #expect(status == 200, "\(path): \(String(decoding: data, as: UTF8.self))")
-        }
+        try await suite.loadFixture(usage: true, token: admin)
         return (suite, admin, keys[0], keys[1])
     }
 
@@ -50,16 +41,10 @@ import ZeroMQ
 
     @Test func anotherOwnersSourceAndIdMakeARecordOfOnesOwnAndChangeNothingOfTheirs() async throws {
         let (suite, _, keyA, keyB) = try await Self.start()
-        let context = try ZMQContext()
-        let loop = try ZMQEventLoop(context: context, name: "hostile-client")
-        loop.start()
-        let client = RequestClient(
-            loop: loop, endpoint: "tcp://127.0.0.1:\(suite.ports.collectorIngest)", source: MessageSource(service: "test", instance: "t1"))
-        try await client.start()
+        let ingest = try await IngestClient(suite, name: "hostile-client")
         func zmq(_ body: String, key: String) async throws -> (Int, [String: Any], String) {
-            let reply = try await client.request(
-                type: "ingest.activity.v1", body: Data(body.utf8), timeoutMilliseconds: 15_000, acceptErrors: true, apiKey: key)
-            return (reply.header.status ?? 200, (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:], reply.header.error ?? "")
+            let answer = try await ingest.ingest(body, key: key)
+            return (answer.status, answer.verdict, answer.error)
         }
 
         // B's own credentials write a record of B's: B's ecs use is now 10 (provider) + 10 = 20 vCPU-h.
@@ -102,19 +87,13 @@ import ZeroMQ
         let sites = try await suite.emissions("layer=site&from=2024-01&to=2024-01&group_by=site")
         expectClose(row(sites, ["site": "s1"])?["scope2_location"], Fixture.s1Jan.location, "s1 January location")
         expectClose(row(sites, ["site": "s2"])?["scope2_location"], Fixture.s2Jan.location, "s2 January location")
-        await loop.shutdown()
-        context.terminate()
+        await ingest.close()
         await suite.stopAll()
     }
 
     @Test func aKeyRepeatedInARecordIsRefusedNamingTheKey() async throws {
         let (suite, admin, keyA, _) = try await Self.start()
-        let context = try ZMQContext()
-        let loop = try ZMQEventLoop(context: context, name: "duplicate-client")
-        loop.start()
-        let client = RequestClient(
-            loop: loop, endpoint: "tcp://127.0.0.1:\(suite.ports.collectorIngest)", source: MessageSource(service: "test", instance: "t1"))
-        try await client.start()
+        let ingest = try await IngestClient(suite, name: "duplicate-client")
         let tail = #""product":"ecs","region":"r1","start":"2024-01-03T00:00:00Z","end":"2024-01-03T01:00:00Z","value":50,"unit":"vCPU-h""#
         let twoTenants = #"[{"source":"x","id":"dup-tenant","kind":"usage","tenant":"B","tenant":"A","# + tail + "}]"
         let escapedTenant = #"[{"source":"x","id":"dup-escaped","kind":"usage","tenant":"B","ten\u0061nt":"A","# + tail + "}]"
@@ -124,10 +103,9 @@ import ZeroMQ
             #expect(status == 400, "HTTP \(what): \(status) \(text)")
             let message = answer["error"] as? String ?? text
             #expect(message.contains("\"\(key)\"") && message.contains("more than once"), "HTTP \(what): \(text)")
-            let reply = try await client.request(
-                type: "ingest.activity.v1", body: Data(body.utf8), timeoutMilliseconds: 15_000, acceptErrors: true, apiKey: keyA)
-            #expect(reply.header.status == 400, "ZeroMQ \(what): \(reply.header.error ?? "")")
-            #expect(reply.header.error?.contains("more than once") == true, "ZeroMQ \(what): \(reply.header.error ?? "")")
+            let reply = try await ingest.ingest(body, key: keyA)
+            #expect(reply.status == 400, "ZeroMQ \(what): \(reply.error)")
+            #expect(reply.error.contains("more than once"), "ZeroMQ \(what): \(reply.error)")
         }
         // The provider's credentials pass the collector's check (they may write anything), and the
         // preprocessor refuses the record itself, naming the key.
@@ -150,8 +128,7 @@ import ZeroMQ
         // Nothing of the refused records landed: B's and A's ecs shares are the fixture's.
         expectClose(try await Self.ecsLocation(suite, tenant: "B"), Fixture.shareBecs * Fixture.ecsJan.location, "B")
         expectClose(try await Self.ecsLocation(suite, tenant: "A"), Fixture.shareAecs * Fixture.ecsJan.location, "A")
-        await loop.shutdown()
-        context.terminate()
+        await ingest.close()
         await suite.stopAll()
     }
 

@@ -1,8 +1,6 @@
 import Foundation
 import IngestFuzzing
-import Messaging
 import Testing
-import ZeroMQ
 
 /// Seeded, bounded fuzzing of the real collector over HTTP and ZeroMQ: batches in JSON, NDJSON
 /// and CSV mixing good usage records with hostile variations of them. No answer is a 5xx, no
@@ -16,16 +14,8 @@ import ZeroMQ
     @Test func hostileBatchesNeitherCrashNorHangAndGoodRecordsLand() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
-        let context = try ZMQContext()
-        let loop = try ZMQEventLoop(context: context, name: "fuzz-client")
-        loop.start()
-        let client = RequestClient(
-            loop: loop, endpoint: "tcp://127.0.0.1:\(suite.ports.collectorIngest)", source: MessageSource(service: "test", instance: "fuzz"))
-        try await client.start()
+        try await suite.loadFixture(usage: false)
+        let ingest = try await IngestClient(suite, name: "fuzz-client")
 
         let seed = IngestMutator.seed(fallback: 4_122_026)
         var rng = SeededGenerator(seed: seed)
@@ -51,9 +41,8 @@ import ZeroMQ
                 let (code, data) = try await suite.post(.collector, "/v1/activity", body: Data(body.utf8), contentType: contentType)
                 (status, verdict) = (code, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
             } else {
-                let reply = try await client.request(
-                    type: "ingest.activity.v1", body: Data(body.utf8), timeoutMilliseconds: 60_000, acceptErrors: true)
-                (status, verdict) = (reply.header.status ?? 200, (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:])
+                let reply = try await ingest.ingest(body)
+                (status, verdict) = (reply.status, reply.verdict)
             }
             statuses[status, default: 0] += 1
             #expect([200, 202, 400, 413, 415].contains(status), "iteration \(iteration) (seed \(seed)): \(status) \(verdict)")
@@ -74,8 +63,7 @@ import ZeroMQ
             #expect(try await suite.get(service, "/health").0 == 200, "\(service) /health")
         }
         #expect(goodSentInNDJSON > 0)
-        await loop.shutdown()
-        context.terminate()
+        await ingest.close()
         await suite.stopAll()
     }
 }

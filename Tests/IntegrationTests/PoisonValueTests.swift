@@ -10,10 +10,7 @@ import Testing
     @Test func aFactorThatOverflowsIsRefusedAndAFailedRegionMonthNeitherLoopsNorBlocksTheDrain() async throws {
         let suite = try SuiteProcess()
         try await suite.start()
-        try await suite.postExpectingAccepted("/v1/sites", Fixture.sites, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/products", Fixture.products, "application/json", accepted: 2)
-        try await suite.postExpectingAccepted("/v1/factors", Fixture.factors, "application/x-ndjson", accepted: 4)
-        try await suite.postExpectingAccepted("/v1/activity", Fixture.facility, "application/x-ndjson", accepted: 10)
+        try await suite.loadFixture(usage: false)
         // At the edge: refused, naming the field.
         let huge = #"{"factor":"grid.G1.jan","activity":"electricity","region":"G1","value":1e308,"unit":"kgCO2e/kWh","valid_from":"2024-01-01","valid_to":"2024-02-01","source":"test","version":"9"}"#
         let (status, data) = try await suite.post(.collector, "/v1/factors", body: Data(huge.utf8), contentType: "application/x-ndjson")
