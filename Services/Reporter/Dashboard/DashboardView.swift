@@ -101,22 +101,27 @@ struct DashboardView: Sendable {
     /// Tenants a provider principal may open the tenant view of.
     var tenantNames: [String] = []
 
-    /// The months shown when none are asked for: up to twelve, ending with the latest month that
-    /// has results for the subject and starting no earlier than its first (the current month
-    /// when there are none).
+    /// The months shown when none are asked for: up to twelve, ending with the latest month in
+    /// which the subject has activity — energy, fuel, refrigerant, usage: any figure but scope 3
+    /// — and starting no earlier than its first (the current month when there are none). Months
+    /// after it that hold only amortized hardware (years of them, for servers bought last month)
+    /// stay queryable with `to=`, but a view does not open on them.
     static func defaultWindow(_ db: Database, subject: Subject) throws -> (CalendarMonth, CalendarMonth) {
+        let columns = """
+            MIN(month) AS first, MAX(month) AS last,
+            MAX(CASE WHEN energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0 THEN month END) AS active
+            """
         let row: Row?
         switch subject {
         case .tenant(let name):
-            row = try Row.fetchOne(
-                db, sql: "SELECT MIN(month) AS first, MAX(month) AS last FROM ledger WHERE layer = 'tenant' AND tenant = ?", arguments: [name])
+            row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'tenant' AND tenant = ?", arguments: [name])
         case .provider:
-            row = try Row.fetchOne(db, sql: "SELECT MIN(month) AS first, MAX(month) AS last FROM ledger WHERE layer = 'site'")
+            row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'site'")
         }
         let now = CalendarMonth(containing: Int64(Date().timeIntervalSince1970))
-        let last = (row?["last"] as String?).flatMap { CalendarMonth($0) } ?? now
-        let first = (row?["first"] as String?).flatMap { CalendarMonth($0) } ?? last
-        return (max(first, last.adding(months: -11)), last)
+        let latest = ((row?["active"] as String?) ?? (row?["last"] as String?)).flatMap { CalendarMonth($0) } ?? now
+        let first = (row?["first"] as String?).flatMap { CalendarMonth($0) } ?? latest
+        return (max(first, latest.adding(months: -11)), latest)
     }
 
     static func load(
