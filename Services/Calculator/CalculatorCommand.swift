@@ -7,7 +7,7 @@ import Messaging
 import ServiceKit
 import ServiceLifecycle
 
-/// The calculator: the three-layer accounting of SPEC §1 (measured mode) per region and month,
+/// The calculator: the three-layer accounting of docs/model.md (§7–§14, measured mode) per region and month,
 /// recalculated whenever records, late records, revisions or declarations touch that month.
 @main
 struct CalculatorCommand: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-/// The measured-mode accounting model of SPEC §1: site emissions (layer 1), their split over
+/// The measured-mode accounting model (docs/model.md §7–§14): site emissions (layer 1), their split over
 /// cloud products (layer 2) and over tenants (layer 3), for one region and calendar month.
 ///
 /// Pure: the same input always gives the same result, bit for bit. Every sum runs over keys

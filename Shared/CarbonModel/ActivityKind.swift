@@ -1,4 +1,4 @@
-/// The kind of an activity record (SPEC §3): what was measured, which extra fields the record
+/// The kind of an activity record (docs/model.md §3): what was measured, which extra fields the record
 /// carries, and which unit dimension its value must have.
 public enum ActivityKind: String, Codable, Sendable, CaseIterable {
     /// Purchased grid electricity of a site.

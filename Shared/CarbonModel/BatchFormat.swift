@@ -1,6 +1,6 @@
 import Foundation
 
-/// How a batch of activity records is laid out in an HTTP body (SPEC §3): a JSON array,
+/// How a batch of activity records is laid out in an HTTP body (docs/ingest-protocol.md): a JSON array,
 /// NDJSON (one object per line) or CSV with a header row.
 public enum BatchFormat: String, Sendable, Codable {
     case json, ndjson, csv

@@ -354,7 +354,7 @@ private struct CSVFramer {
         var key: [UInt8]
     }
 
-    /// Columns whose cells become JSON numbers when they parse as finite numbers (SPEC §3).
+    /// Columns whose cells become JSON numbers when they parse as finite numbers (docs/ingest-protocol.md).
     static let numericColumns: Set<String> = ["value", "utilization", "lifetime_months", "replication"]
     static let tagPrefix = "tags."
     static let tagsKey: [UInt8] = Array(#""tags":{"#.utf8)

@@ -1,4 +1,4 @@
-/// Granularity (SPEC §1, results by hour and day): the hour-by-hour figures of every cell of a
+/// Granularity (docs/model.md §18, hourly and daily figures): the hour-by-hour figures of every cell of a
 /// region-month, consistent with the monthly ones — each column sums to the monthly figure.
 ///
 /// How each figure is spread over the hours of its month:

@@ -1,4 +1,4 @@
-/// How a product's emissions are divided among its customers (SPEC §1, layer 3).
+/// How a product's emissions are divided among its customers (docs/model.md §13).
 public enum AllocationBasis: String, Codable, Sendable, Hashable, CaseIterable {
     /// `D = Σ_c usage(c,p,r)`: everything is allocated to the customers who used the product.
     case usage

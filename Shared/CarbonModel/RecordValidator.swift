@@ -1,6 +1,6 @@
 import Foundation
 
-/// Validation and normalization of what users send (SPEC §2 and §3): activity records become
+/// Validation and normalization of what users send (docs/model.md §2–§5): activity records become
 /// `NormalizedRecord`s, declarations become `SiteDeclaration`, `ProductDeclaration` and
 /// `EmissionFactor`. Every failure is a `RecordRejection` naming the field at fault, so that
 /// the sender can fix the record and the quarantine explains itself.

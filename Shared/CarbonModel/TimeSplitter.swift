@@ -1,5 +1,5 @@
 /// Splits a record's amount over the UTC hours or calendar months its time range covers, pro
-/// rata by seconds of overlap (SPEC §2, time alignment).
+/// rata by seconds of overlap (docs/model.md §6).
 ///
 /// Amounts are integer micro-units and the parts always add up exactly to the whole, so that
 /// adding a record and later subtracting it (on revision) leaves every bucket as it was.

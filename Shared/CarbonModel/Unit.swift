@@ -45,7 +45,7 @@ public struct UnitDefinition: Sendable, Hashable {
     }
 }
 
-/// The units CarbonMeter accepts (SPEC §2, unit normalization). Symbols are case-sensitive on
+/// The units CarbonMeter accepts (docs/model.md §2). Symbols are case-sensitive on
 /// purpose: `MWh` and `mWh` differ by nine orders of magnitude, so guessing would be dangerous.
 public enum UnitCatalog {
     /// Every known unit, canonical unit of each dimension first, in a stable order (used for

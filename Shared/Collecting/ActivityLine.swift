@@ -1,6 +1,6 @@
 import Foundation
 
-/// An activity record (SPEC §3) as a compiled-in source writes it: one JSON object on one NDJSON
+/// An activity record (docs/model.md §3) as a compiled-in source writes it: one JSON object on one NDJSON
 /// line, keys sorted so the same record is always the same bytes (an exact repeat, not a revision).
 public struct ActivityLine: Sendable, Hashable, Encodable {
     public var source: String

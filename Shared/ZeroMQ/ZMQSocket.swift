@@ -12,7 +12,8 @@ public final class ZMQSocket {
         self.handle = handle
         self.type = type
         // Closing must never hang the process on unsent messages: delivery is proven by
-        // application acknowledgements, not by LINGER (libzmq issue 4660).
+        // application acknowledgements, not by LINGER, which libzmq does not always honour (a
+        // socket closed with a linger set can still drop queued messages).
         try setOption(ZMQ_LINGER, Int32(0))
     }
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import CarbonModel
 
-/// Hand-computed cases of SPEC §1 measured mode, plus conservation on a randomized input.
+/// Hand-computed cases of measured mode (docs/model.md §7–§14), plus conservation on a randomized input.
 struct AccountingEngineTests {
     static let month = CalendarMonth(year: 2024, month: 1)
     static let site1 = SiteDeclaration(site: "s1", region: "r1", grid: "G")

@@ -7,7 +7,7 @@ import Testing
 /// unit tests' inputs and exact expected values), reproduced bit for bit by `EstimationEngine`.
 /// The CSV is embedded verbatim below, so the test reads the file's own rows.
 struct CCFGoldenCaseTests {
-    /// Verbatim copy of ../shared/refdata/golden/ccf_estimator_golden_cases.csv.
+    /// Verbatim copy of refdata/golden/ccf_estimator_golden_cases.csv.
     static let csv = #"""
 case_id,estimator,inputs_json,expected_kWh,expected_tCO2e,source
 ccf_compute_aws_use1,compute,"{""cpuUtilizationAverage_pct"": 1.0, ""vCpuHours"": 1.0, ""minWatts"": 0.71, ""maxWatts"": 3.46, ""pue"": 1.135, ""replicationFactor"": 2, ""ef_tCO2e_per_kWh"": 0.000415755}",0.0016741249999999998,6.960258393749999e-07,cloud-carbon-footprint/cloud-carbon-footprint@b7a049c7d25c0022919ab9010199dd9e77aa4577:packages/core/src/compute/__tests__/ComputeEstimator.test.ts

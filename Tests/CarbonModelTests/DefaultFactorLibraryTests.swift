@@ -10,7 +10,7 @@ struct DefaultFactorLibraryTests {
     let resolver = FactorResolver(DefaultFactorLibrary.factors())
 
     @Test func chinaNationalAndResidualPerDataYear() {
-        // refdata china_grid/mee_nbs_electricity_co2_factors_national.csv
+        // refdata/china_grid/mee_nbs_electricity_co2_factors_national.csv
         for (year, average, residual) in [(2021, 0.5568, 0.5942), (2022, 0.5366, 0.5856), (2023, 0.5306, 0.6096)] {
             let mid = Self.instant(year, 6, 1)
             #expect(resolver.factor(activity: "electricity", region: "CN", at: mid)?.value == average)
@@ -23,7 +23,7 @@ struct DefaultFactorLibraryTests {
     }
 
     @Test func chinaRegionalGrids() {
-        // refdata china_grid/mee_nbs_electricity_co2_factors_regional.csv
+        // refdata/china_grid/mee_nbs_electricity_co2_factors_regional.csv
         #expect(resolver.factor(activity: "electricity", region: "CN-North", at: Self.instant(2023, 3, 1))?.value == 0.6361)
         #expect(resolver.factor(activity: "electricity", region: "CN-Southwest", at: Self.instant(2021, 3, 1))?.value == 0.2113)
         #expect(resolver.factor(activity: "electricity", region: "CN-South", at: Self.instant(2022, 3, 1))?.value == 0.3869)

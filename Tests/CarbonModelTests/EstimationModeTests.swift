@@ -104,7 +104,7 @@ struct EstimationModeTests {
                 Self.input(region: "us-central1", estimable: [Self.usage("t1", "p", profile, [amount])]))
             let cell = try #require(result.tenants.first)
             #expect(abs(cell.figures.energyKWh - expected) < 1e-15, "\(profile.resource)")
-            // gcp us-central1 grid_only factor: 0.000456 t/kWh (refdata grid_emission_factors.csv)
+            // gcp us-central1 grid_only factor: 0.000456 t/kWh (refdata/ccf/cloud-carbon-footprint-constants/grid_emission_factors.csv)
             #expect(abs(cell.figures.scope2Location - expected * 0.456) < 1e-15, "\(profile.resource)")
         }
     }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import CarbonModel
 
-/// The unit catalog (SPEC §2, unit normalization): every symbol, its dimension and its exact
+/// The unit catalog (docs/model.md §2): every symbol, its dimension and its exact
 /// factor to the canonical unit.
 struct UnitTests {
     /// (symbol, dimension, value of one unit in the canonical unit)

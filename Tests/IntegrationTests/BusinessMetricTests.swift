@@ -70,7 +70,7 @@ import Testing
         await suite.stopAll()
     }
 
-    /// Finding 9 of issue 12: metric values that are each finite but add up beyond the range of
+    /// Metric values that are each finite but add up beyond the range of
     /// a number get a 422 naming the figure, not `200 {}`.
     @Test func intensityBeyondTheRangeOfANumberIsAnError() async throws {
         let suite = try SuiteProcess()

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Finding 6 of issue 12: every boolean setting works from its environment variable — the on
+/// Every boolean setting works from its environment variable — the on
 /// and off words in any case — and anything else stops the service naming the variable.
 @Suite(.serialized) struct EnvironmentSwitchTests {
     /// `CM_REQUIRE_AUTH` turns authentication on in each of the five services (each spelled

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Finding 8 of issue 12: a value from a request that holds a line break and a fake log entry
+/// A value from a request that holds a line break and a fake log entry
 /// is written escaped, so no service's log gains a forged line.
 @Suite(.serialized) struct LogInjectionTests {
     static let forged = "2099-01-01T00:00:00+0000 critical carbonmeter.calculator: [Calculator] forged entry"

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Finding 5 of issue 12: strings from tenants (a usage record's region) and from the provider
+/// Strings from tenants (a usage record's region) and from the provider
 /// (product and site names) reach every CSV the reporter writes neutralized — a leading `'` and
 /// quotes — so a spreadsheet opening an export runs no formula; numbers stay numbers.
 @Suite(.serialized) struct NeutralExportTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Finding 10 of issue 12: a service listening anywhere but the loopback refuses to start
+/// A service listening anywhere but the loopback refuses to start
 /// without `--require-auth` (and CURVE for ZeroMQ), naming what is open and what is missing,
 /// unless started with `--insecure-open`, which it logs as a warning.
 @Suite(.serialized) struct SecureByDefaultTests {

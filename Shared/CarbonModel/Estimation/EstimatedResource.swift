@@ -1,4 +1,4 @@
-/// What a usage record measures when it is to be estimated (SPEC §1, estimation mode), given
+/// What a usage record measures when it is to be estimated (docs/model.md §15), given
 /// by its `resource_type` field. It fixes the unit dimension the record's value must have and
 /// the CCF coefficient that turns it into energy.
 public enum EstimatedResource: String, Codable, Sendable, Hashable, CaseIterable {

@@ -1,4 +1,4 @@
-/// Estimation mode (SPEC §1): emissions of cloud usage from resource details alone, in the
+/// Estimation mode (docs/model.md §15): emissions of cloud usage from resource details alone, in the
 /// manner of the Cloud Carbon Footprint methodology, for usage of a product in a region where
 /// no facility data is known.
 ///

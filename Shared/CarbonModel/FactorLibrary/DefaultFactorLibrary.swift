@@ -1,4 +1,4 @@
-/// The emission factors shipped with CarbonMeter (SPEC §1, emission factors), loaded by the
+/// The emission factors shipped with CarbonMeter (docs/model.md §19), loaded by the
 /// calculator at start as provider defaults (`origin: default`). A factor a user declares for
 /// the same activity and region always beats a default (``FactorResolver`` rule 3).
 ///

@@ -1,4 +1,4 @@
-/// Lineage of a product-site, product (region) or tenant result cell (SPEC §1 layers 2 and 3),
+/// Lineage of a product-site, product (region) or tenant result cell (docs/model.md §12, §13, §18),
 /// built on the ``SiteLineage`` of every site involved: the formulas of the allocation, every
 /// allocation-key record (product IT energy, embodied hardware, capacity, usage) with its amount
 /// in the month, and the intermediate numbers, so a verifier can recompute the cell by hand:
@@ -16,8 +16,8 @@
 /// Amounts are summed in integer micro-units per record before conversion, as the calculator's
 /// ledger does, so they match its inputs exactly.
 ///
-/// A tenant cell of a product without facility data in the region-month is estimated (SPEC §1,
-/// estimation mode) as the engine does: its lineage holds the tenant's usage records with
+/// A tenant cell of a product without facility data in the region-month is estimated (docs/model.md
+/// §15, estimation mode) as the engine does: its lineage holds the tenant's usage records with
 /// resource details and their ``EstimatedLineage`` (CCF coefficients, grid factors, terms).
 public struct CellLineage: Codable, Sendable {
     /// An allocation-key record's amount within the month.
@@ -194,7 +194,7 @@ public struct CellLineage: Codable, Sendable {
                 let estimation = EstimatedLineage.build(
                     records: mineEstimable, region: region, month: month, productUnit: products[product]?.unit, factors: factors)
                 var formula = EstimatedLineage.formulas
-                formula["estimated"] = "CCF estimation mode (SPEC §1): the product has no facility data in this region-month"
+                formula["estimated"] = "CCF estimation mode (docs/model.md §15): the product has no facility data in this region-month"
                 return CellLineage(
                     layer: layer.rawValue, region: region, month: month, site: nil, product: product, tenant: tenant, mode: .estimated,
                     formula: formula, sites: [], capacity: [], usage: records, basis: nil, denominator: nil, tenantUsage: mine,

@@ -1,4 +1,4 @@
-/// Lineage of an estimated tenant cell (SPEC §1, estimation mode): every usage record with
+/// Lineage of an estimated tenant cell (docs/model.md §15, §18): every usage record with
 /// resource details behind it, each split by the grid factors in force, the CCF coefficients of
 /// each estimation profile (name, version, value, unit, source) and the grid factors (id,
 /// version, value, unit, source) — enough to recompute the cell by hand:

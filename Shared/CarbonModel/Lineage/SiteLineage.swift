@@ -1,4 +1,4 @@
-/// Lineage of one site-month result cell (SPEC §1, explainable to a verifier): every input
+/// Lineage of one site-month result cell (docs/model.md §18, explainable to a verifier): every input
 /// record behind it with its amount in the month, split by the factor in force, and every
 /// factor with id, version and value — enough to recompute the cell by hand:
 ///
@@ -103,7 +103,7 @@ public struct SiteLineage: Codable, Sendable {
                 for (factor, amount) in byFactor(activity: "electricity") {
                     terms.append(term("scope2_location", amount: amount, factor: factor))
                 }
-                // The residual mix where one is in force, else the grid factor (SPEC §1).
+                // The residual mix where one is in force, else the grid factor (docs/model.md §9).
                 let residualTimeline = factors.timeline(activity: "residual_electricity", region: site.grid)
                 let gridTimeline = factors.timeline(activity: "electricity", region: site.grid)
                 var groups: [(EmissionFactor?, Int64)] = []
