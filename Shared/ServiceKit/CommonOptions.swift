@@ -43,6 +43,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     public mutating func validate() throws {
         do { try Env.checkSwitches(["CM_INSECURE_OPEN"]) } catch { throw ValidationError(error.description) }
+        // Every numeric flag of every service reads its default through `Env.int`.
+        do { try Env.checkNumbers() } catch { throw ValidationError(error.description) }
     }
 
     /// The instance name, defaulting to `<service>-1` (env CM_INSTANCE).

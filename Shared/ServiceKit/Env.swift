@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads configuration from the environment: the fallbacks of the services' flags.
 public enum Env {
@@ -9,8 +10,28 @@ public enum Env {
 
     public static func string(_ name: String, _ fallback: String) -> String { optionalString(name) ?? fallback }
 
-    public static func int(_ name: String, _ fallback: Int) -> Int {
-        optionalString(name).flatMap(Int.init) ?? fallback
+    /// The default of a numeric flag: the variable's value when it is a whole number, else
+    /// `fallback`. A value that is set but not a number is remembered and reported by
+    /// `checkNumbers` from the options' `validate()`, so `CM_TOKEN_TTL_SECONDS=15m` stops the
+    /// service naming the variable instead of quietly meaning 900.
+    public static func int(_ name: String, _ fallback: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        guard let text = environment[name], !text.isEmpty else { return fallback }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            unreadableNumbers.withLock { $0[name] = text }
+            return fallback
+        }
+        return value
+    }
+
+    /// Variables read by `int` that held something other than a whole number, by name.
+    private static let unreadableNumbers = Mutex<[String: String]>([:])
+
+    /// Throws, naming the first variable in name order, when a numeric variable read so far held
+    /// something that is not a whole number.
+    public static func checkNumbers() throws(EnvNumberError) {
+        if let (name, value) = unreadableNumbers.withLock({ $0.min { $0.key < $1.key } }) {
+            throw EnvNumberError(variable: name, value: value)
+        }
     }
 
     /// The default of a boolean flag: the variable's value when it is a valid switch, else
@@ -60,4 +81,12 @@ public struct EnvSwitchError: Error, CustomStringConvertible, Equatable, Sendabl
     public var description: String {
         "\(variable)=\"\(value)\" is not a switch: use 1, true, yes or on to turn it on, 0, false, no or off to turn it off"
     }
+}
+
+/// A numeric environment variable set to something that is not a whole number.
+public struct EnvNumberError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var variable: String
+    public var value: String
+
+    public var description: String { "\(variable)=\"\(value)\" is not a whole number" }
 }

@@ -87,4 +87,17 @@ import Testing
         #expect(suite.log(service).contains("\(variable)=\"maybe\" is not a switch"), "\(suite.log(service).suffix(1000))")
         await suite.stopAll()
     }
+
+    /// A numeric variable that is not a whole number stops the service naming it, instead of
+    /// quietly meaning the default.
+    @Test(arguments: [(SuiteProcess.Service.auth, "CM_TOKEN_TTL_SECONDS"), (.collector, "CM_MAX_BACKLOG"), (.calculator, "CM_SETTLE_MS")])
+    func aNumberThatIsNotOneStopsTheServiceNamingTheVariable(_ service: SuiteProcess.Service, _ variable: String) async throws {
+        let suite = try SuiteProcess()
+        suite.environment = [service: [variable: "15m"]]
+        await #expect(throws: (any Error).self) { try await suite.start([service]) }
+        let code = suite.terminationStatus(service)
+        #expect(code != nil && code != 0, "\(service.rawValue) exit status \(String(describing: code))")
+        #expect(suite.log(service).contains("\(variable)=\"15m\" is not a whole number"), "\(suite.log(service).suffix(1000))")
+        await suite.stopAll()
+    }
 }

@@ -1,0 +1,15 @@
+@testable import ServiceKit
+import Testing
+
+/// A numeric environment variable that is not a number stops the service naming it, instead of
+/// quietly meaning the default.
+struct EnvNumberTests {
+    @Test func wholeNumbersAreReadAndAnythingElseIsReportedByName() throws {
+        #expect(Env.int("CM_TEST_PORT", 7, environment: ["CM_TEST_PORT": "8088"]) == 8088)
+        #expect(Env.int("CM_TEST_PORT", 7, environment: ["CM_TEST_PORT": " 42 "]) == 42)
+        #expect(Env.int("CM_TEST_PORT", 7, environment: [:]) == 7)
+        #expect(Env.int("CM_TEST_PORT", 7, environment: ["CM_TEST_PORT": ""]) == 7)
+        #expect(Env.int("CM_TEST_TTL", 900, environment: ["CM_TEST_TTL": "15m"]) == 900)
+        #expect(throws: EnvNumberError(variable: "CM_TEST_TTL", value: "15m")) { try Env.checkNumbers() }
+    }
+}
