@@ -27,10 +27,6 @@ enum UserDirectory {
             arguments: [tenant, Int64(Date().timeIntervalSince1970)])
     }
 
-    static func tenantExists(_ db: Database, _ tenant: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE tenant = ?", arguments: [tenant]) ?? false
-    }
-
     /// Inserts a user whose password was hashed already (hashing is slow; keep it out of the
     /// write transaction).
     static func createUser(_ db: Database, username: String, tenant: String?, role: Role, passwordHash: String) throws {

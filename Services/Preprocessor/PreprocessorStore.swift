@@ -100,12 +100,20 @@ enum PreprocessorStore {
         }
     }
 
+    /// The declared sites and products validation checks records against. A stored declaration
+    /// that does not decode is an error naming it: dropping it would quietly take a site out of
+    /// validation, and every record naming it would then be rejected as unknown.
     static func loadRegistry(_ db: Database) throws -> Registry {
         let decoder = JSONDecoder()
-        let sites = try Data.fetchAll(db, sql: "SELECT declaration FROM sites").compactMap { try? decoder.decode(SiteDeclaration.self, from: $0) }
-        let products = try Data.fetchAll(db, sql: "SELECT declaration FROM products").compactMap {
-            try? decoder.decode(ProductDeclaration.self, from: $0)
+        func decode<T: Decodable>(_ type: T.Type, table: String, key: String) throws -> [T] {
+            try Row.fetchAll(db, sql: "SELECT \(key), declaration FROM \(table)").map { row in
+                do { return try decoder.decode(T.self, from: row["declaration"] as Data) } catch {
+                    throw DatabaseError(message: "\(table): the stored declaration of \(key) \(row[key] as String? ?? "?") does not decode: \(error)")
+                }
+            }
         }
+        let sites = try decode(SiteDeclaration.self, table: "sites", key: "site")
+        let products = try decode(ProductDeclaration.self, table: "products", key: "product")
         return Registry(
             sites: Dictionary(sites.map { ($0.site, $0) }, uniquingKeysWith: { _, last in last }),
             products: Dictionary(products.map { ($0.product, $0) }, uniquingKeysWith: { _, last in last }))

@@ -44,10 +44,6 @@ public final class AuditOutbox: Sendable {
             arguments: [event.id, WireFrame.encodeJSON(event), Int64(Date().timeIntervalSince1970)])
     }
 
-    public static func pendingCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_outbox") ?? 0
-    }
-
     /// Queues `event` in a transaction of its own (a denial: nothing else is written).
     public func record(_ event: AuditEvent) async throws {
         try await database.write { try Self.enqueue($0, event) }

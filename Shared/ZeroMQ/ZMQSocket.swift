@@ -58,18 +58,11 @@ public final class ZMQSocket {
     public func setRoutingID(_ id: String) throws(ZMQError) { try setOption(ZMQ_ROUTING_ID, bytes: Array(id.utf8)) }
     /// Make a ROUTER fail with `.unroutable` instead of silently dropping a message to an unknown peer.
     public func setRouterMandatory(_ on: Bool = true) throws(ZMQError) { try setOption(ZMQ_ROUTER_MANDATORY, Int32(on ? 1 : 0)) }
-    public func setSendHighWaterMark(_ messages: Int32) throws(ZMQError) { try setOption(ZMQ_SNDHWM, messages) }
-    public func setReceiveHighWaterMark(_ messages: Int32) throws(ZMQError) { try setOption(ZMQ_RCVHWM, messages) }
     /// Largest inbound message accepted; larger ones drop the connection.
     public func setMaxMessageSize(_ bytes: Int64) throws(ZMQError) { try setOption(ZMQ_MAXMSGSIZE, bytes) }
     public func setReconnectInterval(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RECONNECT_IVL, milliseconds) }
     /// A blocking receive gives up after this long, throwing `.wouldBlock` (-1: wait forever).
     public func setReceiveTimeout(milliseconds: Int32) throws(ZMQError) { try setOption(ZMQ_RCVTIMEO, milliseconds) }
-    /// ZMTP heartbeats: a dead peer's connection is closed after `timeout`.
-    public func setHeartbeat(intervalMilliseconds: Int32, timeoutMilliseconds: Int32) throws(ZMQError) {
-        try setOption(ZMQ_HEARTBEAT_IVL, intervalMilliseconds)
-        try setOption(ZMQ_HEARTBEAT_TIMEOUT, timeoutMilliseconds)
-    }
 
     // MARK: bind / connect
 
