@@ -107,7 +107,7 @@ struct IngestService: Sendable {
                 let id = parts.count == 1 && part.shard == nil ? batch : "\(batch).p\(part.shard ?? 0)"
                 let header = EnvelopeHeader(id: id, type: IngestBatch.messageType, source: source, correlationId: batch)
                 try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)
-                try MessageStore.enqueue(db, header: header, body: IngestBatch.encode(meta: meta, records: part.records), shard: part.shard)
+                try MessageStore.enqueue(db, header: header, body: try IngestBatch.encode(meta: meta, records: part.records), shard: part.shard)
             }
             return nil
         }

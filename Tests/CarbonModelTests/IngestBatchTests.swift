@@ -13,7 +13,7 @@ struct IngestBatchTests {
             RawRecord(position: 2, json: Data("{\"id\":\n\"2\"}".utf8)),
             RawRecord(position: 3, json: Data("not json".utf8), framingError: "bad line"),
         ]
-        let decoded = try #require(IngestBatch.decode(IngestBatch.encode(meta: meta, records: records)))
+        let decoded = try #require(IngestBatch.decode(try IngestBatch.encode(meta: meta, records: records)))
         #expect(decoded.meta == meta)
         #expect(decoded.records.count == 3)
         #expect(decoded.records[0] == Data("{\"id\":\"1\"}".utf8))

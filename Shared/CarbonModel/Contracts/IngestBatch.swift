@@ -29,16 +29,18 @@ public enum IngestBatch {
     private static let framingErrorPrefix = Data(#"{"$framing_error""#.utf8)
     private static let rawPrefix = Data(#"{"$raw""#.utf8)
 
-    public static func encode(meta: IngestBatchMeta, records: [RawRecord]) -> Data {
+    /// Throws only if Foundation cannot encode the meta line or a framing failure, which would
+    /// be a bug: a batch is never sent with a placeholder in their place.
+    public static func encode(meta: IngestBatchMeta, records: [RawRecord]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var out = (try? encoder.encode(meta)) ?? Data("{}".utf8)
+        var out = try encoder.encode(meta)
         out.reserveCapacity(records.reduce(out.count) { $0 + $1.json.count + 1 })
         for record in records {
             out.append(UInt8(ascii: "\n"))
             if let error = record.framingError {
                 let failure = FramingFailure(error: error, raw: String(decoding: record.json, as: UTF8.self))
-                out.append((try? encoder.encode(failure)) ?? Data("{}".utf8))
+                out.append(try encoder.encode(failure))
             } else {
                 // Line breaks inside a JSON value can only be whitespace between tokens.
                 if ByteLines.contains(0x0A, in: record.json) || ByteLines.contains(0x0D, in: record.json) {
