@@ -10,8 +10,8 @@ it), and monthly sellable capacity of each capacity-based product. Tenants have 
 (a product in a region, named by the region or by one of its sites, in the product's unit or
 another unit of the same dimension, tagged or not) that report daily or hourly usage. Between
 the lines come exact repeats and revisions (a later line with the same source and id and
-another value) of earlier lines, and a few bad lines (broken JSON, negative values, unknown
-units or sites, missing fields).
+another value) of earlier lines, and a few bad lines (broken JSON, a line that is not JSON, negative
+values, unknown units or regions, end before start, a missing tenant).
 
 Deterministic for a seed: the same arguments give the same bytes. Streams: lines are produced
 one by one, so millions of lines never sit in memory (the tenants' stream table and a window
@@ -88,7 +88,8 @@ class ProviderMix:
             raise ValueError("regions must be 1-%d" % len(REGIONS))
         if sites < regions:
             raise ValueError("need at least one site per region (sites >= regions)")
-        capacity_products = products // 2 if capacity_products is None else capacity_products
+        if capacity_products is None:  # half, within what the catalog holds
+            capacity_products = max(products - len(USAGE_PRODUCTS), min(products // 2, len(CAPACITY_PRODUCTS)))
         if not 0 <= capacity_products <= products or capacity_products > len(CAPACITY_PRODUCTS) \
                 or products - capacity_products > len(USAGE_PRODUCTS):
             raise ValueError("products: at most %d usage-based and %d capacity-based"
@@ -371,7 +372,7 @@ class ProviderMix:
             return good % (n, product, region, start, end, "-3", unit)
         if choice == 3:
             return good % (n, product, region, start, end, "1", unit + "ours")
-        if choice == 4:
+        if choice == 4:  # a region no declared site is in
             return good % (n, product, "atlantis-1", start, end, "1", unit)
         if choice == 5:
             return good % (n, product, region, end, start, "1", unit)
@@ -395,7 +396,7 @@ def add_arguments(parser):
     group.add_argument("--regions", type=int, default=2, help="regions, 1-%d (default 2)" % len(REGIONS))
     group.add_argument("--products", type=int, default=4,
                        help="products, at most %d usage-based + %d capacity-based (default 4)" % (len(USAGE_PRODUCTS), len(CAPACITY_PRODUCTS)))
-    group.add_argument("--capacity-products", type=int, default=None, help="how many of them are capacity-based (default half)")
+    group.add_argument("--capacity-products", type=int, default=None, help="how many of them are capacity-based (default half, as far as the catalog allows)")
     group.add_argument("--months", type=int, default=2, help="calendar months of data (default 2)")
     group.add_argument("--start", default="2023-01", help="first month, YYYY-MM (default 2023-01)")
     group.add_argument("--granularity", choices=("daily", "hourly"), default="daily", help="period of a usage record (default daily)")
