@@ -46,7 +46,8 @@ public enum RecordValidator {
         }
         if let key = JSONDuplicateKey.first(in: json) { return .failure(.repeatedKey(key)) }
         do throws(RecordRejection) {
-            let raw = try decode(RawClaim.self, from: json)
+            // Repeated keys were looked for just above.
+            let raw = try decodeAllowingRepeats(RawClaim.self, from: json)
             return .success(RecordClaim(tenant: raw.tenant, kind: raw.kind))
         } catch {
             return .failure(.invalid(error))
@@ -415,6 +416,11 @@ public enum RecordValidator {
         // Parsers differ on which occurrence of a repeated key counts, so a record with one is
         // refused rather than read one way here and another way by whoever checked it.
         if let key = JSONDuplicateKey.first(in: json) { throw duplicate(key) }
+        return try decodeAllowingRepeats(type, from: json)
+    }
+
+    /// `decode` without the repeated-key scan, for a caller that has made it already.
+    private static func decodeAllowingRepeats<T: Decodable>(_ type: T.Type, from json: Data) throws(RecordRejection) -> T {
         do {
             return try decoder.decode(T.self, from: json)
         } catch let rejection as RecordRejection {

@@ -123,6 +123,13 @@ import Testing
         let (budgetStatus, budgetBody) = try await suite.post(
             .reporter, "/v1/budgets", body: Data(budget.utf8), contentType: "application/json", headers: suite.bearer(admin))
         #expect(budgetStatus == 400 && String(decoding: budgetBody, as: UTF8.self).contains("tenant"), "\(String(decoding: budgetBody, as: UTF8.self))")
+        for (path, body) in [
+            ("/v1/targets", #"{"tenant":"A","tenant":"B","baseline_year":2024,"reduction_percent":50,"target_year":2030}"#),
+            ("/v1/business-metrics", #"{"tenant":"A","month":"2024-01","metric":"orders","metric":"x","value":1,"unit":"order"}"#),
+        ] {
+            let (status, answer) = try await suite.post(.reporter, path, body: Data(body.utf8), contentType: "application/json", headers: suite.bearer(admin))
+            #expect(status == 400 && String(decoding: answer, as: UTF8.self).contains("more than once"), "\(path): \(String(decoding: answer, as: UTF8.self))")
+        }
 
         try await suite.waitDrained()
         // Nothing of the refused records landed: B's and A's ecs shares are the fixture's.

@@ -340,9 +340,6 @@ final class SuiteProcess: @unchecked Sendable {
             // Ours only if our process is still running: one that could not bind has exited, and
             // whatever answers on the port then is someone else's.
             if let (status, _) = try? await get(service, "/health"), status == 200, processes[service]?.isRunning ?? true { return }
-            if let process = processes[service], !process.isRunning {
-                throw SuiteError("\(service.rawValue) exited with \(process.terminationStatus): \(log(service).suffix(2000))")
-            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw SuiteError("\(service.rawValue) did not become healthy: \(log(service).suffix(2000))")
