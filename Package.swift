@@ -117,6 +117,11 @@ let package = Package(
             path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
         .testTarget(name: "AuthTests", dependencies: ["Auth"], path: "Tests/AuthTests"),
+        // The reporter's ledger (publications applied, derived tenant cells, migrations) on
+        // SQLite stores of its own, in process.
+        .testTarget(
+            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/ReporterTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

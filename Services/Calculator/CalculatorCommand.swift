@@ -57,6 +57,7 @@ struct CalculatorCommand: AsyncParsableCommand {
             AuditOutbox.migrations(&$0)
             TagUsageLedger.migrations(&$0)
             CalculationFailures.migrations(&$0)
+            PublishedTenantCells.migrations(&$0)
         })
         let metrics = stage.metrics(service: "calculator")
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")

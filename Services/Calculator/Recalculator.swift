@@ -61,14 +61,23 @@ struct Recalculator: Sendable {
                 let published = try await database.write { db in try calculate(db, key: key) }
                 count += 1
                 publisher.notify()
+                metrics.counter("carbonmeter_tenant_cells_calculated_total", help: "Tenant cells of the region-months recalculated")
+                    .increment(by: Int64(published.tenantCells))
+                metrics.counter(
+                    "carbonmeter_tenant_cells_published_total",
+                    help: "Tenant cells carried by publications (changed since the version before, or all of a whole publication)"
+                ).increment(by: Int64(published.changedCells))
+                metrics.counter("carbonmeter_tenant_cells_removed_total", help: "Tenant cells publications removed")
+                    .increment(by: Int64(published.removedCells))
                 metrics.recordsProcessed.increment()
                 logger.info(
                     "region-month calculated",
                     metadata: [
                         "region": "\(key.region)", "month": "\(key.month)", "version": "\(published.version)",
-                        "tenants": "\(published.result.tenants.count)", "elapsed": "\(ContinuousClock.now - started)",
+                        "tenants": "\(published.tenantCells)", "tenants_published": "\(published.changedCells)",
+                        "elapsed": "\(ContinuousClock.now - started)",
                     ])
-                for missing in published.result.missingFactors {
+                for missing in published.missingFactors {
                     logger.warning(
                         "no emission factor: emissions of this activity are counted as zero",
                         metadata: [
@@ -94,18 +103,45 @@ struct Recalculator: Sendable {
         return count
     }
 
-    private func calculate(_ db: Database, key: RegionMonthKey) throws -> RegionMonthPublication {
+    /// Calculates one region-month and queues its publication. After the first publication
+    /// of a region-month, each one is a change set (``RegionMonthPublication/baseVersion``):
+    /// complete sites and products, and only the tenant cells whose published state changed
+    /// (``PublishedTenantCells``), so its size, and the reporter's work, follow what changed
+    /// rather than the number of tenants.
+    private func calculate(_ db: Database, key: RegionMonthKey) throws -> CalculatedRegionMonth {
         let input = try RegionMonthInputBuilder.build(
             db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db),
             quality: quality)
         var result = AccountingEngine.calculate(input)
         result.hourly = HourlyBreakdown.series(input, result: result)
-        let version = (try Int.fetchOne(
-            db, sql: "SELECT version FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? 0) + 1
+        let held = try Row.fetchOne(
+            db, sql: "SELECT version, cells_tracked FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
+        let heldVersion: Int? = held?["version"]
+        let tracked = (held?["cells_tracked"] as Int?) == 1
+        let version = (heldVersion ?? 0) + 1
+        let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants)
+        let changes = try PublishedTenantCells.update(db, key: key, tenants: result.tenants, tagParts: tagParts, hourly: result.hourly)
+        let calculated = CalculatedRegionMonth(
+            version: version, tenantCells: result.tenants.count, changedCells: tracked ? changes.changed.count : result.tenants.count,
+            removedCells: tracked ? changes.removed.count : 0, missingFactors: result.missingFactors)
+        let factorsUsed = result.allFactorsUsed
+        var publicationParts = tagParts
+        if heldVersion != nil, tracked {
+            result.tenants.removeAll { !changes.changed.contains(TenantCellRef($0)) }
+            result.hourly.removeAll { series in
+                guard series.layer == "tenant", let tenant = series.tenant, let product = series.product else { return false }
+                return !changes.changed.contains(TenantCellRef(tenant: tenant, product: product, mode: .estimated))
+            }
+            publicationParts.removeAll { !changes.changed.contains(TenantCellRef(tenant: $0.tenant, product: $0.product, mode: $0.mode)) }
+        }
         var publication = RegionMonthPublication(
             region: key.region, month: key.month, version: version, calculatedAt: MessageClock.timestamp(), result: result)
-        let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants)
-        publication.tagParts = tagParts.isEmpty ? nil : tagParts
+        publication.tagParts = publicationParts.isEmpty ? nil : publicationParts
+        publication.factorsUsed = factorsUsed
+        if let heldVersion, tracked {
+            publication.baseVersion = heldVersion
+            publication.removedTenants = changes.removed
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body: Data
@@ -113,18 +149,33 @@ struct Recalculator: Sendable {
             // JSON has no infinity: the encoder is where a non-finite figure shows.
             throw NonFiniteFigure(region: key.region, month: key.month, path: context.codingPath.map(\.stringValue).joined(separator: "."))
         }
+        // The publication itself lives in the outbox until delivered; the calculator keeps only
+        // its version and the published tenant states.
         try db.execute(
             sql: """
-                INSERT INTO results (region, month, version, calculated_at, result) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at, result = excluded.result
+                INSERT INTO results (region, month, version, calculated_at, result, cells_tracked) VALUES (?, ?, ?, ?, X'', 1)
+                ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at,
+                    result = excluded.result, cells_tracked = 1
                 """,
-            arguments: [key.region, key.month.description, version, publication.calculatedAt, body])
+            arguments: [key.region, key.month.description, version, publication.calculatedAt])
         let header = EnvelopeHeader(
             id: MessageID.make(), type: RegionMonthPublication.messageType, source: source, correlationId: "\(key.region)/\(key.month)")
         try MessageStore.enqueue(db, header: header, body: body)
         try db.execute(
             sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
         try CalculationFailures.clear(db, region: key.region, month: key.month)
-        return publication
+        return calculated
     }
+}
+
+/// What one recalculation produced, for the log.
+struct CalculatedRegionMonth: Sendable {
+    var version: Int
+    /// Tenant cells of the region-month.
+    var tenantCells: Int
+    /// Tenant cells the publication carried (all of them in a whole publication).
+    var changedCells: Int
+    /// Tenant cells a change set removed.
+    var removedCells: Int
+    var missingFactors: [MissingFactor]
 }

@@ -29,7 +29,12 @@ struct TenantLedgerRename: TenantDataKeeper {
         changed["series"] = db.changesCount
         try db.execute(sql: "UPDATE tag_usage SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         changed["tag_usage"] = db.changesCount
-        for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results") {
+        // What was published under the name is held under the pseudonym from now on, as the
+        // reporter holds it (its own erase renames the same cells).
+        try db.execute(sql: "UPDATE published_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+        changed["published_tenant_cells"] = db.changesCount
+        // Stores from before change sets kept each region-month's whole result.
+        for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results WHERE length(result) > 0") {
             guard let renamed = TenantRename.json(row["result"], tenant: tenant, to: pseudonym) else { continue }
             try db.execute(sql: "UPDATE results SET result = ? WHERE region = ? AND month = ?", arguments: [renamed, row["region"], row["month"]])
             changed["results", default: 0] += 1

@@ -148,13 +148,19 @@ enum LedgerStore {
         return (quality.filled * total, quality.flagged * total, quality.estimated * total)
     }
 
-    /// Replaces the rows of a region-month if `publication` is newer than what is held.
-    /// Returns false when it was older or the same.
+    /// Applies `publication` if it is newer than the version held: the site, product-site and
+    /// product rows are replaced, and the tenant cells too (a whole publication) or only those
+    /// it changes or removes (a change set, which must build on the version held). Rows and
+    /// tenant cells replaced stay queryable as superseded, for the time they were in force.
+    /// Returns false when the publication was older or the same.
     static func apply(_ db: Database, _ publication: RegionMonthPublication) throws -> Bool {
         let month = publication.month.description
-        let held = try Int.fetchOne(
-            db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        let region = publication.region
+        let held = try Int.fetchOne(db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [region, month])
         if let held, held >= publication.version { return false }
+        if let base = publication.baseVersion, base != held {
+            throw LedgerGap(region: region, month: month, held: held, base: base, version: publication.version)
+        }
         let calculatedMs = InstantParser.milliseconds(publication.calculatedAt) ?? 0
         if held != nil {
             // The version held becomes superseded: its rows stay queryable for the time it was
@@ -162,61 +168,72 @@ enum LedgerStore {
             // have no time: they count as in force since the beginning.
             try db.execute(
                 sql: """
-                    INSERT INTO ledger_superseded (layer, region, month, site, product, tenant, mode, scope1, scope2_location,
+                    INSERT INTO superseded_cells (layer, region, month, site, product, tenant, mode, scope1, scope2_location,
                         scope2_market, scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                         unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms,
-                        quality_filled, quality_flagged, quality_estimated)
+                        quality_filled, quality_flagged, quality_estimated, denominator, quality_share_filled, quality_share_flagged,
+                        quality_share_estimated)
                     SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
                         l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
                         l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
-                        v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated
-                    FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
+                        v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated,
+                        l.denominator, l.quality_share_filled, l.quality_share_flagged, l.quality_share_estimated
+                    FROM ledger_cells l JOIN versions v ON v.region = l.region AND v.month = l.month
                     WHERE l.region = ? AND l.month = ?
                     """,
-                arguments: [calculatedMs, publication.region, month])
+                arguments: [calculatedMs, region, month])
             try db.execute(
                 sql: "UPDATE version_history SET superseded_at = ?, superseded_ms = ? WHERE region = ? AND month = ? AND superseded_ms IS NULL",
-                arguments: [publication.calculatedAt, calculatedMs, publication.region, month])
+                arguments: [publication.calculatedAt, calculatedMs, region, month])
         }
         try db.execute(
             sql: """
                 INSERT INTO version_history (region, month, version, calculated_at, calculated_ms, factors) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (region, month, version) DO NOTHING
                 """,
-            arguments: [publication.region, month, publication.version, publication.calculatedAt, calculatedMs,
-                try factorsEncoder.encode(publication.result.allFactorsUsed)])
-        try db.execute(sql: "DELETE FROM ledger WHERE region = ? AND month = ?", arguments: [publication.region, month])
+            arguments: [region, month, publication.version, publication.calculatedAt, calculatedMs,
+                try factorsEncoder.encode(publication.allFactorsUsed)])
+        try db.execute(sql: "DELETE FROM ledger_cells WHERE region = ? AND month = ?", arguments: [region, month])
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO ledger (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
+                INSERT INTO ledger_cells (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
-                    unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated,
+                    denominator, quality_share_filled, quality_share_flagged, quality_share_estimated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
-            _ layer: String, site: String?, product: String?, tenant: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
-            usage: Double? = nil, pue: Double? = nil, mode: ResultMode = .measured, share: Double? = nil, quality: QualityShares?
+            _ layer: String, site: String?, product: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
+            usage: Double? = nil, pue: Double? = nil, denominator: Double? = nil, quality: QualityShares?
         ) throws {
-            let q = qualityParts(quality, total: f.totalLocation, mode: mode)
+            let q = qualityParts(quality, total: f.totalLocation, mode: .measured)
+            // A product row keeps its denominator and quality shares: its measured tenant cells
+            // are derived from them (``DerivedTenantCells``).
+            let shares: QualityShares? = layer == "product" ? quality : nil
             try insert.execute(arguments: [
-                layer, publication.region, month, site, product, tenant, mode.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
-                u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, share, q.filled, q.flagged, q.estimated,
+                layer, region, month, site, product, nil, ResultMode.measured.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3,
+                f.energyKWh, u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, nil, q.filled, q.flagged,
+                q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated,
             ])
         }
         let result = publication.result
         for site in result.sites {
-            try row("site", site: site.site, product: nil, tenant: nil, site.figures, unallocated: site.unallocated, pue: site.pue, quality: site.quality)
+            try row("site", site: site.site, product: nil, site.figures, unallocated: site.unallocated, pue: site.pue, quality: site.quality)
         }
         for cell in result.productSites {
-            try row("product_site", site: cell.site, product: cell.product, tenant: nil, cell.figures, quality: cell.quality)
+            try row("product_site", site: cell.site, product: cell.product, cell.figures, quality: cell.quality)
         }
         for cell in result.productRegions {
-            try row("product", site: nil, product: cell.product, tenant: nil, cell.figures, unallocated: cell.unallocated, usage: cell.usage, quality: cell.quality)
+            try row(
+                "product", site: nil, product: cell.product, cell.figures, unallocated: cell.unallocated, usage: cell.usage,
+                denominator: cell.denominator, quality: cell.quality ?? .zero)
         }
-        for cell in result.tenants {
-            try row("tenant", site: nil, product: cell.product, tenant: cell.tenant, cell.figures, usage: cell.usage, mode: cell.mode, share: cell.share, quality: cell.quality)
-        }
-        try db.execute(sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        try TenantCellStore.apply(db, publication)
+
+        // Hours: the site and product layers are replaced whole; estimated tenant cells only
+        // when their cell is (``TenantCellStore`` removed the hours of every cell it replaced).
+        try db.execute(
+            sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ? AND layer != 'tenant'", arguments: [region, month])
         let hourly = try db.cachedStatement(
             sql: """
                 INSERT INTO ledger_hourly (layer, part, region, month, site, product, tenant, mode, hour, scope1, scope2_location,
@@ -229,7 +246,7 @@ enum LedgerStore {
                 // Hours without anything are left out; a missing hour reads as zero.
                 if f == .zero { continue }
                 try hourly.execute(arguments: [
-                    series.layer, series.part, publication.region, month, series.site, series.product, series.tenant, mode,
+                    series.layer, series.part, region, month, series.site, series.product, series.tenant, mode,
                     publication.month.start + Int64(i) * 3600, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
                 ])
             }
@@ -240,7 +257,7 @@ enum LedgerStore {
                 ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at,
                     calculated_ms = excluded.calculated_ms
                 """,
-            arguments: [publication.region, month, publication.version, publication.calculatedAt, calculatedMs])
+            arguments: [region, month, publication.version, publication.calculatedAt, calculatedMs])
         return true
     }
 
@@ -277,6 +294,21 @@ enum LedgerStore {
                 supersededAt: row["superseded_at"],
                 factors: (try? JSONDecoder().decode([FactorReference].self, from: row["factors"] as Data)) ?? [])
         }
+    }
+}
+
+/// A change set that does not build on the version held: applying it would leave out the
+/// changes of the versions in between. It is not acknowledged, so it comes again once they
+/// have been applied.
+struct LedgerGap: Error, CustomStringConvertible {
+    var region: String
+    var month: String
+    var held: Int?
+    var base: Int
+    var version: Int
+
+    var description: String {
+        "version \(version) of \(region)/\(month) changes version \(base), but the ledger holds \(held.map { "version \($0)" } ?? "none")"
     }
 }
 

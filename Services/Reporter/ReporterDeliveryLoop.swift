@@ -27,7 +27,6 @@ struct ReporterDeliveryLoop: Sendable {
                         applied = try LedgerStore.apply(db, publication)
                         if applied {
                             try ReportFactorStore.record(db, publication)
-                            try TagLedgerStore.apply(db, publication)
                         }
                     }
                     try MessageStore.recordProcessed(db, header: delivery.header, result: Data())

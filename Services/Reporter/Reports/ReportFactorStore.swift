@@ -36,8 +36,7 @@ enum ReportFactorStore {
     static func record(_ db: Database, _ publication: RegionMonthPublication) throws {
         let month = publication.month.description
         try db.execute(sql: "DELETE FROM report_factors WHERE region = ? AND month = ?", arguments: [publication.region, month])
-        let references = publication.result.sites.flatMap(\.factorsUsed) + publication.result.tenants.flatMap(\.factorsUsed)
-        for reference in Set(references) {
+        for reference in publication.allFactorsUsed {
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO report_factors (region, month, factor, version, value, activity, unit, source)

@@ -2,9 +2,9 @@ import CarbonModel
 import Foundation
 import GRDB
 
-/// The reporter's copy of the tag parts of each region-month (``TagPart``), in its own table
-/// beside the ledger: a newer version of a region-month replaces all of its parts, like the
-/// ledger rows, and a version without parts removes those held.
+/// The reporter's copy of the tag parts of each region-month (``TagPart``), beside the ledger:
+/// a tenant cell's parts are replaced with the cell (``TenantCellStore``), and their figures
+/// follow the cell's (``DerivedTenantCells``).
 enum TagLedgerStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-tags-v1") { db in
@@ -28,25 +28,6 @@ enum TagLedgerStore {
                     ) WITHOUT ROWID;
                     CREATE INDEX tag_ledger_tenant ON tag_ledger (tenant, tag_key, month);
                     """)
-        }
-    }
-
-    /// Replaces the parts of the publication's region-month. Call only for a publication the
-    /// ledger accepted as newer (``LedgerStore/apply(_:_:)`` returned true).
-    static func apply(_ db: Database, _ publication: RegionMonthPublication) throws {
-        let month = publication.month.description
-        try db.execute(sql: "DELETE FROM tag_ledger WHERE region = ? AND month = ?", arguments: [publication.region, month])
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO tag_ledger (region, month, tenant, product, tag_key, tag_value, mode, usage, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for part in publication.tagParts ?? [] {
-            let f = part.figures
-            try insert.execute(arguments: [
-                publication.region, month, part.tenant, part.product, part.key, part.value, part.mode.rawValue, part.usage, f.scope1,
-                f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
-            ])
         }
     }
 

@@ -12,12 +12,30 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
     /// Each tagged tenant cell split by each of its tag keys (``TagBreakdown``); nil when no
     /// usage carried tags, and absent from publications older than tag breakdowns.
     public var tagParts: [TagPart]? = nil
+    /// The version this publication changes, when it is a change set: then `result.tenants`
+    /// and `tagParts` hold only the tenant cells that changed since `baseVersion` (each with
+    /// all of its tag parts), `removedTenants` the cells that are gone, and every other tenant
+    /// cell stays as it was. Its sites and products are always complete. Nil: the publication
+    /// is the whole region-month (the first one, and those of stores from before change sets).
+    public var baseVersion: Int? = nil
+    /// Tenant cells held at `baseVersion` that no longer exist; only in a change set.
+    public var removedTenants: [TenantCellRef]? = nil
+    /// Every factor behind any figure of the whole region-month, including the tenant cells a
+    /// change set leaves out; nil in publications from before change sets (then
+    /// `result.allFactorsUsed` is complete).
+    public var factorsUsed: [FactorReference]? = nil
 
     enum CodingKeys: String, CodingKey {
         case region, month, version, result
         case calculatedAt = "calculated_at"
         case tagParts = "tag_parts"
+        case baseVersion = "base_version"
+        case removedTenants = "removed_tenants"
+        case factorsUsed = "factors_used"
     }
+
+    /// Every factor the version was calculated with.
+    public var allFactorsUsed: [FactorReference] { factorsUsed ?? result.allFactorsUsed }
 
     public init(region: String, month: CalendarMonth, version: Int, calculatedAt: String, result: RegionMonthResult) {
         self.region = region

@@ -12,8 +12,11 @@ public enum TagBreakdown {
         /// Micro-units of the product's unit.
         public var usageMicro: Int64
         public var figures: EmissionFigures
+        /// `usageMicro` over the split's denominator: the part's fraction of the cell.
+        public var share: Double
 
-        public init(value: String, usageMicro: Int64, figures: EmissionFigures) {
+        public init(value: String, usageMicro: Int64, figures: EmissionFigures, share: Double = 1) {
+            self.share = share
             self.value = value
             self.usageMicro = usageMicro
             self.figures = figures
@@ -38,7 +41,7 @@ public enum TagBreakdown {
         let taggedSum = tagged.reduce(Int64(0)) { $0 + $1.value }
         let denominator = max(totalMicro, taggedSum)
         guard denominator > 0 else {
-            return [Share(value: untagged, usageMicro: max(totalMicro, 0), figures: figures)]
+            return [Share(value: untagged, usageMicro: max(totalMicro, 0), figures: figures, share: 1)]
         }
         var entries = tagged.map { (value: $0.key, usage: $0.value) }
         if denominator > taggedSum { entries.append((untagged, denominator - taggedSum)) }
@@ -52,7 +55,8 @@ public enum TagBreakdown {
                 part = figures.scaled(by: Double(entry.usage) / Double(denominator))
                 assigned += part
             }
-            shares.append(Share(value: entry.value, usageMicro: entry.usage, figures: part))
+            shares.append(
+                Share(value: entry.value, usageMicro: entry.usage, figures: part, share: Double(entry.usage) / Double(denominator)))
         }
         return shares
     }
@@ -74,7 +78,8 @@ public enum TagBreakdown {
                     parts.append(
                         TagPart(
                             tenant: cell.tenant, product: cell.product, region: cell.region, month: cell.month, key: tagKey,
-                            value: share.value, usage: Double(share.usageMicro) / 1_000_000, figures: share.figures, mode: cell.mode))
+                            value: share.value, usage: Double(share.usageMicro) / 1_000_000, figures: share.figures, mode: cell.mode,
+                            share: share.share))
                 }
             }
         }

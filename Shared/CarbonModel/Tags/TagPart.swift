@@ -14,11 +14,16 @@ public struct TagPart: Codable, Sendable, Hashable {
     public var figures: EmissionFigures
     /// The tenant cell's mode, so measured and estimated parts are never summed silently.
     public var mode: ResultMode
+    /// The part's fraction of the tenant cell (its usage over the cell's), so that a holder of
+    /// the cell can derive the part's figures from the cell's current ones; nil in
+    /// publications from before change sets.
+    public var share: Double? = nil
 
     public init(
         tenant: String, product: String, region: String, month: CalendarMonth, key: String, value: String, usage: Double,
-        figures: EmissionFigures, mode: ResultMode
+        figures: EmissionFigures, mode: ResultMode, share: Double? = nil
     ) {
+        self.share = share
         self.tenant = tenant
         self.product = product
         self.region = region

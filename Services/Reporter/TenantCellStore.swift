@@ -1,0 +1,97 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// Writes the tenant cells of a publication, with their tag parts and (estimated cells) hours:
+/// every cell of a whole publication, or the cells a change set changes and removes. A cell
+/// replaced or removed moves to `tenant_cells_superseded` with the versions it was in force
+/// for. Measured cells are stored without figures (``DerivedTenantCells``).
+enum TenantCellStore {
+    /// Call from ``LedgerStore/apply(_:_:)``, after the product rows of the new version.
+    static func apply(_ db: Database, _ publication: RegionMonthPublication) throws {
+        let region = publication.region
+        let month = publication.month.description
+        let version = publication.version
+        let supersedeColumns = """
+            region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
+                share, quality_filled, quality_flagged, quality_estimated
+            """
+        if publication.baseVersion == nil {
+            try db.execute(
+                sql: """
+                    INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
+                    SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ?
+                    """,
+                arguments: [version, region, month])
+            for table in ["tenant_cells", "tag_parts"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
+            }
+            try db.execute(sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ? AND layer = 'tenant'", arguments: [region, month])
+        } else {
+            let supersede = try db.cachedStatement(
+                sql: """
+                    INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
+                    SELECT \(supersedeColumns), ? FROM tenant_cells
+                    WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?
+                    """)
+            let deleteCell = try db.cachedStatement(
+                sql: "DELETE FROM tenant_cells WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
+            let deleteParts = try db.cachedStatement(
+                sql: "DELETE FROM tag_parts WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
+            let deleteHours = try db.cachedStatement(
+                sql: "DELETE FROM ledger_hourly WHERE layer = 'tenant' AND region = ? AND month = ? AND product = ? AND tenant = ?")
+            let replaced = publication.result.tenants.map(TenantCellRef.init) + (publication.removedTenants ?? [])
+            for cell in replaced {
+                let key: StatementArguments = [region, month, cell.tenant, cell.product, cell.mode.rawValue]
+                try supersede.execute(arguments: [version] + key)
+                try deleteCell.execute(arguments: key)
+                try deleteParts.execute(arguments: key)
+                if cell.mode == .estimated { try deleteHours.execute(arguments: [region, month, cell.product, cell.tenant]) }
+            }
+        }
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO tenant_cells (region, month, tenant, product, mode, usage, since_version, scope1, scope2_location,
+                    scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for cell in publication.result.tenants {
+            if cell.mode == .measured {
+                // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
+                try insert.execute(arguments: [
+                    region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+                ])
+            } else {
+                let f = cell.figures
+                let q = LedgerStore.qualityParts(cell.quality, total: f.totalLocation, mode: cell.mode)
+                try insert.execute(arguments: [
+                    region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, f.scope1, f.scope2Location,
+                    f.scope2Market, f.scope3, f.energyKWh, cell.share, q.filled, q.flagged, q.estimated,
+                ])
+            }
+        }
+        let part = try db.cachedStatement(
+            sql: """
+                INSERT INTO tag_parts (region, month, tenant, product, mode, tag_key, tag_value, usage, share, scope1, scope2_location,
+                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (region, month, tenant, product, mode, tag_key, tag_value) DO UPDATE SET usage = excluded.usage,
+                    share = excluded.share, scope1 = excluded.scope1, scope2_location = excluded.scope2_location,
+                    scope2_market = excluded.scope2_market, scope3 = excluded.scope3, energy_kwh = excluded.energy_kwh
+                """)
+        for tagPart in publication.tagParts ?? [] {
+            if let share = tagPart.share {
+                try part.execute(arguments: [
+                    region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, share,
+                    nil, nil, nil, nil, nil,
+                ])
+            } else {
+                // A publication from before change sets: the part's figures as sent.
+                let f = tagPart.figures
+                try part.execute(arguments: [
+                    region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, nil,
+                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                ])
+            }
+        }
+    }
+}
