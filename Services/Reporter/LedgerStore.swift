@@ -232,25 +232,8 @@ enum LedgerStore {
 
         // Hours: the site and product layers are replaced whole; estimated tenant cells only
         // when their cell is (``TenantCellStore`` removed the hours of every cell it replaced).
-        try db.execute(
-            sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ? AND layer != 'tenant'", arguments: [region, month])
-        let hourly = try db.cachedStatement(
-            sql: """
-                INSERT INTO ledger_hourly (layer, part, region, month, site, product, tenant, mode, hour, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for series in result.hourly {
-            let mode = series.layer == "tenant" ? ResultMode.estimated.rawValue : ResultMode.measured.rawValue
-            for i in 0..<series.count {
-                let f = series.figures(at: i)
-                // Hours without anything are left out; a missing hour reads as zero.
-                if f == .zero { continue }
-                try hourly.execute(arguments: [
-                    series.layer, series.part, region, month, series.site, series.product, series.tenant, mode,
-                    publication.month.start + Int64(i) * 3600, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
-                ])
-            }
-        }
+        try UniformHours.deleteNonTenant(db, region: region, month: month)
+        try UniformHours.insert(db, result.hourly, region: region, month: publication.month)
         try db.execute(
             sql: """
                 INSERT INTO versions (region, month, version, calculated_at, calculated_ms) VALUES (?, ?, ?, ?, ?)

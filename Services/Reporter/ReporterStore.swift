@@ -13,5 +13,6 @@ enum ReporterStore {
         AuditOutbox.migrations(&migrator)
         TagLedgerStore.migrations(&migrator)
         DerivedTenantCells.migrations(&migrator)
+        UniformHours.migrations(&migrator)
     }
 }

@@ -26,7 +26,7 @@ enum TenantCellStore {
             for table in ["tenant_cells", "tag_parts"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
             }
-            try db.execute(sql: "DELETE FROM ledger_hourly WHERE region = ? AND month = ? AND layer = 'tenant'", arguments: [region, month])
+            try UniformHours.deleteTenant(db, region: region, month: month)
         } else {
             let supersede = try db.cachedStatement(
                 sql: """
@@ -38,15 +38,13 @@ enum TenantCellStore {
                 sql: "DELETE FROM tenant_cells WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
             let deleteParts = try db.cachedStatement(
                 sql: "DELETE FROM tag_parts WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
-            let deleteHours = try db.cachedStatement(
-                sql: "DELETE FROM ledger_hourly WHERE layer = 'tenant' AND region = ? AND month = ? AND product = ? AND tenant = ?")
             let replaced = publication.result.tenants.map(TenantCellRef.init) + (publication.removedTenants ?? [])
             for cell in replaced {
                 let key: StatementArguments = [region, month, cell.tenant, cell.product, cell.mode.rawValue]
                 try supersede.execute(arguments: [version] + key)
                 try deleteCell.execute(arguments: key)
                 try deleteParts.execute(arguments: key)
-                if cell.mode == .estimated { try deleteHours.execute(arguments: [region, month, cell.product, cell.tenant]) }
+                if cell.mode == .estimated { try UniformHours.deleteTenant(db, region: region, month: month, product: cell.product, tenant: cell.tenant) }
             }
         }
         let insert = try db.cachedStatement(

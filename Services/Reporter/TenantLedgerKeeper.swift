@@ -8,7 +8,7 @@ import ServiceKit
 /// sites' emissions, and deleting them would not give them back to anyone: the site and product
 /// layers still hold them, so the provider's figures and every other tenant's stay as they are.
 struct TenantLedgerKeeper: TenantDataKeeper {
-    static let ledgerTables = ["tenant_cells", "tenant_cells_superseded", "ledger_hourly", "superseded_cells", "tag_parts"]
+    static let ledgerTables = ["tenant_cells", "tenant_cells_superseded", "hourly_rows", "hourly_uniform", "superseded_cells", "tag_parts"]
 
     func export(_ db: Database, tenant: String) throws -> [String: Any] {
         func rows(_ sql: String) throws -> [[String: Any]] {

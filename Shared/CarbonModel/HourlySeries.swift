@@ -40,11 +40,77 @@ public struct HourlySeries: Codable, Sendable, Hashable {
 
     public var count: Int { scope1.count }
 
+    /// The figures of every hour when all hours are equal — a month that holds nothing but
+    /// amortized embodied emissions, spread evenly — else nil.
+    public var uniformFigures: EmissionFigures? {
+        guard count > 0 else { return nil }
+        for column in [scope1, scope2Location, scope2Market, scope3, energyKWh] {
+            let first = column[0]
+            if column.contains(where: { $0 != first }) { return nil }
+        }
+        return figures(at: 0)
+    }
+
+    /// The most hours a month has (31 days; a month with the autumn daylight-saving change
+    /// has no more in UTC).
+    public static let maximumHours = 744
+
     private enum CodingKeys: String, CodingKey {
         case layer, part, site, product, tenant, scope1
         case scope2Location = "scope2_location"
         case scope2Market = "scope2_market"
         case scope3
         case energyKWh = "energy_kwh"
+        case uniformHours = "uniform_hours"
+    }
+
+    /// A series whose hours are all equal is sent as one value per column and its number of
+    /// hours (`uniform_hours`), not as hundreds of copies.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(layer, forKey: .layer)
+        try c.encode(part, forKey: .part)
+        try c.encodeIfPresent(site, forKey: .site)
+        try c.encodeIfPresent(product, forKey: .product)
+        try c.encodeIfPresent(tenant, forKey: .tenant)
+        if count > 1, let uniform = uniformFigures {
+            try c.encode(count, forKey: .uniformHours)
+            try c.encode([uniform.scope1], forKey: .scope1)
+            try c.encode([uniform.scope2Location], forKey: .scope2Location)
+            try c.encode([uniform.scope2Market], forKey: .scope2Market)
+            try c.encode([uniform.scope3], forKey: .scope3)
+            try c.encode([uniform.energyKWh], forKey: .energyKWh)
+        } else {
+            try c.encode(scope1, forKey: .scope1)
+            try c.encode(scope2Location, forKey: .scope2Location)
+            try c.encode(scope2Market, forKey: .scope2Market)
+            try c.encode(scope3, forKey: .scope3)
+            try c.encode(energyKWh, forKey: .energyKWh)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layer = try c.decode(String.self, forKey: .layer)
+        part = try c.decode(String.self, forKey: .part)
+        site = try c.decodeIfPresent(String.self, forKey: .site)
+        product = try c.decodeIfPresent(String.self, forKey: .product)
+        tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
+        var columns = try [CodingKeys.scope1, .scope2Location, .scope2Market, .scope3, .energyKWh].map { try c.decode([Double].self, forKey: $0) }
+        guard columns.allSatisfy({ $0.count == columns[0].count }) else {
+            throw DecodingError.dataCorruptedError(forKey: .scope1, in: c, debugDescription: "hourly columns of different lengths")
+        }
+        if let hours = try c.decodeIfPresent(Int.self, forKey: .uniformHours) {
+            guard (1...Self.maximumHours).contains(hours), columns[0].count == 1 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .uniformHours, in: c, debugDescription: "uniform_hours \(hours) needs one value per column and 1…\(Self.maximumHours) hours")
+            }
+            columns = columns.map { Array(repeating: $0[0], count: hours) }
+        }
+        scope1 = columns[0]
+        scope2Location = columns[1]
+        scope2Market = columns[2]
+        scope3 = columns[3]
+        energyKWh = columns[4]
     }
 }

@@ -196,3 +196,45 @@ import Testing
         }
     }
 }
+
+/// Uniform hourly series are stored once and read back hour by hour.
+@Suite struct UniformHoursTests {
+    @Test func aUniformSeriesIsOneRowAndReadsAsEveryHour() throws {
+        let queue = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        MessageStore.registerMigrations(&migrator)
+        ReporterStore.migrations(&migrator)
+        try migrator.migrate(queue)
+        let month = CalendarMonth(year: 2030, month: 2)
+        let hours = Int((month.end - month.start) / 3600)
+        let hour = EmissionFigures(scope1: 0, scope2Location: 0, scope2Market: 0, scope3: 0.125, energyKWh: 0)
+        var varied = Array(repeating: EmissionFigures.zero, count: hours)
+        varied[5].scope2Location = 2
+        var publication = RegionMonthPublication(
+            region: "r1", month: month, version: 1, calculatedAt: "2030-03-01T00:00:00Z",
+            result: RegionMonthResult(
+                region: "r1", month: month,
+                hourly: [
+                    HourlySeries(layer: "product", product: "ecs", hours: Array(repeating: hour, count: hours)),
+                    HourlySeries(layer: "site", site: "s1", hours: varied),
+                ]))
+        publication.factorsUsed = []
+        try queue.write { db in
+            _ = try LedgerStore.apply(db, publication)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM hourly_uniform") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM hourly_rows") == 1)
+            let product = try Row.fetchAll(db, sql: "SELECT hour, scope3 FROM ledger_hourly WHERE layer = 'product' ORDER BY hour")
+            #expect(product.count == hours)
+            #expect(product.first?["hour"] as Int64? == month.start)
+            #expect(product.last?["hour"] as Int64? == month.end - 3600)
+            #expect(product.allSatisfy { $0["scope3"] as Double == 0.125 })
+            // A new version replaces both kinds of rows.
+            var next = publication
+            next.version = 2
+            next.calculatedAt = "2030-03-02T00:00:00Z"
+            next.result.hourly = []
+            _ = try LedgerStore.apply(db, next)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_hourly") == 0)
+        }
+    }
+}
