@@ -43,8 +43,19 @@ enum ReporterRoutes {
                     return HTTPSupport.error(.forbidden, message)
                 }
             }
-            let checked = query
-            let rows = try await database.read { try EmissionsTable.rows($0, query: checked) }
+            let asked = query
+            let (answered, rows) = try await database.read { db -> (EmissionsQuery, [EmissionsRow]) in
+                var query = asked
+                // Without `to`, the answer ends at the latest month with activity data rather
+                // than years ahead where only amortized hardware is; the answer's `to` says so.
+                if query.to == nil, query.asOf == nil, let latest = try ActivityWindow.latestActivityMonth(db),
+                    query.from.map({ $0 <= latest }) ?? true
+                {
+                    query.to = latest
+                }
+                return (query, try EmissionsTable.rows(db, query: query))
+            }
+            query = answered
             switch query.format {
             case .json: return HTTPSupport.raw(EmissionsTable.json(rows, query: query), contentType: "application/json")
             case .csv: return HTTPSupport.raw(EmissionsTable.csv(rows, query: query), contentType: "text/csv; charset=utf-8")

@@ -1,0 +1,28 @@
+import CarbonModel
+import GRDB
+
+/// The months with activity data: embodied hardware is amortized over years ahead, so the
+/// ledger holds months far beyond the data received, with nothing but amortized scope 3 in
+/// them. Answers that are not asked for a period end at the latest month with activity; the
+/// later months stay available to a query that names them (`to=`).
+enum ActivityWindow {
+    /// The latest month in which a site had energy or scope 1 or 2 emissions, or a tenant had
+    /// usage; nil when there is none.
+    static func latestActivityMonth(_ db: Database) throws -> CalendarMonth? {
+        var latest = try String.fetchOne(
+            db,
+            sql: """
+                SELECT MAX(month) FROM ledger_cells
+                WHERE layer = 'site' AND (energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0)
+                """)
+        // Per region, so that the primary key answers instead of a scan of every tenant cell.
+        for region in try String.fetchAll(db, sql: "SELECT DISTINCT region FROM versions") {
+            if let month = try String.fetchOne(db, sql: "SELECT MAX(month) FROM tenant_cells WHERE region = ?", arguments: [region]),
+                month > (latest ?? "")
+            {
+                latest = month
+            }
+        }
+        return latest.flatMap(CalendarMonth.init)
+    }
+}
