@@ -31,6 +31,8 @@ struct CalculatorCommand: AsyncParsableCommand {
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
     @Option(help: "...or once it has waited this long in any case (env CM_MAX_WAIT_MS).")
     var maxWaitMs: Int = Env.int("CM_MAX_WAIT_MS", 5_000)
+    @Option(help: "Tenant cells per publication message: a larger recalculation is sent as several pages, so that neither calculator nor reporter holds it whole (env CM_PAGE_CELLS).")
+    var pageCells: Int = Env.int("CM_PAGE_CELLS", 2_000)
     @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
     @OptionGroup var authLink: AuthLinkOptions
@@ -42,6 +44,10 @@ struct CalculatorCommand: AsyncParsableCommand {
     var outlierThreshold: Double = Env.optionalString("CM_OUTLIER_THRESHOLD").flatMap(Double.init) ?? OutlierPolicy.default.threshold
     @Option(help: "Data quality: floor of the MAD as a fraction of the window's median, so meter rounding is not flagged (env CM_OUTLIER_MIN_RELATIVE_MAD).")
     var outlierMinRelativeMad: Double = Env.optionalString("CM_OUTLIER_MIN_RELATIVE_MAD").flatMap(Double.init) ?? OutlierPolicy.default.minimumRelativeMAD
+
+    func validate() throws {
+        guard pageCells >= 1 else { throw ValidationError("--page-cells (CM_PAGE_CELLS): at least 1 tenant cell per message, not \(pageCells)") }
+    }
 
     func run() async throws {
         HealthProbe.exitIfRequested(common, port: httpPort)
@@ -111,7 +117,8 @@ struct CalculatorCommand: AsyncParsableCommand {
         let deliveries = CalculatorDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
-            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors, quality: quality)
+            maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors, quality: quality,
+            pageCells: pageCells)
 
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()

@@ -26,6 +26,8 @@ struct Recalculator: Sendable {
     let defaultFactors: [EmissionFactor]
     /// Gap filling and outlier thresholds for the metered facility series.
     var quality: DataQualitySettings = .default
+    /// Tenant cells per publication message (``PublicationPages``).
+    var pageCells = 2_000
 
     func run() async throws {
         while !Task.isCancelled {
@@ -74,7 +76,7 @@ struct Recalculator: Sendable {
                     "region-month calculated",
                     metadata: [
                         "region": "\(key.region)", "month": "\(key.month)", "version": "\(published.version)",
-                        "tenants": "\(published.tenantCells)", "tenants_published": "\(published.changedCells)",
+                        "tenants": "\(published.tenantCells)", "tenants_published": "\(published.changedCells)", "pages": "\(published.pages)",
                         "elapsed": "\(ContinuousClock.now - started)",
                     ])
                 for missing in published.missingFactors {
@@ -121,7 +123,7 @@ struct Recalculator: Sendable {
         let version = (heldVersion ?? 0) + 1
         let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants)
         let changes = try PublishedTenantCells.update(db, key: key, tenants: result.tenants, tagParts: tagParts, hourly: result.hourly)
-        let calculated = CalculatedRegionMonth(
+        var calculated = CalculatedRegionMonth(
             version: version, tenantCells: result.tenants.count, changedCells: tracked ? changes.changed.count : result.tenants.count,
             removedCells: tracked ? changes.removed.count : 0, missingFactors: result.missingFactors)
         let factorsUsed = result.allFactorsUsed
@@ -142,13 +144,6 @@ struct Recalculator: Sendable {
             publication.baseVersion = heldVersion
             publication.removedTenants = changes.removed
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body: Data
-        do { body = try encoder.encode(publication) } catch EncodingError.invalidValue(_, let context) {
-            // JSON has no infinity: the encoder is where a non-finite figure shows.
-            throw NonFiniteFigure(region: key.region, month: key.month, path: context.codingPath.map(\.stringValue).joined(separator: "."))
-        }
         // The publication itself lives in the outbox until delivered; the calculator keeps only
         // its version and the published tenant states.
         try db.execute(
@@ -158,12 +153,24 @@ struct Recalculator: Sendable {
                     result = excluded.result, cells_tracked = 1
                 """,
             arguments: [key.region, key.month.description, version, publication.calculatedAt])
-        let header = EnvelopeHeader(
-            id: MessageID.make(), type: RegionMonthPublication.messageType, source: source, correlationId: "\(key.region)/\(key.month)")
-        try MessageStore.enqueue(db, header: header, body: body)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Pages rather than one message holding every tenant: the JSON of one page at a time.
+        let pages = PublicationPages.split(publication, cellsPerPage: pageCells)
+        for page in pages {
+            let body: Data
+            do { body = try encoder.encode(page) } catch EncodingError.invalidValue(_, let context) {
+                // JSON has no infinity: the encoder is where a non-finite figure shows.
+                throw NonFiniteFigure(region: key.region, month: key.month, path: context.codingPath.map(\.stringValue).joined(separator: "."))
+            }
+            let header = EnvelopeHeader(
+                id: MessageID.make(), type: RegionMonthPublication.messageType, source: source, correlationId: "\(key.region)/\(key.month)")
+            try MessageStore.enqueue(db, header: header, body: body)
+        }
         try db.execute(
             sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
         try CalculationFailures.clear(db, region: key.region, month: key.month)
+        calculated.pages = pages.count
         return calculated
     }
 }
@@ -178,4 +185,7 @@ struct CalculatedRegionMonth: Sendable {
     /// Tenant cells a change set removed.
     var removedCells: Int
     var missingFactors: [MissingFactor]
+    /// Messages the publication took (``PublicationPages``).
+    var pages = 1
 }
+

@@ -161,6 +161,13 @@ enum LedgerStore {
         if let base = publication.baseVersion, base != held {
             throw LedgerGap(region: region, month: month, held: held, base: base, version: publication.version)
         }
+        // The pages before this one (a paged version), all of them, before anything changes.
+        var stagedPages: [Int] = []
+        if let pages = publication.pages, pages > 1 {
+            stagedPages = try StagedPages.numbers(db, region: region, month: month, version: publication.version)
+            let missing = Set(1..<pages).subtracting(stagedPages).sorted()
+            guard missing.isEmpty else { throw MissingPages(region: region, month: month, version: publication.version, missing: missing) }
+        }
         let calculatedMs = InstantParser.milliseconds(publication.calculatedAt) ?? 0
         if held != nil {
             // The version held becomes superseded: its rows stay queryable for the time it was
@@ -228,12 +235,19 @@ enum LedgerStore {
                 "product", site: nil, product: cell.product, cell.figures, unallocated: cell.unallocated, usage: cell.usage,
                 denominator: cell.denominator, quality: cell.quality ?? .zero)
         }
+        if publication.baseVersion == nil {
+            try TenantCellStore.removeAll(db, region: region, month: month, version: publication.version)
+        }
+        for number in stagedPages {
+            try TenantCellStore.apply(db, try StagedPages.load(db, region: region, month: month, version: publication.version, page: number))
+        }
         try TenantCellStore.apply(db, publication)
+        try StagedPages.discard(db, region: region, month: month, through: publication.version)
 
         // Hours: the site and product layers are replaced whole; estimated tenant cells only
         // when their cell is (``TenantCellStore`` removed the hours of every cell it replaced).
         try UniformHours.deleteNonTenant(db, region: region, month: month)
-        try UniformHours.insert(db, result.hourly, region: region, month: publication.month)
+        try UniformHours.insert(db, result.hourly.filter { $0.layer != "tenant" }, region: region, month: publication.month)
         try db.execute(
             sql: """
                 INSERT INTO versions (region, month, version, calculated_at, calculated_ms) VALUES (?, ?, ?, ?, ?)

@@ -24,9 +24,12 @@ struct ReporterDeliveryLoop: Sendable {
                     var applied = false
                     if delivery.header.type == RegionMonthPublication.messageType {
                         let publication = try decoder.decode(RegionMonthPublication.self, from: delivery.body)
-                        applied = try LedgerStore.apply(db, publication)
-                        if applied {
-                            try ReportFactorStore.record(db, publication)
+                        if publication.isLastPage {
+                            applied = try LedgerStore.apply(db, publication)
+                            if applied { try ReportFactorStore.record(db, publication) }
+                        } else {
+                            // Kept until the last page of its version applies them all at once.
+                            _ = try StagedPages.stage(db, publication, body: delivery.body)
                         }
                     }
                     try MessageStore.recordProcessed(db, header: delivery.header, result: Data())

@@ -14,5 +14,6 @@ enum ReporterStore {
         TagLedgerStore.migrations(&migrator)
         DerivedTenantCells.migrations(&migrator)
         UniformHours.migrations(&migrator)
+        StagedPages.migrations(&migrator)
     }
 }

@@ -7,27 +7,35 @@ import GRDB
 /// replaced or removed moves to `tenant_cells_superseded` with the versions it was in force
 /// for. Measured cells are stored without figures (``DerivedTenantCells``).
 enum TenantCellStore {
-    /// Call from ``LedgerStore/apply(_:_:)``, after the product rows of the new version.
+    static let supersedeColumns = """
+        region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
+            share, quality_filled, quality_flagged, quality_estimated
+        """
+
+    /// Before a whole publication: every tenant cell of the region-month is replaced (and
+    /// stays as superseded), with its tag parts and hours.
+    static func removeAll(_ db: Database, region: String, month: String, version: Int) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
+                SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ?
+                """,
+            arguments: [version, region, month])
+        for table in ["tenant_cells", "tag_parts"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
+        }
+        try UniformHours.deleteTenant(db, region: region, month: month)
+    }
+
+    /// Applies the tenant cells of one message of a version (the whole publication, or a page):
+    /// in a change set, the cells it carries or removes replace those held; then its cells,
+    /// tag parts and tenant hours are written. Call from ``LedgerStore/apply(_:_:)``, after
+    /// the product rows of the new version.
     static func apply(_ db: Database, _ publication: RegionMonthPublication) throws {
         let region = publication.region
         let month = publication.month.description
         let version = publication.version
-        let supersedeColumns = """
-            region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-                share, quality_filled, quality_flagged, quality_estimated
-            """
-        if publication.baseVersion == nil {
-            try db.execute(
-                sql: """
-                    INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
-                    SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ?
-                    """,
-                arguments: [version, region, month])
-            for table in ["tenant_cells", "tag_parts"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
-            }
-            try UniformHours.deleteTenant(db, region: region, month: month)
-        } else {
+        if publication.baseVersion != nil {
             let supersede = try db.cachedStatement(
                 sql: """
                     INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
@@ -91,5 +99,6 @@ enum TenantCellStore {
                 ])
             }
         }
+        try UniformHours.insert(db, publication.result.hourly.filter { $0.layer == "tenant" }, region: region, month: publication.month)
     }
 }

@@ -44,7 +44,16 @@ import Testing
     }
 
     @Test func onlyChangedTenantCellsArePublishedAndEveryVersionStaysExact() async throws {
-        let suite = try SuiteProcess()
+        try await changeSets(SuiteProcess())
+    }
+
+    /// The same with every tenant cell in a message of its own (``PublicationPages``): the
+    /// reporter stages the pages and applies each version whole.
+    @Test func pagedPublicationsGiveTheSameAnswers() async throws {
+        try await changeSets(SuiteProcess(extraArguments: [.calculator: ["--page-cells", "1"]]))
+    }
+
+    func changeSets(_ suite: SuiteProcess) async throws {
         try await suite.start()
         try await suite.declareFixture()
         let first = [

@@ -238,3 +238,48 @@ import Testing
         }
     }
 }
+
+/// A paged version is staged page by page and applied whole by its last page.
+@Suite struct PagedVersionTests {
+    @Test func pagesApplyAsOneVersionAndALastPageWithoutTheOthersIsRefused() throws {
+        let month = TenantCellLedgerTests.month
+        let product = TenantCellLedgerTests.product(
+            EmissionFigures(scope1: 0.1, scope2Location: 1.0 / 3.0, scope2Market: 7, scope3: 0, energyKWh: 9), usage: 10, denominator: 10)
+        let cells = TenantCellLedgerTests.tenants(["a": 1, "b": 2, "c": 3, "d": 4], of: product)
+        let whole = TenantCellLedgerTests.publication(version: 1, base: nil, at: "2024-02-01T00:00:00Z", product: product, tenants: cells)
+        let pages = PublicationPages.split(whole, cellsPerPage: 1)
+        #expect(pages.count == 5)
+
+        func store() throws -> DatabaseQueue {
+            let queue = try DatabaseQueue()
+            var migrator = DatabaseMigrator()
+            MessageStore.registerMigrations(&migrator)
+            ReporterStore.migrations(&migrator)
+            try migrator.migrate(queue)
+            return queue
+        }
+        let paged = try store(), single = try store()
+        try single.write { db in _ = try LedgerStore.apply(db, whole) }
+        // The last page first: refused, nothing changes.
+        let last = try #require(pages.last)
+        #expect(throws: MissingPages.self) { try paged.write { db in _ = try LedgerStore.apply(db, last) } }
+        try paged.write { (db: Database) throws -> Void in
+            for page in pages.dropLast() {
+                #expect(try StagedPages.stage(db, page, body: JSONEncoder().encode(page)))
+                // Nothing shows before the last page.
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") == 0)
+            }
+            #expect(try LedgerStore.apply(db, last))
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staged_pages") == 0)
+        }
+        let sql = "SELECT layer, tenant, scope1, scope2_location, share, usage FROM ledger ORDER BY layer, tenant"
+        let a = try paged.read { try Row.fetchAll($0, sql: sql) }
+        let b = try single.read { try Row.fetchAll($0, sql: sql) }
+        #expect(a == b)
+        #expect(a.count == 5)
+        // A page of a version already held is not kept.
+        let kept = try paged.write { db in try StagedPages.stage(db, pages[0], body: Data()) }
+        #expect(!kept)
+        _ = month
+    }
+}

@@ -24,6 +24,12 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
     /// change set leaves out; nil in publications from before change sets (then
     /// `result.allFactorsUsed` is complete).
     public var factorsUsed: [FactorReference]? = nil
+    /// A large version travels as several pages (``PublicationPages``): `page` of `pages`,
+    /// counted from 1. Every page but the last carries only tenant cells (with their tag parts
+    /// and hours) and removals; the last carries the rest, and the version is applied when it
+    /// arrives. Nil: the version is one message.
+    public var page: Int? = nil
+    public var pages: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case region, month, version, result
@@ -32,7 +38,11 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
         case baseVersion = "base_version"
         case removedTenants = "removed_tenants"
         case factorsUsed = "factors_used"
+        case page, pages
     }
+
+    /// True when this message completes its version: a single message, or the last page.
+    public var isLastPage: Bool { page == nil || page == pages }
 
     /// Every factor the version was calculated with.
     public var allFactorsUsed: [FactorReference] { factorsUsed ?? result.allFactorsUsed }

@@ -1,0 +1,71 @@
+import CarbonModel
+import Foundation
+import GRDB
+
+/// The pages of a version that arrived before its last page (``PublicationPages``), kept as
+/// they came until the last one applies the whole version in one transaction — so a query
+/// never sees half a version, and no more than one page is ever decoded at a time.
+enum StagedPages {
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-staged-pages-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE staged_pages (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        page INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (region, month, version, page)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// Keeps a page that is not the last of its version, unless the ledger already holds that
+    /// version or a newer one. Returns whether it was kept.
+    static func stage(_ db: Database, _ page: RegionMonthPublication, body: Data) throws -> Bool {
+        let held = try Int.fetchOne(
+            db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [page.region, page.month.description])
+        if let held, held >= page.version { return false }
+        try db.execute(
+            sql: "INSERT INTO staged_pages (region, month, version, page, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            arguments: [page.region, page.month.description, page.version, page.page ?? 0, body])
+        return true
+    }
+
+    /// The numbers of the staged pages of a version, in order.
+    static func numbers(_ db: Database, region: String, month: String, version: Int) throws -> [Int] {
+        try Int.fetchAll(
+            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND version = ? ORDER BY page",
+            arguments: [region, month, version])
+    }
+
+    static func load(_ db: Database, region: String, month: String, version: Int, page: Int) throws -> RegionMonthPublication {
+        guard
+            let body = try Data.fetchOne(
+                db, sql: "SELECT body FROM staged_pages WHERE region = ? AND month = ? AND version = ? AND page = ?",
+                arguments: [region, month, version, page])
+        else { throw MissingPages(region: region, month: month, version: version, missing: [page]) }
+        return try JSONDecoder().decode(RegionMonthPublication.self, from: body)
+    }
+
+    /// Forgets the pages of versions up to `version` (applied, or replaced by it).
+    static func discard(_ db: Database, region: String, month: String, through version: Int) throws {
+        try db.execute(
+            sql: "DELETE FROM staged_pages WHERE region = ? AND month = ? AND version <= ?", arguments: [region, month, version])
+    }
+}
+
+/// The last page of a version arrived before some of the others: it is not acknowledged, so it
+/// comes again once they have been staged.
+struct MissingPages: Error, CustomStringConvertible {
+    var region: String
+    var month: String
+    var version: Int
+    var missing: [Int]
+
+    var description: String {
+        "version \(version) of \(region)/\(month) is missing page(s) \(missing.map(String.init).joined(separator: ", "))"
+    }
+}
