@@ -159,7 +159,7 @@ struct Recalculator: Sendable {
         let pages = PublicationPages.split(publication, cellsPerPage: pageCells)
         for page in pages {
             let body: Data
-            do { body = try encoder.encode(page) } catch EncodingError.invalidValue(_, let context) {
+            do { body = try encoder.encode(page.compacted()) } catch EncodingError.invalidValue(_, let context) {
                 // JSON has no infinity: the encoder is where a non-finite figure shows.
                 throw NonFiniteFigure(region: key.region, month: key.month, path: context.codingPath.map(\.stringValue).joined(separator: "."))
             }

@@ -46,7 +46,10 @@ enum TenantCellStore {
                 sql: "DELETE FROM tenant_cells WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
             let deleteParts = try db.cachedStatement(
                 sql: "DELETE FROM tag_parts WHERE region = ? AND month = ? AND tenant = ? AND product = ? AND mode = ?")
-            let replaced = publication.result.tenants.map(TenantCellRef.init) + (publication.removedTenants ?? [])
+            let replaced =
+                publication.result.tenants.map(TenantCellRef.init)
+                + (publication.measuredCells ?? []).map { TenantCellRef(tenant: $0.tenant, product: $0.product, mode: .measured) }
+                + (publication.removedTenants ?? [])
             for cell in replaced {
                 let key: StatementArguments = [region, month, cell.tenant, cell.product, cell.mode.rawValue]
                 try supersede.execute(arguments: [version] + key)
@@ -61,6 +64,13 @@ enum TenantCellStore {
                     scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        for cell in publication.measuredCells ?? [] {
+            // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
+            try insert.execute(arguments: [
+                region, month, cell.tenant, cell.product, ResultMode.measured.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil,
+                nil, nil,
+            ])
+        }
         for cell in publication.result.tenants {
             if cell.mode == .measured {
                 // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
@@ -84,6 +94,12 @@ enum TenantCellStore {
                     share = excluded.share, scope1 = excluded.scope1, scope2_location = excluded.scope2_location,
                     scope2_market = excluded.scope2_market, scope3 = excluded.scope3, energy_kwh = excluded.energy_kwh
                 """)
+        for share in publication.tagShares ?? [] {
+            try part.execute(arguments: [
+                region, month, share.tenant, share.product, share.mode.rawValue, share.key, share.value, share.usage, share.share, nil, nil, nil,
+                nil, nil,
+            ])
+        }
         for tagPart in publication.tagParts ?? [] {
             if let share = tagPart.share {
                 try part.execute(arguments: [

@@ -68,4 +68,20 @@ import Testing
         #expect(pages == [whole])
         #expect(pages[0].isLastPage && pages[0].page == nil)
     }
+
+    @Test func compactFormKeepsWhatTheReporterNeeds() throws {
+        let whole = Self.publication(tenants: 6, removed: 0)
+        let compact = whole.compacted()
+        #expect(compact.result.tenants.allSatisfy { $0.mode == .estimated })
+        #expect(compact.result.tenants.count == 2)
+        #expect(compact.measuredCells?.map(\.tenant) == ["t1", "t2", "t4", "t5"])
+        #expect(compact.measuredCells?.first?.usage == 1)
+        #expect(compact.tagParts == nil)
+        #expect(compact.tagShares?.count == 6)
+        let data = try JSONEncoder().encode(compact)
+        #expect(data.count < (try JSONEncoder().encode(whole)).count)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(#"["t1","ecs",1]"#))
+        #expect(try JSONDecoder().decode(RegionMonthPublication.self, from: data) == compact)
+    }
 }

@@ -259,7 +259,8 @@ import Testing
             return queue
         }
         let paged = try store(), single = try store()
-        try single.write { db in _ = try LedgerStore.apply(db, whole) }
+        // The single message in its compact form (as the calculator sends it), the pages not.
+        try single.write { db in _ = try LedgerStore.apply(db, whole.compacted()) }
         // The last page first: refused, nothing changes.
         let last = try #require(pages.last)
         #expect(throws: MissingPages.self) { try paged.write { db in _ = try LedgerStore.apply(db, last) } }

@@ -30,6 +30,11 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
     /// arrives. Nil: the version is one message.
     public var page: Int? = nil
     public var pages: Int? = nil
+    /// Measured tenant cells in their compact form (``RegionMonthPublication/compacted()``),
+    /// besides any in `result.tenants`.
+    public var measuredCells: [MeasuredCell]? = nil
+    /// Tag parts in their compact form, besides any in `tagParts`.
+    public var tagShares: [TagShare]? = nil
 
     enum CodingKeys: String, CodingKey {
         case region, month, version, result
@@ -39,6 +44,8 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
         case removedTenants = "removed_tenants"
         case factorsUsed = "factors_used"
         case page, pages
+        case measuredCells = "measured_cells"
+        case tagShares = "tag_shares"
     }
 
     /// True when this message completes its version: a single message, or the last page.
