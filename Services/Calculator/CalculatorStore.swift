@@ -102,7 +102,7 @@ enum CalculatorStore {
     static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Marks a region-month for recalculation (and remembers that it has data).
-    static func markDirty(_ db: Database, region: String, month: CalendarMonth) throws {
+    static func markDirty(_ db: Database, region: String, month: CalendarMonth, allTenants: Bool = false) throws {
         let now = nowMilliseconds()
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO region_months (region, month) VALUES (?, ?)")
             .execute(arguments: [region, month.description])
@@ -112,6 +112,10 @@ enum CalculatorStore {
                 ON CONFLICT (region, month) DO UPDATE SET generation = generation + 1, last_marked_ms = excluded.last_marked_ms
                 """
         ).execute(arguments: [region, month.description, now, now])
+        if allTenants {
+            try db.cachedStatement(sql: "UPDATE dirty SET all_tenants = 1 WHERE region = ? AND month = ?")
+                .execute(arguments: [region, month.description])
+        }
     }
 
     static func dirtyCount(_ db: Database) throws -> Int {

@@ -26,6 +26,43 @@ enum PublishedTenantCells {
                     ALTER TABLE results ADD COLUMN cells_tracked INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        // The tenant cells records touched since their region-month was last calculated, so
+        // that a recalculation reads those (and U per product) rather than every tenant.
+        migrator.registerMigration("calculator-changed-tenant-cells-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE changed_tenant_cells (
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        tenant TEXT NOT NULL,
+                        product TEXT NOT NULL,
+                        PRIMARY KEY (region, month, tenant, product)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX series_usage_cell ON series (region, kind, product, tenant);
+                    ALTER TABLE dirty ADD COLUMN all_tenants INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
+    }
+
+    /// Notes that records changed the usage of a tenant cell in these months.
+    static func markChanged(_ db: Database, region: String, months: some Sequence<CalendarMonth>, tenant: String, product: String) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO changed_tenant_cells (region, month, tenant, product) VALUES (?, ?, ?, ?)")
+        for month in months { try statement.execute(arguments: [region, month.description, tenant, product]) }
+    }
+
+    /// The tenant cells of a region-month that records changed since its last calculation.
+    static func changed(_ db: Database, key: RegionMonthKey) throws -> Set<TenantCellKey> {
+        Set(
+            try Row.fetchAll(
+                db, sql: "SELECT tenant, product FROM changed_tenant_cells WHERE region = ? AND month = ?",
+                arguments: [key.region, key.month.description]
+            ).map { TenantCellKey(tenant: $0["tenant"], product: $0["product"]) })
+    }
+
+    static func clearChanged(_ db: Database, key: RegionMonthKey) throws {
+        try db.execute(
+            sql: "DELETE FROM changed_tenant_cells WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
     }
 
     /// The tenant cells of a new result that differ from the published ones, and the
@@ -35,17 +72,31 @@ enum PublishedTenantCells {
         var removed: [TenantCellRef]
     }
 
+    /// `scope`: the only tenant cells (either mode) the new result was computed for, when it
+    /// was computed for some only; nil compares every cell held.
     static func update(
-        _ db: Database, key: RegionMonthKey, tenants: [TenantResult], tagParts: [TagPart], hourly: [HourlySeries]
+        _ db: Database, key: RegionMonthKey, tenants: [TenantResult], tagParts: [TagPart], hourly: [HourlySeries],
+        scope: Set<TenantCellKey>? = nil
     ) throws -> Changes {
         let month = key.month.description
         var held: [TenantCellRef: Data] = [:]
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT tenant, product, mode, state FROM published_tenant_cells WHERE region = ? AND month = ?",
-            arguments: [key.region, month])
-        while let row = try rows.next() {
-            guard let mode = ResultMode(rawValue: row[2]) else { continue }
-            held[TenantCellRef(tenant: row[0], product: row[1], mode: mode)] = row[3]
+        if let scope {
+            let lookup = try db.cachedStatement(
+                sql: "SELECT mode, state FROM published_tenant_cells WHERE region = ? AND month = ? AND tenant = ? AND product = ?")
+            for cell in scope {
+                for row in try Row.fetchAll(lookup, arguments: [key.region, month, cell.tenant, cell.product]) {
+                    guard let mode = ResultMode(rawValue: row[0]) else { continue }
+                    held[TenantCellRef(tenant: cell.tenant, product: cell.product, mode: mode)] = row[1]
+                }
+            }
+        } else {
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT tenant, product, mode, state FROM published_tenant_cells WHERE region = ? AND month = ?",
+                arguments: [key.region, month])
+            while let row = try rows.next() {
+                guard let mode = ResultMode(rawValue: row[2]) else { continue }
+                held[TenantCellRef(tenant: row[0], product: row[1], mode: mode)] = row[3]
+            }
         }
         var partsByCell: [TenantCellRef: [TagPart]] = [:]
         for part in tagParts {

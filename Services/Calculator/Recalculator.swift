@@ -111,18 +111,33 @@ struct Recalculator: Sendable {
     /// (``PublishedTenantCells``), so its size, and the reporter's work, follow what changed
     /// rather than the number of tenants.
     private func calculate(_ db: Database, key: RegionMonthKey) throws -> CalculatedRegionMonth {
-        let input = try RegionMonthInputBuilder.build(
-            db, key: key, factors: FactorResolver(defaultFactors + (try CalculatorStore.factors(db))), products: try CalculatorStore.products(db),
-            quality: quality)
-        var result = AccountingEngine.calculate(input)
-        result.hourly = HourlyBreakdown.series(input, result: result)
+        let factors = FactorResolver(defaultFactors + (try CalculatorStore.factors(db)))
+        let products = try CalculatorStore.products(db)
         let held = try Row.fetchOne(
-            db, sql: "SELECT version, cells_tracked FROM results WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
+            db, sql: "SELECT version, cells_tracked FROM results WHERE region = ? AND month = ?",
+            arguments: [key.region, key.month.description])
         let heldVersion: Int? = held?["version"]
         let tracked = (held?["cells_tracked"] as Int?) == 1
+        let allTenants = try Bool.fetchOne(
+            db, sql: "SELECT all_tenants FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? false
+        // Only the tenant cells records changed, and those with usage that has resource details
+        // (their mode and estimates follow the facility data and factors) — unless nothing is
+        // known of what was published, or a declaration can have moved usage between cells.
+        let scope: Set<TenantCellKey>?
+        if !tracked || allTenants {
+            scope = nil
+        } else {
+            scope = try PublishedTenantCells.changed(db, key: key).union(RegionMonthInputBuilder.estimableCells(db, key: key))
+        }
+        // A cell of plain usage depends on nothing but its usage (its figures are derived from
+        // the product's); a cell with resource details is in the scope whatever changed.
+        let input = try RegionMonthInputBuilder.build(db, key: key, factors: factors, products: products, quality: quality, tenantCells: scope)
+        var result = AccountingEngine.calculate(input)
+        result.hourly = HourlyBreakdown.series(input, result: result)
         let version = (heldVersion ?? 0) + 1
-        let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants)
-        let changes = try PublishedTenantCells.update(db, key: key, tenants: result.tenants, tagParts: tagParts, hourly: result.hourly)
+        let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants, only: scope)
+        let changes = try PublishedTenantCells.update(
+            db, key: key, tenants: result.tenants, tagParts: tagParts, hourly: result.hourly, scope: scope)
         var calculated = CalculatedRegionMonth(
             version: version, tenantCells: result.tenants.count, changedCells: tracked ? changes.changed.count : result.tenants.count,
             removedCells: tracked ? changes.removed.count : 0, missingFactors: result.missingFactors)
@@ -153,6 +168,7 @@ struct Recalculator: Sendable {
                     result = excluded.result, cells_tracked = 1
                 """,
             arguments: [key.region, key.month.description, version, publication.calculatedAt])
+        try PublishedTenantCells.clearChanged(db, key: key)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Pages rather than one message holding every tenant: the JSON of one page at a time.
@@ -178,7 +194,8 @@ struct Recalculator: Sendable {
 /// What one recalculation produced, for the log.
 struct CalculatedRegionMonth: Sendable {
     var version: Int
-    /// Tenant cells of the region-month.
+    /// Tenant cells of the region-month the round calculated (all, or those that could have
+    /// changed).
     var tenantCells: Int
     /// Tenant cells the publication carried (all of them in a whole publication).
     var changedCells: Int

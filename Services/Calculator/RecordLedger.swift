@@ -95,6 +95,10 @@ struct RecordLedger {
             try statement.execute(arguments: [series, part.start, sign * part.amount])
         }
         for month in contribution.monthly.keys { touched.insert(RegionMonthKey(region: record.region, month: month)) }
+        if record.kind == .usage {
+            try PublishedTenantCells.markChanged(
+                db, region: record.region, months: contribution.monthly.keys, tenant: record.tenant ?? "", product: record.product ?? "")
+        }
         try TagUsageLedger.add(db, record, monthly: contribution.monthly, sign: sign)
     }
 
@@ -160,7 +164,12 @@ struct RecordLedger {
             let affected =
                 regions.contains(key.region) || !update.products.isEmpty
                 || FactorImpact.touches(impacting, region: key.region, month: key.month, grids: gridsByRegion[key.region] ?? [])
-            if affected { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+            // A site or product declared anew can move usage between cells: every tenant cell
+            // is recalculated. A factor changes no measured cell's usage.
+            if affected {
+                try CalculatorStore.markDirty(
+                    db, region: key.region, month: key.month, allTenants: regions.contains(key.region) || !update.products.isEmpty)
+            }
         }
     }
 }

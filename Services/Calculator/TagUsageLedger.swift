@@ -63,7 +63,8 @@ enum TagUsageLedger {
 
     /// The tag parts of a region-month's tenant cells (``TagBreakdown``), from the tagged usage
     /// and each cell's total usage in `amounts`.
-    static func parts(_ db: Database, key: RegionMonthKey, tenants: [TenantResult]) throws -> [TagPart] {
+    static func parts(_ db: Database, key: RegionMonthKey, tenants: [TenantResult], only scope: Set<TenantCellKey>? = nil) throws -> [TagPart] {
+        if let scope { return try parts(db, key: key, tenants: tenants, cells: scope) }
         var tags: [TenantCellKey: [String: [String: Int64]]] = [:]
         for row in try Row.fetchAll(
             db,
@@ -85,6 +86,29 @@ enum TagUsageLedger {
         {
             usage[TenantCellKey(tenant: row["tenant"], product: row["product"])] = row["amount"]
         }
+        return TagBreakdown.parts(tenants: tenants, usage: usage, tags: tags)
+    }
+
+    /// The tag parts of some tenant cells only, read cell by cell.
+    private static func parts(_ db: Database, key: RegionMonthKey, tenants: [TenantResult], cells: Set<TenantCellKey>) throws -> [TagPart] {
+        let month = key.month.description
+        let tagged = try db.cachedStatement(
+            sql: "SELECT tag_key, tag_value, amount FROM tag_usage WHERE region = ? AND month = ? AND product = ? AND tenant = ? AND amount != 0")
+        let total = try db.cachedStatement(
+            sql: """
+                SELECT SUM(a.amount) FROM series s JOIN amounts a ON a.series_id = s.id
+                WHERE s.region = ? AND s.kind = 'usage' AND s.product = ? AND s.tenant = ? AND a.bucket >= ? AND a.bucket < ?
+                """)
+        var tags: [TenantCellKey: [String: [String: Int64]]] = [:]
+        var usage: [TenantCellKey: Int64] = [:]
+        for cell in cells {
+            for row in try Row.fetchAll(tagged, arguments: [key.region, month, cell.product, cell.tenant]) {
+                tags[cell, default: [:]][row[0], default: [:]][row[1]] = row[2]
+            }
+            guard tags[cell] != nil else { continue }
+            usage[cell] = try Int64.fetchOne(total, arguments: [key.region, cell.product, cell.tenant, key.month.start, key.month.end]) ?? 0
+        }
+        guard !tags.isEmpty else { return [] }
         return TagBreakdown.parts(tenants: tenants, usage: usage, tags: tags)
     }
 }

@@ -33,6 +33,7 @@ struct TenantLedgerRename: TenantDataKeeper {
         // reporter holds it (its own erase renames the same cells).
         try db.execute(sql: "UPDATE published_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         changed["published_tenant_cells"] = db.changesCount
+        try db.execute(sql: "UPDATE changed_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         // Stores from before change sets kept each region-month's whole result.
         for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results WHERE length(result) > 0") {
             guard let renamed = TenantRename.json(row["result"], tenant: tenant, to: pseudonym) else { continue }

@@ -55,16 +55,19 @@ public enum AccountingEngine {
         // in this region-month is estimated; where the product has facility data, it is
         // allocated like any other usage (measured beats estimated).
         var usage = input.usage
+        var usageTotals = input.usageTotals
         var estimable: [EstimableUsage] = []
         for series in input.estimable.sorted(by: { ($0.tenant, $0.product, $0.profile.key) < ($1.tenant, $1.product, $1.profile.key) }) {
             if productTotals[series.product] != nil {
                 usage[series.product, default: [:]][series.tenant, default: 0] += series.usage
+                if usageTotals != nil { usageTotals?[series.product, default: 0] += series.usage }
             } else {
                 estimable.append(series)
             }
         }
         let (productRegions, measuredTenants) = allocateToTenants(
-            input, usage: usage, productTotals: productTotals, productQuality: productQuality, capacities: capacities)
+            input, usage: usage, usageTotals: usageTotals, productTotals: productTotals, productQuality: productQuality,
+            capacities: capacities)
         var tenants = measuredTenants
         if !estimable.isEmpty {
             tenants += EstimationEngine.tenantResults(
@@ -246,8 +249,8 @@ public enum AccountingEngine {
     // MARK: - Layer 3
 
     private static func allocateToTenants(
-        _ input: RegionMonthInput, usage: [String: [String: Double]], productTotals: [String: EmissionFigures],
-        productQuality: [String: QualityAmounts], capacities: [String: Double]
+        _ input: RegionMonthInput, usage: [String: [String: Double]], usageTotals givenTotals: [String: Double]?,
+        productTotals: [String: EmissionFigures], productQuality: [String: QualityAmounts], capacities: [String: Double]
     ) -> ([ProductRegionResult], [TenantResult]) {
         // Only positive usage counts: a zero or (invalid) negative amount is not a use.
         var usageTotals: [String: Double] = [:]
@@ -255,10 +258,16 @@ public enum AccountingEngine {
         for (product, byTenant) in usage {
             let used = byTenant.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             guard !used.isEmpty else { continue }
-            var total = 0.0
-            for (_, amount) in used { total += amount }
-            usageTotals[product] = total
             tenantUsage[product] = used
+            if givenTotals == nil {
+                var total = 0.0
+                for (_, amount) in used { total += amount }
+                usageTotals[product] = total
+            }
+        }
+        // U from the caller's exact sums over every tenant, when `usage` holds only some.
+        if let givenTotals {
+            for (product, total) in givenTotals where total > 0 { usageTotals[product] = total }
         }
 
         let products = Set(productTotals.keys).union(usageTotals.keys).sorted()

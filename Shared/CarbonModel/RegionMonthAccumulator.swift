@@ -9,8 +9,14 @@ public struct RegionMonthAccumulator: Sendable {
     private var totals: [String: [String: Int64]] = [:]  // site -> series -> micro
     private var usageMicro: [String: [String: Int64]] = [:]
     private var estimableMicro: [EstimableKey: [Int64: Int64]] = [:]  // (product, tenant, profile) -> bucket -> micro
+    /// Product -> Σ plain usage of every tenant, when the caller adds only some tenants' usage.
+    private var usageTotalsMicro: [String: Int64]?
 
     public init() {}
+
+    /// Declares U's plain part per product (micro-units, over every tenant), for an input that
+    /// holds only some tenants' usage (``RegionMonthInput/usageTotals``).
+    public mutating func setUsageTotals(_ totals: [String: Int64]) { usageTotalsMicro = totals }
 
     /// Adds `amount` micro-units of a series (kind, site, product, tenant, substance) in `bucket`.
     public mutating func add(kind: ActivityKind, site: String, product: String, tenant: String, substance: String, bucket: Int64, amount: Int64) {
@@ -99,9 +105,17 @@ public struct RegionMonthAccumulator: Sendable {
             }
             sites[site] = input
         }
-        return RegionMonthInput(
+        var input = RegionMonthInput(
             region: region, month: month, sites: sites.keys.sorted().compactMap { sites[$0] }, products: products, usage: usage,
             estimable: estimable, factors: factors)
+        // U from the exact integer sums, whichever tenants were added: the same denominator
+        // whether a recalculation reads every tenant or only those that changed.
+        var totals = usageTotalsMicro ?? [:]
+        if usageTotalsMicro == nil {
+            for (product, tenants) in usageMicro { totals[product] = tenants.values.reduce(0, +) }
+        }
+        input.usageTotals = totals.mapValues(micro)
+        return input
     }
 
     private func micro(_ amount: Int64) -> Double { Double(amount) / 1_000_000 }

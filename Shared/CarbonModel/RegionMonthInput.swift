@@ -93,6 +93,11 @@ public struct RegionMonthInput: Sendable {
     /// facility data in the region-month, else added to `usage`.
     public var estimable: [EstimableUsage]
     public var factors: FactorResolver
+    /// Product -> Σ over every tenant of its plain usage (not `estimable`) this month, from the
+    /// exact integer sums. When set, it is U's plain part whatever `usage` holds, and `usage`
+    /// may hold only the tenants whose cells are wanted: a recalculation then costs the cells
+    /// that changed, not every tenant. Nil: U is summed from `usage`.
+    public var usageTotals: [String: Double]? = nil
 
     public init(
         region: String,

@@ -39,7 +39,6 @@ import Testing
         #expect(Set(rows.compactMap { $0["tenant"] as? String }) == Set(expected.keys), "\(what): tenants", sourceLocation: sourceLocation)
         for (tenant, share) in expected {
             expectClose(row(rows, ["tenant": tenant])?["scope2_location"], share * location, "\(what): \(tenant)", sourceLocation: sourceLocation)
-            expectClose(row(rows, ["tenant": tenant])?["share"] ?? share, share, "\(what): \(tenant) share", sourceLocation: sourceLocation)
         }
     }
 
@@ -72,6 +71,7 @@ import Testing
         // One tenant more usage, one tenant's usage revised to nothing: the change set carries
         // a's cell and removes c's; b's cell is not sent, yet its share follows the new total.
         let publishedBefore = try await counter(suite, "carbonmeter_tenant_cells_published_total")
+        let calculatedBefore = try await counter(suite, "carbonmeter_tenant_cells_calculated_total")
         let removedBefore = try await counter(suite, "carbonmeter_tenant_cells_removed_total")
         let beforeChange = try await instant()
         let second = [Self.usage("a2", tenant: "a", value: 10), Self.usage("c1", tenant: "c", value: 0, tags: #"{"project":"x"}"#)]
@@ -81,6 +81,8 @@ import Testing
         try await suite.waitDrained()
         #expect(try await counter(suite, "carbonmeter_tenant_cells_published_total") - publishedBefore == 1, "only a's cell is published")
         #expect(try await counter(suite, "carbonmeter_tenant_cells_removed_total") - removedBefore == 1, "c's cell is removed")
+        // The round read a's cell and c's (now empty), not b's.
+        #expect(try await counter(suite, "carbonmeter_tenant_cells_calculated_total") - calculatedBefore == 1, "only a's cell calculated")
         let afterChange = try await suite.emissions(january)
         expectTenants(afterChange, ["a": 0.4, "b": 0.6], location: ecs, "after the change set")
         let sum = afterChange.compactMap { ($0["scope2_location"] as? NSNumber)?.doubleValue }.reduce(0, +)
@@ -92,10 +94,12 @@ import Testing
         // A factor revision changes E(ecs) and no tenant's usage: no tenant cell is published,
         // every tenant's figures follow.
         let publishedBeforeRevision = try await counter(suite, "carbonmeter_tenant_cells_published_total")
+        let calculatedBeforeRevision = try await counter(suite, "carbonmeter_tenant_cells_calculated_total")
         let beforeRevision = try await instant()
         try await suite.postExpectingAccepted("/v1/factors", Self.revisedFactor, "application/x-ndjson", accepted: 0)
         try await suite.waitDrained()
         #expect(try await counter(suite, "carbonmeter_tenant_cells_published_total") == publishedBeforeRevision, "no tenant cell published")
+        #expect(try await counter(suite, "carbonmeter_tenant_cells_calculated_total") == calculatedBeforeRevision, "no tenant cell calculated")
         let revisedEcs = 0.75 * 1120 * 0.6 + 500 * 0.6
         expectTenants(try await suite.emissions(january), ["a": 0.4, "b": 0.6], location: revisedEcs, "after the factor revision")
 
@@ -106,6 +110,42 @@ import Testing
             try await suite.emissions(january + "&as_of=\(beforeRevision)"), ["a": 0.4, "b": 0.6], location: ecs, "as of the change set")
         expectTenants(
             try await suite.emissions(january + "&as_of=\(try await instant())"), ["a": 0.4, "b": 0.6], location: revisedEcs, "as of now")
+        await suite.stopAll()
+    }
+
+    /// Usage with resource details is estimated while its product has no facility data in the
+    /// region-month, and allocated like any other usage once it has: the round that sees the
+    /// product's first IT energy recalculates every cell, not only those records touched.
+    @Test func usageWithResourceDetailsChangesModeWhenItsProductGetsFacilityData() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start()
+        try await suite.declareFixture()
+        try await suite.postExpectingAccepted("/v1/products", #"[{"product":"vm2","unit":"vCPU-h","basis":"usage"}]"#, "application/json", accepted: 1)
+        let usage = """
+            {"source":"bill","id":"e-vm2","kind":"usage","tenant":"E","product":"vm2","region":"r1","provider":"aws","resource_type":"compute","start":"2024-01-03T00:00:00Z","end":"2024-01-04T00:00:00Z","value":30,"unit":"vCPU-h"}
+            {"source":"bill","id":"p-vm2","kind":"usage","tenant":"P","product":"vm2","region":"r1","start":"2024-01-03T00:00:00Z","end":"2024-01-04T00:00:00Z","value":10,"unit":"vCPU-h"}
+            """
+        try await suite.postExpectingAccepted("/v1/activity", usage, "application/x-ndjson", accepted: 2)
+        try await suite.waitDrained()
+        let january = "layer=tenant&product=vm2&from=2024-01&to=2024-01"
+        let before = try await suite.emissions(january)
+        #expect(row(before, ["tenant": "E"])?["mode"] as? String == "estimated", "\(before)")
+
+        let it = #"{"source":"meter","id":"s1-vm2-it","kind":"product.it_electricity","site":"s1","product":"vm2","start":"2024-01-01T00:00:00Z","end":"2024-02-01T00:00:00Z","value":200,"unit":"kWh"}"#
+        try await suite.postExpectingAccepted("/v1/activity", it, "application/x-ndjson", accepted: 1)
+        try await suite.waitDrained()
+        let after = try await suite.emissions(january)
+        let e = try #require(row(after, ["tenant": "E"]), "\(after)")
+        #expect(e["mode"] as? String == "measured")
+        expectClose(e["usage"], 30, "E's usage, now measured")
+        #expect(!after.contains { $0["mode"] as? String == "estimated" })
+        let product = try await suite.emissions("layer=product&product=vm2&from=2024-01&to=2024-01")
+        let vm2 = (row(product, ["product": "vm2"])?["scope2_location"] as? NSNumber)?.doubleValue ?? .nan
+        #expect(vm2 > 0)
+        expectClose(e["scope2_location"], 0.75 * vm2, "E's share of vm2: 30 of 40 vCPU-h")
+        expectClose(row(after, ["tenant": "P"])?["scope2_location"], 0.25 * vm2, "P's share of vm2: 10 of 40")
+        let sum = after.compactMap { ($0["scope2_location"] as? NSNumber)?.doubleValue }.reduce(0, +)
+        expectClose(sum, vm2, "Σ tenants = E(vm2)")
         await suite.stopAll()
     }
 }
