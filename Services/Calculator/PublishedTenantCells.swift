@@ -38,7 +38,7 @@ enum PublishedTenantCells {
                         product TEXT NOT NULL,
                         PRIMARY KEY (region, month, tenant, product)
                     ) WITHOUT ROWID;
-                    CREATE INDEX series_usage_cell ON series (region, kind, product, tenant);
+                    CREATE INDEX series_usage_cell ON series (region, kind, product, tenant, substance);
                     ALTER TABLE dirty ADD COLUMN all_tenants INTEGER NOT NULL DEFAULT 0;
                     """)
         }
@@ -58,6 +58,13 @@ enum PublishedTenantCells {
                 db, sql: "SELECT tenant, product FROM changed_tenant_cells WHERE region = ? AND month = ?",
                 arguments: [key.region, key.month.description]
             ).map { TenantCellKey(tenant: $0["tenant"], product: $0["product"]) })
+    }
+
+    /// How many tenant cells of the region-month were published.
+    static func count(_ db: Database, key: RegionMonthKey) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM published_tenant_cells WHERE region = ? AND month = ?",
+            arguments: [key.region, key.month.description]) ?? 0
     }
 
     static func clearChanged(_ db: Database, key: RegionMonthKey) throws {

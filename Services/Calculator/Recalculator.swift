@@ -123,11 +123,13 @@ struct Recalculator: Sendable {
         // Only the tenant cells records changed, and those with usage that has resource details
         // (their mode and estimates follow the facility data and factors) — unless nothing is
         // known of what was published, or a declaration can have moved usage between cells.
-        let scope: Set<TenantCellKey>?
-        if !tracked || allTenants {
-            scope = nil
-        } else {
-            scope = try PublishedTenantCells.changed(db, key: key).union(RegionMonthInputBuilder.estimableCells(db, key: key))
+        var scope: Set<TenantCellKey>? = nil
+        if tracked, !allTenants {
+            let cells = try PublishedTenantCells.changed(db, key: key).union(RegionMonthInputBuilder.estimableCells(db, key: key))
+            // Cell by cell costs a few index look-ups each; past a quarter of the cells held
+            // (a bulk load), one pass over all of them is cheaper.
+            let published = cells.count <= 1_000 ? 0 : try PublishedTenantCells.count(db, key: key)
+            if cells.count <= 1_000 || cells.count * 4 <= published { scope = cells }
         }
         // A cell of plain usage depends on nothing but its usage (its figures are derived from
         // the product's); a cell with resource details is in the scope whatever changed.
