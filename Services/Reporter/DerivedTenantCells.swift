@@ -26,25 +26,7 @@ enum DerivedTenantCells {
                     ALTER TABLE ledger_cells ADD COLUMN quality_share_flagged REAL;
                     ALTER TABLE ledger_cells ADD COLUMN quality_share_estimated REAL;
                     CREATE INDEX ledger_cells_product ON ledger_cells (region, month, layer, product);
-                    CREATE TABLE tenant_cells (
-                        region TEXT NOT NULL,
-                        month TEXT NOT NULL,
-                        tenant TEXT NOT NULL,
-                        product TEXT NOT NULL,
-                        mode TEXT NOT NULL,
-                        usage REAL NOT NULL,
-                        since_version INTEGER NOT NULL,
-                        scope1 REAL,
-                        scope2_location REAL,
-                        scope2_market REAL,
-                        scope3 REAL,
-                        energy_kwh REAL,
-                        share REAL,
-                        quality_filled REAL,
-                        quality_flagged REAL,
-                        quality_estimated REAL,
-                        PRIMARY KEY (region, month, tenant, product, mode)
-                    ) WITHOUT ROWID;
+                    CREATE TABLE tenant_cells (\(tenantCellColumns), PRIMARY KEY (region, month, tenant, product, mode)) WITHOUT ROWID;
                     INSERT OR REPLACE INTO tenant_cells (region, month, tenant, product, mode, usage, since_version, scope1, scope2_location,
                         scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated)
                     SELECT l.region, l.month, l.tenant, l.product, l.mode, COALESCE(l.usage, 0), COALESCE(v.version, 0), l.scope1,
@@ -54,25 +36,7 @@ enum DerivedTenantCells {
                     WHERE l.layer = 'tenant' AND l.tenant IS NOT NULL AND l.product IS NOT NULL;
                     DELETE FROM ledger_cells WHERE layer = 'tenant';
                     CREATE INDEX tenant_cells_tenant ON tenant_cells (tenant, month);
-                    CREATE TABLE tenant_cells_superseded (
-                        region TEXT NOT NULL,
-                        month TEXT NOT NULL,
-                        tenant TEXT NOT NULL,
-                        product TEXT NOT NULL,
-                        mode TEXT NOT NULL,
-                        usage REAL NOT NULL,
-                        since_version INTEGER NOT NULL,
-                        until_version INTEGER NOT NULL,
-                        scope1 REAL,
-                        scope2_location REAL,
-                        scope2_market REAL,
-                        scope3 REAL,
-                        energy_kwh REAL,
-                        share REAL,
-                        quality_filled REAL,
-                        quality_flagged REAL,
-                        quality_estimated REAL
-                    );
+                    CREATE TABLE tenant_cells_superseded (\(tenantCellColumns), until_version INTEGER NOT NULL);
                     CREATE INDEX tenant_cells_superseded_versions ON tenant_cells_superseded (region, month, since_version);
                     ALTER TABLE ledger_superseded RENAME TO superseded_cells;
                     ALTER TABLE superseded_cells ADD COLUMN denominator REAL;
@@ -111,6 +75,14 @@ enum DerivedTenantCells {
     }
 
     static let scopes = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
+
+    /// A tenant cell as stored, current or superseded: figures, share and quality parts only
+    /// when the cell has its own (estimated, or from before this schema).
+    static let tenantCellColumns = """
+        region TEXT NOT NULL, month TEXT NOT NULL, tenant TEXT NOT NULL, product TEXT NOT NULL, mode TEXT NOT NULL,
+        usage REAL NOT NULL, since_version INTEGER NOT NULL, scope1 REAL, scope2_location REAL, scope2_market REAL, scope3 REAL,
+        energy_kwh REAL, share REAL, quality_filled REAL, quality_flagged REAL, quality_estimated REAL
+        """
 
     /// The figures of tenant cell `t` with product row `p`: its own when it has them (estimated
     /// cells, and rows from before this schema), else `scope × (usage / D)`, as
