@@ -110,11 +110,13 @@ public struct RegionMonthAccumulator: Sendable {
             estimable: estimable, factors: factors)
         // U from the exact integer sums, whichever tenants were added: the same denominator
         // whether a recalculation reads every tenant or only those that changed.
-        var totals = usageTotalsMicro ?? [:]
-        if usageTotalsMicro == nil {
-            for (product, tenants) in usageMicro { totals[product] = tenants.values.reduce(0, +) }
+        // (Nothing to sum when no plain usage was added: then U is the engine's sum of whatever
+        // usage the caller puts in the input.)
+        if let given = usageTotalsMicro {
+            input.usageTotals = given.mapValues(micro)
+        } else if !usageMicro.isEmpty {
+            input.usageTotals = usageMicro.mapValues { micro($0.values.reduce(0, +)) }
         }
-        input.usageTotals = totals.mapValues(micro)
         return input
     }
 
