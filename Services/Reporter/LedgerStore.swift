@@ -164,9 +164,16 @@ enum LedgerStore {
         // The pages before this one (a paged version), all of them, before anything changes.
         var stagedPages: [Int] = []
         if let pages = publication.pages, pages > 1 {
-            stagedPages = try StagedPages.numbers(db, region: region, month: month, version: publication.version)
-            let missing = Set(1..<pages).subtracting(stagedPages).sorted()
-            guard missing.isEmpty else { throw MissingPages(region: region, month: month, version: publication.version, missing: missing) }
+            guard pages <= StagedPages.maximumPages else {
+                throw InvalidPage(region: region, month: month, version: publication.version, page: publication.page, pages: pages)
+            }
+            stagedPages = try StagedPages.numbers(db, region: region, month: month, version: publication.version, before: pages)
+            // Staged numbers are unique, sorted and at least 1: as many as pages − 1 are all of them.
+            guard stagedPages.count == pages - 1 else {
+                let held = Set(stagedPages)
+                let missing = (1..<pages).lazy.filter { !held.contains($0) }.prefix(10)
+                throw MissingPages(region: region, month: month, version: publication.version, missing: Array(missing))
+            }
         }
         let calculatedMs = InstantParser.milliseconds(publication.calculatedAt) ?? 0
         if held != nil {

@@ -6,6 +6,10 @@ import GRDB
 /// they came until the last one applies the whole version in one transaction — so a query
 /// never sees half a version, and no more than one page is ever decoded at a time.
 enum StagedPages {
+    /// More pages than any region-month can need (a billion tenant cells at the smallest page
+    /// size the calculator would use is far beyond it): a larger count is a broken message.
+    static let maximumPages = 1_000_000
+
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-staged-pages-v1") { db in
             try db.execute(
@@ -25,20 +29,23 @@ enum StagedPages {
     /// Keeps a page that is not the last of its version, unless the ledger already holds that
     /// version or a newer one. Returns whether it was kept.
     static func stage(_ db: Database, _ page: RegionMonthPublication, body: Data) throws -> Bool {
+        guard let number = page.page, let pages = page.pages, (1..<pages).contains(number), pages <= maximumPages else {
+            throw InvalidPage(region: page.region, month: page.month.description, version: page.version, page: page.page, pages: page.pages)
+        }
         let held = try Int.fetchOne(
             db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [page.region, page.month.description])
         if let held, held >= page.version { return false }
         try db.execute(
             sql: "INSERT INTO staged_pages (region, month, version, page, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            arguments: [page.region, page.month.description, page.version, page.page ?? 0, body])
+            arguments: [page.region, page.month.description, page.version, number, body])
         return true
     }
 
-    /// The numbers of the staged pages of a version, in order.
-    static func numbers(_ db: Database, region: String, month: String, version: Int) throws -> [Int] {
+    /// The numbers of the staged pages of a version that come before page `last`, in order.
+    static func numbers(_ db: Database, region: String, month: String, version: Int, before last: Int) throws -> [Int] {
         try Int.fetchAll(
-            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND version = ? ORDER BY page",
-            arguments: [region, month, version])
+            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND version = ? AND page < ? ORDER BY page",
+            arguments: [region, month, version, last])
     }
 
     static func load(_ db: Database, region: String, month: String, version: Int, page: Int) throws -> RegionMonthPublication {
@@ -54,6 +61,19 @@ enum StagedPages {
     static func discard(_ db: Database, region: String, month: String, through version: Int) throws {
         try db.execute(
             sql: "DELETE FROM staged_pages WHERE region = ? AND month = ? AND version <= ?", arguments: [region, month, version])
+    }
+}
+
+/// A page whose number is not within its version's pages (or not a page at all).
+struct InvalidPage: Error, CustomStringConvertible {
+    var region: String
+    var month: String
+    var version: Int
+    var page: Int?
+    var pages: Int?
+
+    var description: String {
+        "page \(page.map(String.init) ?? "none") of \(pages.map(String.init) ?? "none") of version \(version) of \(region)/\(month) is not a page before the last of 1…\(StagedPages.maximumPages)"
     }
 }
 

@@ -248,6 +248,7 @@ import Testing
         let cells = TenantCellLedgerTests.tenants(["a": 1, "b": 2, "c": 3, "d": 4], of: product)
         let whole = TenantCellLedgerTests.publication(version: 1, base: nil, at: "2024-02-01T00:00:00Z", product: product, tenants: cells)
         let pages = PublicationPages.split(whole, cellsPerPage: 1)
+        let allPages = pages
         #expect(pages.count == 5)
 
         func store() throws -> DatabaseQueue {
@@ -278,6 +279,29 @@ import Testing
         let b = try single.read { try Row.fetchAll($0, sql: sql) }
         #expect(a == b)
         #expect(a.count == 5)
+        // Broken page numbers are refused without building anything their size.
+        var huge = last
+        huge.version = 2
+        huge.pages = Int.max
+        huge.page = Int.max
+        #expect(throws: InvalidPage.self) { try paged.write { db in _ = try LedgerStore.apply(db, huge) } }
+        for (page, pages) in [(0, 5), (5, 5), (7, 5), (1, Int.max)] as [(Int, Int)] {
+            var broken = pages == Int.max ? huge : allPages[0]
+            broken.version = 2
+            broken.page = page
+            broken.pages = pages
+            #expect(throws: InvalidPage.self, "page \(page) of \(pages)") { try paged.write { db in _ = try StagedPages.stage(db, broken, body: Data()) } }
+        }
+        var lonely = last
+        lonely.version = 2
+        lonely.pages = 1_000
+        lonely.page = 1_000
+        do {
+            try paged.write { db in _ = try LedgerStore.apply(db, lonely) }
+            Issue.record("a last page without its pages was applied")
+        } catch let error as MissingPages {
+            #expect(error.missing == Array(1...10), "the first ten missing pages are named")
+        }
         // A page of a version already held is not kept.
         let kept = try paged.write { db in try StagedPages.stage(db, pages[0], body: Data()) }
         #expect(!kept)
