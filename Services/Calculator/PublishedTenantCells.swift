@@ -39,16 +39,16 @@ enum PublishedTenantCells {
                         PRIMARY KEY (region, month, tenant, product)
                     ) WITHOUT ROWID;
                     CREATE INDEX series_usage_cell ON series (region, kind, product, tenant, substance);
+                    CREATE INDEX series_usage_profile ON series (region, kind, substance);
                     ALTER TABLE dirty ADD COLUMN all_tenants INTEGER NOT NULL DEFAULT 0;
                     """)
         }
     }
 
-    /// Notes that records changed the usage of a tenant cell in these months.
-    static func markChanged(_ db: Database, region: String, months: some Sequence<CalendarMonth>, tenant: String, product: String) throws {
-        let statement = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO changed_tenant_cells (region, month, tenant, product) VALUES (?, ?, ?, ?)")
-        for month in months { try statement.execute(arguments: [region, month.description, tenant, product]) }
+    /// Notes that records changed the usage of a tenant cell.
+    static func markChanged(_ db: Database, _ cell: ChangedTenantCell) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO changed_tenant_cells (region, month, tenant, product) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [cell.key.region, cell.key.month.description, cell.tenant, cell.product])
     }
 
     /// The tenant cells of a region-month that records changed since its last calculation.

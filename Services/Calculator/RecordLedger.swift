@@ -15,7 +15,7 @@ struct RecordLedger {
 
     mutating func apply(_ db: Database, records: [NormalizedRecord]) throws -> (applied: Int, stale: Int) {
         var applied = 0, stale = 0
-        var touched = Set<RegionMonthKey>()
+        var touched = Touched()
         let insertNew = try db.cachedStatement(
             sql: "INSERT INTO records (source, id, owner, revision, normalized) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, id, owner) DO NOTHING")
         let lookup = try db.cachedStatement(sql: "SELECT revision, normalized FROM records WHERE source = ? AND id = ? AND owner = ?")
@@ -46,7 +46,7 @@ struct RecordLedger {
             try replace.execute(arguments: [record.revision, wire, record.source, record.id, owner])
             applied += 1
         }
-        for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        try touched.mark(db)
         return (applied, stale)
     }
 
@@ -54,7 +54,7 @@ struct RecordLedger {
     /// stays, empty, at the retracting revision, so an older version arriving late is still stale.
     mutating func retract(_ db: Database, _ retractions: [RecordRetraction]) throws -> Int {
         var withdrawn = 0
-        var touched = Set<RegionMonthKey>()
+        var touched = Touched()
         for retraction in retractions {
             let owner = RecordOwner.key(retraction.owner)
             let existing = try Row.fetchOne(
@@ -76,11 +76,11 @@ struct RecordLedger {
                     """,
                 arguments: [retraction.source, retraction.id, owner, retraction.revision])
         }
-        for key in touched { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        try touched.mark(db)
         return withdrawn
     }
 
-    private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Set<RegionMonthKey>) throws {
+    private mutating func add(_ db: Database, _ record: NormalizedRecord, sign: Int64, touched: inout Touched) throws {
         // Usage without resource details is kept as one sum per month (``SeriesGrain``): the
         // allocation reads only its monthly total, so a recalculation reads one row per tenant
         // cell instead of one per hour.
@@ -94,10 +94,10 @@ struct RecordLedger {
         for part in contribution.parts {
             try statement.execute(arguments: [series, part.start, sign * part.amount])
         }
-        for month in contribution.monthly.keys { touched.insert(RegionMonthKey(region: record.region, month: month)) }
-        if record.kind == .usage {
-            try PublishedTenantCells.markChanged(
-                db, region: record.region, months: contribution.monthly.keys, tenant: record.tenant ?? "", product: record.product ?? "")
+        for month in contribution.monthly.keys {
+            let key = RegionMonthKey(region: record.region, month: month)
+            touched.regionMonths.insert(key)
+            if record.kind == .usage { touched.tenantCells.insert(ChangedTenantCell(key: key, tenant: record.tenant ?? "", product: record.product ?? "")) }
         }
         try TagUsageLedger.add(db, record, monthly: contribution.monthly, sign: sign)
     }
@@ -172,6 +172,25 @@ struct RecordLedger {
             }
         }
     }
+}
+
+/// What a batch of records changed, marked once per batch rather than once per record: the
+/// region-months to recalculate and the tenant cells their rounds must read.
+struct Touched {
+    var regionMonths = Set<RegionMonthKey>()
+    var tenantCells = Set<ChangedTenantCell>()
+
+    func mark(_ db: Database) throws {
+        for key in regionMonths { try CalculatorStore.markDirty(db, region: key.region, month: key.month) }
+        for cell in tenantCells { try PublishedTenantCells.markChanged(db, cell) }
+    }
+}
+
+/// A tenant cell of a region-month whose usage records changed.
+struct ChangedTenantCell: Hashable {
+    var key: RegionMonthKey
+    var tenant: String
+    var product: String
 }
 
 /// A region and month: the unit of recalculation.

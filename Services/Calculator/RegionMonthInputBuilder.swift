@@ -66,14 +66,15 @@ enum RegionMonthInputBuilder {
 
     /// The tenant cells of a region-month with usage that has resource details (estimable):
     /// they are calculated in every round, since whether they are estimated or measured depends
-    /// on the facility data, and their estimates on the factors.
+    /// on the facility data, and their estimates on the factors. (`> ''` rather than `<> ''`:
+    /// SQLite reads a range of `series_usage_profile` only for the former, the same rows.)
     static func estimableCells(_ db: Database, key: RegionMonthKey) throws -> Set<TenantCellKey> {
         Set(
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT DISTINCT s.product, s.tenant FROM series s
-                    WHERE s.region = ? AND s.kind = 'usage' AND s.substance <> ''
+                    WHERE s.region = ? AND s.kind = 'usage' AND s.substance > ''
                         AND EXISTS (SELECT 1 FROM amounts a WHERE a.series_id = s.id AND a.bucket >= ? AND a.bucket < ?)
                     """,
                 arguments: [key.region, key.month.start, key.month.end]

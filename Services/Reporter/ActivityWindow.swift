@@ -6,6 +6,9 @@ import GRDB
 /// them. Answers that are not asked for a period end at the latest month with activity; the
 /// later months stay available to a query that names them (`to=`).
 enum ActivityWindow {
+    /// A ledger row with activity: energy, or emissions other than amortized scope 3.
+    static let activeRow = "energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0"
+
     /// The latest month in which a site had energy or scope 1 or 2 emissions, or a tenant had
     /// usage; nil when there is none.
     static func latestActivityMonth(_ db: Database) throws -> CalendarMonth? {
@@ -13,7 +16,7 @@ enum ActivityWindow {
             db,
             sql: """
                 SELECT MAX(month) FROM ledger_cells
-                WHERE layer = 'site' AND (energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0)
+                WHERE layer = 'site' AND (\(activeRow))
                 """)
         // Per region, so that the primary key answers instead of a scan of every tenant cell.
         for region in try String.fetchAll(db, sql: "SELECT DISTINCT region FROM versions") {

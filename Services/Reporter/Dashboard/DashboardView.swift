@@ -109,7 +109,7 @@ struct DashboardView: Sendable {
     static func defaultWindow(_ db: Database, subject: Subject) throws -> (CalendarMonth, CalendarMonth) {
         let columns = """
             MIN(month) AS first, MAX(month) AS last,
-            MAX(CASE WHEN energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0 THEN month END) AS active
+            MAX(CASE WHEN \(ActivityWindow.activeRow) THEN month END) AS active
             """
         let row: Row?
         switch subject {
