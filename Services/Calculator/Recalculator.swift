@@ -117,7 +117,10 @@ struct Recalculator: Sendable {
             db, sql: "SELECT version, cells_tracked FROM results WHERE region = ? AND month = ?",
             arguments: [key.region, key.month.description])
         let heldVersion: Int? = held?["version"]
+        // What was published is known only for region-months calculated since change sets: the
+        // others get a whole publication, which builds on no version.
         let tracked = (held?["cells_tracked"] as Int?) == 1
+        let base = tracked ? heldVersion : nil
         let allTenants = try Bool.fetchOne(
             db, sql: "SELECT all_tenants FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description]) ?? false
         // Only the tenant cells records changed, and those with usage that has resource details
@@ -145,7 +148,7 @@ struct Recalculator: Sendable {
             removedCells: tracked ? changes.removed.count : 0, missingFactors: result.missingFactors)
         let factorsUsed = result.allFactorsUsed
         var publicationParts = tagParts
-        if heldVersion != nil, tracked {
+        if base != nil {
             result.tenants.removeAll { !changes.changed.contains(TenantCellRef($0)) }
             result.hourly.removeAll { series in
                 guard series.layer == "tenant", let tenant = series.tenant, let product = series.product else { return false }
@@ -157,8 +160,8 @@ struct Recalculator: Sendable {
             region: key.region, month: key.month, version: version, calculatedAt: MessageClock.timestamp(), result: result)
         publication.tagParts = publicationParts.isEmpty ? nil : publicationParts
         publication.factorsUsed = factorsUsed
-        if let heldVersion, tracked {
-            publication.baseVersion = heldVersion
+        if base != nil {
+            publication.baseVersion = base
             publication.removedTenants = changes.removed
         }
         // The publication itself lives in the outbox until delivered; the calculator keeps only
