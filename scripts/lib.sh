@@ -99,7 +99,7 @@ instance_args() { # service replica
       args+=(--http-port "$(replica_port calculator http "$2")" --outbox-port "$(replica_port calculator outbox "$2")"
         --control-port "$(replica_port calculator control "$2")" --preprocessor-outbox "$(endpoints preprocessor outbox $((PREPROCESSORS + STANDBYS)))")
       if ((STANDBYS > 0)); then args=("${args[@]:0:2}" "${args[@]:4}" --shard auto --shards "$CALCULATORS")
-      elif ((CALCULATORS > 1)); then args+=(--shard "$2"); fi ;;
+      elif ((CALCULATORS > 1)); then args+=(--shard "$2" --shards "$CALCULATORS"); fi ;;
     reporter)
       args+=(--calculator-outbox "$(endpoints calculator outbox $((CALCULATORS + STANDBYS)))"
         --pipeline-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control $((PREPROCESSORS + STANDBYS))),$(named_endpoints calculator control $((CALCULATORS + STANDBYS)))") ;;

@@ -25,7 +25,8 @@ struct CalculatorCommand: AsyncParsableCommand {
     var outboxPort: Int = Env.int("CM_CALCULATOR_OUTBOX_PORT", Topology.calculatorOutbox)
     @Option(help: "Port of the control endpoint (env CM_CALCULATOR_CONTROL_PORT).")
     var controlPort: Int = Env.int("CM_CALCULATOR_CONTROL_PORT", Topology.calculatorControl)
-    /// Shards of regions, split by the preprocessors' --calculator-shards.
+    /// Partitions of every region's products (``CalculatorPartition``), split by the
+    /// preprocessors' --calculator-shards.
     @OptionGroup var sharding: ShardOptions
     @Option(help: "Recalculate a month once no record has touched it for this long (env CM_SETTLE_MS).")
     var settleMs: Int = Env.int("CM_SETTLE_MS", 300)
@@ -57,6 +58,7 @@ struct CalculatorCommand: AsyncParsableCommand {
                 requireAuth: authLink.requireAuth)
         else { return }
         let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
+        let partition = try Self.partition(shard: shard, declared: sharding.declaredCount)
         let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control
         let database = try ServiceStore.open(path: placement.storePath, migrations: {
             CalculatorStore.migrations(&$0)
@@ -87,6 +89,7 @@ struct CalculatorCommand: AsyncParsableCommand {
                 service: "calculator", instance: instance, outboxPending: counts.0, inboxProcessed: counts.1, pendingWork: counts.2,
                 details: [
                     "dirty_region_months": "\(counts.2)", "upstream": preprocessorOutbox, "shard": shard.map(String.init) ?? "all",
+                    "partition": "\(partition)",
                     "replica": replica, "role": "active", "failed_region_months": "\(counts.3.count)",
                 ].merging(counts.3.isEmpty ? [:] : ["failures": counts.3.prefix(20).joined(separator: "; ")]) { a, _ in a })
         }
@@ -118,7 +121,8 @@ struct CalculatorCommand: AsyncParsableCommand {
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors, quality: quality,
-            pageCells: pageCells)
+            pageCells: pageCells, partition: partition)
+        logger.info("calculator partition", metadata: ["partition": "\(partition)", "shard": "\(shard.map(String.init) ?? "all")"])
 
         let access = RouteGuard(authenticator: authenticator)
         let router = Router()
@@ -141,5 +145,16 @@ struct CalculatorCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         withExtendedLifetime(placement.lock) {}
+    }
+
+    /// This replica's part of every region-month: its shard among `--shards` (else
+    /// `CM_SHARDS`, else the preprocessors' `CM_CALCULATOR_SHARDS`), or all of it.
+    static func partition(shard: Int?, declared: Int?) throws -> CalculatorPartition {
+        guard let shard else { return .whole }
+        guard let count = declared ?? Env.optionalString("CM_CALCULATOR_SHARDS").flatMap(Int.init), count > shard else {
+            throw ServiceStartupError(
+                "calculator: --shard \(shard) needs --shards N (env CM_SHARDS or CM_CALCULATOR_SHARDS), the preprocessors' --calculator-shards, greater than the shard: each replica publishes the products of its partition")
+        }
+        return CalculatorPartition(index: shard, count: count)
     }
 }

@@ -28,6 +28,8 @@ struct Recalculator: Sendable {
     var quality: DataQualitySettings = .default
     /// Tenant cells per publication message (``PublicationPages``).
     var pageCells = 2_000
+    /// The cells of each region-month this replica publishes, when several share the work.
+    var partition: CalculatorPartition = .whole
 
     func run() async throws {
         while !Task.isCancelled {
@@ -72,6 +74,12 @@ struct Recalculator: Sendable {
                 metrics.counter("carbonmeter_tenant_cells_removed_total", help: "Tenant cells publications removed")
                     .increment(by: Int64(published.removedCells))
                 metrics.recordsProcessed.increment()
+                guard published.version > 0 else {
+                    logger.debug(
+                        "region-month calculated: nothing of this partition's own to publish",
+                        metadata: ["region": "\(key.region)", "month": "\(key.month)", "partition": "\(partition)"])
+                    continue
+                }
                 logger.info(
                     "region-month calculated",
                     metadata: [
@@ -139,7 +147,16 @@ struct Recalculator: Sendable {
         let input = try RegionMonthInputBuilder.build(db, key: key, factors: factors, products: products, quality: quality, tenantCells: scope)
         var result = AccountingEngine.calculate(input)
         result.hourly = HourlyBreakdown.series(input, result: result)
+        result = partition.restrict(result)
         let version = (heldVersion ?? 0) + 1
+        if heldVersion == nil, partition.count > 1, CalculatorPartition.isEmpty(result) {
+            // Facility data of a region where this partition owns neither the sites nor a
+            // product with cells: there is nothing of its own to publish.
+            try db.execute(sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [key.region, key.month.description])
+            try PublishedTenantCells.clearChanged(db, key: key)
+            try CalculationFailures.clear(db, region: key.region, month: key.month)
+            return CalculatedRegionMonth(version: 0, tenantCells: 0, changedCells: 0, removedCells: 0, missingFactors: [])
+        }
         let tagParts = try TagUsageLedger.parts(db, key: key, tenants: result.tenants, only: scope)
         let changes = try PublishedTenantCells.update(
             db, key: key, tenants: result.tenants, tagParts: tagParts, hourly: result.hourly, scope: scope)
@@ -160,6 +177,7 @@ struct Recalculator: Sendable {
             region: key.region, month: key.month, version: version, calculatedAt: MessageClock.timestamp(), result: result)
         publication.tagParts = publicationParts.isEmpty ? nil : publicationParts
         publication.factorsUsed = factorsUsed
+        publication.partition = partition.count > 1 ? partition : nil
         if base != nil {
             publication.baseVersion = base
             publication.removedTenants = changes.removed

@@ -10,7 +10,8 @@ import Messaging
 /// written to the outbox. Returns the verdict for the sender.
 struct BatchProcessor {
     let source: MessageSource
-    /// Calculator replicas; each owns the regions whose `ShardKey` is its index.
+    /// Calculator replicas; each owns one ``CalculatorPartition`` of every region: the usage of
+    /// the products whose partition is its index. Every replica gets every other record.
     let calculatorShards: Int
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -27,7 +28,7 @@ struct BatchProcessor {
         }
         var verdict = BatchVerdict(batch: meta.batch, entity: meta.entity, status: .processed, received: lines.count)
         var normalized: [NormalizedRecord] = []
-        var retracted: [RecordRetraction] = []
+        var retracted: [AddressedRetraction] = []
         var update = RegistryUpdate()
         // Rows from before owners were recorded, which a tenant may take over; looked for only
         // when a tenant sends and some remain (a partial index makes the check one seek).
@@ -98,7 +99,8 @@ struct BatchProcessor {
             }
         }
         let correlation = header.correlationId ?? header.id
-        // Every calculator replica needs every declaration; records go to their region's replica.
+        // Every calculator replica needs every declaration and facility record; usage goes to its
+        // product's partition of its region.
         if !update.isEmpty {
             for shard in allShards() {
                 let out = EnvelopeHeader(
@@ -107,13 +109,13 @@ struct BatchProcessor {
                 try MessageStore.enqueue(db, header: out, body: try encoder.encode(update), shard: shard)
             }
         }
-        for (shard, records) in group(retracted, by: \.region) {
+        for (shard, records) in group(retracted.map { ($0.shards, $0.retraction) }) {
             let out = EnvelopeHeader(
                 id: MessageID.derived(from: header.id, stage: "retraction", index: shard ?? 0), type: RecordRetraction.messageType,
                 source: source, correlationId: correlation, causationId: header.id)
             try MessageStore.enqueue(db, header: out, body: try encoder.encode(records), shard: shard)
         }
-        for (shard, records) in group(normalized, by: \.region) {
+        for (shard, records) in group(normalized.map { (shards(of: $0), $0) }) {
             let out = EnvelopeHeader(
                 id: MessageID.derived(from: header.id, stage: "activity", index: shard ?? 0), type: NormalizedActivity.messageType,
                 source: source, correlationId: correlation, causationId: header.id)
@@ -129,18 +131,36 @@ struct BatchProcessor {
         calculatorShards > 1 ? Array(0..<calculatorShards) : [nil]
     }
 
-    private func group<T>(_ items: [T], by region: KeyPath<T, String>) -> [(Int?, [T])] {
+    /// The calculator shards that hold `record`: its partition's (``CalculatorPartition``), or
+    /// every one.
+    private func shards(of record: NormalizedRecord) -> [Int?] {
+        guard calculatorShards > 1 else { return [nil] }
+        if let index = CalculatorPartition.index(of: record, count: calculatorShards) { return [index] }
+        return Array(0..<calculatorShards)
+    }
+
+    /// Items addressed to shards, as one list per shard in shard order (items keep their order).
+    private func group<T>(_ items: [([Int?], T)]) -> [(Int?, [T])] {
         guard !items.isEmpty else { return [] }
-        guard calculatorShards > 1 else { return [(nil, items)] }
-        let grouped = Dictionary(grouping: items) { ShardKey.shard(of: $0[keyPath: region], count: calculatorShards) }
+        guard calculatorShards > 1 else { return [(nil, items.map(\.1))] }
+        var grouped: [Int: [T]] = [:]
+        for (shards, item) in items {
+            for shard in shards { grouped[shard ?? 0, default: []].append(item) }
+        }
         return grouped.keys.sorted().map { ($0, grouped[$0] ?? []) }
+    }
+
+    /// A withdrawn record version and the calculator shards that hold it.
+    private struct AddressedRetraction {
+        var shards: [Int?]
+        var retraction: RecordRetraction
     }
 
     /// `(owner, source, id)` is the idempotency key: the same content again is a repeat;
     /// different content is the next revision, which replaces the earlier one downstream.
     private func applyRecord(
         _ db: Database, _ record: NormalizedRecord, adoptable: Bool, into normalized: inout [NormalizedRecord],
-        retracting retracted: inout [RecordRetraction]
+        retracting retracted: inout [AddressedRetraction]
     ) throws -> Change {
         let canonical = record.canonicalEncoding()
         let owner = RecordOwner.key(record.owner)
@@ -176,12 +196,16 @@ struct BatchProcessor {
             sql: "UPDATE records SET revision = ?, kind = ?, canonical = ?, owner_unknown = 0 WHERE source = ? AND id = ? AND owner = ?",
             arguments: [record.revision, record.kind.rawValue, canonical, record.source, record.id, owner])
         let old = try NormalizedRecord.decode(previous)
-        // A revision that moves the record to a region another calculator replica owns must
-        // take it out of the old one explicitly; the new owner never saw it.
-        if calculatorShards > 1,
-            ShardKey.shard(of: old.region, count: calculatorShards) != ShardKey.shard(of: record.region, count: calculatorShards)
-        {
-            retracted.append(RecordRetraction(source: record.source, id: record.id, owner: record.owner, revision: record.revision, region: old.region))
+        // A revision that moves the record to another calculator partition (another region or
+        // product, or from facility data to usage) must take it out of the replicas that held it
+        // and will not see the new version.
+        let now = shards(of: record)
+        let leaving = shards(of: old).filter { !now.contains($0) }
+        if !leaving.isEmpty {
+            retracted.append(
+                AddressedRetraction(
+                    shards: leaving,
+                    retraction: RecordRetraction(source: record.source, id: record.id, owner: record.owner, revision: record.revision, region: old.region)))
         }
         normalized.append(record)
         return .revised
@@ -193,7 +217,7 @@ struct BatchProcessor {
     /// the next revision number. Nil when there is nothing to take over (a new record).
     private func adopt(
         _ db: Database, _ record: NormalizedRecord, owner: String, canonical: Data, into normalized: inout [NormalizedRecord],
-        retracting retracted: inout [RecordRetraction]
+        retracting retracted: inout [AddressedRetraction]
     ) throws -> Change? {
         guard
             let legacy = try Row.fetchOne(
@@ -216,7 +240,10 @@ struct BatchProcessor {
         try db.execute(
             sql: "UPDATE records SET revision = ? WHERE source = ? AND id = ? AND owner = ?",
             arguments: [record.revision, record.source, record.id, owner])
-        retracted.append(RecordRetraction(source: record.source, id: record.id, owner: nil, revision: record.revision, region: stored.region))
+        retracted.append(
+            AddressedRetraction(
+                shards: shards(of: stored),
+                retraction: RecordRetraction(source: record.source, id: record.id, owner: nil, revision: record.revision, region: stored.region)))
         normalized.append(record)
         var asTheirs = stored
         asTheirs.owner = owner

@@ -148,18 +148,24 @@ enum LedgerStore {
         return (quality.filled * total, quality.flagged * total, quality.estimated * total)
     }
 
-    /// Applies `publication` if it is newer than the version held: the site, product-site and
-    /// product rows are replaced, and the tenant cells too (a whole publication) or only those
-    /// it changes or removes (a change set, which must build on the version held). Rows and
-    /// tenant cells replaced stay queryable as superseded, for the time they were in force.
-    /// Returns false when the publication was older or the same.
+    /// Applies `publication` if it is newer than the version its partition holds: the site,
+    /// product-site and product rows it owns are replaced, and its tenant cells too (a whole
+    /// publication) or only those it changes or removes (a change set, which must build on the
+    /// version held). Rows and tenant cells replaced stay queryable as superseded, for the time
+    /// they were in force. Returns false when the publication was older or the same.
+    ///
+    /// With several calculator partitions, each publication changes only its own cells; the
+    /// region-month's ledger version then moves on by one at each, so a superseded version is
+    /// the whole region-month as it stood, every partition's cells together.
     static func apply(_ db: Database, _ publication: RegionMonthPublication) throws -> Bool {
         let month = publication.month.description
         let region = publication.region
-        let held = try Int.fetchOne(db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [region, month])
+        let partition = publication.partition ?? .whole
+        let part = partition.index
+        let held = try PartitionVersions.held(db, region: region, month: month, part: part)
         if let held, held >= publication.version { return false }
         if let base = publication.baseVersion, base != held {
-            throw LedgerGap(region: region, month: month, held: held, base: base, version: publication.version)
+            throw LedgerGap(region: region, month: month, held: held, base: base, version: publication.version, partition: publication.partition)
         }
         // The pages before this one (a paged version), all of them, before anything changes.
         var stagedPages: [Int] = []
@@ -167,7 +173,7 @@ enum LedgerStore {
             guard pages <= StagedPages.maximumPages else {
                 throw InvalidPage(region: region, month: month, version: publication.version, page: publication.page, pages: pages)
             }
-            stagedPages = try StagedPages.numbers(db, region: region, month: month, version: publication.version, before: pages)
+            stagedPages = try StagedPages.numbers(db, region: region, month: month, part: part, version: publication.version, before: pages)
             // Staged numbers are unique, sorted and at least 1: as many as pages − 1 are all of them.
             guard stagedPages.count == pages - 1 else {
                 let held = Set(stagedPages)
@@ -175,8 +181,19 @@ enum LedgerStore {
                 throw MissingPages(region: region, month: month, version: publication.version, missing: Array(missing))
             }
         }
-        let calculatedMs = InstantParser.milliseconds(publication.calculatedAt) ?? 0
-        if held != nil {
+        let heldRow = try Row.fetchOne(db, sql: "SELECT version, calculated_ms FROM versions WHERE region = ? AND month = ?", arguments: [region, month])
+        let heldLedger: Int? = heldRow?["version"]
+        // Partitions are calculated by different processes, each on its own clock: the ledger's
+        // versions stay in order of application, so none is in force for a negative interval.
+        let calculatedMs = max(InstantParser.milliseconds(publication.calculatedAt) ?? 0, heldRow?["calculated_ms"] as Int64? ?? 0)
+        // A single calculator's version is the ledger's; partitions each count their own.
+        let version = max(partition.count > 1 ? 0 : publication.version, (heldLedger ?? 0) + 1)
+        var factors = publication.allFactorsUsed
+        if partition.count > 1 {
+            factors = Array(Set(factors + (try PartitionVersions.otherFactors(db, region: region, month: month, part: part))))
+                .sorted { ($0.factor, $0.version, $0.value) < ($1.factor, $1.version, $1.value) }
+        }
+        if heldLedger != nil {
             // The version held becomes superseded: its rows stay queryable for the time it was
             // in force (from its calculation to this one's). Versions from before reporter-v3
             // have no time: they count as in force since the beginning.
@@ -205,16 +222,21 @@ enum LedgerStore {
                 INSERT INTO version_history (region, month, version, calculated_at, calculated_ms, factors) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (region, month, version) DO NOTHING
                 """,
-            arguments: [region, month, publication.version, publication.calculatedAt, calculatedMs,
-                try factorsEncoder.encode(publication.allFactorsUsed)])
-        try db.execute(sql: "DELETE FROM ledger_cells WHERE region = ? AND month = ?", arguments: [region, month])
+            arguments: [region, month, version, publication.calculatedAt, calculatedMs, try factorsEncoder.encode(factors)])
+        try PartitionVersions.record(db, publication, factors: try factorsEncoder.encode(publication.allFactorsUsed))
+        // A single calculator owns every row; a partition its own.
+        if partition.count > 1 {
+            try db.execute(sql: "DELETE FROM ledger_cells WHERE region = ? AND month = ? AND part = ?", arguments: [region, month, part])
+        } else {
+            try db.execute(sql: "DELETE FROM ledger_cells WHERE region = ? AND month = ?", arguments: [region, month])
+        }
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO ledger_cells (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                     unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated,
-                    denominator, quality_share_filled, quality_share_flagged, quality_share_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    denominator, quality_share_filled, quality_share_flagged, quality_share_estimated, part)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
@@ -227,7 +249,7 @@ enum LedgerStore {
             try insert.execute(arguments: [
                 layer, region, month, site, product, nil, ResultMode.measured.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3,
                 f.energyKWh, u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, nil, q.filled, q.flagged,
-                q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated,
+                q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated, part,
             ])
         }
         let result = publication.result
@@ -243,17 +265,19 @@ enum LedgerStore {
                 denominator: cell.denominator, quality: cell.quality ?? .zero)
         }
         if publication.baseVersion == nil {
-            try TenantCellStore.removeAll(db, region: region, month: month, version: publication.version)
+            try TenantCellStore.removeAll(db, region: region, month: month, version: version, partition: partition)
         }
         for number in stagedPages {
-            try TenantCellStore.apply(db, try StagedPages.load(db, region: region, month: month, version: publication.version, page: number))
+            try TenantCellStore.apply(
+                db, try StagedPages.load(db, region: region, month: month, part: part, version: publication.version, page: number),
+                version: version)
         }
-        try TenantCellStore.apply(db, publication)
-        try StagedPages.discard(db, region: region, month: month, through: publication.version)
+        try TenantCellStore.apply(db, publication, version: version)
+        try StagedPages.discard(db, region: region, month: month, part: part, through: publication.version)
 
         // Hours: the site and product layers are replaced whole; estimated tenant cells only
         // when their cell is (``TenantCellStore`` removed the hours of every cell it replaced).
-        try UniformHours.deleteNonTenant(db, region: region, month: month)
+        try UniformHours.deleteNonTenant(db, region: region, month: month, partition: partition)
         try UniformHours.insert(db, result.hourly.filter { $0.layer != "tenant" }, region: region, month: publication.month)
         try db.execute(
             sql: """
@@ -261,7 +285,7 @@ enum LedgerStore {
                 ON CONFLICT (region, month) DO UPDATE SET version = excluded.version, calculated_at = excluded.calculated_at,
                     calculated_ms = excluded.calculated_ms
                 """,
-            arguments: [region, month, publication.version, publication.calculatedAt, calculatedMs])
+            arguments: [region, month, version, publication.calculatedAt, calculatedMs])
         return true
     }
 
@@ -310,9 +334,11 @@ struct LedgerGap: Error, CustomStringConvertible {
     var held: Int?
     var base: Int
     var version: Int
+    var partition: CalculatorPartition? = nil
 
     var description: String {
-        "version \(version) of \(region)/\(month) changes version \(base), but the ledger holds \(held.map { "version \($0)" } ?? "none")"
+        let of = partition.map { " (calculator partition \($0))" } ?? ""
+        return "version \(version) of \(region)/\(month)\(of) changes version \(base), but the ledger holds \(held.map { "version \($0)" } ?? "none")"
     }
 }
 

@@ -15,5 +15,6 @@ enum ReporterStore {
         DerivedTenantCells.migrations(&migrator)
         UniformHours.migrations(&migrator)
         StagedPages.migrations(&migrator)
+        PartitionVersions.migrations(&migrator)
     }
 }

@@ -32,35 +32,35 @@ enum StagedPages {
         guard let number = page.page, let pages = page.pages, (1..<pages).contains(number), pages <= maximumPages else {
             throw InvalidPage(region: page.region, month: page.month.description, version: page.version, page: page.page, pages: page.pages)
         }
-        let held = try Int.fetchOne(
-            db, sql: "SELECT version FROM versions WHERE region = ? AND month = ?", arguments: [page.region, page.month.description])
+        let part = page.partition?.index ?? 0
+        let held = try PartitionVersions.held(db, region: page.region, month: page.month.description, part: part)
         if let held, held >= page.version { return false }
         try db.execute(
-            sql: "INSERT INTO staged_pages (region, month, version, page, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            arguments: [page.region, page.month.description, page.version, number, body])
+            sql: "INSERT INTO staged_pages (region, month, part, version, page, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            arguments: [page.region, page.month.description, part, page.version, number, body])
         return true
     }
 
-    /// The numbers of the staged pages of a version that come before page `last`, in order.
-    static func numbers(_ db: Database, region: String, month: String, version: Int, before last: Int) throws -> [Int] {
+    /// The numbers of the staged pages of a partition's version that come before page `last`, in order.
+    static func numbers(_ db: Database, region: String, month: String, part: Int, version: Int, before last: Int) throws -> [Int] {
         try Int.fetchAll(
-            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND version = ? AND page < ? ORDER BY page",
-            arguments: [region, month, version, last])
+            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version = ? AND page < ? ORDER BY page",
+            arguments: [region, month, part, version, last])
     }
 
-    static func load(_ db: Database, region: String, month: String, version: Int, page: Int) throws -> RegionMonthPublication {
+    static func load(_ db: Database, region: String, month: String, part: Int, version: Int, page: Int) throws -> RegionMonthPublication {
         guard
             let body = try Data.fetchOne(
-                db, sql: "SELECT body FROM staged_pages WHERE region = ? AND month = ? AND version = ? AND page = ?",
-                arguments: [region, month, version, page])
+                db, sql: "SELECT body FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version = ? AND page = ?",
+                arguments: [region, month, part, version, page])
         else { throw MissingPages(region: region, month: month, version: version, missing: [page]) }
         return try JSONDecoder().decode(RegionMonthPublication.self, from: body)
     }
 
-    /// Forgets the pages of versions up to `version` (applied, or replaced by it).
-    static func discard(_ db: Database, region: String, month: String, through version: Int) throws {
+    /// Forgets the pages of a partition's versions up to `version` (applied, or replaced by it).
+    static func discard(_ db: Database, region: String, month: String, part: Int, through version: Int) throws {
         try db.execute(
-            sql: "DELETE FROM staged_pages WHERE region = ? AND month = ? AND version <= ?", arguments: [region, month, version])
+            sql: "DELETE FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version <= ?", arguments: [region, month, part, version])
     }
 }
 

@@ -12,29 +12,46 @@ enum TenantCellStore {
             share, quality_filled, quality_flagged, quality_estimated
         """
 
-    /// Before a whole publication: every tenant cell of the region-month is replaced (and
-    /// stays as superseded), with its tag parts and hours.
-    static func removeAll(_ db: Database, region: String, month: String, version: Int) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
-                SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ?
-                """,
-            arguments: [version, region, month])
-        for table in ["tenant_cells", "tag_parts"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
+    /// Before a whole publication: every tenant cell of the region-month that the publishing
+    /// partition owns (all of them, for a single calculator) is replaced (and stays as
+    /// superseded, until ledger version `version`), with its tag parts and hours.
+    static func removeAll(_ db: Database, region: String, month: String, version: Int, partition: CalculatorPartition = .whole) throws {
+        guard partition.count > 1 else {
+            try db.execute(
+                sql: """
+                    INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
+                    SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ?
+                    """,
+                arguments: [version, region, month])
+            for table in ["tenant_cells", "tag_parts"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ?", arguments: [region, month])
+            }
+            try UniformHours.deleteTenant(db, region: region, month: month)
+            return
         }
-        try UniformHours.deleteTenant(db, region: region, month: month)
+        // Cells belong to the partition of their product (``CalculatorPartition``).
+        let products = try String.fetchAll(db, sql: "SELECT DISTINCT product FROM tenant_cells WHERE region = ? AND month = ?", arguments: [region, month])
+        for product in products where partition.owns(product: product, in: region) {
+            try db.execute(
+                sql: """
+                    INSERT INTO tenant_cells_superseded (\(supersedeColumns), until_version)
+                    SELECT \(supersedeColumns), ? FROM tenant_cells WHERE region = ? AND month = ? AND product = ?
+                    """,
+                arguments: [version, region, month, product])
+            for table in ["tenant_cells", "tag_parts"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ? AND product = ?", arguments: [region, month, product])
+            }
+            try UniformHours.deleteTenant(db, region: region, month: month, product: product)
+        }
     }
 
-    /// Applies the tenant cells of one message of a version (the whole publication, or a page):
-    /// in a change set, the cells it carries or removes replace those held; then its cells,
-    /// tag parts and tenant hours are written. Call from ``LedgerStore/apply(_:_:)``, after
-    /// the product rows of the new version.
-    static func apply(_ db: Database, _ publication: RegionMonthPublication) throws {
+    /// Applies the tenant cells of one message of a version (the whole publication, or a page)
+    /// as ledger version `version`: in a change set, the cells it carries or removes replace
+    /// those held; then its cells, tag parts and tenant hours are written. Call from
+    /// ``LedgerStore/apply(_:_:)``, after the product rows of the new version.
+    static func apply(_ db: Database, _ publication: RegionMonthPublication, version: Int) throws {
         let region = publication.region
         let month = publication.month.description
-        let version = publication.version
         if publication.baseVersion != nil {
             let supersede = try db.cachedStatement(
                 sql: """

@@ -46,20 +46,39 @@ enum UniformHours {
         }
     }
 
-    /// Removes the hours of a region-month's site, product-site and product series (both tables).
-    static func deleteNonTenant(_ db: Database, region: String, month: String) throws {
+    /// Removes the hours of a region-month's site, product-site and product series (both tables)
+    /// that `partition` owns: all of them for a single calculator.
+    static func deleteNonTenant(_ db: Database, region: String, month: String, partition: CalculatorPartition = .whole) throws {
         for table in ["hourly_rows", "hourly_uniform"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ? AND layer != 'tenant'", arguments: [region, month])
+            guard partition.count > 1 else {
+                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ? AND layer != 'tenant'", arguments: [region, month])
+                continue
+            }
+            if partition.ownsSites(of: region) {
+                try db.execute(sql: "DELETE FROM \(table) WHERE region = ? AND month = ? AND layer = 'site'", arguments: [region, month])
+            }
+            let products = try String.fetchAll(
+                db, sql: "SELECT DISTINCT product FROM \(table) WHERE region = ? AND month = ? AND layer IN ('product', 'product_site')",
+                arguments: [region, month])
+            for product in products where partition.owns(product: product, in: region) {
+                try db.execute(
+                    sql: "DELETE FROM \(table) WHERE region = ? AND month = ? AND layer IN ('product', 'product_site') AND product = ?",
+                    arguments: [region, month, product])
+            }
         }
     }
 
-    /// Removes the hours of a region-month's tenant series, or of one tenant's cell of a product.
+    /// Removes the hours of a region-month's tenant series: all, those of one product, or of
+    /// one tenant's cell of a product.
     static func deleteTenant(_ db: Database, region: String, month: String, product: String? = nil, tenant: String? = nil) throws {
         for table in ["hourly_rows", "hourly_uniform"] {
             if let product, let tenant {
                 try db.cachedStatement(
                     sql: "DELETE FROM \(table) WHERE layer = 'tenant' AND region = ? AND month = ? AND product = ? AND tenant = ?"
                 ).execute(arguments: [region, month, product, tenant])
+            } else if let product {
+                try db.execute(
+                    sql: "DELETE FROM \(table) WHERE layer = 'tenant' AND region = ? AND month = ? AND product = ?", arguments: [region, month, product])
             } else {
                 try db.execute(sql: "DELETE FROM \(table) WHERE layer = 'tenant' AND region = ? AND month = ?", arguments: [region, month])
             }

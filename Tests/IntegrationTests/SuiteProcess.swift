@@ -201,7 +201,7 @@ final class SuiteProcess: @unchecked Sendable {
     /// suite has standbys, else a fixed one per replica.
     private func shardArguments(_ service: Service, shards: Int, replica: Int) -> [String] {
         if standbys > 0 { return ["--shard", "auto", "--shards", "\(shards)", "--instance", "\(service.rawValue)-r\(replica + 1)"] }
-        return ["--instance", "\(service.rawValue)-\(replica + 1)"] + (shards > 1 ? ["--shard", "\(replica)"] : [])
+        return ["--instance", "\(service.rawValue)-\(replica + 1)"] + (shards > 1 ? ["--shard", "\(replica)", "--shards", "\(shards)"] : [])
     }
 
     func httpPort(_ service: Service) -> Int {

@@ -35,6 +35,11 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
     public var measuredCells: [MeasuredCell]? = nil
     /// Tag parts in their compact form, besides any in `tagParts`.
     public var tagShares: [TagShare]? = nil
+    /// The calculator partition that published this version, when several calculators share
+    /// the work (``CalculatorPartition``): the version holds only that partition's cells, and
+    /// `version` and `baseVersion` count that partition's versions. Nil: a single calculator,
+    /// and the version holds every cell of the region-month.
+    public var partition: CalculatorPartition? = nil
 
     enum CodingKeys: String, CodingKey {
         case region, month, version, result
@@ -46,6 +51,7 @@ public struct RegionMonthPublication: Codable, Sendable, Hashable {
         case page, pages
         case measuredCells = "measured_cells"
         case tagShares = "tag_shares"
+        case partition
     }
 
     /// True when this message completes its version: a single message, or the last page.

@@ -18,6 +18,11 @@ public struct ShardOptions: ParsableArguments, Sendable {
 
     public init() {}
 
+    /// `--shards`, else `CM_SHARDS`: how many shards the upstream splits work into, if given.
+    public var declaredCount: Int? {
+        shardsFlag ?? Env.optionalString("CM_SHARDS").flatMap(Int.init)
+    }
+
     /// The flags, else the environment (optional flags cannot take a default in ArgumentParser).
     public func assignment() throws(ShardAssignmentError) -> ShardAssignment {
         try ShardAssignment.parse(
