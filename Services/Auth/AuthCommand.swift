@@ -184,13 +184,14 @@ extension AuthCommand {
                         return .failure(400, "body must be an AuditEvent")
                     }
                     do {
-                        try await database.write { db in
-                            let inboxID = "audit:\(event.id)"
-                            if try MessageStore.processedResult(db, messageID: inboxID) != nil { return }
-                            try AuditLog.append(
-                                db, AuditEntry(actor: event.actor, action: event.action, tenant: event.tenant, outcome: event.outcome, detail: event.detail))
-                            try MessageStore.recordProcessed(
-                                db, header: EnvelopeHeader(id: inboxID, type: AuditEvent.messageType, source: request.header.source), result: Data())
+                        let header = EnvelopeHeader(id: "audit:\(event.id)", type: AuditEvent.messageType, source: request.header.source)
+                        _ = try await database.write { db in
+                            try Inbox.once(db, header) { db in
+                                try AuditLog.append(
+                                    db,
+                                    AuditEntry(actor: event.actor, action: event.action, tenant: event.tenant, outcome: event.outcome, detail: event.detail))
+                                return ((), Data())
+                            }
                         }
                         return .json(["audited": true])
                     } catch {

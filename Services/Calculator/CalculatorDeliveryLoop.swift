@@ -5,8 +5,8 @@ import Logging
 import Messaging
 import ServiceKit
 
-/// Applies normalized records and registry updates from the preprocessor, each message in one
-/// transaction with its inbox id, and acknowledges after the commit.
+/// Applies normalized records, retractions and registry updates from the preprocessors, each
+/// message once (``Inbox``: in one transaction with its inbox id, acknowledged after the commit).
 struct CalculatorDeliveryLoop: Sendable {
     let database: DatabasePool
     let subscriber: UpstreamSubscriptions
@@ -21,9 +21,8 @@ struct CalculatorDeliveryLoop: Sendable {
             logger[metadataKey: "message_id"] = "\(delivery.header.id)"
             do {
                 let working = ledger
-                let (updated, summary) = try await database.write { db -> (RecordLedger, String) in
+                let outcome = try await Inbox.process(delivery, in: database) { db -> (value: (RecordLedger, String), result: Data) in
                     var ledger = working
-                    if try MessageStore.processedResult(db, messageID: delivery.header.id) != nil { return (ledger, "duplicate") }
                     let summary: String
                     switch delivery.header.type {
                     case NormalizedActivity.messageType:
@@ -34,7 +33,7 @@ struct CalculatorDeliveryLoop: Sendable {
                     case RecordRetraction.messageType:
                         let retractions = try decoder.decode([RecordRetraction].self, from: delivery.body)
                         let withdrawn = try ledger.retract(db, retractions)
-                        summary = "withdrew \(withdrawn) records moved to another replica's region"
+                        summary = "withdrew \(withdrawn) records moved to another calculator's partition"
                     case RegistryUpdate.messageType:
                         let update = try decoder.decode(RegistryUpdate.self, from: delivery.body)
                         try ledger.apply(db, update: update)
@@ -42,13 +41,15 @@ struct CalculatorDeliveryLoop: Sendable {
                     default:
                         summary = "ignored unknown message type \(delivery.header.type)"
                     }
-                    try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
-                    return (ledger, summary)
+                    return ((ledger, summary), Data())
                 }
-                ledger = updated
-                delivery.acknowledge(Data())
+                if case let (updated, summary)? = outcome.value {
+                    ledger = updated
+                    logger.debug("message applied", metadata: ["summary": "\(summary)"])
+                } else {
+                    logger.debug("duplicate delivery acknowledged again")
+                }
                 metrics.inboxProcessed.increment()
-                logger.debug("message applied", metadata: ["summary": "\(summary)"])
             } catch {
                 ledger.reset()
                 metrics.errors.increment()

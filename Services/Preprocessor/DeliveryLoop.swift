@@ -5,8 +5,8 @@ import Logging
 import Messaging
 import ServiceKit
 
-/// Applies each batch delivered from the collector in one transaction — inbox id, quarantine,
-/// records and outbox together — and acknowledges it only after the commit.
+/// Applies each batch delivered from the collector once (``Inbox``): inbox id, quarantine,
+/// records and outbox in one transaction, acknowledged with the verdict after the commit.
 struct DeliveryLoop: Sendable {
     let database: DatabasePool
     let subscriber: InboxSubscriber
@@ -23,21 +23,15 @@ struct DeliveryLoop: Sendable {
             logger[metadataKey: "message_id"] = "\(delivery.header.id)"
             do {
                 let snapshot = registry
-                let (result, verdict, updated) = try await database.write { db -> (Data, BatchVerdict?, Registry) in
-                    if let previous = try MessageStore.processedResult(db, messageID: delivery.header.id) {
-                        return (previous, nil, snapshot)
-                    }
+                let outcome = try await Inbox.process(delivery, in: database) { db -> (value: (BatchVerdict, Registry), result: Data) in
                     var working = snapshot
                     let verdict = try processor.process(db, header: delivery.header, body: delivery.body, registry: &working)
-                    let result = try encoder.encode(verdict)
-                    try MessageStore.recordProcessed(db, header: delivery.header, result: result)
-                    return (result, verdict, working)
+                    return ((verdict, working), try encoder.encode(verdict))
                 }
-                registry = updated
-                delivery.acknowledge(result)
                 publisher.notify()
                 metrics.inboxProcessed.increment()
-                if let verdict {
+                if case let (verdict, updated)? = outcome.value {
+                    registry = updated
                     metrics.recordsProcessed.increment(by: Int64(verdict.received))
                     metrics.recordsRejected.increment(by: Int64(verdict.rejected.count))
                     logger.info(

@@ -5,8 +5,8 @@ import Logging
 import Messaging
 import ServiceKit
 
-/// Applies each region-month publication from the calculator to the ledger, in one
-/// transaction with its inbox id, and acknowledges after the commit.
+/// Applies each region-month publication from the calculator to the ledger, once
+/// (``Inbox``: in one transaction with its inbox id, acknowledged after the commit).
 struct ReporterDeliveryLoop: Sendable {
     let database: DatabasePool
     let subscriber: UpstreamSubscriptions
@@ -19,25 +19,21 @@ struct ReporterDeliveryLoop: Sendable {
             var logger = self.logger
             logger[metadataKey: "message_id"] = "\(delivery.header.id)"
             do {
-                let applied = try await database.write { db -> Bool in
-                    if try MessageStore.processedResult(db, messageID: delivery.header.id) != nil { return false }
-                    var applied = false
-                    if delivery.header.type == RegionMonthPublication.messageType {
-                        let publication = try decoder.decode(RegionMonthPublication.self, from: delivery.body)
-                        if publication.isLastPage {
-                            applied = try LedgerStore.apply(db, publication)
-                            if applied { try ReportFactorStore.record(db, publication) }
-                        } else {
-                            // Kept until the last page of its version applies them all at once.
-                            _ = try StagedPages.stage(db, publication, body: delivery.body)
-                        }
+                let outcome = try await Inbox.process(delivery, in: database) { db -> (value: Bool, result: Data) in
+                    guard delivery.header.type == RegionMonthPublication.messageType else { return (false, Data()) }
+                    let publication = try decoder.decode(RegionMonthPublication.self, from: delivery.body)
+                    guard publication.isLastPage else {
+                        // Kept until the last page of its version applies them all at once.
+                        _ = try StagedPages.stage(db, publication, body: delivery.body)
+                        return (false, Data())
                     }
-                    try MessageStore.recordProcessed(db, header: delivery.header, result: Data())
-                    return applied
+                    let applied = try LedgerStore.apply(db, publication)
+                    if applied { try ReportFactorStore.record(db, publication) }
+                    return (applied, Data())
                 }
-                delivery.acknowledge(Data())
                 metrics.inboxProcessed.increment()
-                logger.debug("publication received", metadata: ["applied": "\(applied)", "correlation_id": "\(delivery.header.correlationId ?? "")"])
+                logger.debug(
+                    "publication received", metadata: ["applied": "\(outcome.value ?? false)", "correlation_id": "\(delivery.header.correlationId ?? "")"])
             } catch {
                 metrics.errors.increment()
                 logger.error("could not apply publication; it will be re-sent", metadata: ["error": "\(error)"])
