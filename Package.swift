@@ -3,6 +3,20 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
+// Every target names exactly the modules it imports (none compiles through another's).
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+/// What every service executable imports.
+let serviceBase: [Target.Dependency] = [
+    "ServiceKit", "AccessControl", "Messaging", "CarbonModel", grdb, logging, argumentParser, hummingbird, serviceLifecycle,
+]
+
 let package = Package(
     name: "CarbonMeter",
     platforms: [.macOS(.v15)],
@@ -22,9 +36,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Hummingbird's own dependencies, named because ServiceKit and services use their types.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev, wrapped by our own `ZeroMQ` module.
@@ -32,69 +48,51 @@ let package = Package(
             name: "CZMQ", path: "Shared/CZMQ", pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]),
         .target(
-            name: "ZeroMQ", dependencies: ["CZMQ", .product(name: "Logging", package: "swift-log")], path: "Shared/ZeroMQ",
+            name: "ZeroMQ", dependencies: ["CZMQ", logging], path: "Shared/ZeroMQ",
             swiftSettings: strict),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
         // Envelopes, outbox/inbox stores and the reliable hop over ZeroMQ.
         .target(
             name: "Messaging",
-            dependencies: [
-                "ZeroMQ",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-            ],
+            dependencies: ["ZeroMQ", grdb, logging],
             path: "Shared/Messaging", swiftSettings: strict),
         // Service plumbing: configuration, logging, health and metrics over HTTP, stores.
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel", "AccessControl",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "Messaging", "CarbonModel", "AccessControl", "ZeroMQ", grdb, hummingbird, httpTypes,
+                .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
         // Who is asking and what they may do: signed access tokens, roles, the checks services make.
         .target(
             name: "AccessControl",
-            dependencies: [
-                "Messaging", "CarbonModel",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["Messaging", "CarbonModel", crypto, logging],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
         .target(name: "Collecting", dependencies: ["CarbonModel"], path: "Shared/Collecting", swiftSettings: strict),
         .executableTarget(
             name: "Collector",
-            dependencies: ["ServiceKit", "Collecting", "AccessControl", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: serviceBase + ["Collecting", "ZeroMQ", crypto, httpTypes, prometheus],
             path: "Services/Collector", swiftSettings: strict),
-        .executableTarget(name: "Preprocessor", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Preprocessor", swiftSettings: strict),
-        .executableTarget(name: "Calculator", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Calculator", swiftSettings: strict),
-        .executableTarget(name: "Reporter", dependencies: ["ServiceKit", "AccessControl"], path: "Services/Reporter", swiftSettings: strict),
+        .executableTarget(name: "Preprocessor", dependencies: serviceBase, path: "Services/Preprocessor", swiftSettings: strict),
+        .executableTarget(name: "Calculator", dependencies: serviceBase, path: "Services/Calculator", swiftSettings: strict),
+        .executableTarget(name: "Reporter", dependencies: serviceBase + [httpTypes], path: "Services/Reporter", swiftSettings: strict),
         .executableTarget(
             name: "Auth",
-            dependencies: [
-                "ServiceKit", "AccessControl", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ],
+            dependencies: serviceBase + [crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), httpTypes],
             path: "Services/Auth",
             swiftSettings: strict),
         // A client of the services (not a service): talks to them over HTTP only.
         .executableTarget(
-            name: "CarbonCtl", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "CarbonCtl", dependencies: [argumentParser],
             path: "Services/CarbonCtl", swiftSettings: strict),
 
         // The in-process baseline of scripts/bench (a measurement, not a test).
         .executableTarget(
             name: "InProcessBaseline",
-            dependencies: ["CarbonModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CarbonModel", argumentParser],
             path: "Tests/Benchmarks/InProcessBaseline", swiftSettings: strict),
 
         // Test support: ports claimed machine-wide, shared by the test targets that open fixed ports.
@@ -102,31 +100,30 @@ let package = Package(
         // Test support: seeded hostile variations of ingest lines, for the fuzz tests.
         .target(name: "IngestFuzzing", path: "Tests/Support/IngestFuzzing", swiftSettings: strict),
         .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "IngestFuzzing"], path: "Tests/CarbonModelTests"),
-        .testTarget(name: "AccessControlTests", dependencies: ["AccessControl"], path: "Tests/AccessControlTests"),
+        .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", crypto], path: "Tests/AccessControlTests"),
         .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
         .testTarget(
-            name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")], path: "Tests/ZeroMQTests"),
+            name: "ZeroMQTests", dependencies: ["ZeroMQ", logging], path: "Tests/ZeroMQTests"),
         .testTarget(
             name: "MessagingTests",
             dependencies: [
-                "Messaging", "ZeroMQ", "TestPorts", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "Messaging", "ZeroMQ", "TestPorts", grdb, logging,
             ],
             path: "Tests/MessagingTests"),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", .product(name: "Logging", package: "swift-log")],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", logging],
             path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
-        .testTarget(name: "AuthTests", dependencies: ["Auth"], path: "Tests/AuthTests"),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", crypto], path: "Tests/AuthTests"),
         // The reporter's ledger (publications applied, derived tenant cells, migrations) on
         // SQLite stores of its own, in process.
         .testTarget(
-            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", "Messaging", grdb],
             path: "Tests/ReporterTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", "IngestFuzzing", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", "IngestFuzzing", grdb, crypto,
             ],
             path: "Tests/IntegrationTests"),
     ]
