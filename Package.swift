@@ -10,11 +10,12 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 /// What every service executable imports.
 let serviceBase: [Target.Dependency] = [
-    "ServiceKit", "AccessControl", "Messaging", "CarbonModel", grdb, logging, argumentParser, hummingbird, serviceLifecycle,
+    "ServiceKit", "AccessControl", "Messaging", "CarbonModel", grdb, logging, argumentParser, hummingbird, serviceLifecycle, unixSignals,
 ]
 
 let package = Package(
@@ -62,7 +63,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "Messaging", "CarbonModel", "AccessControl", "ZeroMQ", grdb, hummingbird, httpTypes,
-                .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, prometheus,
+                .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, unixSignals, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
         // Who is asking and what they may do: signed access tokens, roles, the checks services make.
@@ -118,7 +119,7 @@ let package = Package(
         // The reporter's ledger (publications applied, derived tenant cells, migrations) on
         // SQLite stores of its own, in process.
         .testTarget(
-            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", "Messaging", grdb],
+            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", "Messaging", "ZeroMQ", "TestPorts", grdb, logging, serviceLifecycle],
             path: "Tests/ReporterTests"),
         .testTarget(
             name: "IntegrationTests",

@@ -17,7 +17,7 @@ class Suite:
         self.topology = list(topology)
 
     def up(self):
-        command = [os.path.join(ROOT, "scripts", "up")] + (["--release"] if self.release else []) + self.topology
+        command = [os.path.join(ROOT, "scripts", "up"), "--release" if self.release else "--debug"] + self.topology
         subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL)
 
     def down(self):

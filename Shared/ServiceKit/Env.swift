@@ -26,11 +26,13 @@ public enum Env {
     /// Variables read by `int` that held something other than a whole number, by name.
     private static let unreadableNumbers = Mutex<[String: String]>([:])
 
-    /// Throws, naming the first variable in name order, when a numeric variable read so far held
-    /// something that is not a whole number.
-    public static func checkNumbers() throws(EnvNumberError) {
-        if let (name, value) = unreadableNumbers.withLock({ $0.min { $0.key < $1.key } }) {
-            throw EnvNumberError(variable: name, value: value)
+    /// Throws, naming the first variable in name order, when a numeric variable read so far
+    /// holds something that is not a whole number in `environment` (the process's, for a
+    /// service; a test's own otherwise — the record is per process, and tests share one).
+    public static func checkNumbers(environment: [String: String] = ProcessInfo.processInfo.environment) throws(EnvNumberError) {
+        for name in unreadableNumbers.withLock({ $0.keys.sorted() }) {
+            guard let text = environment[name], !text.isEmpty, Int(text.trimmingCharacters(in: .whitespaces)) == nil else { continue }
+            throw EnvNumberError(variable: name, value: text)
         }
     }
 

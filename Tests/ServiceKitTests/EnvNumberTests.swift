@@ -10,6 +10,8 @@ struct EnvNumberTests {
         #expect(Env.int("CM_TEST_PORT", 7, environment: [:]) == 7)
         #expect(Env.int("CM_TEST_PORT", 7, environment: ["CM_TEST_PORT": ""]) == 7)
         #expect(Env.int("CM_TEST_TTL", 900, environment: ["CM_TEST_TTL": "15m"]) == 900)
-        #expect(throws: EnvNumberError(variable: "CM_TEST_TTL", value: "15m")) { try Env.checkNumbers() }
+        #expect(throws: EnvNumberError(variable: "CM_TEST_TTL", value: "15m")) { try Env.checkNumbers(environment: ["CM_TEST_TTL": "15m"]) }
+        // Not in the process's environment: a service reading it would not be stopped.
+        #expect(throws: Never.self) { try Env.checkNumbers() }
     }
 }

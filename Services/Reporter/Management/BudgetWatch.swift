@@ -32,8 +32,10 @@ final class BudgetWatch: Sendable {
 
     func stop() { stopped.withLock { $0 = true } }
 
+    /// Until `stop()` or the task is cancelled (the sleep then ends at once, so the loop must
+    /// look: a cancelled task that went on would spin on failing rounds).
     func run() async throws {
-        while !stopped.withLock({ $0 }) {
+        while !stopped.withLock({ $0 }), !Task.isCancelled {
             await round()
             try? await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000)))
         }

@@ -1,0 +1,81 @@
+import AccessControl
+import ArgumentParser
+import CarbonModel
+import Foundation
+import GRDB
+import Hummingbird
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+import UnixSignals
+
+extension ReporterCommand {
+    /// The reporter, assembled from these options: its ledger store, its link to every
+    /// calculator, the control links to the pipeline's stages, auth, and its HTTP routes (the
+    /// queries, reports, dashboard, budgets and tags). `main` runs it with signal handlers;
+    /// in-process tests without (`signals: []`), stopping it with a graceful shutdown.
+    func buildReporter(signals: [UnixSignal] = [.sigterm, .sigint]) async throws -> ServiceShell {
+        let instance = common.instanceName(service: "reporter")
+        let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
+        try ExposureGuard.enforce(service: "reporter", common: common, requireAuth: authLink.requireAuth, logger: logger)
+        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: ReporterStore.migrations)
+        let metrics = ServiceMetrics(service: "reporter", instance: instance)
+        let source = MessageSource(service: "reporter", instance: instance)
+        let curve = try common.curve(service: "reporter")
+        let runtime = try MessagingRuntime(name: "reporter", logger: logger, curve: curve)
+        let subscriber = try UpstreamSubscriptions(
+            loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger,
+            security: try curve?.client(of: "calculator") ?? .plain)
+        let status: @Sendable () async -> StatusReport = {
+            let processed = try? await database.read { try MessageStore.inboxCount($0) }
+            return StatusReport(
+                service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
+                details: ["upstream": calculatorOutbox])
+        }
+        let stages = try ControlClients(loop: runtime.loop, list: pipelineControl, source: source, curve: curve)
+        let authSetup = try await AuthenticatorSetup.start(
+            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "reporter", logger: logger,
+            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authenticator = authSetup.authenticator
+        do {
+            try await subscriber.start()
+            _ = try await stages.targets()
+            _ = try await ControlEndpoint.start(
+                loop: runtime.loop, endpoint: common.bindEndpoint(port: controlPort), source: source, logger: logger,
+                security: curve?.server ?? .plain, status: status,
+                handlers: TenantPrivacyHandlers.make(service: "reporter", database: database, keeper: TenantLedgerKeeper(), authenticator: authenticator))
+        } catch {
+            throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
+        }
+        // Auth is always connected: the dashboard needs a login even without --require-auth.
+        let auth = RequestClient(loop: runtime.loop, endpoint: authLink.authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
+        do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
+        let sessionVerifier: Authenticator
+        if let authenticator {
+            sessionVerifier = authenticator
+        } else {
+            sessionVerifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, authLink.revocationPollMs))
+            sessionVerifier.start()
+        }
+        let access = RouteGuard(authenticator: authenticator)
+        let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
+        let router = Router()
+        ServiceRoutes.add(to: router, metrics: metrics, status: status)
+        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
+        ReporterRoutes.add(
+            to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator, access: access)
+        // The dashboard, business metrics, the forecast and tag breakdowns check roles themselves.
+        let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
+        DashboardRoutes.add(to: router, database: database, authenticator: sessionVerifier, auth: auth, forecastMethod: method, logger: logger)
+        BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
+        ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
+        TagRoutes.add(to: router, database: database, authenticator: authenticator)
+        let budgetWatch = InsightRoutes.add(
+            to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger, access: access)
+        return ServiceShell(
+            name: "reporter", runtime: runtime,
+            workers: [WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() }, budgetWatch]
+                + (authSetup.worker.map { [$0] } ?? []),
+            router: router, host: common.httpHost, port: httpPort, signals: signals, logger: logger)
+    }
+}
