@@ -87,7 +87,7 @@ let package = Package(
             swiftSettings: strict),
         // A client of the services (not a service): talks to them over HTTP only.
         .executableTarget(
-            name: "CarbonCtl", dependencies: [argumentParser],
+            name: "CarbonCtl", dependencies: ["CarbonModel", argumentParser],
             path: "Services/CarbonCtl", swiftSettings: strict),
 
         // The in-process baseline of scripts/bench (a measurement, not a test).

@@ -66,8 +66,8 @@ enum ExplainFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json
 }
 
-/// The calculator's `/v1/lineage` answer, as `carbonctl` reads it (the client shares no code
-/// with the services: it speaks their HTTP APIs only).
+/// The calculator's `/v1/lineage` answer, as `carbonctl` reads it (the client shares no service
+/// code: it speaks their HTTP APIs only, and takes from the model only how figures are written).
 struct Lineage: Decodable, Sendable {
     struct Factor: Decodable, Sendable {
         var factor: String

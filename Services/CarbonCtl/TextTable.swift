@@ -1,15 +1,23 @@
+import CarbonModel
 import Foundation
 
-/// A CSV answer drawn as an aligned text table: numbers right-aligned and rounded to 3 decimals.
+/// A CSV answer drawn as an aligned text table: numbers right-aligned, written as the
+/// dashboard and the HTML report write them (``FigureFormat``: emissions in t, kg or g,
+/// thousands grouped, never scientific). `--format csv` and `json` keep every digit.
 enum TextTable {
     static func render(csv: String) -> String {
         let rows = parse(csv)
         guard let header = rows.first else { return "(no rows)\n" }
-        let body = rows.dropFirst().map { row in row.map(cell) }
-        if body.isEmpty { return header.joined(separator: "  ") + "\n(no rows)\n" }
+        let raw = Array(rows.dropFirst())
+        if raw.isEmpty { return header.joined(separator: "  ") + "\n(no rows)\n" }
+        let numeric = header.indices.map { column in raw.allSatisfy { column >= $0.count || $0[column].isEmpty || Double($0[column]) != nil } }
+        let body = raw.map { row in
+            row.enumerated().map { column, text in
+                column < header.count && numeric[column] ? cell(text, column: header[column]) : text
+            }
+        }
         var widths = header.map(\.count)
         for row in body { for (column, text) in row.enumerated() where column < widths.count { widths[column] = max(widths[column], text.count) } }
-        let numeric = header.indices.map { column in body.allSatisfy { column >= $0.count || $0[column].isEmpty || Double($0[column]) != nil } }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, text in
                 let width = column < widths.count ? widths[column] : text.count
@@ -22,10 +30,17 @@ enum TextTable {
         return text
     }
 
-    /// A number with a fraction is shown with 3 decimals; other cells as they are.
-    private static func cell(_ text: String) -> String {
-        guard text.contains(".") || text.contains("e"), let value = Double(text) else { return text }
-        return String(format: "%.3f", value)
+    /// Columns that hold kg CO2e: the scopes, totals and what was not allocated.
+    static func holdsEmissions(_ column: String) -> Bool {
+        column.hasPrefix("scope") || column.hasPrefix("total") || column.hasPrefix("unallocated") || column == "kgco2e"
+    }
+
+    /// A number written for people: emissions with their unit, other quantities grouped.
+    private static func cell(_ text: String, column: String) -> String {
+        guard !text.isEmpty, let value = Double(text) else { return text }
+        if holdsEmissions(column) { return FigureFormat.emissions(kg: value) }
+        // A count (hours, records) stays whole.
+        return Int(text) != nil ? text : FigureFormat.number(value)
     }
 
     /// RFC 4180 fields: quotes, doubled quotes and newlines inside quotes.

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import Testing
 
@@ -96,11 +97,12 @@ import Testing
         expectClose(column("total_market"), aMarket, "A total_market via carbonctl")
         expectClose(column("scope3"), Fixture.shareAecs * ecs.scope3, "A scope3 via carbonctl")
 
-        // The default table: aligned, rounded to 3 decimals.
+        // The default table: aligned, figures written for people (FigureFormat).
         let table = try carbonctl(suite, ["emissions", "--group-by", "tenant", "--from", "2024-01", "--to", "2024-01"])
         #expect(table.status == 0)
         #expect(table.stdout.split(separator: "\n").first?.hasPrefix("tenant") == true, "\(table.stdout)")
-        #expect(table.stdout.contains(String(format: "%.3f", aLocation)), "\(table.stdout)")
+        #expect(table.stdout.contains(FigureFormat.emissions(kg: aLocation)), "\(table.stdout)")
+        #expect(!table.stdout.contains("e-0") && !table.stdout.contains("e+"), "no scientific notation: \(table.stdout)")
 
         // The HTML report for A's first quarter (only January has figures for A), written to a file.
         let reportFile = folder.appendingPathComponent("a-2024Q1.html").path
@@ -108,7 +110,7 @@ import Testing
         #expect(report.status == 0, "\(report.stderr)")
         let html = try String(contentsOfFile: reportFile, encoding: .utf8)
         let totalRow =
-            "<tr><td>Total</td><td class=\"n\">\(String(format: "%.3f", aLocation))</td><td class=\"n\">\(String(format: "%.3f", aMarket))</td></tr>"
+            "<tr><td>Total</td><td class=\"n\">\(FigureFormat.emissions(kg: aLocation))</td><td class=\"n\">\(FigureFormat.emissions(kg: aMarket))</td></tr>"
         #expect(html.contains(totalRow), "HTML lacks \(totalRow)")
         for needle in ["Scope 1", "Scope 2", "Scope 3", "Location-based", "Market-based"] { #expect(html.contains(needle)) }
 

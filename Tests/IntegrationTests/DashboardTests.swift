@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import Testing
 
@@ -140,7 +141,9 @@ import Testing
         // The provider's total is the site layer's (every site's emissions, allocated or not).
         let siteTotals = try await suite.json(.reporter, "/v1/emissions?layer=site&from=2024-01&to=2024-02&group_by=month")
         let measured = ((siteTotals["totals"] as? [String: Any])?["measured"] as? [String: Any])?["total_location"] as? Double ?? -1
-        #expect(page.body.contains("id=\"measured-total-location\">\(String(format: "%.3f", measured))<"))
+        #expect(page.body.contains("id=\"measured-total-location\">\(FigureFormat.emissions(kg: measured))<"))
+        // Figures for people: no scientific notation anywhere on the page.
+        #expect(page.body.range(of: #"[0-9]e[-+][0-9]"#, options: .regularExpression) == nil, "scientific notation on the page")
         // A provider may open a tenant's view.
         let tenantView = try await client.send("\(base)/dashboard?tenant=B", cookie: provider)
         #expect(tenantView.status == 200 && tenantView.body.contains("CarbonMeter — Tenant B"))
@@ -152,7 +155,8 @@ import Testing
         // A's intensity per order: its January total ÷ 1,000.
         let aJanuary = try await suite.json(.reporter, "/v1/emissions?layer=tenant&tenant=A&mode=measured&from=2024-01&to=2024-01&group_by=tenant")
         let aTotal = ((aJanuary["totals"] as? [String: Any])?["measured"] as? [String: Any])?["total_location"] as? Double ?? -1
-        #expect(own.body.contains("<td>orders</td>") && own.body.contains("\(String(format: "%.6g", aTotal / 1000)) per order"), "\(own.body)")
+        #expect(own.body.range(of: #"[0-9]e[-+][0-9]"#, options: .regularExpression) == nil, "scientific notation in the tenant view")
+        #expect(own.body.contains("<td>orders</td>") && own.body.contains("\(FigureFormat.emissions(kg: aTotal / 1000)) per order"), "\(own.body)")
         #expect(try await client.send("\(base)/dashboard?tenant=B", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=Z", cookie: analyst).status == 403)
         #expect(try await client.send("\(base)/dashboard?tenant=A", cookie: analyst).status == 200)

@@ -182,10 +182,11 @@ import ZeroMQ
         let client = RequestClient(loop: h.loop, endpoint: h.endpoint, source: MessageSource(service: "c", instance: "1"))
         try await client.start()
         let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0) })
-        let reply = try await client.request(type: "echo.v1", body: big)
+        // Generous timeouts: this checks that replies arrive, not how fast on a loaded machine.
+        let reply = try await client.request(type: "echo.v1", body: big, timeoutMilliseconds: 60_000)
         #expect(reply.body == big)
         #expect(reply.header.status == 200)
-        await #expect(throws: RequestError.self) { _ = try await client.request(type: "other.v1") }
+        await #expect(throws: RequestError.self) { _ = try await client.request(type: "other.v1", timeoutMilliseconds: 60_000) }
 
         let nowhere = RequestClient(loop: h.loop, endpoint: "tcp://127.0.0.1:1", source: MessageSource(service: "c", instance: "2"))
         try await nowhere.start()

@@ -18,7 +18,7 @@ enum DashboardChart {
             <svg id="trend-chart" xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Monthly emissions by scope, location-based">
             <line x1="\(fixed(left))" y1="\(fixed(topMargin))" x2="\(fixed(left))" y2="\(fixed(height - bottom))" stroke="#888"/>
             <line x1="\(fixed(left))" y1="\(fixed(height - bottom))" x2="\(fixed(width))" y2="\(fixed(height - bottom))" stroke="#888"/>
-            <text x="\(fixed(left - 4))" y="\(fixed(topMargin + 4))" font-size="10" text-anchor="end">\(DashboardHTML.number(peak))</text>
+            <text x="\(fixed(left - 4))" y="\(fixed(topMargin + 4))" font-size="10" text-anchor="end">\(DashboardHTML.mass(peak))</text>
             <text x="\(fixed(left - 4))" y="\(fixed(height - bottom))" font-size="10" text-anchor="end">0</text>
 
             """
@@ -30,7 +30,7 @@ enum DashboardChart {
                 let h = max(0, value) * scale
                 y -= h
                 svg += "<rect class=\"bar\" x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(h))\" fill=\"\(scopeColours[j])\">"
-                svg += "<title>\(DashboardHTML.escape(month.label)) \(["scope 1", "scope 2 location", "scope 3"][j]): \(DashboardHTML.number(value))</title></rect>\n"
+                svg += "<title>\(DashboardHTML.escape(month.label)) \(["scope 1", "scope 2 location", "scope 3"][j]): \(DashboardHTML.mass(value))</title></rect>\n"
             }
             // Every label when they fit; otherwise every few months.
             let every = max(1, Int((60.0 / slot).rounded(.up)))
@@ -58,7 +58,7 @@ enum DashboardChart {
             let w = peak > 0 ? max(0, line.value) / peak * (width - label - 90) : 0
             svg += "<text x=\"0\" y=\"\(fixed(y + 12))\" font-size=\"11\">\(DashboardHTML.escape(line.name))</text>"
             svg += "<rect x=\"\(fixed(label))\" y=\"\(fixed(y))\" width=\"\(fixed(w))\" height=\"\(fixed(row - 4))\" fill=\"#1f77b4\"/>"
-            svg += "<text x=\"\(fixed(label + w + 4))\" y=\"\(fixed(y + 12))\" font-size=\"10\">\(DashboardHTML.number(line.value))</text>\n"
+            svg += "<text x=\"\(fixed(label + w + 4))\" y=\"\(fixed(y + 12))\" font-size=\"10\">\(DashboardHTML.mass(line.value))</text>\n"
         }
         return svg + "</svg>\n"
     }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Renders the dashboard and its login page as self-contained HTML: inline CSS and inline SVG,
 /// no scripts, fonts or images from elsewhere, so the page works with JavaScript off and
-/// leaks nothing to a third party. Figures in kg CO2e with three decimals, like the reports.
+/// leaks nothing to a third party. Figures are written as ``FigureFormat`` writes them, like the reports.
 enum DashboardHTML {
     /// Who is looking, shown in the header.
     struct Viewer: Sendable {
@@ -113,7 +113,8 @@ enum DashboardHTML {
         html += budgetsSection(view)
         html += qualitySection(view)
         html += """
-            <p class="note">Figures in kg CO<sub>2</sub>e, energy in kWh; months \(view.from) to \(view.to) (UTC). Location-based totals =
+            <p class="note">Emissions in tonnes (t), kilograms (kg) or grams (g) of CO<sub>2</sub>e, whichever keeps the figure readable (the JSON
+            and CSV answers keep every digit, in kg); energy in kWh; months \(view.from) to \(view.to) (UTC). Location-based totals =
             scope 1 + scope 2 location-based + scope 3; market-based totals use scope 2 market-based. Measured and estimated results are
             never added together.</p>
             </main>
@@ -143,8 +144,8 @@ enum DashboardHTML {
             guard let f = view.totals[mode] else { continue }
             html += "<h3>\(mode == .measured ? "Measured" : "Estimated")</h3>\n<div class=\"cards\">\n"
             let cards: [(String, String, Double)] = [
-                ("total-location", "Total, location-based (kg CO2e)", f.totalLocation),
-                ("total-market", "Total, market-based (kg CO2e)", f.totalMarket),
+                ("total-location", "Total, location-based (CO2e)", f.totalLocation),
+                ("total-market", "Total, market-based (CO2e)", f.totalMarket),
                 ("scope1", "Scope 1", f.scope1),
                 ("scope2-location", "Scope 2 location-based", f.scope2Location),
                 ("scope2-market", "Scope 2 market-based", f.scope2Market),
@@ -152,7 +153,8 @@ enum DashboardHTML {
                 ("energy", "Energy (kWh)", f.energyKWh),
             ]
             for (id, label, value) in cards {
-                html += "<div class=\"card\"><div class=\"v\" id=\"\(mode.rawValue)-\(id)\">\(number(value))</div><div class=\"l\">\(escape(label))</div></div>\n"
+                let written = id == "energy" ? number(value) : mass(value)
+                html += "<div class=\"card\"><div class=\"v\" id=\"\(mode.rawValue)-\(id)\">\(written)</div><div class=\"l\">\(escape(label))</div></div>\n"
             }
             html += "</div>\n"
         }
@@ -166,7 +168,7 @@ enum DashboardHTML {
         })
         html += "<table><tr><th>Month</th><th>Total</th><th>Change on previous month</th><th>Change on a year before</th></tr>\n"
         for point in view.trend {
-            html += "<tr><td>\(point.month)</td><td class=\"n\">\(number(point.value))</td>"
+            html += "<tr><td>\(point.month)</td><td class=\"n\">\(mass(point.value))</td>"
             html += "<td class=\"n\">\(change(point.monthOverMonth, point.monthOverMonthPercent))</td>"
             html += "<td class=\"n\">\(change(point.yearOverYear, point.yearOverYearPercent))</td></tr>\n"
         }
@@ -179,20 +181,21 @@ enum DashboardHTML {
         html += DashboardChart.bars(lines.filter { $0.mode == .measured }.map { ($0.name, $0.figures.totalLocation) })
         html += "<table><tr><th>Name</th><th>Mode</th><th>Scope 1</th><th>Scope 2 location</th><th>Scope 2 market</th><th>Scope 3</th>"
         html += "<th>Total location</th><th>Total market</th><th>Energy kWh</th>"
-        if showUsage { html += "<th>Usage</th><th>kg per usage unit</th>" }
+        if showUsage { html += "<th>Usage</th><th>CO2e per usage unit</th>" }
         if showUnallocated { html += "<th>Not allocated (location)</th>" }
         html += "</tr>\n"
         for line in lines {
             let f = line.figures
             html += "<tr><td>\(escape(line.name))</td><td>\(line.mode.rawValue)</td>"
-            for value in [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh] {
-                html += "<td class=\"n\">\(number(value))</td>"
+            for value in [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket] {
+                html += "<td class=\"n\">\(mass(value))</td>"
             }
+            html += "<td class=\"n\">\(number(f.energyKWh))</td>"
             if showUsage {
                 html += "<td class=\"n\">\(line.usage.map(number) ?? "—")</td>"
-                html += "<td class=\"n\">\(line.usage.flatMap { Intensity.per(f.totalLocation, $0) }.map { String(format: "%.6g", $0) } ?? "—")</td>"
+                html += "<td class=\"n\">\(line.usage.flatMap { Intensity.per(f.totalLocation, $0) }.map(mass) ?? "—")</td>"
             }
-            if showUnallocated { html += "<td class=\"n\">\(line.unallocated.map { number($0.totalLocation) } ?? "—")</td>" }
+            if showUnallocated { html += "<td class=\"n\">\(line.unallocated.map { mass($0.totalLocation) } ?? "—")</td>" }
             html += "</tr>\n"
         }
         return html + "</table></section>\n"
@@ -214,10 +217,10 @@ enum DashboardHTML {
         html += "<table><tr><th>Site</th><th>Region</th><th>Total location</th><th>Total market</th><th>Energy kWh</th>"
         html += "<th>PUE</th><th>Not allocated to a product (location)</th></tr>\n"
         for site in view.sites {
-            html += "<tr><td>\(escape(site.site))</td><td>\(escape(site.region))</td><td class=\"n\">\(number(site.figures.totalLocation))</td>"
-            html += "<td class=\"n\">\(number(site.figures.totalMarket))</td><td class=\"n\">\(number(site.figures.energyKWh))</td>"
+            html += "<tr><td>\(escape(site.site))</td><td>\(escape(site.region))</td><td class=\"n\">\(mass(site.figures.totalLocation))</td>"
+            html += "<td class=\"n\">\(mass(site.figures.totalMarket))</td><td class=\"n\">\(number(site.figures.energyKWh))</td>"
             html += "<td class=\"n\">\(site.pue.map { String(format: "%.3f", $0) + " (" + escape(site.pueMonth ?? "") + ")" } ?? "not reported")</td>"
-            html += "<td class=\"n\">\(number(site.unallocated.totalLocation))</td></tr>\n"
+            html += "<td class=\"n\">\(mass(site.unallocated.totalLocation))</td></tr>\n"
         }
         return html + "</table><p class=\"note\">PUE = total facility kWh ÷ IT kWh of the site's latest month in the window that has IT meter data.</p></section>\n"
     }
@@ -233,8 +236,8 @@ enum DashboardHTML {
         return """
             <section id="unallocated"><h2>Unallocated</h2>
             <table><tr><th>What</th><th>Total location</th><th>Total market</th><th>Energy kWh</th></tr>
-            <tr><td>Site emissions allocated to no product</td><td class="n" id="unallocated-products">\(number(toProducts.totalLocation))</td><td class="n">\(number(toProducts.totalMarket))</td><td class="n">\(number(toProducts.energyKWh))</td></tr>
-            <tr><td>Product emissions allocated to no tenant (unused capacity)</td><td class="n" id="unallocated-tenants">\(number(toTenants.totalLocation))</td><td class="n">\(number(toTenants.totalMarket))</td><td class="n">\(number(toTenants.energyKWh))</td></tr>
+            <tr><td>Site emissions allocated to no product</td><td class="n" id="unallocated-products">\(mass(toProducts.totalLocation))</td><td class="n">\(mass(toProducts.totalMarket))</td><td class="n">\(number(toProducts.energyKWh))</td></tr>
+            <tr><td>Product emissions allocated to no tenant (unused capacity)</td><td class="n" id="unallocated-tenants">\(mass(toTenants.totalLocation))</td><td class="n">\(mass(toTenants.totalMarket))</td><td class="n">\(number(toTenants.energyKWh))</td></tr>
             </table></section>
 
             """
@@ -247,7 +250,7 @@ enum DashboardHTML {
         for line in view.tenants {
             let link = "/dashboard?tenant=\(query(line.name))&amp;from=\(view.from)&amp;to=\(view.to)"
             html += "<tr><td><a href=\"\(link)\">\(escape(line.name))</a></td><td>\(line.mode.rawValue)</td>"
-            html += "<td class=\"n\">\(number(line.figures.totalLocation))</td><td class=\"n\">\(number(line.figures.totalMarket))</td></tr>\n"
+            html += "<td class=\"n\">\(mass(line.figures.totalLocation))</td><td class=\"n\">\(mass(line.figures.totalMarket))</td></tr>\n"
         }
         return html + "</table></section>\n"
     }
@@ -255,11 +258,11 @@ enum DashboardHTML {
     private static func intensitySection(_ view: DashboardView) -> String {
         var html = "<section id=\"intensity\"><h2>Intensity per business metric</h2>\n"
         guard !view.intensities.isEmpty else { return html + "<p>No business metrics uploaded for these months (POST /v1/business-metrics).</p></section>\n" }
-        html += "<table><tr><th>Metric</th><th>kg CO2e (measured, location)</th><th>Value</th><th>kg CO2e per unit</th></tr>\n"
+        html += "<table><tr><th>Metric</th><th>CO2e (measured, location)</th><th>Value</th><th>CO2e per unit</th></tr>\n"
         for line in view.intensities {
-            html += "<tr><td>\(escape(line.metric))</td><td class=\"n\">\(number(line.emissions))</td>"
+            html += "<tr><td>\(escape(line.metric))</td><td class=\"n\">\(mass(line.emissions))</td>"
             html += "<td class=\"n\">\(number(line.value)) \(escape(line.unit))</td>"
-            html += "<td class=\"n\">\(String(format: "%.6g", line.intensity)) per \(escape(line.unit))</td></tr>\n"
+            html += "<td class=\"n\">\(mass(line.intensity)) per \(escape(line.unit))</td></tr>\n"
         }
         return html + "</table><p class=\"note\">Σ kg ÷ Σ value over the months that have a value above 0.</p></section>\n"
     }
@@ -270,9 +273,9 @@ enum DashboardHTML {
         html += "<table><tr><th>Tenant</th><th>Baseline</th><th>Target</th><th>Year</th><th>Emissions</th><th>Path</th><th>Progress</th><th></th></tr>\n"
         for line in view.targets {
             let p = line.progress
-            html += "<tr><td>\(escape(line.tenant))</td><td>\(p.baselineYear): \(number(p.baseline))</td>"
-            html += "<td>\(p.targetYear): \(number(p.targetEmissions)) (−\(String(format: "%g", p.reductionPercent)) %)</td>"
-            html += "<td>\(p.year)</td><td class=\"n\">\(number(p.emissions))</td><td class=\"n\">\(number(p.pathEmissions))</td>"
+            html += "<tr><td>\(escape(line.tenant))</td><td>\(p.baselineYear): \(mass(p.baseline))</td>"
+            html += "<td>\(p.targetYear): \(mass(p.targetEmissions)) (−\(String(format: "%g", p.reductionPercent)) %)</td>"
+            html += "<td>\(p.year)</td><td class=\"n\">\(mass(p.emissions))</td><td class=\"n\">\(mass(p.pathEmissions))</td>"
             html += "<td>\(DashboardChart.progressBar(p.progressPercent))</td>"
             html += "<td class=\"\(p.onTrack ? "ok" : "over")\">\(p.onTrack ? "on track" : "off track")</td></tr>\n"
         }
@@ -288,8 +291,8 @@ enum DashboardHTML {
             for line in view.budgets {
                 let value = line.actual ?? line.forecast
                 let over = value.map { $0 > line.budget } ?? false
-                html += "<tr><td>\(escape(line.tenant))</td><td>\(line.month)</td><td class=\"n\">\(number(line.budget))</td>"
-                html += "<td class=\"n\">\(line.actual.map(number) ?? "—")</td><td class=\"n\">\(line.forecast.map(number) ?? "—")</td>"
+                html += "<tr><td>\(escape(line.tenant))</td><td>\(line.month)</td><td class=\"n\">\(mass(line.budget))</td>"
+                html += "<td class=\"n\">\(line.actual.map(mass) ?? "—")</td><td class=\"n\">\(line.forecast.map(mass) ?? "—")</td>"
                 html += "<td class=\"\(over ? "over" : "ok")\">\(value == nil ? "no data" : over ? "over budget" : "within budget")</td></tr>\n"
             }
             html += "</table>\n"
@@ -300,7 +303,7 @@ enum DashboardHTML {
             html += "<h3>Alerts</h3><table id=\"alerts\"><tr><th>Tenant</th><th>Month</th><th>Kind</th><th>Value</th><th>Budget</th></tr>\n"
             for alert in view.alerts {
                 html += "<tr><td>\(escape(alert.tenant))</td><td>\(escape(alert.month))</td><td>\(escape(alert.kind))</td>"
-                html += "<td class=\"n over\">\(number(alert.value))</td><td class=\"n\">\(number(alert.budget))</td></tr>\n"
+                html += "<td class=\"n over\">\(mass(alert.value))</td><td class=\"n\">\(mass(alert.budget))</td></tr>\n"
             }
             html += "</table>\n"
         }
@@ -321,7 +324,7 @@ enum DashboardHTML {
             let shares = view.quality[mode] ?? .zero
             let kg = view.totals[mode]?.totalLocation ?? 0
             html += "<tr id=\"quality-\(mode.rawValue)\"><td>\(mode == .measured ? "Measured results" : "Estimated results (CCF estimation mode)")</td>"
-            html += "<td class=\"n\">\(number(kg))</td>" + qualityCells(shares, id: "quality-\(mode.rawValue)") + "</tr>\n"
+            html += "<td class=\"n\">\(mass(kg))</td>" + qualityCells(shares, id: "quality-\(mode.rawValue)") + "</tr>\n"
         }
         html += "</table>\n"
         let products = view.byProduct.filter { $0.quality != nil }
@@ -329,7 +332,7 @@ enum DashboardHTML {
             html += "<h3>By product</h3><table id=\"quality-by-product\">" + qualityHeader("Product", modeColumn: true) + "\n"
             for line in products {
                 html += "<tr data-product=\"\(escape(line.name))\" data-mode=\"\(line.mode.rawValue)\"><td>\(escape(line.name))</td><td>\(line.mode.rawValue)</td>"
-                html += "<td class=\"n\">\(number(line.figures.totalLocation))</td>" + qualityCells(line.quality ?? .zero, id: nil) + "</tr>\n"
+                html += "<td class=\"n\">\(mass(line.figures.totalLocation))</td>" + qualityCells(line.quality ?? .zero, id: nil) + "</tr>\n"
             }
             html += "</table>\n"
         }
@@ -337,12 +340,12 @@ enum DashboardHTML {
             html += "<h3>By site</h3><table id=\"quality-by-site\">" + qualityHeader("Site") + "\n"
             for site in view.sites {
                 html += "<tr data-site=\"\(escape(site.site))\"><td>\(escape(site.site))</td>"
-                html += "<td class=\"n\">\(number(site.figures.totalLocation))</td>" + qualityCells(site.quality, id: nil) + "</tr>\n"
+                html += "<td class=\"n\">\(mass(site.figures.totalLocation))</td>" + qualityCells(site.quality, id: nil) + "</tr>\n"
             }
             html += "</table>\n"
         }
         html += """
-            <p class="note">Shares of the location-based total (kg CO<sub>2</sub>e). Filled: grid-electricity hours missing from a site's
+            <p class="note">Shares of the location-based total (CO<sub>2</sub>e). Filled: grid-electricity hours missing from a site's
             meter series, interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score);
             estimated: results of the CCF estimation mode; measured: the rest.</p>
 
@@ -351,7 +354,7 @@ enum DashboardHTML {
     }
 
     private static func qualityHeader(_ name: String, modeColumn: Bool = false) -> String {
-        "<tr><th>\(name)</th>\(modeColumn ? "<th>Mode</th>" : "")<th>kg CO2e (location)</th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th></th></tr>"
+        "<tr><th>\(name)</th>\(modeColumn ? "<th>Mode</th>" : "")<th>CO2e (location)</th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th></th></tr>"
     }
 
     /// The four shares as percentages (like the inventory report's), then the bar. With `id`,
@@ -366,11 +369,15 @@ enum DashboardHTML {
 
     // MARK: Formatting
 
-    static func number(_ value: Double) -> String { String(format: "%.3f", value) }
+    /// Emissions as people read them (``FigureFormat``): "722.7 t", "56.25 kg", "62.4 g".
+    static func mass(_ kg: Double) -> String { FigureFormat.emissions(kg: kg) }
+
+    /// A quantity in its own unit (kWh, usage), grouped, never scientific.
+    static func number(_ value: Double) -> String { FigureFormat.number(value) }
 
     private static func change(_ value: Double?, _ percent: Double?) -> String {
         guard let value else { return "—" }
-        return String(format: "%+.3f", value) + (percent.map { String(format: " (%+.1f %%)", $0) } ?? "")
+        return FigureFormat.change(kg: value) + (percent.map { String(format: " (%+.1f %%)", $0) } ?? "")
     }
 
     /// For a query string value: everything but unreserved characters percent-encoded.

@@ -25,7 +25,8 @@ enum InventoryHTML {
             <h1>Greenhouse gas inventory — \(escape(report.subject.label))</h1>
             <p>Reporting period: <strong>\(escape(report.period.description))</strong> (\(report.period.first) to \(report.period.last)).
             Prepared following the GHG Protocol Corporate Standard (scope 2 dual reporting) with an ISO 14064-1:2018 category view.
-            Figures in kg CO<sub>2</sub>e; energy in kWh.</p>
+            Emissions in tonnes (t), kilograms (kg) or grams (g) of CO<sub>2</sub>e, whichever keeps the figure readable (the JSON and
+            CSV forms of this report keep every digit, in kg); energy in kWh.</p>
 
             """
         if report.sections.isEmpty {
@@ -48,7 +49,7 @@ enum InventoryHTML {
             html += "<h3>ISO 14064-1 categories</h3>\n"
             html += "<table><tr><th>Category</th><th>Description</th><th>Location-based</th><th>Market-based</th></tr>\n"
             for category in report.isoCategories(section) {
-                html += "<tr><td>\(escape(category.category))</td><td>\(escape(category.description))</td><td class=\"n\">\(number(category.location))</td><td class=\"n\">\(number(category.market))</td></tr>\n"
+                html += "<tr><td>\(escape(category.category))</td><td>\(escape(category.description))</td><td class=\"n\">\(mass(category.location))</td><td class=\"n\">\(mass(category.market))</td></tr>\n"
             }
             html += "</table>\n"
         }
@@ -80,11 +81,11 @@ enum InventoryHTML {
             ("Total", f.totalLocation, f.totalMarket),
         ]
         for (name, location, market) in rows {
-            html += "<tr><td>\(escape(name))</td><td class=\"n\">\(number(location))</td><td class=\"n\">\(number(market))</td></tr>\n"
+            html += "<tr><td>\(escape(name))</td><td class=\"n\">\(mass(location))</td><td class=\"n\">\(mass(market))</td></tr>\n"
         }
         html += "<tr><td>Energy (kWh)</td><td class=\"n\" colspan=\"2\">\(number(f.energyKWh))</td></tr>\n"
         if let unallocated = section.unallocated {
-            html += "<tr><td>of which not allocated to a product</td><td class=\"n\">\(number(unallocated.totalLocation))</td><td class=\"n\">\(number(unallocated.totalMarket))</td></tr>\n"
+            html += "<tr><td>of which not allocated to a product</td><td class=\"n\">\(mass(unallocated.totalLocation))</td><td class=\"n\">\(mass(unallocated.totalMarket))</td></tr>\n"
         }
         return html + "</table>\n"
     }
@@ -100,7 +101,7 @@ enum InventoryHTML {
         }
         row("Total", section.quality)
         for line in section.byMonth { row(line.key, line.quality ?? .zero) }
-        html += "</table>\n<p class=\"note\">Shares of the location-based total (kg CO<sub>2</sub>e). Filled: grid-electricity hours missing from the meter series and interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score).</p>\n"
+        html += "</table>\n<p class=\"note\">Shares of the location-based total (CO<sub>2</sub>e). Filled: grid-electricity hours missing from the meter series and interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score).</p>\n"
         return html
     }
 
@@ -112,9 +113,10 @@ enum InventoryHTML {
         for line in lines {
             let f = line.figures
             html += "<tr><td>\(escape(line.key))</td>"
-            for value in [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh] {
-                html += "<td class=\"n\">\(number(value))</td>"
+            for value in [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket] {
+                html += "<td class=\"n\">\(mass(value))</td>"
             }
+            html += "<td class=\"n\">\(number(f.energyKWh))</td>"
             html += "</tr>\n"
         }
         return html + "</table>\n"
@@ -157,7 +159,11 @@ enum InventoryHTML {
         return svg + "</svg>\n"
     }
 
-    static func number(_ value: Double) -> String { String(format: "%.3f", value) }
+    /// Emissions as people read them (``FigureFormat``), as the dashboard writes them.
+    static func mass(_ kg: Double) -> String { FigureFormat.emissions(kg: kg) }
+
+    /// A quantity in its own unit (kWh), grouped, never scientific.
+    static func number(_ value: Double) -> String { FigureFormat.number(value) }
     private static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
 
     static func escape(_ text: String) -> String {
