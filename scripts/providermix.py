@@ -83,7 +83,7 @@ class ProviderMix:
 
     def __init__(self, tenants=1000, sites=3, regions=2, products=4, capacity_products=None, months=2,
                  start="2023-01", granularity="daily", streams=3.0, active_share=1.0, tag_share=0.5,
-                 revision_rate=0.005, repeat_rate=0.01, bad_rate=0.001, seed=1, min_lag=0):
+                 revision_rate=0.005, repeat_rate=0.01, bad_rate=0.001, seed=1, min_lag=0, tenant_names=None):
         if not 1 <= regions <= len(REGIONS):
             raise ValueError("regions must be 1-%d" % len(REGIONS))
         if sites < regions:
@@ -100,6 +100,8 @@ class ProviderMix:
         self.streams, self.active_share, self.tag_share = streams, active_share, tag_share
         self.revision_rate, self.repeat_rate, self.bad_rate = revision_rate, repeat_rate, bad_rate
         self.seed, self.min_lag = seed, min_lag
+        # Tenant t is named tenant_names[t] when given (the demo's company names), else "t<t>".
+        self.tenant_names = list(tenant_names or [])
         self.year, self.month = (int(part) for part in start.split("-"))
         self.regions = REGIONS[:regions]
         # Site k is in region k mod R: bj-like names per region, numbered within it.
@@ -172,13 +174,16 @@ class ProviderMix:
 
     # ---- the tenants' usage streams ----------------------------------------------------------
 
+    def tenant_name(self, t):
+        return self.tenant_names[t] if t < len(self.tenant_names) else "t%d" % t
+
     def _streams(self, rng):
         """Every usage stream: (id prefix, fields up to start, unit, unit size, daily mean, tags, product, region)."""
         streams = []
         sites_of = {r: [s for s, region, _, _ in self.sites if region == r] for r, _, _ in self.regions}
         weights = [1.0 / (k + 1) for k in range(len(self.regions))]  # the first regions are the larger ones
         for t in range(self.tenants):
-            tenant = "t%d" % t
+            tenant = self.tenant_name(t)
             size = rng.lognormvariate(0.0, 1.0)  # tenants differ in size by orders of magnitude
             home = _weighted(rng, weights)
             # 1 + a geometric number of further streams, mean `streams`.
@@ -364,7 +369,8 @@ class ProviderMix:
             return line[: len(line) // 2]  # cut off mid-record
         if choice == 1:
             return "ERROR 502 upstream export interrupted"
-        good = '{"source":"billing","id":"bad-%d","kind":"usage","tenant":"t0","product":"%s","region":"%s","start":"%s","end":"%s","value":%s,"unit":"%s"}'
+        good = ('{"source":"billing","id":"bad-%d","kind":"usage","tenant":"' + self.tenant_name(0)
+                + '","product":"%s","region":"%s","start":"%s","end":"%s","value":%s,"unit":"%s"}')
         product, unit = self.products[0][0][0], self.products[0][0][1]
         region = self.regions[0][0]
         start, end = iso(self.first), iso(self.first + DAY)
@@ -376,7 +382,7 @@ class ProviderMix:
             return good % (n, product, "atlantis-1", start, end, "1", unit)
         if choice == 5:
             return good % (n, product, region, end, start, "1", unit)
-        return good.replace('"tenant":"t0",', "") % (n, product, region, start, end, "1", unit)
+        return good.replace('"tenant":"%s",' % self.tenant_name(0), "") % (n, product, region, start, end, "1", unit)
 
 
 def _weighted(rng, weights):

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""The demo's data, generated with a seed: a provider's year and more, worth looking at.
+
+By default 14 months (2023-05 to 2024-06), 3 regions, 5 sites with hourly grid and IT meters,
+5 products (3 usage-based, 2 capacity-based), 12 tenants with tags, on-site solar,
+certificates, diesel tests, refrigerant leaks and embodied hardware (scripts/providermix.py
+makes all of that), and besides it:
+
+  - a public-cloud tenant whose usage is estimated (AWS EC2 in us-east-1, no facility data);
+  - monthly business metrics of every tenant (orders), for intensities;
+  - a reduction target and a monthly budget per tenant for the last month, one of them below
+    what that tenant emitted, so an alert is raised;
+  - a few bad lines, which the preprocessor keeps in quarantine with the reason.
+
+    scripts/demodata.py --out DIR [--tenants 12 --months 14 --start 2023-05 --seed 7]
+
+writes into DIR: sites.json, products.json, factors.json (POST to the collector's /v1/sites,
+/v1/products, /v1/factors), activity.ndjson (/v1/activity), business-metrics.json
+(the reporter's /v1/business-metrics), targets.json (/v1/targets) and budgets.json
+(/v1/budgets; the one meant to be exceeded is set by scripts/demo from the tenant's actual
+figure). The same arguments give the same bytes; raise --tenants or --months for trials.
+"""
+import argparse, json, os, random, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import providermix  # noqa: E402
+
+COMPANIES = ("acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent",
+             "aperture", "massive", "vandelay", "gringotts", "oscorp")
+CLOUD_TENANT = "pied-piper"
+
+
+def generate(out, tenants=12, months=14, start="2023-05", seed=7, sites=5, regions=3, products=5):
+    names = [COMPANIES[k] if k < len(COMPANIES) else "tenant-%d" % k for k in range(tenants)]
+    mix = providermix.ProviderMix(
+        tenants=tenants, sites=sites, regions=regions, products=products, capacity_products=2, months=months, start=start,
+        granularity="daily", streams=2.5, active_share=1.0, tag_share=0.6, revision_rate=0.002, repeat_rate=0.002,
+        bad_rate=0.0005, seed=seed, tenant_names=names)
+    os.makedirs(out, exist_ok=True)
+    rng = random.Random(seed)
+    month_list = mix.month_list()
+
+    products = mix.product_declarations() + [{"product": "ec2", "unit": "vCPU-h", "basis": "usage"}]
+    for name, content in (("sites.json", mix.site_declarations()), ("products.json", products),
+                          ("factors.json", mix.factor_declarations())):
+        with open(os.path.join(out, name), "w") as handle:
+            json.dump(content, handle, indent=1)
+
+    lines = 0
+    with open(os.path.join(out, "activity.ndjson"), "wb") as handle:
+        for line in mix.lines():
+            handle.write(line + b"\n")
+            lines += 1
+        # The public-cloud tenant: a month of EC2 compute at a time, estimated (no facility data).
+        for k, month in enumerate(month_list):
+            year, number = (int(part) for part in month.split("-"))
+            following = "%04d-%02d" % providermix.add_months(year, number, 1)
+            record = {"source": "aws-cur", "id": "pp-ec2-%s" % month, "kind": "usage", "tenant": CLOUD_TENANT, "product": "ec2",
+                      "region": "us-east-1", "provider": "aws", "resource_type": "compute", "utilization": 0.35,
+                      "start": month + "-01T00:00:00Z", "end": following + "-01T00:00:00Z",
+                      "value": round(2_000 * (1 + 0.04 * k) * rng.uniform(0.9, 1.1), 1), "unit": "vCPU-h",
+                      "tags": {"env": "prod", "team": "compression"}}
+            handle.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
+            lines += 1
+
+    # Orders per tenant and month: sizes differ, and grow a little over the months.
+    metrics = []
+    for t, name in enumerate(names + [CLOUD_TENANT]):
+        base = rng.lognormvariate(8.0, 1.0)
+        for k, month in enumerate(month_list):
+            metrics.append({"tenant": name, "month": month, "metric": "orders", "value": round(base * (1 + 0.02 * k)), "unit": "order"})
+    with open(os.path.join(out, "business-metrics.json"), "w") as handle:
+        json.dump(metrics, handle, indent=1)
+
+    first_year, last_year = int(month_list[0][:4]), int(month_list[-1][:4])
+    targets = [{"tenant": name, "baseline_year": first_year, "reduction_percent": 30, "target_year": last_year + 6}
+               for name in names[:3]]
+    with open(os.path.join(out, "targets.json"), "w") as handle:
+        json.dump(targets, handle, indent=1)
+    # Budgets for the month after the data: each tenant's own, scripts/demo sets them from the
+    # last month's actual (one of them below it, so that an alert shows).
+    with open(os.path.join(out, "budgets.json"), "w") as handle:
+        json.dump({"month": month_list[-1], "tenants": names[:4], "exceeded": names[1]}, handle, indent=1)
+    return {"lines": lines, "months": month_list, "tenants": names + [CLOUD_TENANT], "counts": mix.counts}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, help="folder to write the files into (created if missing)")
+    parser.add_argument("--tenants", type=int, default=12, help="tenants of the provider's own products (default 12)")
+    parser.add_argument("--months", type=int, default=14, help="calendar months (default 14: trends and year-over-year)")
+    parser.add_argument("--start", default="2023-05", help="first month, YYYY-MM (default 2023-05)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    args = parser.parse_args()
+    if args.tenants < 4 or args.months < 1:
+        parser.error("--tenants must be at least 4 and --months at least 1")
+    summary = generate(args.out, tenants=args.tenants, months=args.months, start=args.start, seed=args.seed)
+    print(json.dumps({"lines": summary["lines"], "months": [summary["months"][0], summary["months"][-1]],
+                      "tenants": len(summary["tenants"]), "bad": summary["counts"].get("bad", 0)}))
+
+
+if __name__ == "__main__":
+    main()
