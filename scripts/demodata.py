@@ -12,7 +12,7 @@ makes all of that), and besides it:
     what that tenant emitted, so an alert is raised;
   - a few bad lines, which the preprocessor keeps in quarantine with the reason.
 
-    scripts/demodata.py --out DIR [--tenants 12 --months 14 --start 2023-05 --seed 7]
+    scripts/demodata.py --out DIR [--tenants 12 --months 14 --start 2023-05 --seed 7 --sites 5 --regions 3]
 
 writes into DIR: sites.json, products.json, factors.json (POST to the collector's /v1/sites,
 /v1/products, /v1/factors), activity.ndjson (/v1/activity), business-metrics.json
@@ -91,10 +91,13 @@ def main():
     parser.add_argument("--months", type=int, default=14, help="calendar months (default 14: trends and year-over-year)")
     parser.add_argument("--start", default="2023-05", help="first month, YYYY-MM (default 2023-05)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--sites", type=int, default=5, help="sites, each with hourly meters (default 5)")
+    parser.add_argument("--regions", type=int, default=3, help="regions the sites are spread over (default 3)")
     args = parser.parse_args()
-    if args.tenants < 4 or args.months < 1:
-        parser.error("--tenants must be at least 4 and --months at least 1")
-    summary = generate(args.out, tenants=args.tenants, months=args.months, start=args.start, seed=args.seed)
+    if args.tenants < 4 or args.months < 1 or not 1 <= args.regions <= args.sites:
+        parser.error("--tenants must be at least 4, --months at least 1, and --regions between 1 and --sites")
+    summary = generate(args.out, tenants=args.tenants, months=args.months, start=args.start, seed=args.seed, sites=args.sites,
+                       regions=args.regions)
     print(json.dumps({"lines": summary["lines"], "months": [summary["months"][0], summary["months"][-1]],
                       "tenants": len(summary["tenants"]), "bad": summary["counts"].get("bad", 0)}))
 

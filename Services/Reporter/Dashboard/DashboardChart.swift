@@ -52,7 +52,8 @@ enum DashboardChart {
         guard !lines.isEmpty else { return "" }
         let width = 600.0, label = 160.0, row = 18.0
         let peak = max(lines.map { max(0, $0.value) }.max() ?? 0, 0)
-        var svg = "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(row * Double(lines.count) + 4))\" role=\"img\" aria-label=\"Location-based totals\">\n"
+        let chartHeight = Int(row * Double(lines.count) + 4)
+        var svg = "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(chartHeight)\" viewBox=\"0 0 \(Int(width)) \(chartHeight)\" role=\"img\" aria-label=\"Location-based totals\">\n"
         for (i, line) in lines.enumerated() {
             let y = Double(i) * row + 2
             let w = peak > 0 ? max(0, line.value) / peak * (width - label - 90) : 0
@@ -97,7 +98,7 @@ enum DashboardChart {
 
     /// The colour key of the quality bars.
     static func qualityLegend() -> String {
-        var svg = "<svg class=\"quality-legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"14\" role=\"img\" aria-label=\"colour key\">"
+        var svg = "<svg class=\"quality-legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"14\" viewBox=\"0 0 400 14\" role=\"img\" aria-label=\"colour key\">"
         for (i, part) in qualityParts.enumerated() {
             let x = Double(i) * 100
             svg += "<rect x=\"\(fixed(x))\" y=\"2\" width=\"10\" height=\"10\" fill=\"\(part.colour)\"/>"

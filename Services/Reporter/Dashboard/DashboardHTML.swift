@@ -28,6 +28,15 @@ enum DashboardHTML {
         .note{font-size:.85em;color:#555}.over{color:#b00020;font-weight:bold}.ok{color:#1e6b35}
         .error{color:#b00020}
         form.window label{margin-right:.6em}
+        section{overflow-x:auto}
+        svg#trend-chart,svg.bars,svg.quality-legend{max-width:100%;height:auto}
+        a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #1e4d2b;outline-offset:2px}
+        .skip{position:absolute;left:-9999px}.skip:focus{left:1em;top:.5em;background:#fff;color:#1e4d2b;padding:.3em .6em;z-index:1}
+        @media (max-width:40em){
+        header{flex-wrap:wrap;gap:.4em;padding:.6em .8em}main{padding:.6em}section{padding:.5em .6em}
+        .card{min-width:0;flex:1 1 40%}.card .v{font-size:1.1em}table{font-size:.8em}
+        form.window label{display:block;margin:.2em 0}
+        }
         """
 
     // MARK: Login
@@ -36,7 +45,7 @@ enum DashboardHTML {
         var html = """
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>CarbonMeter — sign in</title>
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>CarbonMeter — sign in</title>
             <style>\(style)
             .login{max-width:22em;margin:4em auto}.login input{width:100%;box-sizing:border-box;margin:.2em 0 .8em 0;padding:.3em}
             </style></head>
@@ -66,7 +75,7 @@ enum DashboardHTML {
     static func messagePage(title: String, message: String) -> Data {
         let html = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
             <body><header><h1>CarbonMeter dashboard</h1></header>
             <main><section><h2>\(escape(title))</h2><p class="error" id="message">\(escape(message))</p>
             <p><a href="/dashboard">Back to the dashboard</a></p></section></main></body></html>
@@ -86,13 +95,14 @@ enum DashboardHTML {
         var html = """
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>CarbonMeter — \(escape(title))</title><style>\(style)</style></head>
             <body>
+            <a class="skip" href="#main">Skip to the figures</a>
             <header><h1 id="subject">CarbonMeter — \(escape(title))</h1>
             <div>Signed in as <strong id="viewer">\(escape(viewer.subject))</strong> (\(escape(viewer.role))\(viewer.tenant.map { ", tenant " + escape($0) } ?? ""))
             <form method="post" action="/dashboard/logout"><button type="submit" id="logout">Sign out</button></form></div>
             </header>
-            <main>
+            <main id="main">
 
             """
         html += windowForm(view)
