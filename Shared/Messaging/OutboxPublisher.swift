@@ -51,7 +51,7 @@ public final class OutboxPublisher: Sendable {
 
     /// Binds the socket and starts sending.
     public func start() async throws {
-        let state = self.state, logger = self.logger, options = self.options
+        let state = self.state, database = self.database, logger = self.logger, options = self.options
         let context = loop.context, endpoint = self.endpoint, signal = self.signal, security = self.security
         try await loop.perform { [self] loopState in
             let socket = try ZMQSocket(context: context, type: .router)
@@ -64,11 +64,11 @@ public final class OutboxPublisher: Sendable {
                     self.acknowledged.withLock { $0.append(ack) }
                     signal.yield()
                 }
-                dispatch()
+                state.dispatch(database: database, logger: logger, options: options)
             }
-            loopState.every(milliseconds: 100) { [self] in
+            loopState.every(milliseconds: 100) {
                 state.expire(options: options, logger: logger)
-                dispatch()
+                state.dispatch(database: database, logger: logger, options: options)
             }
         }
         logger.info("outbox publisher listening", metadata: ["endpoint": "\(endpoint)", "curve": "\(security.isCurve)"])
@@ -76,46 +76,8 @@ public final class OutboxPublisher: Sendable {
 
     /// Tells the publisher new rows were committed, so it need not wait for its next tick.
     public func notify() {
-        loop.execute { [self] _ in dispatch() }
-    }
-
-    /// On the loop thread: hands out what is ready, asking for more rows where consumers have
-    /// credit (unless `reading` is false: then only what is already read goes out).
-    private func dispatch(reading: Bool = true) {
-        state.dispatch(options: options, reading: reading) { [self] shard, after, limit, generation in
-            read(shard: shard, after: after, limit: limit, generation: generation)
-        }
-    }
-
-    /// Reads up to `limit` outbox rows of `shard` after `seq` off the loop thread — the one
-    /// thread that owns every socket must not wait for the disk — and hands them back to it.
-    private func read(shard: Int?, after: Int64, limit: Int, generation: Int) {
-        let database = self.database, state = self.state, logger = self.logger
-        Task { [self] in
-            do {
-                let rows = try await database.read { db in
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT seq, message_id, header, body, shard FROM outbox
-                            WHERE seq > ? AND shard IS ? ORDER BY seq LIMIT ?
-                            """,
-                        arguments: [after, shard, limit]
-                    ).map { row in
-                        PublisherState.Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"], shard: row["shard"])
-                    }
-                }
-                loop.execute { [self] _ in
-                    // Read on only when this read found rows or more were asked for meanwhile:
-                    // an empty read followed by another would spin on the disk.
-                    let again = state.loaded(rows, shard: shard, generation: generation)
-                    dispatch(reading: again)
-                }
-            } catch {
-                logger.error("could not read the outbox", metadata: ["error": "\(error)"])
-                loop.execute { _ in _ = state.loaded([], shard: shard, generation: generation) }
-            }
-        }
+        let state = self.state, database = self.database, logger = self.logger, options = self.options
+        loop.execute { _ in state.dispatch(database: database, logger: logger, options: options) }
     }
 
     /// Deletes acknowledged rows, in batches, until `finish()`. `onAcknowledged` runs inside
@@ -162,7 +124,7 @@ public final class OutboxPublisher: Sendable {
 /// Publisher bookkeeping. Confined to the loop thread: every access happens inside a loop job,
 /// handler or timer, which is why it may be marked `@unchecked Sendable`.
 final class PublisherState: @unchecked Sendable {
-    struct Item: Sendable {
+    struct Item {
         let seq: Int64
         let id: String
         let header: Data
@@ -183,14 +145,6 @@ final class PublisherState: @unchecked Sendable {
     var inFlight: [String: (consumer: Data, sentAt: Int64, item: Item)] = [:]
     /// Per shard (nil: unaddressed), the highest `seq` read from the outbox so far.
     var loadedUpTo: [Int?: Int64] = [:]
-    /// Shards with a read of the outbox under way (at most one each).
-    private var reading: Set<Int?> = []
-    /// Shards whose rows were asked for while a read was under way (rows committed since it
-    /// began may not be in it).
-    private var wanted: Set<Int?> = []
-    /// Counts the rescans: a read asked for before the latest one must not move `loadedUpTo`
-    /// past rows the rescan is to read again.
-    private var rescans = 0
     var sentTotal = 0
     private var lastRescan = LoopState.now()
     /// Ids acknowledged in this rescan period and the one before: their rows may not be deleted
@@ -241,7 +195,6 @@ final class PublisherState: @unchecked Sendable {
         // the start now and then means no bookkeeping slip can strand a message until a restart.
         if now - lastRescan > options.rescanMilliseconds {
             lastRescan = now
-            rescans += 1
             loadedUpTo.removeAll()
             acknowledged = ([], acknowledged.current)
         }
@@ -270,9 +223,7 @@ final class PublisherState: @unchecked Sendable {
 
     /// Hands ready messages to consumers with free credit, in `seq` order per shard: a message
     /// addressed to a shard goes only to the consumer owning it; one addressed to none, to any.
-    /// `read(shard, after, limit, rescans)` asks for more rows of a shard (when `reading`);
-    /// they come back through ``loaded(_:shard:generation:)``.
-    func dispatch(options: OutboxPublisher.Options, reading mayRead: Bool = true, read: (Int?, Int64, Int, Int) -> Void) {
+    func dispatch(database: any DatabaseWriter, logger: Logger, options: OutboxPublisher.Options) {
         guard let socket, !order.isEmpty else { return }
         // Read ahead only for shards a live consumer owns: a shard whose replica is down keeps
         // its messages on disk instead of filling memory and starving the others.
@@ -280,13 +231,8 @@ final class PublisherState: @unchecked Sendable {
         for consumer in consumers.values { free[consumer.shard, default: 0] += max(0, consumer.credits - consumer.inFlight.count) }
         for (shard, credit) in free {
             let buffered = ready.reduce(0) { $0 + ($1.shard == shard ? 1 : 0) }
-            let limit = credit + options.prefetch - buffered
-            guard mayRead, buffered < credit + options.prefetch / 2, limit > 0 else { continue }
-            if reading.contains(shard) {
-                wanted.insert(shard)
-            } else {
-                reading.insert(shard)
-                read(shard, loadedUpTo[shard] ?? 0, limit, rescans)
+            if buffered < credit + options.prefetch / 2 {
+                load(database: database, shard: shard, limit: credit + options.prefetch - buffered, logger: logger)
             }
         }
         var waiting: [Item] = []
@@ -332,23 +278,33 @@ final class PublisherState: @unchecked Sendable {
         return nil
     }
 
-    /// Rows read for `shard` (``dispatch(options:reading:read:)``): those not already held, in
-    /// flight or acknowledged join the ready queue in `seq` order. Returns whether to read on:
-    /// the read found rows, or more were asked for while it ran.
-    func loaded(_ rows: [Item], shard: Int?, generation: Int) -> Bool {
-        reading.remove(shard)
-        let again = !rows.isEmpty || wanted.remove(shard) != nil
-        var loaded: [Item] = []
-        let held = Set(ready.map(\.id))
-        for item in rows {
-            if generation == rescans { loadedUpTo[shard] = max(loadedUpTo[shard] ?? 0, item.seq) }
-            if inFlight[item.id] == nil, !held.contains(item.id), !acknowledged.current.contains(item.id),
-                !acknowledged.previous.contains(item.id)
-            {
-                loaded.append(item)
+    private func load(database: any DatabaseWriter, shard: Int?, limit: Int, logger: Logger) {
+        guard limit > 0 else { return }
+        do {
+            let after = loadedUpTo[shard] ?? 0
+            let rows = try database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, message_id, header, body, shard FROM outbox
+                        WHERE seq > ? AND shard IS ? ORDER BY seq LIMIT ?
+                        """,
+                    arguments: [after, shard, limit])
             }
+            var loaded: [Item] = []
+            let held = Set(ready.map(\.id))
+            for row in rows {
+                let item = Item(seq: row["seq"], id: row["message_id"], header: row["header"], body: row["body"], shard: row["shard"])
+                loadedUpTo[shard] = max(loadedUpTo[shard] ?? 0, item.seq)
+                if inFlight[item.id] == nil, !held.contains(item.id), !acknowledged.current.contains(item.id),
+                    !acknowledged.previous.contains(item.id)
+                {
+                    loaded.append(item)
+                }
+            }
+            if !loaded.isEmpty { ready = (ready + loaded).sorted { $0.seq < $1.seq } }
+        } catch {
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
         }
-        if !loaded.isEmpty { ready = (ready + loaded).sorted { $0.seq < $1.seq } }
-        return again
     }
 }
