@@ -68,6 +68,9 @@ import Testing
             for tenant in ["acme", "globex", "initech", "pied-piper"] { #expect(text.contains(tenant), "\(width) px: \(tenant) not listed") }
             let months = try await browser.evaluate("document.querySelectorAll('#trend table tr').length - 1") as? Int ?? 0
             #expect(months >= 12, "\(width) px: the trend has \(months) months")
+            // Every scope of the last month in figures, location- and market-based side by side.
+            let lastMonth = try await browser.evaluate("[...document.querySelectorAll('#trend-table tr')].pop().innerText") as? String ?? ""
+            #expect(lastMonth.split(separator: "\t").count >= 7, "\(width) px: the trend's last row is \(lastMonth)")
             #expect(text.range(of: #"[0-9]e[-+][0-9]"#, options: .regularExpression) == nil, "\(width) px: scientific notation")
             for empty in ["Nothing yet", "No results for these months", "No tenant results yet", "No site results yet", "No target set", "No budget set"] {
                 #expect(!text.contains(empty), "\(width) px: '\(empty)'")

@@ -172,13 +172,19 @@ enum DashboardHTML {
     }
 
     private static func trendSection(_ view: DashboardView) -> String {
-        var html = "<section id=\"trend\"><h2>Monthly trend (measured, location-based)</h2>\n"
+        var html = "<section id=\"trend\"><h2>Monthly trend (measured)</h2>\n"
         html += DashboardChart.monthlyColumns(view.trend.map { point in
             (point.month.description, view.trendScopes[point.month] ?? .zero)
         })
-        html += "<table><tr><th>Month</th><th>Total</th><th>Change on previous month</th><th>Change on a year before</th></tr>\n"
+        // Every scope in figures beside the chart (scope 1 and 3 can be too thin to see in a bar),
+        // and the market-based total beside the location-based one.
+        html += "<table id=\"trend-table\"><tr><th>Month</th><th>Scope 1</th><th>Scope 2 location</th><th>Scope 3</th><th>Total location</th>"
+        html += "<th>Scope 2 market</th><th>Total market</th><th>Change on previous month</th><th>Change on a year before</th></tr>\n"
         for point in view.trend {
-            html += "<tr><td>\(point.month)</td><td class=\"n\">\(mass(point.value))</td>"
+            let f = view.trendScopes[point.month] ?? .zero
+            html += "<tr><td>\(point.month)</td><td class=\"n\">\(mass(f.scope1))</td><td class=\"n\">\(mass(f.scope2Location))</td>"
+            html += "<td class=\"n\">\(mass(f.scope3))</td><td class=\"n\">\(mass(point.value))</td>"
+            html += "<td class=\"n\">\(mass(f.scope2Market))</td><td class=\"n\">\(mass(f.totalMarket))</td>"
             html += "<td class=\"n\">\(change(point.monthOverMonth, point.monthOverMonthPercent))</td>"
             html += "<td class=\"n\">\(change(point.yearOverYear, point.yearOverYearPercent))</td></tr>\n"
         }
