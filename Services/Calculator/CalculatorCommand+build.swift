@@ -55,9 +55,8 @@ extension CalculatorCommand {
                     "replica": replica, "role": "active", "failed_region_months": "\(counts.3.count)",
                 ].merging(counts.3.isEmpty ? [:] : ["failures": counts.3.prefix(20).joined(separator: "; ")]) { a, _ in a })
         }
-        let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "calculator", logger: logger,
-            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authSetup = try await authLink.startAuthenticator(
+            loop: runtime.loop, source: source, service: "calculator", logger: logger, database: database, curve: curve)
         let authenticator = authSetup.authenticator
         do {
             try await publisher.start()

@@ -1,12 +1,14 @@
 import ArgumentParser
+import CarbonModel
 import Foundation
 
-/// `carbonctl explain`: where a site-month figure comes from, from the calculator's
-/// `/v1/lineage`, written out so that a person (or a verifier) can redo the arithmetic.
+/// `carbonctl explain`: where a figure comes from — a site's, a product's at a site or in a
+/// region, or a tenant's — from the calculator's `/v1/lineage`, written out so that a person
+/// (or a verifier) can redo the arithmetic.
 struct ExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a site's figures for a month: every input record, factor and formula behind them.",
+        abstract: "Explain a site's, product's or tenant's figures for a month: every input record, factor, key and formula behind them.",
         discussion: """
             Asks the calculator's /v1/lineage for the cell (site, month) and prints, for scope 1, \
             scope 2 location- and market-based, scope 3 and energy: the formula, each input record \
@@ -15,18 +17,32 @@ struct ExplainCommand: AsyncParsableCommand {
             (kWh, L, kg, kg CO2e); figures in kg CO2e. The totals are recomputed here from the terms \
             shown, exactly as the formulas say, so what you read is what adds up.
 
-            Lineage is available for site cells only (the data-center layer); product and tenant \
-            cells are weights and shares on top of it, see carbonctl emissions --group-by.
+            With --product (and --site, or --region), the product's cell at that site or in that \
+            region; with --tenant and --product, the tenant's cell: each site's figures, the IT \
+            energy records and weights that allocate them to products, the embodied hardware, the \
+            capacity and every tenant's usage behind the denominator D, and the tenant's share. An \
+            estimated tenant cell shows its CCF profiles, coefficients and terms instead.
 
             Example:
               carbonctl explain --site bj-1 --month 2023-06
+              carbonctl explain --product ecs --region cn-north --month 2023-06
+              carbonctl explain --tenant acme --product ecs --region cn-north --month 2023-06
               carbonctl explain --site bj-1 --month 2023-06 --format json
             """)
 
     @OptionGroup var client: ClientOptions
 
-    @Option(help: "The site (data center), as declared.")
-    var site: String
+    @Option(help: "The site (data center), as declared; with --product, that product's cell at the site.")
+    var site: String?
+
+    @Option(help: "The product: its cell in --region (or at --site); with --tenant, the tenant's cell of it.")
+    var product: String?
+
+    @Option(help: "The tenant (needs --product and --region or --site).")
+    var tenant: String?
+
+    @Option(help: "The region of a product or tenant cell (or name a --site of it).")
+    var region: String?
 
     @Option(help: "The month, YYYY-MM (UTC).")
     var month: String
@@ -39,24 +55,40 @@ struct ExplainCommand: AsyncParsableCommand {
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let m = Int(parts[1]), (1...12).contains(m), Int(parts[0]) != nil else {
             throw ValidationError("--month: expected a month like 2024-01, got '\(month)'")
         }
+        if tenant != nil, product == nil { throw ValidationError("--tenant needs --product (a tenant's cell is of one product)") }
+        if product != nil, site == nil, region == nil { throw ValidationError("--product needs --region (or --site)") }
+        if product == nil, site == nil { throw ValidationError("name a --site, or a --product with --region") }
+    }
+
+    /// The lineage layer the options name.
+    var layer: String {
+        if tenant != nil { return "tenant" }
+        if product != nil { return region == nil ? "product_site" : "product" }
+        return "site"
     }
 
     func run() async throws {
         try await reportingFailures {
             let calculator = try client.client(for: .calculator)
-            let body = try await calculator.get("/v1/lineage", query: [URLQueryItem(name: "site", value: site), URLQueryItem(name: "month", value: month)])
+            var query = [URLQueryItem(name: "layer", value: layer), URLQueryItem(name: "month", value: month)]
+            for (name, value) in [("site", site), ("product", product), ("tenant", tenant), ("region", region)] {
+                if let value { query.append(URLQueryItem(name: name, value: value)) }
+            }
+            let body = try await calculator.get("/v1/lineage", query: query)
             switch format {
             case .json:
                 FileHandle.standardOutput.write(body)
                 FileHandle.standardOutput.write(Data("\n".utf8))
             case .text:
-                let lineage: Lineage
                 do {
-                    lineage = try JSONDecoder().decode(Lineage.self, from: body)
+                    if layer == "site" {
+                        print(LineageText.render(try JSONDecoder().decode(Lineage.self, from: body)), terminator: "")
+                    } else {
+                        print(CellLineageText.render(try JSONDecoder().decode(CellLineage.self, from: body)), terminator: "")
+                    }
                 } catch {
                     throw CtlError.usage("the calculator's lineage could not be read: \(error)")
                 }
-                print(LineageText.render(lineage), terminator: "")
             }
         }
     }

@@ -47,9 +47,8 @@ extension PreprocessorCommand {
                     "replica": replica, "role": "active",
                 ])
         }
-        let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "preprocessor", logger: logger,
-            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authSetup = try await authLink.startAuthenticator(
+            loop: runtime.loop, source: source, service: "preprocessor", logger: logger, database: database, curve: curve)
         let authenticator = authSetup.authenticator
         do {
             try await publisher.start()

@@ -33,9 +33,8 @@ extension ReporterCommand {
                 details: ["upstream": calculatorOutbox])
         }
         let stages = try ControlClients(loop: runtime.loop, list: pipelineControl, source: source, curve: curve)
-        let authSetup = try await AuthenticatorSetup.start(
-            requireAuth: authLink.requireAuth, loop: runtime.loop, authEndpoint: authLink.authEndpoint, source: source, service: "reporter", logger: logger,
-            revocationPollMilliseconds: authLink.revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+        let authSetup = try await authLink.startAuthenticator(
+            loop: runtime.loop, source: source, service: "reporter", logger: logger, database: database, curve: curve)
         let authenticator = authSetup.authenticator
         do {
             try await subscriber.start()

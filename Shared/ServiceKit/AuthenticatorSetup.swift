@@ -56,3 +56,15 @@ extension AuditOutbox {
         }
     }
 }
+
+extension AuthLinkOptions {
+    /// The authenticator these options ask for (none without `--require-auth`), connected to
+    /// auth over the link a service with `curve` uses to reach it.
+    public func startAuthenticator(
+        loop: ZMQEventLoop, source: MessageSource, service: String, logger: Logger, database: DatabasePool, curve: CurveConfiguration?
+    ) async throws -> AuthenticatorSetup {
+        try await AuthenticatorSetup.start(
+            requireAuth: requireAuth, loop: loop, authEndpoint: authEndpoint, source: source, service: service, logger: logger,
+            revocationPollMilliseconds: revocationPollMs, database: database, security: try curve?.client(of: "auth") ?? .plain)
+    }
+}

@@ -54,7 +54,28 @@ import Testing
         let bad = try carbonctl(suite, ["explain", "--site", "s1", "--month", "2024-13"])
         #expect(bad.status != 0 && bad.stderr.contains("--month"))
         let help = try carbonctl(suite, ["explain", "--help"])
-        #expect(help.stdout.contains("--site") && help.stdout.contains("lineage"))
+        #expect(help.stdout.contains("--site") && help.stdout.contains("lineage") && help.stdout.contains("--tenant"))
+
+        // A tenant's cell: the weights that allocate each site to ecs, every usage record behind D,
+        // and the tenant's share. A uses 30 vCPU-h of ecs in January (108,000 vCPU-s), B 10: share 0.75.
+        try await suite.postExpectingAccepted("/v1/activity", Fixture.usageCSV, "text/csv", accepted: 2)
+        let usageB = Fixture.usageZMQ.trimmingCharacters(in: CharacterSet(charactersIn: "[]\n"))
+        try await suite.postExpectingAccepted("/v1/activity", usageB, "application/x-ndjson", accepted: 1)
+        try await suite.waitDrained()
+        let tenant = try carbonctl(suite, ["explain", "--tenant", "A", "--product", "ecs", "--region", "r1", "--month", "2024-01"])
+        #expect(tenant.status == 0, "\(tenant.stderr)")
+        for expected in [
+            "tenant cell: tenant A, product ecs, region r1, 2024-01 (measured)",
+            "Site s1", "ecs: 0.75", "meter/s1-ecs-it r1 product.it_electricity (site s1, product ecs): 600 kWh",
+            "Usage records of every tenant (2, Σ 40 vCPU-h)", "billing/a-ecs r1 usage (product ecs, tenant A): 30 vCPU-h",
+            "Basis usage: D = 40", "Tenant usage 30; share = usage / D = 0.75",
+        ] {
+            #expect(tenant.stdout.contains(expected), "explain --tenant lacks: \(expected)\n\(tenant.stdout)")
+        }
+        let product = try carbonctl(suite, ["explain", "--product", "oss", "--region", "r1", "--month", "2024-01"])
+        #expect(product.status == 0 && product.stdout.contains("product cell: product oss, region r1"), "\(product.stdout) \(product.stderr)")
+        let lonely = try carbonctl(suite, ["explain", "--tenant", "A", "--month", "2024-01"])
+        #expect(lonely.status != 0 && lonely.stderr.contains("--tenant needs --product"))
         await suite.stopAll()
     }
 }
