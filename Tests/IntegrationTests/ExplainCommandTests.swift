@@ -5,23 +5,7 @@ import Testing
 /// each record and factor and ends with the figures computed by hand in `Fixture`.
 @Suite(.serialized) struct ExplainCommandTests {
     private func carbonctl(_ suite: SuiteProcess, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = suite.binDir.appendingPathComponent("carbonctl")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["CM_CALCULATOR_URL"] = "http://127.0.0.1:\(suite.ports.calculatorHTTP)"
-        environment["CM_TOKEN"] = nil
-        process.environment = environment
-        let output = Pipe()
-        // stderr to a file: a full pipe nobody reads would block the client.
-        let errorFile = suite.dataDir.appendingPathComponent("explain-\(UUID().uuidString.prefix(8)).stderr")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+        try suite.carbonctl(arguments)
     }
 
     @Test func explainPrintsTermsFactorsAndTheHandComputedTotals() async throws {

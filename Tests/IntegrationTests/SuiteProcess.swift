@@ -450,6 +450,30 @@ final class SuiteProcess: @unchecked Sendable {
         throw SuiteError("pipeline did not drain within \(seconds) s; last status: \(last)")
     }
 
+    /// Runs `carbonctl` against this suite (collector, reporter and calculator URLs set, no
+    /// token from the environment); its exit status, standard output and standard error.
+    func carbonctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binDir.appendingPathComponent("carbonctl")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CM_COLLECTOR_URL"] = "http://127.0.0.1:\(ports.collectorHTTP)"
+        environment["CM_REPORTER_URL"] = "http://127.0.0.1:\(ports.reporterHTTP)"
+        environment["CM_CALCULATOR_URL"] = "http://127.0.0.1:\(ports.calculatorHTTP)"
+        environment["CM_TOKEN"] = nil
+        process.environment = environment
+        let output = Pipe()
+        // stderr to a file: a full pipe nobody reads would block the client.
+        let errorFile = dataDir.appendingPathComponent("carbonctl-\(UUID().uuidString.prefix(8)).stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+    }
+
     /// Rows of `/v1/emissions` for a query string.
     func emissions(_ query: String) async throws -> [[String: Any]] {
         let object = try await json(.reporter, "/v1/emissions?\(query)")

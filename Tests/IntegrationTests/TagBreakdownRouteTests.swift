@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 import Testing
 
@@ -101,6 +102,30 @@ import Testing
             #expect(page.body.contains(expected), "dashboard lacks \(expected)")
         }
         #expect(!page.body.contains("<td>b</td>"), "project b was revised away")
+
+        // carbonctl tags: the same split as a table (figures for people) and as CSV (every digit).
+        let table = try suite.carbonctl(["tags", "--tenant", "T", "--key", "project", "--from", "2024-01", "--to", "2024-01"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("project") && table.stdout.contains("(untagged)"), "\(table.stdout)")
+        #expect(table.stdout.contains(FigureFormat.emissions(kg: 0.8 * tEcsLocation + tOssLocation)), "\(table.stdout)")
+        let csv = try suite.carbonctl(["tags", "--tenant", "T", "--key", "project", "--by-month", "--format", "csv"])
+        let csvLines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(csvLines.first == "month,project,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh", "\(csv.stdout)")
+        #expect(csvLines.contains { $0.hasPrefix("2024-01,a,") } && csvLines.last?.hasPrefix(",total,") == true, "\(csv.stdout)")
+        let noKey = try suite.carbonctl(["tags", "--tenant", "T"])
+        #expect(noKey.status != 0 && noKey.stderr.contains("--key"))
+
+        // The tenant's inventory report splits its totals by every tag key too, in each format.
+        let report = try await suite.json(.reporter, "/v1/reports?period=2024-01&tenant=T&format=json")
+        let section = ((report["sections"] as? [[String: Any]])?.first { $0["mode"] as? String == "measured" }) ?? [:]
+        let byTag = section["by_tag"] as? [String: [[String: Any]]] ?? [:]
+        #expect(Set(byTag.keys) == ["cost_centre", "project"], "\(section)")
+        let projectA = byTag["project"]?.first { $0["value"] as? String == "a" }
+        expectClose(projectA?["scope2_location"], 0.8 * tEcsLocation + tOssLocation, "report: project a")
+        let (_, csvReport) = try await suite.get(.reporter, "/v1/reports?period=2024-01&tenant=T&format=csv")
+        #expect(String(decoding: csvReport, as: UTF8.self).contains(",tag:cost_centre,measured,cc1,"), "report CSV lacks the cost_centre split")
+        let (_, htmlReport) = try await suite.get(.reporter, "/v1/reports?period=2024-01&tenant=T&format=html")
+        #expect(String(decoding: htmlReport, as: UTF8.self).contains("<h3>By tag: project</h3>"))
 
         // Parameters are checked.
         let (missingKey, _) = try await suite.get(.reporter, "/v1/tags?tenant=T")

@@ -44,6 +44,10 @@ enum InventoryHTML {
             html += linesTable("Product", section.byProduct)
             html += "<h3>By region</h3>\n"
             html += linesTable("Region", section.byRegion)
+            for tag in section.byTag {
+                html += "<h3>By tag: \(escape(tag.key))</h3>\n"
+                html += linesTable(escape(tag.key), tag.lines)
+            }
             html += "<h3>Data quality</h3>\n"
             html += qualityTable(section)
             html += "<h3>ISO 14064-1 categories</h3>\n"

@@ -17,6 +17,9 @@ enum InventoryJSON {
                 },
             ]
             if let unallocated = section.unallocated { object["unallocated"] = figures(unallocated) }
+            if !section.byTag.isEmpty {
+                object["by_tag"] = Dictionary(uniqueKeysWithValues: section.byTag.map { tag in (tag.key, tag.lines.map { line("value", $0) }) })
+            }
             object["data_quality"] = EmissionsTable.qualityObject(section.quality)
             return object
         }
@@ -89,6 +92,9 @@ enum InventoryCSV {
             for line in section.byMonth { add("month", mode, line.key, line.figures, line.quality) }
             for line in section.byProduct { add("product", mode, line.key, line.figures, line.quality) }
             for line in section.byRegion { add("region", mode, line.key, line.figures, line.quality) }
+            for tag in section.byTag {
+                for line in tag.lines { add("tag:\(tag.key)", mode, line.key, line.figures) }
+            }
             for category in report.isoCategories(section) {
                 // Location-based in the scope-2 column pair: total_location / total_market carry the category.
                 let figures: [CSVCell] = [.empty, .empty, .empty, .empty, .number(category.location), .number(category.market), .empty]

@@ -40,6 +40,9 @@ struct InventoryReport: Sendable {
         var unallocated: EmissionFigures?
         /// Data-quality shares of the section's location-based total.
         var quality: QualityShares = .zero
+        /// Tenant only: for each tag key its usage carried, the totals split by the key's values
+        /// (``TagLedgerStore/breakdown``; usage without the key is `(untagged)`), in key order.
+        var byTag: [(key: String, lines: [Line])] = []
     }
 
     var period: ReportPeriod
@@ -107,10 +110,11 @@ enum InventoryBuilder {
             for mode in ResultMode.allCases {
                 let mine = { (rows: [EmissionsRow]) in rows.filter { $0.mode == mode } }
                 guard !mine(months).isEmpty else { continue }
-                sections.append(
-                    InventoryReport.Section(
-                        mode: mode, totals: sum(mine(months)), byMonth: lines(mine(months)), byProduct: lines(mine(products)),
-                        byRegion: lines(mine(regionRows)), unallocated: nil, quality: quality(mine(months))))
+                var section = InventoryReport.Section(
+                    mode: mode, totals: sum(mine(months)), byMonth: lines(mine(months)), byProduct: lines(mine(products)),
+                    byRegion: lines(mine(regionRows)), unallocated: nil, quality: quality(mine(months)))
+                section.byTag = try tagLines(db, tenant: tenant, period: period, mode: mode)
+                sections.append(section)
             }
             regions.formUnion(regionRows.compactMap { $0.group.first?.1 })
         case .provider:
@@ -132,6 +136,19 @@ enum InventoryBuilder {
         }
         let factors = try ReportFactorStore.factors(db, regions: regions.sorted(), first: period.first, last: period.last)
         return InventoryReport(period: period, subject: subject, sections: sections, factors: factors)
+    }
+
+    /// The tenant's totals split by each tag key its usage carried in the period.
+    private static func tagLines(_ db: Database, tenant: String, period: ReportPeriod, mode: ResultMode) throws
+        -> [(key: String, lines: [InventoryReport.Line])]
+    {
+        let keys = try String.fetchAll(
+            db, sql: "SELECT DISTINCT tag_key FROM tag_parts WHERE tenant = ? AND month BETWEEN ? AND ? AND mode = ? ORDER BY tag_key",
+            arguments: [tenant, period.first.description, period.last.description, mode.rawValue])
+        return try keys.map { key in
+            let breakdown = try TagLedgerStore.breakdown(db, tenant: tenant, key: key, from: period.first, to: period.last, mode: mode)
+            return (key, breakdown.values.map { InventoryReport.Line(key: $0.value, figures: $0.figures) })
+        }
     }
 
     private static func rows(
