@@ -11,7 +11,13 @@ struct TenantRecordKeeper: TenantDataKeeper {
     func export(_ db: Database, tenant: String) throws -> [String: Any] {
         var records: [Any] = []
         for data in try Data.fetchAll(db, sql: "SELECT canonical FROM records ORDER BY source, id") where Self.names(data, tenant) {
-            if let object = try? JSONSerialization.jsonObject(with: data) { records.append(object) }
+            // An export leaves nothing out: a stored record that is not JSON (none should be)
+            // goes in as the text it is.
+            if let object = try? JSONSerialization.jsonObject(with: data) {
+                records.append(object)
+            } else {
+                records.append(["unparsed_record": String(decoding: data, as: UTF8.self)])
+            }
         }
         let quarantined = try Row.fetchAll(
             db, sql: "SELECT batch, entity, reason, raw, received_at FROM quarantine WHERE tenant = ? ORDER BY seq", arguments: [tenant]

@@ -317,10 +317,14 @@ enum LedgerStore {
                 """,
             arguments: StatementArguments(arguments)
         ).map { row in
-            VersionRecord(
+            // A version whose factors cannot be read is an error, not a version without factors.
+            let factors: [FactorReference]
+            do { factors = try JSONDecoder().decode([FactorReference].self, from: row["factors"] as Data) } catch {
+                throw UnreadableVersionFactors(region: row["region"], month: row["month"], version: row["version"], reason: "\(error)")
+            }
+            return VersionRecord(
                 region: row["region"], month: row["month"], version: row["version"], calculatedAt: row["calculated_at"],
-                supersededAt: row["superseded_at"],
-                factors: (try? JSONDecoder().decode([FactorReference].self, from: row["factors"] as Data)) ?? [])
+                supersededAt: row["superseded_at"], factors: factors)
         }
     }
 }
@@ -340,6 +344,16 @@ struct LedgerGap: Error, CustomStringConvertible {
         let of = partition.map { " (calculator partition \($0))" } ?? ""
         return "version \(version) of \(region)/\(month)\(of) changes version \(base), but the ledger holds \(held.map { "version \($0)" } ?? "none")"
     }
+}
+
+/// The factors stored with a version of a region-month cannot be decoded.
+struct UnreadableVersionFactors: Error, CustomStringConvertible {
+    var region: String
+    var month: String
+    var version: Int
+    var reason: String
+
+    var description: String { "the factors of version \(version) of \(region)/\(month) cannot be read: \(reason)" }
 }
 
 /// One version of a region-month's results as the reporter holds it: current while

@@ -76,6 +76,9 @@ import Testing
                 #expect(!text.contains(empty), "\(width) px: '\(empty)'")
             }
             #expect(text.contains("over budget"), "\(width) px: the exceeded budget")
+            // The last month hour by hour: 24 columns, each with its figure in a title.
+            let hourColumns = try await browser.evaluate("document.querySelectorAll('svg#hourly-chart rect.hour title').length") as? Int ?? 0
+            #expect(hourColumns == 24, "\(width) px: \(hourColumns) hourly columns")
             // At a phone's width the page itself does not scroll sideways (wide tables scroll in their section).
             let viewport = try await browser.evaluate("window.innerWidth") as? Int ?? 0
             let pageWidth = try await browser.evaluate("document.documentElement.scrollWidth") as? Int ?? 0

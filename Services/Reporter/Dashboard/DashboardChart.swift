@@ -47,6 +47,30 @@ enum DashboardChart {
         return svg + "</svg>\n"
     }
 
+    /// 24 columns, one per UTC hour of the day, proportional to the largest, each with its
+    /// figure in a `<title>`.
+    static func hourlyColumns(_ hours: [Double]) -> String {
+        guard hours.count == 24 else { return "" }
+        let width = 720.0, height = 160.0, left = 70.0, bottom = 20.0, topMargin = 10.0
+        let peak = hours.map { max(0, $0) }.max() ?? 0
+        let scale = peak > 0 ? (height - bottom - topMargin) / peak : 0
+        let slot = (width - left) / 24
+        var svg = """
+            <svg id="hourly-chart" xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Average emissions by hour of the day, location-based">
+            <line x1="\(fixed(left))" y1="\(fixed(height - bottom))" x2="\(fixed(width))" y2="\(fixed(height - bottom))" stroke="#888"/>
+            <text x="\(fixed(left - 4))" y="\(fixed(topMargin + 4))" font-size="10" text-anchor="end">\(DashboardHTML.mass(peak))</text>
+
+            """
+        for (hour, value) in hours.enumerated() {
+            let h = max(0, value) * scale
+            let x = left + Double(hour) * slot + slot * 0.15
+            svg += "<rect class=\"hour\" x=\"\(fixed(x))\" y=\"\(fixed(height - bottom - h))\" width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(h))\" fill=\"\(scopeColours[1])\">"
+            svg += "<title>\(String(format: "%02d", hour)):00 UTC: \(DashboardHTML.mass(value))</title></rect>\n"
+            if hour % 3 == 0 { svg += "<text x=\"\(fixed(x))\" y=\"\(fixed(height - 6))\" font-size=\"10\">\(String(format: "%02d", hour))h</text>\n" }
+        }
+        return svg + "</svg>\n"
+    }
+
     /// Horizontal bars, one per line, proportional to the largest value.
     static func bars(_ lines: [(name: String, value: Double)]) -> String {
         guard !lines.isEmpty else { return "" }

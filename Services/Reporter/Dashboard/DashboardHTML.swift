@@ -29,7 +29,7 @@ enum DashboardHTML {
         .error{color:#b00020}
         form.window label{margin-right:.6em}
         section{overflow-x:auto}
-        svg#trend-chart,svg.bars,svg.quality-legend{max-width:100%;height:auto}
+        svg#trend-chart,svg#hourly-chart,svg.bars,svg.quality-legend{max-width:100%;height:auto}
         a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #1e4d2b;outline-offset:2px}
         .skip{position:absolute;left:-9999px}.skip:focus{left:1em;top:.5em;background:#fff;color:#1e4d2b;padding:.3em .6em;z-index:1}
         @media (max-width:40em){
@@ -188,7 +188,17 @@ enum DashboardHTML {
             html += "<td class=\"n\">\(change(point.monthOverMonth, point.monthOverMonthPercent))</td>"
             html += "<td class=\"n\">\(change(point.yearOverYear, point.yearOverYearPercent))</td></tr>\n"
         }
-        return html + "</table></section>\n"
+        html += "</table>"
+        if let profile = view.hourlyProfile {
+            html += "<h3 id=\"hourly\">Hour by hour, \(profile.month) (average of each UTC hour of the day, measured, location-based)</h3>\n"
+            html += DashboardChart.hourlyColumns(profile.hours)
+            html += "<details><summary>The figures</summary><table id=\"hourly-table\"><tr><th>Hour (UTC)</th><th>Average</th></tr>\n"
+            for (hour, value) in profile.hours.enumerated() {
+                html += "<tr><td>\(String(format: "%02d", hour)):00</td><td class=\"n\">\(mass(value))</td></tr>\n"
+            }
+            html += "</table></details>\n"
+        }
+        return html + "</section>\n"
     }
 
     private static func breakdownSection(_ title: String, id: String, _ lines: [DashboardView.Line], showUsage: Bool, showUnallocated: Bool) -> String {

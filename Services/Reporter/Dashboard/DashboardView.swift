@@ -62,6 +62,9 @@ struct DashboardView: Sendable {
     var trend: [TrendPoint]
     /// Stacked parts of the measured trend per month: scope 1, scope 2 location, scope 3.
     var trendScopes: [CalendarMonth: EmissionFigures]
+    /// The last month of the window hour by hour: the average measured location-based
+    /// emissions of each UTC hour of the day (24 values); nil when that month has no hours.
+    var hourlyProfile: (month: CalendarMonth, hours: [Double])? = nil
     var byProduct: [Line]
     var byRegion: [Line]
     var targets: [TargetLine]
@@ -190,6 +193,7 @@ struct DashboardView: Sendable {
         case .tenant(let name): tenant = name
         case .provider: tenant = nil
         }
+        view.hourlyProfile = try hourlyProfile(db, layer: layer, filters: filters, month: to)
         view.targets = try targets(db, tenant: tenant)
         view.budgets = try budgets(db, tenant: tenant, method: method)
         view.forecastMethod = method
@@ -233,6 +237,28 @@ struct DashboardView: Sendable {
 
     /// Target progress as `GET /v1/targets` computes it: measured, location-based yearly totals,
     /// for the latest year with results.
+    /// The average of each UTC hour of the day over `month`, from the hourly rows of the
+    /// subject's layer (measured, location-based); nil when the month has none.
+    private static func hourlyProfile(
+        _ db: Database, layer: EmissionsQuery.Layer, filters: [EmissionsQuery.Dimension: String], month: CalendarMonth
+    ) throws -> (month: CalendarMonth, hours: [Double])? {
+        let query = EmissionsQuery(
+            layer: layer, groupBy: [], from: month, to: month, filters: filters, mode: .measured, granularity: .hour, format: .json)
+        var sums = [Double](repeating: 0, count: 24)
+        var any = false
+        for row in try EmissionsTable.rows(db, query: query) {
+            // `2024-01-31T05:00:00Z`: the hour of the day is characters 11-12.
+            guard let period = row.period, period.count >= 13, let hour = Int(period.dropFirst(11).prefix(2)), (0..<24).contains(hour) else {
+                continue
+            }
+            sums[hour] += row.figures.totalLocation
+            any = true
+        }
+        guard any else { return nil }
+        let days = Double(month.end - month.start) / 86_400
+        return (month, sums.map { $0 / days })
+    }
+
     private static func targets(_ db: Database, tenant: String?) throws -> [TargetLine] {
         var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
         var arguments: [any DatabaseValueConvertible] = []
