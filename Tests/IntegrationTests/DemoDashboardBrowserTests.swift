@@ -92,6 +92,9 @@ import Testing
             let tenantText = try await browser.evaluate("document.body.innerText") as? String ?? ""
             #expect(tenantText.contains("CarbonMeter — Tenant acme"))
             #expect(tenantText.contains("per order"), "\(width) px: no intensity per order")
+            // acme has a reduction target: its path is drawn over every month of the trend.
+            let pathSegments = try await browser.evaluate("document.querySelectorAll('svg#trend-chart line.target-path').length") as? Int ?? 0
+            #expect(pathSegments >= 12, "\(width) px: \(pathSegments) target-path segments")
             let tagSections = try await browser.evaluate("document.querySelectorAll('section[id^=\"by-tag-\"]').length") as? Int ?? 0
             #expect(tagSections >= 1, "\(width) px: no tag breakdown")
             try (try await browser.screenshot()).write(to: DashboardBrowserTests.artefacts.appendingPathComponent("demo-tenant-\(width).png"))

@@ -8,10 +8,12 @@ enum DashboardChart {
 
     /// Stacked columns per month: scope 1, scope 2 location-based, scope 3 (their sum is the
     /// location-based total), with the month under each column and the largest total on the axis.
-    static func monthlyColumns(_ months: [(label: String, figures: EmissionFigures)]) -> String {
+    /// With `reference` (a month's share of a reduction target's path, per column), a dashed
+    /// line marks it over the columns.
+    static func monthlyColumns(_ months: [(label: String, figures: EmissionFigures)], reference: [Double]? = nil) -> String {
         guard !months.isEmpty else { return "" }
         let width = 720.0, height = 240.0, left = 70.0, bottom = 34.0, topMargin = 12.0
-        let peak = months.map { max(0, $0.figures.totalLocation) }.max() ?? 0
+        let peak = (months.map { max(0, $0.figures.totalLocation) } + (reference ?? [])).max() ?? 0
         let scale = peak > 0 ? (height - bottom - topMargin) / peak : 0
         let slot = (width - left) / Double(months.count)
         var svg = """
@@ -38,11 +40,24 @@ enum DashboardChart {
                 svg += "<text x=\"\(fixed(x))\" y=\"\(fixed(height - bottom + 14))\" font-size=\"10\">\(DashboardHTML.escape(month.label))</text>\n"
             }
         }
+        if let reference, reference.count == months.count {
+            for (i, value) in reference.enumerated() {
+                let y = height - bottom - max(0, value) * scale
+                let x = left + Double(i) * slot
+                svg += "<line class=\"target-path\" x1=\"\(fixed(x))\" y1=\"\(fixed(y))\" x2=\"\(fixed(x + slot))\" y2=\"\(fixed(y))\" "
+                svg += "stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"5,3\"><title>\(DashboardHTML.escape(months[i].label)) target path: \(DashboardHTML.mass(value))</title></line>\n"
+            }
+        }
         let legendY = height - 6
         for (j, name) in ["scope 1", "scope 2 (location)", "scope 3"].enumerated() {
             let x = left + Double(j) * 130
             svg += "<rect x=\"\(fixed(x))\" y=\"\(fixed(legendY - 9))\" width=\"10\" height=\"10\" fill=\"\(scopeColours[j])\"/>"
             svg += "<text x=\"\(fixed(x + 14))\" y=\"\(fixed(legendY))\" font-size=\"10\">\(name)</text>\n"
+        }
+        if reference != nil {
+            let x = left + 3 * 130
+            svg += "<line x1=\"\(fixed(x))\" y1=\"\(fixed(legendY - 4))\" x2=\"\(fixed(x + 12))\" y2=\"\(fixed(legendY - 4))\" stroke=\"#b00020\" stroke-width=\"2\" stroke-dasharray=\"5,3\"/>"
+            svg += "<text x=\"\(fixed(x + 16))\" y=\"\(fixed(legendY))\" font-size=\"10\">target path (a twelfth of the year's)</text>\n"
         }
         return svg + "</svg>\n"
     }

@@ -173,9 +173,8 @@ enum DashboardHTML {
 
     private static func trendSection(_ view: DashboardView) -> String {
         var html = "<section id=\"trend\"><h2>Monthly trend (measured)</h2>\n"
-        html += DashboardChart.monthlyColumns(view.trend.map { point in
-            (point.month.description, view.trendScopes[point.month] ?? .zero)
-        })
+        html += DashboardChart.monthlyColumns(
+            view.trend.map { point in (point.month.description, view.trendScopes[point.month] ?? .zero) }, reference: view.trendReference)
         // Every scope in figures beside the chart (scope 1 and 3 can be too thin to see in a bar),
         // and the market-based total beside the location-based one.
         html += "<table id=\"trend-table\"><tr><th>Month</th><th>Scope 1</th><th>Scope 2 location</th><th>Scope 3</th><th>Total location</th>"

@@ -65,6 +65,18 @@ struct DashboardView: Sendable {
     /// The last month of the window hour by hour: the average measured location-based
     /// emissions of each UTC hour of the day (24 values); nil when that month has no hours.
     var hourlyProfile: (month: CalendarMonth, hours: [Double])? = nil
+
+    /// A tenant view with a reduction target: each trend month's twelfth of the target path's
+    /// level for its year (the straight line from the baseline to the target), else nil.
+    var trendReference: [Double]? {
+        guard case .tenant(let tenant) = subject, let target = targets.first(where: { $0.tenant == tenant })?.progress else { return nil }
+        return trend.map { point in
+            TargetProgress.evaluate(
+                baselineYear: target.baselineYear, baseline: target.baseline, targetYear: target.targetYear,
+                reductionPercent: target.reductionPercent, year: point.month.year, emissions: 0
+            ).pathEmissions / 12
+        }
+    }
     var byProduct: [Line]
     var byRegion: [Line]
     var targets: [TargetLine]
