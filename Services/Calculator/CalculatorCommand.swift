@@ -42,9 +42,9 @@ struct CalculatorCommand: AsyncParsableCommand {
     @Option(help: "Data quality: Hampel window, hours on each side of the hour tested (env CM_HAMPEL_HALF_WINDOW).")
     var hampelHalfWindow: Int = Env.int("CM_HAMPEL_HALF_WINDOW", OutlierPolicy.default.halfWindow)
     @Option(help: "Data quality: robust z-score (|x − median| / (1.4826 × MAD)) above which an hour is flagged as an outlier (env CM_OUTLIER_THRESHOLD).")
-    var outlierThreshold: Double = Env.optionalString("CM_OUTLIER_THRESHOLD").flatMap(Double.init) ?? OutlierPolicy.default.threshold
+    var outlierThreshold: Double = Env.double("CM_OUTLIER_THRESHOLD", OutlierPolicy.default.threshold)
     @Option(help: "Data quality: floor of the MAD as a fraction of the window's median, so meter rounding is not flagged (env CM_OUTLIER_MIN_RELATIVE_MAD).")
-    var outlierMinRelativeMad: Double = Env.optionalString("CM_OUTLIER_MIN_RELATIVE_MAD").flatMap(Double.init) ?? OutlierPolicy.default.minimumRelativeMAD
+    var outlierMinRelativeMad: Double = Env.double("CM_OUTLIER_MIN_RELATIVE_MAD", OutlierPolicy.default.minimumRelativeMAD)
 
     func validate() throws {
         guard pageCells >= 1 else { throw ValidationError("--page-cells (CM_PAGE_CELLS): at least 1 tenant cell per message, not \(pageCells)") }
@@ -60,7 +60,11 @@ struct CalculatorCommand: AsyncParsableCommand {
     /// `CM_SHARDS`, else the preprocessors' `CM_CALCULATOR_SHARDS`), or all of it.
     static func partition(shard: Int?, declared: Int?) throws -> CalculatorPartition {
         guard let shard else { return .whole }
-        guard let count = declared ?? Env.optionalString("CM_CALCULATOR_SHARDS").flatMap(Int.init), count > shard else {
+        let fromEnvironment = Env.optionalString("CM_CALCULATOR_SHARDS")
+        if declared == nil, let text = fromEnvironment, Int(text) == nil {
+            throw ServiceStartupError("CM_CALCULATOR_SHARDS=\"\(text)\" is not a whole number")
+        }
+        guard let count = declared ?? fromEnvironment.flatMap(Int.init), count > shard else {
             throw ServiceStartupError(
                 "calculator: --shard \(shard) needs --shards N (env CM_SHARDS or CM_CALCULATOR_SHARDS), the preprocessors' --calculator-shards, greater than the shard: each replica publishes the products of its partition")
         }

@@ -17,22 +17,46 @@ public enum Env {
     public static func int(_ name: String, _ fallback: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
         guard let text = environment[name], !text.isEmpty else { return fallback }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            unreadableNumbers.withLock { $0[name] = text }
+            unreadableNumbers.withLock { $0[name] = .whole }
             return fallback
         }
         return value
     }
 
-    /// Variables read by `int` that held something other than a whole number, by name.
-    private static let unreadableNumbers = Mutex<[String: String]>([:])
+    /// The default of a decimal flag, as `int` is for whole numbers: a set value that is not a
+    /// finite number is remembered and reported by `checkNumbers`.
+    public static func double(_ name: String, _ fallback: Double, environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        guard let text = environment[name], !text.isEmpty else { return fallback }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            unreadableNumbers.withLock { $0[name] = .decimal }
+            return fallback
+        }
+        return value
+    }
+
+    /// What a numeric variable must hold.
+    enum NumberKind: Sendable {
+        case whole, decimal
+
+        func reads(_ text: String) -> Bool {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            switch self {
+            case .whole: return Int(trimmed) != nil
+            case .decimal: return Double(trimmed).map(\.isFinite) ?? false
+            }
+        }
+    }
+
+    /// Variables read by `int` or `double` that held something else, by name.
+    private static let unreadableNumbers = Mutex<[String: NumberKind]>([:])
 
     /// Throws, naming the first variable in name order, when a numeric variable read so far
     /// holds something that is not a whole number in `environment` (the process's, for a
     /// service; a test's own otherwise — the record is per process, and tests share one).
     public static func checkNumbers(environment: [String: String] = ProcessInfo.processInfo.environment) throws(EnvNumberError) {
-        for name in unreadableNumbers.withLock({ $0.keys.sorted() }) {
-            guard let text = environment[name], !text.isEmpty, Int(text.trimmingCharacters(in: .whitespaces)) == nil else { continue }
-            throw EnvNumberError(variable: name, value: text)
+        for (name, kind) in unreadableNumbers.withLock({ $0.sorted { $0.key < $1.key } }) {
+            guard let text = environment[name], !text.isEmpty, !kind.reads(text) else { continue }
+            throw EnvNumberError(variable: name, value: text, expected: kind == .whole ? "a whole number" : "a number")
         }
     }
 
@@ -89,6 +113,13 @@ public struct EnvSwitchError: Error, CustomStringConvertible, Equatable, Sendabl
 public struct EnvNumberError: Error, CustomStringConvertible, Equatable, Sendable {
     public var variable: String
     public var value: String
+    public var expected = "a whole number"
 
-    public var description: String { "\(variable)=\"\(value)\" is not a whole number" }
+    public init(variable: String, value: String, expected: String = "a whole number") {
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String { "\(variable)=\"\(value)\" is not \(expected)" }
 }

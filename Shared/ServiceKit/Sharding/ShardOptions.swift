@@ -25,7 +25,10 @@ public struct ShardOptions: ParsableArguments, Sendable {
 
     /// The flags, else the environment (optional flags cannot take a default in ArgumentParser).
     public func assignment() throws(ShardAssignmentError) -> ShardAssignment {
-        try ShardAssignment.parse(
+        if shardsFlag == nil, let text = Env.optionalString("CM_SHARDS"), Int(text) == nil {
+            throw ShardAssignmentError("CM_SHARDS=\"\(text)\" is not a whole number (the upstream's shard count)")
+        }
+        return try ShardAssignment.parse(
             shard: shardFlag ?? Env.optionalString("CM_SHARD"),
             shards: shardsFlag ?? Env.optionalString("CM_SHARDS").flatMap(Int.init))
     }
