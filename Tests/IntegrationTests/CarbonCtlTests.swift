@@ -13,32 +13,10 @@ import Testing
         var stderr: String
     }
 
-    /// Runs `carbonctl` with `arguments`, pointed at `suite` through the environment.
+    /// Runs `carbonctl` with `arguments`, pointed at `suite` (``SuiteProcess/carbonctl(_:stdin:)``).
     private func carbonctl(_ suite: SuiteProcess, _ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = suite.binDir.appendingPathComponent("carbonctl")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["CM_COLLECTOR_URL"] = "http://127.0.0.1:\(suite.ports.collectorHTTP)"
-        environment["CM_REPORTER_URL"] = "http://127.0.0.1:\(suite.ports.reporterHTTP)"
-        environment["CM_AUTH_URL"] = "http://127.0.0.1:\(suite.ports.authHTTP)"
-        environment["CM_TOKEN"] = nil
-        process.environment = environment
-        let output = Pipe()
-        // stderr to a file: a full pipe nobody reads would block the client.
-        let errorFile = suite.dataDir.appendingPathComponent("carbonctl-\(UUID().uuidString.prefix(8)).stderr")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: errors)
+        let run = try suite.carbonctl(arguments, stdin: stdin)
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     private func write(_ text: String, _ name: String, in folder: URL) throws -> String {

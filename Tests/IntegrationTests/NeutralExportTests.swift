@@ -67,6 +67,40 @@ import Testing
         await suite.stopAll()
     }
 
+    /// A tenant's tag values reach the report's tag split (CSV and HTML) and `carbonctl tags`
+    /// as text: a formula neutralized in every CSV, markup escaped in the HTML.
+    @Test func hostileTagValuesAreNeutralizedInReportsAndCarbonctl() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start()
+        try await suite.declareFixture()
+        let markup = "<script>alert(1)</script>"
+        let usage: [String: Any] = [
+            "source": "billing", "id": "tagged", "kind": "usage", "tenant": "A", "product": "ecs", "region": "r1", "value": 10,
+            "unit": "vCPU-h", "start": "2024-01-03T00:00:00Z", "end": "2024-01-04T00:00:00Z",
+            "tags": ["project": Self.hostileRegion, "team": markup],
+        ]
+        try await suite.postExpectingAccepted("/v1/activity", try Self.ndjson([usage]), "application/x-ndjson", accepted: 1)
+        try await suite.waitDrained()
+
+        let (_, reportCSV) = try await suite.get(.reporter, "/v1/reports?period=2024-01&tenant=A&format=csv")
+        let csv = String(decoding: reportCSV, as: UTF8.self)
+        #expect(csv.contains(",tag:project,measured,\"'=cmd|' /C calc'!A0\","), "\(csv)")
+        let ctl = try suite.carbonctl(["tags", "--tenant", "A", "--key", "project", "--format", "csv"])
+        #expect(ctl.status == 0 && ctl.stdout.contains("\"'=cmd|' /C calc'!A0\","), "\(ctl.stdout) \(ctl.stderr)")
+        for (source, text) in [("report CSV", csv), ("carbonctl tags CSV", ctl.stdout)] {
+            for line in Self.parse(text) {
+                for cell in line {
+                    guard let first = cell.first, Self.formulaStarts.contains(first) else { continue }
+                    #expect(Double(cell) != nil, "\(source): cell \(cell) would run as a formula")
+                }
+            }
+        }
+        let (_, reportHTML) = try await suite.get(.reporter, "/v1/reports?period=2024-01&tenant=A&format=html")
+        let html = String(decoding: reportHTML, as: UTF8.self)
+        #expect(!html.contains(markup) && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the tag value is not escaped in the HTML report")
+        await suite.stopAll()
+    }
+
     /// RFC 4180 rows: quoted fields, doubled quotes, line breaks inside quotes.
     static func parse(_ csv: String) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, afterQuote = false

@@ -450,9 +450,10 @@ final class SuiteProcess: @unchecked Sendable {
         throw SuiteError("pipeline did not drain within \(seconds) s; last status: \(last)")
     }
 
-    /// Runs `carbonctl` against this suite (collector, reporter and calculator URLs set, no
-    /// token from the environment); its exit status, standard output and standard error.
-    func carbonctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs `carbonctl` against this suite (collector, reporter, calculator and auth URLs set, no
+    /// token from the environment), with `stdin` on its standard input; its exit status,
+    /// standard output and standard error.
+    func carbonctl(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binDir.appendingPathComponent("carbonctl")
         process.arguments = arguments
@@ -460,6 +461,7 @@ final class SuiteProcess: @unchecked Sendable {
         environment["CM_COLLECTOR_URL"] = "http://127.0.0.1:\(ports.collectorHTTP)"
         environment["CM_REPORTER_URL"] = "http://127.0.0.1:\(ports.reporterHTTP)"
         environment["CM_CALCULATOR_URL"] = "http://127.0.0.1:\(ports.calculatorHTTP)"
+        environment["CM_AUTH_URL"] = "http://127.0.0.1:\(ports.authHTTP)"
         environment["CM_TOKEN"] = nil
         process.environment = environment
         let output = Pipe()
@@ -468,7 +470,11 @@ final class SuiteProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errorFile)
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
@@ -481,24 +487,10 @@ final class SuiteProcess: @unchecked Sendable {
     }
 
     /// True when nothing holds `port` on loopback right now.
-    static func bindable(_ port: Int) -> Bool { onLoopback(port) { fd, address, size in bind(fd, address, size) } }
+    static func bindable(_ port: Int) -> Bool { LoopbackProbe.bindable(port) }
 
     /// True when something listens on `port` on loopback.
-    static func listening(_ port: Int) -> Bool { onLoopback(port) { fd, address, size in connect(fd, address, size) } }
-
-    /// Runs `operation` (bind or connect) on a fresh TCP socket with 127.0.0.1:`port`; true on success.
-    private static func onLoopback(_ port: Int, _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { operation(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
+    static func listening(_ port: Int) -> Bool { LoopbackProbe.listening(port) }
 }
 
 struct SuiteError: Error, CustomStringConvertible {

@@ -21,22 +21,9 @@ import ZeroMQ
     static func freePort() -> Int {
         for _ in 0..<1_000 {
             let port = Int.random(in: 33_000..<34_000)
-            if MachinePorts.claim(port), bindable(port) { return port }
+            if MachinePorts.claim(port), LoopbackProbe.bindable(port) { return port }
         }
         return 0
-    }
-
-    static func bindable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } == 0
-        }
     }
 
     static func get(_ port: Int, _ path: String) async throws -> (Int, Data) {
