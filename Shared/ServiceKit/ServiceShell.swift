@@ -15,7 +15,7 @@ public struct ServiceShell: Service {
     public let name: String
     private let runtime: MessagingRuntime
     private let workers: [any Service]
-    private let responder: RouterResponder<BasicRequestContext>
+    private let responder: RouterResponder<ServiceRequestContext>
     private let host: String
     private let port: Int
     private let signals: [UnixSignal]
@@ -25,7 +25,7 @@ public struct ServiceShell: Service {
 
     /// `signals`: those that start a graceful shutdown; none in tests.
     public init(
-        name: String, runtime: MessagingRuntime, workers: [any Service], router: Router<BasicRequestContext>, host: String, port: Int,
+        name: String, runtime: MessagingRuntime, workers: [any Service], router: Router<ServiceRequestContext>, host: String, port: Int,
         signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger, keepAlive: (any Sendable)? = nil
     ) {
         self.name = name

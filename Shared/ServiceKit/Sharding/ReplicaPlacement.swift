@@ -70,13 +70,15 @@ public struct ReplicaPlacement: Sendable {
         let standbyReport = StatusReport(service: service, instance: replica, details: ["role": "standby", "shards": "\(count)"])
         // One responder, no router: a standby serves /health and /metrics and turns every other
         // path away with a reason, rather than a 404 that would read as "no such route".
-        let responder = CallbackResponder<BasicRequestContext> { request, _ -> Response in
+        let responder = CallbackResponder<BasicRequestContext> { request, context -> Response in
             switch request.uri.path {
             case "/health": return HTTPSupport.json(standbyReport)
             case "/metrics": return HTTPSupport.raw(Data(metrics.render().utf8), contentType: "text/plain; version=0.0.4")
             default:
-                return HTTPSupport.error(
-                    .serviceUnavailable, "\(service) replica \(replica) is a standby and holds no shard yet; ask the replica holding the shard")
+                // A callback responder has no router to turn a thrown error into its answer.
+                return try APIError(
+                    .serviceUnavailable, "\(service) replica \(replica) is a standby and holds no shard yet; ask the replica holding the shard"
+                ).response(from: request, context: context)
             }
         }
         let app = Application(

@@ -49,16 +49,12 @@ public enum HTTPSupport {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    public static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
-        json(HTTPErrorBody(error: message, field: field), status: status)
-    }
-
-    /// The 400 answer for a JSON body in which a key appears twice in one object, naming the
-    /// key; nil when no key repeats. Parsers disagree on which occurrence counts, so such a body
-    /// is refused rather than checked one way and used another.
-    public static func repeatedKeyRefusal(in body: Data) -> Response? {
-        guard let key = JSONDuplicateKey.first(in: body) else { return nil }
-        return error(.badRequest, "the key \"\(key)\" appears more than once in one object; each key may appear only once", field: key)
+    /// Throws 400 when a key appears twice in one object of a JSON body, naming the key.
+    /// Parsers disagree on which occurrence counts, so such a body is refused rather than
+    /// checked one way and used another.
+    public static func refuseRepeatedKeys(in body: Data) throws(APIError) {
+        guard let key = JSONDuplicateKey.first(in: body) else { return }
+        throw APIError.badRequest("the key \"\(key)\" appears more than once in one object; each key may appear only once", field: key)
     }
 
     /// Collects the request body; nil means it exceeded `limit` (answer 413).
@@ -72,12 +68,33 @@ public enum HTTPSupport {
             return nil
         }
     }
+
+    /// Collects the request body, or throws 413 when it exceeds `limit` (`hint` says what to do).
+    public static func requireBody(of request: Request, limit: Int, hint: String = "") async throws -> Data {
+        guard let body = try await body(of: request, limit: limit) else { throw APIError.bodyTooLarge(limit: limit, hint: hint) }
+        return body
+    }
+
+    /// A JSON request body decoded as `T`, repeated keys refused; 400 naming what did not fit.
+    public static func decode<T: Decodable>(_ type: T.Type, from body: Data, expected: String) throws(APIError) -> T {
+        try refuseRepeatedKeys(in: body)
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("\(key.stringValue): required; the body must be \(expected)", field: key.stringValue)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw APIError.badRequest("\(field.isEmpty ? "body" : field): wrong type; the body must be \(expected)", field: field.isEmpty ? nil : field)
+        } catch {
+            throw APIError.badRequest("the body must be \(expected)")
+        }
+    }
 }
 
-/// `/health` and `/metrics`, which every service serves.
+/// `/health` and `/metrics`, which every service serves, outside authentication.
 public enum ServiceRoutes {
     public static func add(
-        to router: Router<BasicRequestContext>, metrics: ServiceMetrics, status: @escaping @Sendable () async -> StatusReport
+        to router: some RouterMethods<ServiceRequestContext>, metrics: ServiceMetrics, status: @escaping @Sendable () async -> StatusReport
     ) {
         router.get("/health") { _, _ -> Response in
             let report = await status()

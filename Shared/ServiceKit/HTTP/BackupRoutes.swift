@@ -5,7 +5,7 @@ import GRDB
 import Hummingbird
 
 /// What an online backup wrote.
-public struct BackupReport: Codable, Sendable {
+public struct BackupReport: ResponseCodable, Sendable {
     public var instance: String
     public var file: String
     public var bytes: Int
@@ -21,19 +21,15 @@ public struct BackupReport: Codable, Sendable {
 /// their own (auth's signing and audit keys) are not in its store, so not in its backups.
 public enum BackupRoutes {
     public static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, dataDir: String, instance: String, access: RouteGuard
+        to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, dataDir: String, instance: String
     ) {
-        router.post("/v1/admin/backup") { request, _ -> Response in
-            if case .refused(let refusal) = await access.admit(request, action: "POST /v1/admin/backup", decide: {
-                AccessPolicy.administerService($0, what: "take backups")
-            }) {
-                return refusal
-            }
+        router.post("/v1/admin/backup") { request, context -> BackupReport in
+            try await context.authorize { AccessPolicy.administerService($0, what: "take backups") }
             let name = request.uri.queryParameters.get("name") ?? MessageClockStamp.now()
             guard !name.isEmpty, name.count <= 64,
                 name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".")
             else {
-                return HTTPSupport.error(.badRequest, "name: use letters, digits, '-', '_' and '.', at most 64", field: "name")
+                throw APIError.badRequest("name: use letters, digits, '-', '_' and '.', at most 64", field: "name")
             }
             let folder = URL(fileURLWithPath: dataDir).appendingPathComponent("backups").appendingPathComponent(name)
             let file = folder.appendingPathComponent("\(instance).sqlite")
@@ -42,7 +38,7 @@ public enum BackupRoutes {
                 // Made empty and owner-only before SQLite writes a page into it; O_EXCL also
                 // settles two backups of the same name racing.
                 do { try OwnerOnlyFiles.createFile(file.path) } catch OwnerOnlyFileError.exists {
-                    return HTTPSupport.error(.conflict, "backup \(name) of \(instance) exists already")
+                    throw APIError(.conflict, "backup \(name) of \(instance) exists already")
                 }
                 // The backup API blocks; keep it off the cooperative thread pool.
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -57,10 +53,12 @@ public enum BackupRoutes {
                         }
                     }
                 }
-                let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-                return HTTPSupport.json(BackupReport(instance: instance, file: file.path, bytes: size))
+                let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+                return BackupReport(instance: instance, file: file.path, bytes: size)
+            } catch let error as APIError {
+                throw error
             } catch {
-                return HTTPSupport.error(.internalServerError, "backup failed: \(error)")
+                throw APIError(.internalServerError, "backup failed: \(error)")
             }
         }
     }
