@@ -125,17 +125,20 @@ extension AuthCommand.Serve {
             }
         }
         do { try await server.start() } catch { throw ServiceStartupError("auth could not open its ZeroMQ endpoint: \(error)") }
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(
-            to: router, database: database, dataDir: common.dataDir, instance: instance,
-            access: requireAuth ? AuthRoutes.localGuard(database: database) : .open)
-        AuthRoutes.add(to: router, database: database, login: login, logger: logger)
+        AuthRoutes.addSession(to: router, database: database, login: login)
+        let service = router.group().add(
+            middleware: AuthenticationMiddleware(requireAuth ? AuthRoutes.localGuard(database: database, logger: logger) : .open))
+        BackupRoutes.add(to: service, database: database, dataDir: common.dataDir, instance: instance)
+        // Identity administration and tenant privacy need a signed-in admin whatever --require-auth says.
+        let administration = router.group().add(middleware: AuthenticationMiddleware(AuthRoutes.adminGuard(database: database, logger: logger)))
+        AuthRoutes.addAdministration(to: administration, database: database, login: login)
         let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve)
         do { _ = try await serviceClients.targets() } catch {
             throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
         }
-        TenantPrivacyRoutes.add(to: router, database: database, signing: store.signing, services: serviceClients, logger: logger)
+        TenantPrivacyRoutes.add(to: administration, database: database, signing: store.signing, services: serviceClients, logger: logger)
         return ServiceShell(
             name: "auth", runtime: runtime, workers: [], router: router, host: common.httpHost, port: httpPort, signals: signals,
             logger: logger)

@@ -10,7 +10,7 @@ import ServiceKit
 /// admins (tenants, users, API keys), and the audit log for auditors. Every refusal is audited.
 enum AuthRoutes {
     struct LoginRequest: Decodable { var username: String; var password: String }
-    struct LoginAnswer: Encodable {
+    struct LoginAnswer: ResponseEncodable, Sendable {
         var token: String
         var tokenType = "Bearer"
         var expiresAt: Int64
@@ -21,7 +21,7 @@ enum AuthRoutes {
     struct TenantRequest: Decodable { var tenant: String }
     struct UserRequest: Decodable { var username: String; var password: String; var role: String; var tenant: String? }
     struct KeyRequest: Decodable { var role: String; var tenant: String? }
-    struct KeyAnswer: Encodable {
+    struct KeyAnswer: Encodable, Sendable {
         var keyID: String
         var key: String
         var tenant: String?
@@ -31,172 +31,191 @@ enum AuthRoutes {
 
     static let bodyLimit = 64 * 1024
 
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, login: LoginService, logger: Logger) {
-        router.post("/v1/login") { request, _ -> Response in
-            guard let body = try await HTTPSupport.body(of: request, limit: bodyLimit) else {
-                return HTTPSupport.error(.contentTooLarge, "request body exceeds \(bodyLimit) bytes")
-            }
-            if let refusal = HTTPSupport.repeatedKeyRefusal(in: body) { return refusal }
+    /// Sign-in and sign-out: outside the authentication middleware (sign-in has no credential
+    /// yet; sign-out is about the very token it presents).
+    static func addSession(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, login: LoginService) {
+        router.post("/v1/login") { request, _ -> LoginAnswer in
+            let body = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
+            try HTTPSupport.refuseRepeatedKeys(in: body)
             guard let asked = try? JSONDecoder().decode(LoginRequest.self, from: body) else {
-                return HTTPSupport.error(.badRequest, "body must be {\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)")
+                throw APIError.badRequest("body must be {\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)")
             }
             switch try await login.login(username: asked.username, password: asked.password) {
             case .issued(let token, let claims):
-                return HTTPSupport.json(LoginAnswer(token: token, expiresAt: claims.expiresAt, tenant: claims.tenant, role: claims.role.rawValue))
+                return LoginAnswer(token: token, expiresAt: claims.expiresAt, tenant: claims.tenant, role: claims.role.rawValue)
             case .invalid(let delay):
                 try await Task.sleep(for: .milliseconds(delay))
-                return HTTPSupport.error(.unauthorized, "invalid user name or password")
+                throw APIError(.unauthorized, "invalid user name or password")
             case .locked(let retryAfter):
-                var response = HTTPSupport.error(.tooManyRequests, "too many failed logins for this user name; try again in \(retryAfter) s")
-                response.headers[.retryAfter] = "\(retryAfter)"
-                return response
+                throw APIError(
+                    .tooManyRequests, "too many failed logins for this user name; try again in \(retryAfter) s", headers: [.retryAfter: "\(retryAfter)"])
             case .busy(let retryAfter):
-                var response = HTTPSupport.error(.serviceUnavailable, "auth is busy checking other logins; try again in \(retryAfter) s")
-                response.headers[.retryAfter] = "\(retryAfter)"
-                return response
+                throw APIError(.serviceUnavailable, "auth is busy checking other logins; try again in \(retryAfter) s", headers: [.retryAfter: "\(retryAfter)"])
             }
         }
 
-        router.post("/v1/logout") { request, _ -> Response in
+        router.post("/v1/logout") { request, _ -> Revoked in
             let claims: TokenClaims
-            switch try await authenticate(request, database: database) {
+            switch try await authenticate(request.headers[.authorization], database: database) {
             case .success(let c): claims = c
-            case .failure(let rejection): return HTTPSupport.error(.unauthorized, rejection.description)
+            case .failure(let rejection): throw APIError(.unauthorized, rejection.description)
             }
             try await database.write { db in
                 _ = try TokenIssuer.revoke(db, tokenID: claims.tokenID, now: Int64(Date().timeIntervalSince1970))
                 try AuditLog.append(
                     db, AuditEntry(actor: claims.subject, action: "token.revoke", tenant: claims.tenant, outcome: "success", detail: "logout \(claims.tokenID)"))
             }
-            return HTTPSupport.json(["revoked": claims.tokenID])
-        }
-
-        router.post("/v1/tenants") { request, _ -> Response in
-            try await administer(request, database: database, action: "tenant.create", logger: logger) { claims, body in
-                guard claims.role == .providerAdmin else { return .denied("only a provider_admin creates tenants") }
-                guard let asked = try? JSONDecoder().decode(TenantRequest.self, from: body) else { return .bad("body must be {\"tenant\": \"…\"}") }
-                try await database.write { db in
-                    try UserDirectory.createTenant(db, tenant: asked.tenant)
-                    try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "tenant.create", tenant: asked.tenant, outcome: "success", detail: ""))
-                }
-                return .done(HTTPSupport.json(["tenant": asked.tenant], status: .created))
-            }
-        }
-
-        router.post("/v1/users") { request, _ -> Response in
-            try await administer(request, database: database, action: "user.create", logger: logger) { claims, body in
-                guard let asked = try? JSONDecoder().decode(UserRequest.self, from: body), let role = Role(rawValue: asked.role) else {
-                    return .bad("body must be {\"username\", \"password\", \"role\" (\(IdentityStore.roles.joined(separator: ", "))), \"tenant\"}")
-                }
-                guard asked.password.count >= 12 else { return .bad("password: at least 12 characters") }
-                switch scope(claims, tenant: asked.tenant, role: role) {
-                case .denied(let message): return .denied(message)
-                case .allowed: break
-                }
-                let hasher = login.hasher, password = asked.password
-                let hash: String
-                do { hash = try await login.workers.run { try hasher.hash(password) } } catch let busy as PasswordWorkers.Busy {
-                    return .busy(busy.retryAfterSeconds)
-                }
-                try await database.write { db in
-                    try UserDirectory.createUser(db, username: asked.username, tenant: asked.tenant, role: role, passwordHash: hash)
-                    try AuditLog.append(
-                        db, AuditEntry(actor: claims.subject, action: "user.create", tenant: asked.tenant, outcome: "success", detail: "\(asked.username) as \(role.rawValue)"))
-                }
-                return .done(HTTPSupport.json(["username": asked.username, "role": role.rawValue], status: .created))
-            }
-        }
-
-        router.post("/v1/api-keys") { request, _ -> Response in
-            try await administer(request, database: database, action: "apikey.create", logger: logger) { claims, body in
-                guard let asked = try? JSONDecoder().decode(KeyRequest.self, from: body), let role = Role(rawValue: asked.role) else {
-                    return .bad("body must be {\"role\": \"collector\", \"tenant\": \"…\"}")
-                }
-                switch scope(claims, tenant: asked.tenant, role: role) {
-                case .denied(let message): return .denied(message)
-                case .allowed: break
-                }
-                let (keyID, key) = try await database.write { db in
-                    let created = try IdentityStore.createKey(db, tenant: asked.tenant, role: role.rawValue)
-                    try AuditLog.append(
-                        db, AuditEntry(actor: claims.subject, action: "apikey.create", tenant: asked.tenant, outcome: "success", detail: "\(created.keyID) as \(role.rawValue)"))
-                    return created
-                }
-                return .done(HTTPSupport.json(KeyAnswer(keyID: keyID, key: key, tenant: asked.tenant, role: role.rawValue), status: .created))
-            }
-        }
-
-        router.delete("/v1/api-keys/{id}") { request, context -> Response in
-            let keyID = try context.parameters.require("id")
-            return try await administer(request, database: database, action: "apikey.revoke", logger: logger) { claims, _ in
-                guard claims.role == .providerAdmin || claims.role == .tenantAdmin else { return .denied("only admins revoke keys") }
-                let revoked = try await database.write { db -> Bool in
-                    let owner = try Row.fetchOne(db, sql: "SELECT tenant FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", arguments: [keyID])
-                    // Another tenant's key answers exactly like a key that does not exist.
-                    guard let owner, claims.tenant == nil || (owner["tenant"] as String?) == claims.tenant else { return false }
-                    _ = try IdentityStore.revoke(db, keyID: keyID)
-                    try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "apikey.revoke", tenant: owner["tenant"], outcome: "success", detail: keyID))
-                    return true
-                }
-                // The same bytes for every unknown or hidden key id.
-                return revoked ? .done(HTTPSupport.json(["revoked": keyID])) : .done(HTTPSupport.error(.notFound, "no active key with this id"))
-            }
-        }
-
-        router.get("/v1/audit") { request, _ -> Response in
-            try await administer(request, database: database, action: "audit.read", logger: logger, readsBody: false) { claims, _ in
-                guard claims.role == .auditor || claims.role == .providerAdmin else { return .denied("only auditors and provider admins read the audit log") }
-                let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1_000)
-                let rows = try await database.read { try AuditLog.rows($0, tenant: claims.tenant, limit: limit) }
-                return .done(HTTPSupport.json(["rows": rows]))
-            }
+            return Revoked(revoked: claims.tokenID)
         }
     }
 
-    /// What an administration handler decided; `busy` carries the seconds for Retry-After.
-    enum Handled { case done(Response), denied(String), bad(String), busy(Int) }
+    /// Identity administration and the audit log, behind ``adminGuard(database:logger:)``.
+    static func addAdministration(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, login: LoginService) {
+        router.post("/v1/tenants") { request, context -> JSONResponse<[String: String]> in
+            let body = try await adminBody(request)
+            try await context.authorize { $0.role == .providerAdmin ? .allowed : .denied("only a provider_admin creates tenants") }
+            guard let asked = try? JSONDecoder().decode(TenantRequest.self, from: body) else { throw APIError.badRequest("body must be {\"tenant\": \"…\"}") }
+            let who = try context.requireCaller().principal
+            try await directoryWrite(database) { db in
+                try UserDirectory.createTenant(db, tenant: asked.tenant)
+                try AuditLog.append(db, AuditEntry(actor: who?.subject ?? "", action: "tenant.create", tenant: asked.tenant, outcome: "success", detail: ""))
+            }
+            return JSONResponse(["tenant": asked.tenant], status: .created)
+        }
 
-    /// Authenticates, reads the body, runs `body`, and audits denials.
-    private static func administer(
-        _ request: Request, database: DatabasePool, action: String, logger: Logger, readsBody: Bool = true,
-        _ handle: (TokenClaims, Data) async throws -> Handled
-    ) async throws -> Response {
-        let claims: TokenClaims
-        switch try await authenticate(request, database: database) {
-        case .success(let c): claims = c
-        case .failure(let rejection):
-            try await audit(database, AuditEntry(actor: "anonymous", action: action, tenant: nil, outcome: "denied", detail: rejection.description))
-            return HTTPSupport.error(.unauthorized, rejection.description)
-        }
-        var body = Data()
-        if readsBody {
-            guard let read = try await HTTPSupport.body(of: request, limit: bodyLimit) else {
-                return HTTPSupport.error(.contentTooLarge, "request body exceeds \(bodyLimit) bytes")
+        router.post("/v1/users") { request, context -> JSONResponse<[String: String]> in
+            let body = try await adminBody(request)
+            guard let asked = try? JSONDecoder().decode(UserRequest.self, from: body), let role = Role(rawValue: asked.role) else {
+                throw APIError.badRequest("body must be {\"username\", \"password\", \"role\" (\(IdentityStore.roles.joined(separator: ", "))), \"tenant\"}")
             }
-            if let refusal = HTTPSupport.repeatedKeyRefusal(in: read) { return refusal }
-            body = read
+            guard asked.password.count >= 12 else { throw APIError.badRequest("password: at least 12 characters", field: "password") }
+            try await context.authorize { scope($0, tenant: asked.tenant, role: role) }
+            let who = context.principal
+            let hasher = login.hasher, password = asked.password
+            let hash: String
+            do { hash = try await login.workers.run { try hasher.hash(password) } } catch let busy as PasswordWorkers.Busy {
+                throw APIError(
+                    .serviceUnavailable, "auth is busy hashing other passwords; try again in \(busy.retryAfterSeconds) s",
+                    headers: [.retryAfter: "\(busy.retryAfterSeconds)"])
+            }
+            try await directoryWrite(database) { db in
+                try UserDirectory.createUser(db, username: asked.username, tenant: asked.tenant, role: role, passwordHash: hash)
+                try AuditLog.append(
+                    db, AuditEntry(actor: who?.subject ?? "", action: "user.create", tenant: asked.tenant, outcome: "success", detail: "\(asked.username) as \(role.rawValue)"))
+            }
+            return JSONResponse(["username": asked.username, "role": role.rawValue], status: .created)
         }
+
+        router.post("/v1/api-keys") { request, context -> JSONResponse<KeyAnswer> in
+            let body = try await adminBody(request)
+            guard let asked = try? JSONDecoder().decode(KeyRequest.self, from: body), let role = Role(rawValue: asked.role) else {
+                throw APIError.badRequest("body must be {\"role\": \"collector\", \"tenant\": \"…\"}")
+            }
+            try await context.authorize { scope($0, tenant: asked.tenant, role: role) }
+            let who = context.principal
+            let (keyID, key) = try await directoryWrite(database) { db in
+                let created = try IdentityStore.createKey(db, tenant: asked.tenant, role: role.rawValue)
+                try AuditLog.append(
+                    db, AuditEntry(actor: who?.subject ?? "", action: "apikey.create", tenant: asked.tenant, outcome: "success", detail: "\(created.keyID) as \(role.rawValue)"))
+                return created
+            }
+            return JSONResponse(KeyAnswer(keyID: keyID, key: key, tenant: asked.tenant, role: role.rawValue), status: .created)
+        }
+
+        router.delete("/v1/api-keys/{id}") { request, context -> Revoked in
+            let keyID = try context.parameters.require("id")
+            _ = try await adminBody(request)
+            try await context.authorize {
+                $0.role == .providerAdmin || $0.role == .tenantAdmin ? .allowed : .denied("only admins revoke keys")
+            }
+            let who = context.principal
+            let revoked = try await database.write { db -> Bool in
+                let owner = try Row.fetchOne(db, sql: "SELECT tenant FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", arguments: [keyID])
+                // Another tenant's key answers exactly like a key that does not exist.
+                guard let owner, who?.tenant == nil || (owner["tenant"] as String?) == who?.tenant else { return false }
+                _ = try IdentityStore.revoke(db, keyID: keyID)
+                try AuditLog.append(db, AuditEntry(actor: who?.subject ?? "", action: "apikey.revoke", tenant: owner["tenant"], outcome: "success", detail: keyID))
+                return true
+            }
+            // The same bytes for every unknown or hidden key id.
+            guard revoked else { throw APIError.notFound("no active key with this id") }
+            return Revoked(revoked: keyID)
+        }
+
+        router.get("/v1/audit") { request, context -> AuditRows in
+            try await context.authorize {
+                $0.role == .auditor || $0.role == .providerAdmin ? .allowed : .denied("only auditors and provider admins read the audit log")
+            }
+            let tenant = context.principal?.tenant
+            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1_000)
+            return AuditRows(rows: try await database.read { try AuditLog.rows($0, tenant: tenant, limit: limit) })
+        }
+    }
+
+    /// An administration request's body, bounded and without repeated keys.
+    private static func adminBody(_ request: Request) async throws -> Data {
+        let body = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
+        try HTTPSupport.refuseRepeatedKeys(in: body)
+        return body
+    }
+
+    /// A write to the directory whose refusals (a user or tenant that exists already, say) are
+    /// answered with their own status.
+    private static func directoryWrite<T: Sendable>(_ database: DatabasePool, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            switch try await handle(claims, body) {
-            case .done(let response): return response
-            case .bad(let message): return HTTPSupport.error(.badRequest, message)
-            case .busy(let retryAfter):
-                var response = HTTPSupport.error(.serviceUnavailable, "auth is busy hashing other passwords; try again in \(retryAfter) s")
-                response.headers[.retryAfter] = "\(retryAfter)"
-                return response
-            case .denied(let message):
-                try await audit(database, AuditEntry(actor: claims.subject, action: action, tenant: claims.tenant, outcome: "denied", detail: message))
-                logger.notice("denied", metadata: ["user": "\(claims.subject)", "action": "\(action)"])
-                return HTTPSupport.error(.forbidden, message)
-            }
+            return try await database.write(work)
         } catch let error as DirectoryError {
-            return HTTPSupport.error(.init(code: error.status), error.description)
+            throw APIError(.init(code: error.status), error.description)
         }
+    }
+
+    /// `{"revoked": id}`.
+    struct Revoked: ResponseEncodable, Sendable { var revoked: String }
+    /// `{"rows": […]}` of `GET /v1/audit`.
+    struct AuditRows: ResponseEncodable, Sendable { var rows: [[String: String?]] }
+
+    /// The audit action of each administration route: refusals are audited under the name of
+    /// what was refused (`apikey.create`), as successes are.
+    static let auditActions: [String: String] = [
+        "POST /v1/tenants": "tenant.create", "POST /v1/users": "user.create", "POST /v1/api-keys": "apikey.create",
+        "DELETE /v1/api-keys/{id}": "apikey.revoke", "GET /v1/audit": "audit.read",
+        "GET /v1/tenants/{tenant}/export": "tenant.export", "POST /v1/tenants/{tenant}/erase": "tenant.erase",
+    ]
+
+    /// The guard of auth's administration routes: bearer tokens (not API keys) verified against
+    /// auth's own store, whether or not the suite runs with `--require-auth`; every refusal
+    /// appended to the audit log under the route's audit action.
+    static func adminGuard(database: DatabasePool, logger: Logger) -> RouteGuard {
+        @Sendable func audited(_ principal: Principal?, route: String, detail: String) async {
+            let action = auditActions[route] ?? route
+            do {
+                try await audit(database, AuditEntry(actor: principal?.subject ?? "anonymous", action: action, tenant: principal?.tenant, outcome: "denied", detail: detail))
+            } catch {
+                logger.error("a refusal could not be audited", metadata: ["action": "\(action)", "error": "\(error)"])
+            }
+            if principal != nil { logger.notice("denied", metadata: ["user": "\(principal?.subject ?? "")", "action": "\(action)"]) }
+        }
+        return RouteGuard(
+            identify: { header, route throws(APIError) in
+                let outcome: Result<TokenClaims, TokenRejection>
+                do {
+                    outcome = try await authenticate(header, database: database)
+                } catch {
+                    throw APIError(.serviceUnavailable, "could not read tokens: \(error)")
+                }
+                switch outcome {
+                case .success(let claims): return claims.principal
+                case .failure(let rejection):
+                    await audited(nil, route: route, detail: rejection.description)
+                    throw APIError(.unauthorized, rejection.description)
+                }
+            },
+            reportDenial: { principal, route, reason in await audited(principal, route: route, detail: reason) })
     }
 
     /// Who may create a user or key of `role` for `tenant`: a provider admin anything; a tenant
     /// admin only tenant roles within its own tenant.
-    static func scope(_ claims: TokenClaims, tenant: String?, role: Role) -> AccessDecision {
+    static func scope(_ claims: Principal, tenant: String?, role: Role) -> AccessDecision {
         switch claims.role {
         case .providerAdmin: return .allowed
         case .tenantAdmin:
@@ -208,15 +227,15 @@ enum AuthRoutes {
         }
     }
 
-    static func authenticate(_ request: Request, database: DatabasePool) async throws -> Result<TokenClaims, TokenRejection> {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return .failure(.malformed) }
+    static func authenticate(_ header: String?, database: DatabasePool) async throws -> Result<TokenClaims, TokenRejection> {
+        guard let header, header.hasPrefix("Bearer ") else { return .failure(.malformed) }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         return try await database.read { try TokenIssuer.verify($0, token: token, now: Int64(Date().timeIntervalSince1970)) }
     }
 
     /// The route guard of auth's own service routes (backups): tokens and keys checked against
     /// auth's own store, refusals appended to the audit log directly.
-    static func localGuard(database: DatabasePool) -> RouteGuard {
+    static func localGuard(database: DatabasePool, logger: Logger) -> RouteGuard {
         RouteGuard(
             authenticate: { header in
                 guard let header, header.hasPrefix("Bearer ") else {
@@ -240,10 +259,14 @@ enum AuthRoutes {
                 }
             },
             reportDenial: { principal, action, reason in
-                try? await audit(
-                    database,
-                    AuditEntry(actor: principal?.subject ?? "anonymous", action: "denied \(action)", tenant: principal?.tenant, outcome: "denied",
-                        detail: "auth: \(reason)"))
+                do {
+                    try await audit(
+                        database,
+                        AuditEntry(actor: principal?.subject ?? "anonymous", action: "denied \(action)", tenant: principal?.tenant, outcome: "denied",
+                            detail: "auth: \(reason)"))
+                } catch {
+                    logger.error("a refusal could not be audited", metadata: ["action": "\(action)", "error": "\(error)"])
+                }
             })
     }
 

@@ -23,22 +23,17 @@ import ServiceKit
 /// it — and the erase itself is appended.
 enum TenantPrivacyRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, signing: TokenSigningKey, services: ControlClients, logger: Logger
+        to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, signing: TokenSigningKey, services: ControlClients, logger: Logger
     ) {
         router.get("/v1/tenants/{tenant}/export") { request, context -> Response in
             let tenant = try context.parameters.require("tenant")
-            let token: String
-            let claims: TokenClaims
-            switch try await admit(request, tenant: tenant, action: "tenant.export", database: database) {
-            case .refused(let response): return response
-            case .admitted(let c, let t): (claims, token) = (c, t)
-            }
+            let (claims, token) = try await admit(request, context, tenant: tenant)
             var answers: [Any] = []
             let targets: [RequestClient]
             switch await Self.reachable(services) {
             case .success(let clients): targets = clients
             case .failure(let problem):
-                return HTTPSupport.error(.badGateway, "the export could not be completed: \(problem.message); nothing was changed")
+                throw APIError(.badGateway, "the export could not be completed: \(problem.message); nothing was changed")
             }
             for service in targets {
                 do {
@@ -47,7 +42,7 @@ enum TenantPrivacyRoutes {
                         timeoutMilliseconds: 30_000, apiKey: token)
                     answers.append(try JSONSerialization.jsonObject(with: reply.body))
                 } catch {
-                    return HTTPSupport.error(.badGateway, "the export could not be completed: a service did not answer (\(error)); nothing was changed")
+                    throw APIError(.badGateway, "the export could not be completed: a service did not answer (\(error)); nothing was changed")
                 }
             }
             // Serialized inside the transaction: a JSON object of `Any` cannot cross the concurrency boundary.
@@ -83,19 +78,14 @@ enum TenantPrivacyRoutes {
 
         router.post("/v1/tenants/{tenant}/erase") { request, context -> Response in
             let tenant = try context.parameters.require("tenant")
-            let token: String
-            let claims: TokenClaims
-            switch try await admit(request, tenant: tenant, action: "tenant.erase", database: database) {
-            case .refused(let response): return response
-            case .admitted(let c, let t): (claims, token) = (c, t)
-            }
+            let (claims, token) = try await admit(request, context, tenant: tenant)
             let pseudonym = Self.pseudonym(of: tenant, key: signing)
             var changed: [String: [String: Int]] = [:]
             let targets: [RequestClient]
             switch await Self.reachable(services) {
             case .success(let clients): targets = clients
             case .failure(let problem):
-                return HTTPSupport.error(.badGateway, "the erase was not started: \(problem.message); nothing was changed")
+                throw APIError(.badGateway, "the erase was not started: \(problem.message); nothing was changed")
             }
             for service in targets {
                 do {
@@ -109,7 +99,7 @@ enum TenantPrivacyRoutes {
                 } catch {
                     // Services already done stay done; a retry renames nothing twice and uses the same pseudonym.
                     logger.error("tenant erase incomplete", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
-                    return HTTPSupport.error(.badGateway, "the erase is incomplete: a service did not confirm (\(error)); send the same request again")
+                    throw APIError(.badGateway, "the erase is incomplete: a service did not confirm (\(error)); send the same request again")
                 }
             }
             let now = Int64(Date().timeIntervalSince1970)
@@ -131,42 +121,20 @@ enum TenantPrivacyRoutes {
                     db, AuditEntry(actor: claims.subject, action: "tenant.erase", tenant: tenant, outcome: "success", detail: "erased in auth, \(summary)"))
                 return own
             }
-            struct Answer: Encodable {
-                var tenant: String
-                var pseudonym: String
-                var changed: [String: [String: Int]]
-            }
-            return HTTPSupport.json(Answer(tenant: tenant, pseudonym: pseudonym, changed: changed))
+            return HTTPSupport.json(EraseAnswer(tenant: tenant, pseudonym: pseudonym, changed: changed))
         }
     }
 
-    enum Admission {
-        case admitted(TokenClaims, String)
-        case refused(Response)
-    }
-
-    /// The caller's token, checked: the tenant's own tenant_admin or the provider_admin. Another
-    /// tenant's name gets the same refusal whether or not that tenant exists.
-    static func admit(_ request: Request, tenant: String, action: String, database: DatabasePool) async throws -> Admission {
-        let claims: TokenClaims
-        switch try await AuthRoutes.authenticate(request, database: database) {
-        case .success(let c): claims = c
-        case .failure(let rejection):
-            try await database.write {
-                try AuditLog.append($0, AuditEntry(actor: "anonymous", action: action, tenant: nil, outcome: "denied", detail: rejection.description))
-            }
-            return .refused(HTTPSupport.error(.unauthorized, rejection.description))
-        }
-        switch AccessPolicy.manageTenant(claims.principal, tenant: tenant, what: "a tenant's export or erase") {
-        case .allowed: break
-        case .denied(let message):
-            try await database.write {
-                try AuditLog.append($0, AuditEntry(actor: claims.subject, action: action, tenant: claims.tenant, outcome: "denied", detail: message))
-            }
-            return .refused(HTTPSupport.error(.forbidden, message))
+    /// The caller (authenticated by the middleware), checked: the tenant's own tenant_admin or
+    /// the provider_admin; and the token to present to the other services. Another tenant's name
+    /// gets the same refusal whether or not that tenant exists.
+    static func admit(_ request: Request, _ context: ServiceRequestContext, tenant: String) async throws(APIError) -> (Principal, String) {
+        try await context.authorize { AccessPolicy.manageTenant($0, tenant: tenant, what: "a tenant's export or erase") }
+        guard let principal = context.principal else {
+            throw APIError(.internalServerError, "a tenant's export or erase needs a signed-in caller; this route was registered without one")
         }
         let header = request.headers[.authorization] ?? ""
-        return .admitted(claims, String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        return (principal, String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
     }
 
     /// `erased-` and 16 hex digits of HMAC-SHA256(tenant) under auth's signing key.
@@ -197,4 +165,12 @@ enum TenantPrivacyRoutes {
             return .failure(Unreachable(message: "cannot connect to a control endpoint: \(error)"))
         }
     }
+}
+
+/// The body of `POST /v1/tenants/{tenant}/erase`: the pseudonym the tenant's figures are kept
+/// under and how many rows each service changed.
+struct EraseAnswer: Encodable, Sendable {
+    var tenant: String
+    var pseudonym: String
+    var changed: [String: [String: Int]]
 }

@@ -85,12 +85,12 @@ extension CalculatorCommand {
             pageCells: pageCells, partition: partition)
         logger.info("calculator partition", metadata: ["partition": "\(partition)", "shard": "\(shard.map(String.init) ?? "all")"])
 
-        let access = RouteGuard(authenticator: authenticator)
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
-        FactorRoutes.add(to: router, database: database, defaults: defaultFactors, access: access)
-        LineageRoutes.add(to: router, database: database, defaults: defaultFactors, access: access, quality: quality)
+        let api = router.group().add(middleware: AuthenticationMiddleware(RouteGuard(authenticator: authenticator)))
+        BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
+        FactorRoutes.add(to: api, database: database, defaults: defaultFactors)
+        LineageRoutes.add(to: api, database: database, defaults: defaultFactors, quality: quality)
         return ServiceShell(
             name: "calculator", runtime: runtime,
             workers: [

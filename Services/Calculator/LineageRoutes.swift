@@ -18,16 +18,12 @@ import ServiceKit
 /// Reads every stored record to find the cell's (no per-site index yet).
 enum LineageRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, defaults: [EmissionFactor], access: RouteGuard,
+        to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, defaults: [EmissionFactor],
         quality: DataQualitySettings = .default
     ) {
-        router.get("/v1/lineage") { request, _ -> Response in
+        router.get("/v1/lineage") { request, context -> Response in
             // Lineage names every tenant's usage behind a cell's denominator: the provider's alone.
-            if case .refused(let refusal) = await access.admit(request, action: "GET /v1/lineage", decide: {
-                AccessPolicy.readProviderView($0, what: "lineage of result cells")
-            }) {
-                return refusal
-            }
+            try await context.authorize { AccessPolicy.readProviderView($0, what: "lineage of result cells") }
             let parameters = request.uri.queryParameters
             var given: [String: String] = [:]
             for name in ["layer", "month", "site", "product", "tenant", "region"] {
@@ -37,33 +33,32 @@ enum LineageRoutes {
             let regionGiven = given["region"]
             let layerText = text("layer") ?? "site"
             guard let layer = CellLineage.Layer(rawValue: layerText) else {
-                return HTTPSupport.error(.badRequest, "layer: use site, product_site, product or tenant (got \"\(layerText)\")", field: "layer")
+                throw APIError.badRequest("layer: use site, product_site, product or tenant (got \"\(layerText)\")", field: "layer")
             }
             guard let monthText = text("month"), let month = CalendarMonth(monthText) else {
-                return HTTPSupport.error(.badRequest, "month: expected a month like 2024-01", field: "month")
+                throw APIError.badRequest("month: expected a month like 2024-01", field: "month")
             }
             let siteName = text("site")
             if layer == .site || layer == .productSite, siteName == nil {
-                return HTTPSupport.error(.badRequest, "site: required for the \(layer.rawValue) layer", field: "site")
+                throw APIError.badRequest("site: required for the \(layer.rawValue) layer", field: "site")
             }
             let product = text("product")
             if layer != .site, product == nil {
-                return HTTPSupport.error(.badRequest, "product: required for the \(layer.rawValue) layer", field: "product")
+                throw APIError.badRequest("product: required for the \(layer.rawValue) layer", field: "product")
             }
             let tenant = text("tenant")
             if layer == .tenant, tenant == nil {
-                return HTTPSupport.error(.badRequest, "tenant: required for the tenant layer", field: "tenant")
+                throw APIError.badRequest("tenant: required for the tenant layer", field: "tenant")
             }
             if layer == .product || layer == .tenant, text("region") == nil, siteName == nil {
-                return HTTPSupport.error(.badRequest, "region: required (or a site of the region) for the \(layer.rawValue) layer", field: "region")
+                throw APIError.badRequest("region: required (or a site of the region) for the \(layer.rawValue) layer", field: "region")
             }
-            enum Answer { case site(SiteLineage), cell(CellLineage), missing(field: String, message: String) }
-            let answer = try await database.read { db -> Answer in
+            let answer = try await database.read { db -> LineageAnswer in
                 let decoder = JSONDecoder()
                 var site: SiteDeclaration?
                 if let siteName {
                     guard let data = try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [siteName]) else {
-                        return .missing(field: "site", message: "site: unknown site \"\(siteName)\"")
+                        throw APIError.notFound("site: unknown site \"\(siteName)\"", field: "site")
                     }
                     site = try decoder.decode(SiteDeclaration.self, from: data)
                 }
@@ -87,18 +82,23 @@ enum LineageRoutes {
                 case .success(let cell):
                     return .cell(cell)
                 case .failure(.site(let name)):
-                    return .missing(field: "site", message: "site: \"\(name)\" is not a site of region \"\(region)\"")
+                    throw APIError.notFound("site: \"\(name)\" is not a site of region \"\(region)\"", field: "site")
                 case .failure(.product(let name)):
-                    return .missing(field: "product", message: "product: \"\(name)\" has no emissions in \(region) in \(month)")
+                    throw APIError.notFound("product: \"\(name)\" has no emissions in \(region) in \(month)", field: "product")
                 case .failure(.tenant(let name)):
-                    return .missing(field: "tenant", message: "tenant: \"\(name)\" has no usage of \(product ?? "") in \(region) in \(month)")
+                    throw APIError.notFound("tenant: \"\(name)\" has no usage of \(product ?? "") in \(region) in \(month)", field: "tenant")
                 }
             }
             switch answer {
             case .site(let lineage): return HTTPSupport.json(lineage)
             case .cell(let lineage): return HTTPSupport.json(lineage)
-            case .missing(let field, let message): return HTTPSupport.error(.notFound, message, field: field)
             }
         }
     }
+}
+
+/// What `GET /v1/lineage` found: a site's lineage or a cell's.
+private enum LineageAnswer {
+    case site(SiteLineage)
+    case cell(CellLineage)
 }

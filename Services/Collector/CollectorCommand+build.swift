@@ -104,16 +104,19 @@ extension CollectorCommand {
         } catch {
             throw ServiceStartupError("collector could not open its ZeroMQ ingest endpoint: \(error)")
         }
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        let access = RouteGuard(authenticator: authenticator)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
-        CollectorRoutes.add(to: router, ingest: ingestService, database: database, maxBodyBytes: maxBodyBytes, gate: gate, access: access)
+        let api = router.group().add(middleware: AuthenticationMiddleware(RouteGuard(authenticator: authenticator)))
+        BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
+        CollectorRoutes.addVerdicts(to: api, database: database)
+        // Ingest has a guard of its own: the same identification as the ZeroMQ ingest endpoint.
+        let ingestRoutes = router.group().add(middleware: AuthenticationMiddleware(gate.routeGuard))
+        CollectorRoutes.addIngest(to: ingestRoutes, ingest: ingestService, maxBodyBytes: maxBodyBytes, gate: gate)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(
             metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
-        SourceRoutes.add(to: router, board: board, metrics: sourceMetrics, access: access)
+        SourceRoutes.add(to: api, board: board, metrics: sourceMetrics)
         let sourceRunner = WorkerService(name: "sources") {
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in

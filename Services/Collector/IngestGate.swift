@@ -1,18 +1,15 @@
 import AccessControl
 import CarbonModel
 import Foundation
-
-/// Why an ingest request was refused before anything was stored.
-struct IngestRefusal: Error, Sendable {
-    var status: Int
-    var message: String
-}
+import ServiceKit
 
 /// Decides whether an ingest request may be stored, in two steps: who is asking (before the
 /// body is read), then whether they may write what the body holds. With `--require-auth` the
 /// caller presents an access token or an API key and its role and tenant are checked (a
 /// tenant's credentials write only that tenant's usage records); with only `--require-api-key`
 /// the older key check applies; with neither, everything passes (the out-of-the-box setup).
+/// Both ingest paths use it: HTTP through ``routeGuard`` and the authentication middleware,
+/// ZeroMQ directly with the request header's key.
 struct IngestGate: Sendable {
     let keyCheck: KeyCheck
     let authenticator: Authenticator?
@@ -24,7 +21,18 @@ struct IngestGate: Sendable {
         case headerField(String?)
     }
 
-    func authenticate(_ credential: Credential, action: String) async -> Result<Principal?, IngestRefusal> {
+    /// The HTTP ingest routes' guard: the same identification as the ZeroMQ path.
+    var routeGuard: RouteGuard {
+        guard authenticator != nil || keyCheck.required else { return .open }
+        let gate = self
+        return RouteGuard(
+            identify: { authorization, action throws(APIError) in try await gate.authenticate(.authorization(authorization), action: action) },
+            reportDenial: { principal, action, reason in await gate.authenticator?.recordDenial(principal, action: action, reason: reason) })
+    }
+
+    /// Who is asking: nil without authentication (or with a valid API key under the older key
+    /// check); throws 401, 403 or 503.
+    func authenticate(_ credential: Credential, action: String) async throws(APIError) -> Principal? {
         guard let authenticator else {
             let outcome: KeyCheck.Outcome
             switch credential {
@@ -32,9 +40,9 @@ struct IngestGate: Sendable {
             case .headerField(let key): outcome = await keyCheck.check(apiKey: key)
             }
             switch outcome {
-            case .allowed: return .success(nil)
-            case .unauthenticated(let message): return .failure(IngestRefusal(status: 401, message: message))
-            case .forbidden(let message): return .failure(IngestRefusal(status: 403, message: message))
+            case .allowed: return nil
+            case .unauthenticated(let message): throw APIError(.unauthorized, message)
+            case .forbidden(let message): throw APIError(.forbidden, message)
             }
         }
         let outcome: AuthenticationOutcome
@@ -43,18 +51,20 @@ struct IngestGate: Sendable {
         case .headerField(let key): outcome = await authenticator.authenticate(credential: key)
         }
         switch outcome {
-        case .authenticated(let principal): return .success(principal)
+        case .authenticated(let principal): return principal
         case .unauthenticated(let message):
             await authenticator.recordDenial(nil, action: action, reason: message)
-            return .failure(IngestRefusal(status: 401, message: message))
-        case .unavailable(let message): return .failure(IngestRefusal(status: 503, message: message))
+            throw APIError(.unauthorized, message)
+        case .unavailable(let message): throw APIError(.serviceUnavailable, message)
         }
     }
 
-    /// Whether `principal` may write this batch; nil when it may.
-    func authorize(_ principal: Principal?, entity: IngestEntity, body: Data, format: BatchFormat, action: String) async -> IngestRefusal? {
-        guard let principal, let authenticator else { return nil }
+    /// Returns when `principal` may write this batch; throws 400 or 403 (reported) when not.
+    func authorize(_ principal: Principal?, entity: IngestEntity, body: Data, format: BatchFormat, action: String) async throws(APIError) {
+        guard let principal, let authenticator else { return }
         var records: [AccessPolicy.RecordOwnership] = []
+        // A body that cannot be framed is not checked record by record here: ingest refuses it
+        // with the framing error right after, before anything is stored.
         if principal.tenant != nil, entity == .activity, let framed = try? BatchFraming.records(in: body, format: format) {
             for (index, record) in framed.enumerated() {
                 // Read as the preprocessor reads it, repeated keys refused: the tenant and kind
@@ -64,16 +74,16 @@ struct IngestGate: Sendable {
                 case .failure(.repeatedKey(let key)):
                     let message = "record \(index + 1): \(RecordValidator.duplicate(key).message)"
                     await authenticator.recordDenial(principal, action: action, reason: message)
-                    return IngestRefusal(status: 400, message: message)
+                    throw APIError.badRequest(message)
                 case .failure(.invalid): records.append(AccessPolicy.RecordOwnership(tenant: nil, kind: nil))
                 }
             }
         }
         switch AccessPolicy.write(principal, entity: entity.rawValue, records: records) {
-        case .allowed: return nil
+        case .allowed: return
         case .denied(let message):
             await authenticator.recordDenial(principal, action: action, reason: message)
-            return IngestRefusal(status: 403, message: message)
+            throw APIError(.forbidden, message)
         }
     }
 }

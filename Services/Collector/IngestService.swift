@@ -2,6 +2,7 @@ import AccessControl
 import CarbonModel
 import Collecting
 import Foundation
+import HTTPTypes
 import GRDB
 import Logging
 import Messaging
@@ -9,10 +10,17 @@ import ServiceKit
 
 /// Why a batch was refused as a whole (nothing in it was stored).
 struct IngestError: Error, CustomStringConvertible {
-    var status: Int
+    var status: HTTPResponse.Status
     var description: String
     /// For 503 and 429: when the sender may try again, in whole seconds.
     var retryAfterSeconds: Int? = nil
+
+    /// The HTTP answer: the status, the reason, and `Retry-After` when there is a delay.
+    var apiError: APIError {
+        var headers: HTTPFields = [:]
+        if let retryAfterSeconds { headers[.retryAfter] = "\(retryAfterSeconds)" }
+        return APIError(status, description, headers: headers)
+    }
 }
 
 /// Receives batches from HTTP and from the ZeroMQ ingest endpoint: frames the body into
@@ -65,7 +73,7 @@ struct IngestService: Sendable {
         if backlog >= maxBacklog {
             metrics.refusedBusy.increment()
             throw IngestError(
-                status: 503,
+                status: .serviceUnavailable,
                 description: "the pipeline is behind: \(backlog) batches wait for validation (limit \(maxBacklog)); retry in a few seconds",
                 retryAfterSeconds: 2)
         }
@@ -73,9 +81,9 @@ struct IngestService: Sendable {
         do {
             records = try BatchFraming.records(in: body, format: format)
         } catch {
-            throw IngestError(status: 400, description: "could not read the \(format.rawValue) body: \(error)")
+            throw IngestError(status: .badRequest, description: "could not read the \(format.rawValue) body: \(error)")
         }
-        if records.isEmpty { throw IngestError(status: 400, description: "the body holds no records") }
+        if records.isEmpty { throw IngestError(status: .badRequest, description: "the body holds no records") }
         if let rateKey, let refusal = throttle.take(records.count, key: rateKey) {
             metrics.refusedRate.increment()
             throw refusal

@@ -10,7 +10,7 @@ extension IngestService: BatchSink {
                 body: batch.body, format: batch.format, entity: batch.entity, channel: "source:\(batch.source)",
                 deliveryKey: batch.deliveryKey)
         } catch let error as IngestError {
-            throw BatchRefused(status: error.status, reason: error.description)
+            throw BatchRefused(status: Int(error.status.code), reason: error.description)
         }
     }
 }

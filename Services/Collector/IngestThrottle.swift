@@ -1,5 +1,6 @@
 import AccessControl
 import Foundation
+import HTTPTypes
 import Synchronization
 
 /// The collector's per-credential ingest buckets (``IngestRateLimit``), keyed by the sender's
@@ -28,14 +29,14 @@ final class IngestThrottle: Sendable {
         case .admitted: return nil
         case .limited(let seconds, _):
             return IngestError(
-                status: 429,
+                status: .tooManyRequests,
                 description: """
                     rate limit: \(key) may send \(Self.format(limit.recordsPerSecond)) records/s (bursts up to \(limit.burst)); \
                     this batch of \(records) records fits in \(seconds) s
                     """,
                 retryAfterSeconds: seconds)
         case .tooLarge(let burst):
-            return IngestError(status: 413, description: "a batch of \(records) records exceeds the per-key burst of \(burst) records; split it")
+            return IngestError(status: .contentTooLarge, description: "a batch of \(records) records exceeds the per-key burst of \(burst) records; split it")
         }
     }
 

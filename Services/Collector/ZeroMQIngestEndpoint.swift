@@ -26,16 +26,19 @@ enum ZeroMQIngestEndpoint {
             }
             let action = "zmq \(request.header.type)"
             let principal: Principal?
-            switch await gate.authenticate(.headerField(request.header.apiKey), action: action) {
-            case .success(let who): principal = who
-            case .failure(let refusal): return .failure(refusal.status, refusal.message)
+            do throws(APIError) {
+                principal = try await gate.authenticate(.headerField(request.header.apiKey), action: action)
+            } catch {
+                return .failure(Int(error.status.code), error.message)
             }
             if request.body.count > maxBodyBytes {
                 return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
             let format = BatchFormat.sniff(request.body)
-            if let refusal = await gate.authorize(principal, entity: entity, body: request.body, format: format, action: action) {
-                return .failure(refusal.status, refusal.message)
+            do throws(APIError) {
+                try await gate.authorize(principal, entity: entity, body: request.body, format: format, action: action)
+            } catch {
+                return .failure(Int(error.status.code), error.message)
             }
             do {
                 let verdict = try await ingest.ingest(
@@ -45,7 +48,7 @@ enum ZeroMQIngestEndpoint {
                 return reply
             } catch let error as IngestError {
                 // The retry delay travels in the body too, for clients that do not parse the message.
-                var reply = Reply.failure(error.status, error.description)
+                var reply = Reply.failure(Int(error.status.code), error.description)
                 if let retry = error.retryAfterSeconds { reply.body = WireFrame.encodeJSON(["retry_after_seconds": retry]) }
                 return reply
             } catch {

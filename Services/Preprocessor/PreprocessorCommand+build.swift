@@ -63,11 +63,11 @@ extension PreprocessorCommand {
             database: database, subscriber: subscriber, publisher: publisher, processor: BatchProcessor(source: source, calculatorShards: max(1, calculatorShards)),
             metrics: metrics, logger: logger)
 
-        let access = RouteGuard(authenticator: authenticator)
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
-        QuarantineRoutes.add(to: router, database: database, access: access)
+        let api = router.group().add(middleware: AuthenticationMiddleware(RouteGuard(authenticator: authenticator)))
+        BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
+        QuarantineRoutes.add(to: api, database: database)
         return ServiceShell(
             name: "preprocessor", runtime: runtime,
             workers: [

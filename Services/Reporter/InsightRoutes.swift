@@ -11,13 +11,13 @@ import ServiceKit
 enum InsightRoutes {
     /// Registers the routes and returns the budget watch to run as a service.
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, webhook: URL?, forecastMethod: EmissionForecast.Method = .linearTrend,
-        logger: Logger, access: RouteGuard
+        to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, webhook: URL?,
+        forecastMethod: EmissionForecast.Method = .linearTrend, logger: Logger
     ) -> WorkerService {
-        ReportRoutes.add(to: router, database: database, access: access)
-        AnalysisRoutes.add(to: router, database: database, access: access)
+        ReportRoutes.add(to: router, database: database)
+        AnalysisRoutes.add(to: router, database: database)
         let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
-        ManagementRoutes.add(to: router, database: database, watch: watch, access: access)
+        ManagementRoutes.add(to: router, database: database, watch: watch)
         return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
     }
 

@@ -56,21 +56,21 @@ extension ReporterCommand {
             sessionVerifier = Authenticator(auth: auth, service: "reporter", logger: logger, pollMilliseconds: max(50, authLink.revocationPollMs))
             sessionVerifier.start()
         }
-        let access = RouteGuard(authenticator: authenticator)
         let deliveries = ReporterDeliveryLoop(database: database, subscriber: subscriber, metrics: metrics, logger: logger)
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
-        BackupRoutes.add(to: router, database: database, dataDir: common.dataDir, instance: instance, access: access)
-        ReporterRoutes.add(
-            to: router, database: database, survey: PipelineSurvey(stages: stages, own: status), authenticator: authenticator, access: access)
-        // The dashboard, business metrics, the forecast and tag breakdowns check roles themselves.
+        // The dashboard keeps its own sign-in (a session cookie, and a sign-in page it must serve
+        // to a stranger), so it sits outside the API's authentication.
         let method = EmissionForecast.Method(rawValue: forecastMethod) ?? .linearTrend
         DashboardRoutes.add(to: router, database: database, authenticator: sessionVerifier, auth: auth, forecastMethod: method, logger: logger)
-        BusinessMetricRoutes.add(to: router, database: database, authenticator: authenticator)
-        ForecastRoutes.add(to: router, database: database, authenticator: authenticator, defaultMethod: method)
-        TagRoutes.add(to: router, database: database, authenticator: authenticator)
+        let api = router.group().add(middleware: AuthenticationMiddleware(RouteGuard(authenticator: authenticator)))
+        BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
+        ReporterRoutes.add(to: api, database: database, survey: PipelineSurvey(stages: stages, own: status))
+        BusinessMetricRoutes.add(to: api, database: database)
+        ForecastRoutes.add(to: api, database: database, defaultMethod: method)
+        TagRoutes.add(to: api, database: database)
         let budgetWatch = InsightRoutes.add(
-            to: router, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger, access: access)
+            to: api, database: database, webhook: URL(string: alertWebhook), forecastMethod: method, logger: logger)
         return ServiceShell(
             name: "reporter", runtime: runtime,
             workers: [WorkerService(name: "deliveries", onShutdown: { subscriber.finish() }) { try await deliveries.run() }, budgetWatch]

@@ -21,7 +21,7 @@ enum DashboardRoutes {
     static let client = "reporter dashboard"
 
     static func add(
-        to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator, auth: RequestClient,
+        to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, authenticator: Authenticator, auth: RequestClient,
         forecastMethod: EmissionForecast.Method = .linearTrend, logger: Logger
     ) {
         router.get("/dashboard") { request, _ -> Response in

@@ -128,3 +128,70 @@ struct BudgetAlert: Codable, Sendable, Hashable {
     var budget: Double
     var delivered: Bool
 }
+
+extension ManagementStore {
+    /// Stores (or replaces) a tenant's target.
+    static func storeTarget(_ db: Database, _ target: TargetBody) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO targets (tenant, baseline_year, reduction_percent, target_year) VALUES (?, ?, ?, ?)",
+            arguments: [target.tenant, target.baselineYear, target.reductionPercent, target.targetYear])
+    }
+
+    /// Every target (of `tenant`, or all), with the progress made by `year` (default: the
+    /// tenant's latest year with results, else its baseline year).
+    static func targetProgress(_ db: Database, tenant: String?, year asked: Int?) throws -> [TargetStatus] {
+        var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
+        var arguments: [any DatabaseValueConvertible] = []
+        if let tenant {
+            sql += " WHERE tenant = ?"
+            arguments.append(tenant)
+        }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row in
+            let name: String = row["tenant"]
+            let totals = try monthlyTotals(db, tenant: name)
+            func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
+            let baselineYear: Int = row["baseline_year"]
+            let current = asked ?? totals.keys.max()?.year ?? baselineYear
+            let p = TargetProgress.evaluate(
+                baselineYear: baselineYear, baseline: year(baselineYear), targetYear: row["target_year"],
+                reductionPercent: row["reduction_percent"], year: current, emissions: year(current))
+            return TargetStatus(
+                tenant: name, baselineYear: p.baselineYear, baselineKgco2e: p.baseline, reductionPercent: p.reductionPercent,
+                targetYear: p.targetYear, targetKgco2e: p.targetEmissions, year: p.year, yearKgco2e: p.emissions,
+                reducedPercent: p.reducedPercent, progressPercent: p.progressPercent, pathKgco2e: p.pathEmissions, onTrack: p.onTrack)
+        }
+    }
+
+    /// Stores (or replaces) budgets, in the caller's transaction.
+    static func storeBudgets(_ db: Database, _ budgets: [BudgetBody]) throws {
+        for budget in budgets {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO budgets (tenant, month, kgco2e) VALUES (?, ?, ?)",
+                arguments: [budget.tenant, budget.month, budget.kgco2e])
+        }
+    }
+
+    /// Every budget (of `tenant`, or all) with its month's actual total and forecast by `method`.
+    static func budgetStatus(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetStatus] {
+        var sql = "SELECT tenant, month, kgco2e FROM budgets"
+        var arguments: [any DatabaseValueConvertible] = []
+        if let tenant {
+            sql += " WHERE tenant = ?"
+            arguments.append(tenant)
+        }
+        var answer: [BudgetStatus] = []
+        for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
+            let name: String = row["tenant"]
+            let monthText: String = row["month"]
+            // Months are checked when budgets are posted; a row without one is not a budget.
+            guard let month = CalendarMonth(monthText) else { continue }
+            let (actual, forecast) = try actualAndForecast(db, tenant: name, through: month, method: method)
+            let history = try monthlyTotals(db, tenant: name)
+            answer.append(
+                BudgetStatus(
+                    tenant: name, month: monthText, kgco2e: row["kgco2e"], actualKgco2e: actual[month], forecastKgco2e: forecast[month],
+                    forecastMethod: ForecastRoutes.applied(method, history: history).rawValue))
+        }
+        return answer
+    }
+}

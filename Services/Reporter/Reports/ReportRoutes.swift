@@ -9,29 +9,21 @@ import ServiceKit
 /// inventory for a tenant (with `tenant=`) or for the provider (without), built from the
 /// ledger. The same request on the same ledger gives the same bytes.
 enum ReportRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, access: RouteGuard) {
-        router.get("/v1/reports") { request, _ -> Response in
-            var parameters: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+    static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool) {
+        router.get("/v1/reports") { request, context -> Response in
+            let parameters = QueryParameters.of(request)
             // A tenant's credentials get their own tenant's inventory by default; the provider's
             // inventory (no tenant=) is a provider view.
             let asked = parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 }
-            switch await access.admit(request, action: "GET /v1/reports", decide: { principal in
-                asked == nil && principal.isProvider
-                    ? AccessPolicy.readProviderView(principal, what: "the provider's inventory")
-                    : AccessPolicy.readTenantData(principal, tenant: asked, what: "reports")
-            }) {
-            case .refused(let refusal): return refusal
-            case .admitted(let principal): parameters["tenant"] = AccessPolicy.tenantScope(principal, requested: asked)
-            }
+            let tenant = try await context.providerOrTenantReadScope(asked: asked, providerView: "the provider's inventory", what: "reports")
             guard let text = parameters["period"], let period = ReportPeriod(text) else {
-                return HTTPSupport.error(.badRequest, "period: expected a month (2024-01), a quarter (2024-Q1) or a year (2024)", field: "period")
+                throw APIError.badRequest("period: expected a month (2024-01), a quarter (2024-Q1) or a year (2024)", field: "period")
             }
             let format = parameters["format"] ?? "json"
             guard ["json", "csv", "html"].contains(format) else {
-                return HTTPSupport.error(.badRequest, "format: use json, csv or html", field: "format")
+                throw APIError.badRequest("format: use json, csv or html", field: "format")
             }
-            let subject: InventoryReport.Subject = parameters["tenant"].flatMap { $0.isEmpty ? nil : .tenant($0) } ?? .provider
+            let subject: InventoryReport.Subject = tenant.map { .tenant($0) } ?? .provider
             let report = try await database.read { try InventoryBuilder.build($0, period: period, subject: subject) }
             switch format {
             case "csv": return HTTPSupport.raw(InventoryCSV.render(report), contentType: "text/csv; charset=utf-8")

@@ -10,7 +10,7 @@ import ServiceKit
 /// tenant's total they add up to. Same role checks as the other tenant reads (a tenant sees
 /// only its own).
 enum TagRoutes {
-    struct Answer: Encodable {
+    struct Answer: ResponseEncodable, Sendable {
         var tenant: String
         var key: String
         var from: String?
@@ -23,47 +23,43 @@ enum TagRoutes {
         var notes: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: DatabasePool, authenticator: Authenticator?) {
-        router.get("/v1/tags") { request, _ -> Response in
-            var parameters: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-            var tenant = parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 }
-            switch await RouteAccess.reader(request, authenticator, action: "GET /v1/tags", tenant: tenant) {
-            case .success(let forced): tenant = forced ?? tenant
-            case .failure(let refusal): return refusal.response
+    static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool) {
+        router.get("/v1/tags") { request, context -> Answer in
+            let parameters = QueryParameters.of(request)
+            let asked = parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let chosen = try await context.tenantReadScope(asked: asked, what: "emissions") else {
+                throw APIError.badRequest("tenant: required", field: "tenant")
             }
-            guard let chosen = tenant else { return HTTPSupport.error(.badRequest, "tenant: required", field: "tenant") }
             guard let key = parameters["key"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-                return HTTPSupport.error(.badRequest, "key: required (a tag name, e.g. project or cost_centre)", field: "key")
+                throw APIError.badRequest("key: required (a tag name, e.g. project or cost_centre)", field: "key")
             }
             var from: CalendarMonth?
             if let text = parameters["from"] {
-                guard let month = CalendarMonth(text) else { return HTTPSupport.error(.badRequest, "from: expected a month like 2024-01", field: "from") }
+                guard let month = CalendarMonth(text) else { throw APIError.badRequest("from: expected a month like 2024-01", field: "from") }
                 from = month
             }
             var to: CalendarMonth?
             if let text = parameters["to"] {
                 guard let month = CalendarMonth(text), from.map({ $0 <= month }) ?? true else {
-                    return HTTPSupport.error(.badRequest, "to: expected a month like 2024-06, not before from", field: "to")
+                    throw APIError.badRequest("to: expected a month like 2024-06, not before from", field: "to")
                 }
                 to = month
             }
             guard let mode = ResultMode(rawValue: parameters["mode"] ?? "measured") else {
-                return HTTPSupport.error(.badRequest, "mode: use measured or estimated", field: "mode")
+                throw APIError.badRequest("mode: use measured or estimated", field: "mode")
             }
             let (start, end) = (from, to)
             let report = try await database.read {
                 try TagLedgerStore.breakdown($0, tenant: chosen, key: key, from: start, to: end, mode: mode)
             }
-            return HTTPSupport.json(
-                Answer(
-                    tenant: chosen, key: key, from: from?.description, to: to?.description, mode: mode.rawValue, values: report.values,
-                    months: report.months, total: report.total,
-                    notes: [
-                        "Each tenant cell (product, region, month) is split by the values of \(key) in proportion to the usage that carried each value.",
-                        "Usage without \(key) counts as \(TagBreakdown.untagged); the values add up to the tenant's total.",
-                        "Only \(mode.rawValue) results are included; measured and estimated figures are never summed together.",
-                    ]))
+            return Answer(
+                tenant: chosen, key: key, from: from?.description, to: to?.description, mode: mode.rawValue, values: report.values,
+                months: report.months, total: report.total,
+                notes: [
+                    "Each tenant cell (product, region, month) is split by the values of \(key) in proportion to the usage that carried each value.",
+                    "Usage without \(key) counts as \(TagBreakdown.untagged); the values add up to the tenant's total.",
+                    "Only \(mode.rawValue) results are included; measured and estimated figures are never summed together.",
+                ])
         }
     }
 }

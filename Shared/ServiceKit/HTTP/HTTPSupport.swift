@@ -37,6 +37,20 @@ public enum HTTPSupport {
         }
     }
 
+    /// A `JSONSerialization` object (sorted keys, pretty-printed) as bytes, or 500 naming why it
+    /// has no JSON form; for answers built as objects inside a database read, where `Any`
+    /// cannot leave the transaction.
+    public static func jsonObjectData(_ object: Any) throws(APIError) -> Data {
+        guard JSONSerialization.isValidJSONObject(object) else {
+            throw APIError(.internalServerError, "the answer could not be written as JSON: it holds a value JSON cannot represent (a non-finite number or a non-JSON type)")
+        }
+        do {
+            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        } catch {
+            throw APIError(.internalServerError, "the answer could not be written as JSON: \(error)")
+        }
+    }
+
     private static func unencodable(_ reason: Any) -> Response {
         let body = HTTPErrorBody(error: "the answer could not be written as JSON: \(reason)")
         let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":"the answer could not be written as JSON"}"#.utf8)
