@@ -264,11 +264,9 @@ struct BatchProcessor {
         _ db: Database, batch: String, entity: String, format: String, position: Int, field: String?, reason: String, raw: Data,
         tenant: String? = nil
     ) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO quarantine (batch, entity, format, position, field, reason, raw, received_at, tenant)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [batch, entity, format, position, field, reason, raw, Int64(Date().timeIntervalSince1970), tenant])
+        var entry = QuarantineEntry(
+            batch: batch, entity: entity, format: format, position: position, field: field, reason: reason, raw: raw,
+            receivedAt: Int64(Date().timeIntervalSince1970), tenant: tenant)
+        try entry.insert(db)
     }
 }
