@@ -112,7 +112,7 @@ let package = Package(
             ],
             path: "Tests/MessagingTests"),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", logging],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", "AccessControl", logging, hummingbird, serviceLifecycle],
             path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
         .testTarget(name: "AuthTests", dependencies: ["Auth", crypto], path: "Tests/AuthTests"),
