@@ -7,7 +7,7 @@ import ServiceKit
 /// `GET /v1/analysis?from=2024-01&to=2024-06&tenant=…&mode=measured&basis=location&top=5`.
 enum AnalysisRoutes {
     static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool) {
-        router.get("/v1/analysis") { request, context -> Response in
+        router.get("/v1/analysis") { request, context -> TrendAnalysis in
             var parameters = QueryParameters.of(request)
             // Without tenant= the analysis is the provider's (site and product layers).
             let asked = parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 }
@@ -18,9 +18,7 @@ enum AnalysisRoutes {
             } catch {
                 throw APIError.badRequest("\(error.parameter): \(error.message)", field: error.parameter)
             }
-            // Serialized inside the read: a JSON object of `Any` cannot cross the concurrency boundary.
-            let data = try await database.read { db -> Data in try HTTPSupport.jsonObjectData(try analysis.run(db)) }
-            return HTTPSupport.raw(data, contentType: "application/json")
+            return try await database.read { try analysis.run($0) }
         }
     }
 }
