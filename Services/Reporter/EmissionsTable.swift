@@ -1,6 +1,7 @@
 import CarbonModel
 import Foundation
 import GRDB
+import ServiceKit
 
 /// One row of an emissions answer: the group's dimension values and its summed figures.
 struct EmissionsRow: Sendable {
@@ -132,33 +133,36 @@ enum EmissionsTable {
             """
     }
 
-    static func json(_ rows: [EmissionsRow], query: EmissionsQuery) -> Data {
-        var objects: [[String: Any]] = []
+    /// The JSON answer of `GET /v1/emissions`; throws when a figure has no JSON form (a
+    /// non-finite number), which the route answers with 500 rather than a misleading `{}`.
+    static func json(_ rows: [EmissionsRow], query: EmissionsQuery) throws -> Data {
+        var objects: [JSONValue] = []
+        objects.reserveCapacity(rows.count)
         for row in rows {
-            var object: [String: Any] = [:]
-            for (dimension, value) in row.group { object[dimension.rawValue] = value ?? NSNull() }
-            if let period = row.period { object[query.granularity.rawValue] = period }
+            var object: [String: JSONValue] = [:]
+            for (dimension, value) in row.group { object[dimension.rawValue] = .string(value) }
+            if let period = row.period { object[query.granularity.rawValue] = .string(period) }
             object.merge(figuresObject(row.figures)) { _, new in new }
-            object["mode"] = row.mode.rawValue
-            if let unallocated = row.unallocated { object["unallocated"] = figuresObject(unallocated) }
-            if let usage = row.usage { object["usage"] = usage }
+            object["mode"] = .string(row.mode.rawValue)
+            if let unallocated = row.unallocated { object["unallocated"] = .object(figuresObject(unallocated)) }
+            if let usage = row.usage { object["usage"] = .number(usage) }
             if let quality = row.quality { object["quality"] = qualityObject(quality) }
-            objects.append(object)
+            objects.append(.object(object))
         }
         // Totals per mode: a measured and an estimated figure are never added into one number.
         var totals: [ResultMode: EmissionFigures] = [:]
         for row in rows { totals[row.mode, default: .zero] += row.figures }
-        var envelope: [String: Any] = [
-            "layer": query.layer.rawValue,
-            "group_by": query.groupBy.map(\.rawValue),
-            "rows": objects,
-            "totals": Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, figuresObject($0.value)) }),
+        var envelope: [String: JSONValue] = [
+            "layer": .string(query.layer.rawValue),
+            "group_by": .array(query.groupBy.map { .string($0.rawValue) }),
+            "rows": .array(objects),
+            "totals": .object(Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, .object(figuresObject($0.value))) })),
         ]
-        if query.granularity != .month { envelope["granularity"] = query.granularity.rawValue }
-        if let from = query.from { envelope["from"] = from.description }
-        if let to = query.to { envelope["to"] = to.description }
-        if let asOf = query.asOf { envelope["as_of_ms"] = asOf }
-        return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        if query.granularity != .month { envelope["granularity"] = .string(query.granularity.rawValue) }
+        if let from = query.from { envelope["from"] = .string(from.description) }
+        if let to = query.to { envelope["to"] = .string(to.description) }
+        if let asOf = query.asOf { envelope["as_of_ms"] = .integer(asOf) }
+        return try JSONValue.object(envelope).encoded()
     }
 
     static func csv(_ rows: [EmissionsRow], query: EmissionsQuery) -> Data {
@@ -187,15 +191,16 @@ enum EmissionsTable {
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    private static func figuresObject(_ f: EmissionFigures) -> [String: Any] {
+    static func figuresObject(_ f: EmissionFigures) -> [String: JSONValue] {
         [
-            "scope1": f.scope1, "scope2_location": f.scope2Location, "scope2_market": f.scope2Market, "scope3": f.scope3,
-            "total_location": f.totalLocation, "total_market": f.totalMarket, "energy_kwh": f.energyKWh,
+            "scope1": .number(f.scope1), "scope2_location": .number(f.scope2Location), "scope2_market": .number(f.scope2Market),
+            "scope3": .number(f.scope3), "total_location": .number(f.totalLocation), "total_market": .number(f.totalMarket),
+            "energy_kwh": .number(f.energyKWh),
         ]
     }
 
-    static func qualityObject(_ q: QualityShares) -> [String: Any] {
-        ["measured": q.measured, "filled": q.filled, "flagged": q.flagged, "estimated": q.estimated]
+    static func qualityObject(_ q: QualityShares) -> JSONValue {
+        .object(["measured": .number(q.measured), "filled": .number(q.filled), "flagged": .number(q.flagged), "estimated": .number(q.estimated)])
     }
 
     private static func numbers(_ f: EmissionFigures) -> [CSVCell] {

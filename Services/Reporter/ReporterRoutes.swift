@@ -39,7 +39,12 @@ enum ReporterRoutes {
                 return (query, try EmissionsTable.rows(db, query: query))
             }
             switch answered.format {
-            case .json: return HTTPSupport.raw(EmissionsTable.json(rows, query: answered), contentType: "application/json")
+            case .json:
+                do {
+                    return HTTPSupport.raw(try EmissionsTable.json(rows, query: answered), contentType: "application/json")
+                } catch {
+                    throw APIError(.internalServerError, "the answer could not be written as JSON: \(error)")
+                }
             case .csv: return HTTPSupport.raw(EmissionsTable.csv(rows, query: answered), contentType: "text/csv; charset=utf-8")
             }
         }

@@ -1,72 +1,73 @@
 import CarbonModel
 import Foundation
+import ServiceKit
 
 /// Renders an `InventoryReport` as JSON: sorted keys, lines in the ledger's sorted order, and
 /// nothing that depends on when it was generated, so the same request gives the same bytes.
 enum InventoryJSON {
-    static func render(_ report: InventoryReport) -> Data {
-        let sections: [[String: Any]] = report.sections.map { section in
-            var object: [String: Any] = [
-                "mode": section.mode.rawValue,
-                "totals": figures(section.totals),
-                "by_month": section.byMonth.map { line("month", $0) },
-                "by_product": section.byProduct.map { line("product", $0) },
-                "by_region": section.byRegion.map { line("region", $0) },
-                "iso_14064_1": report.isoCategories(section).map {
-                    ["category": $0.category, "description": $0.description, "location_based": $0.location, "market_based": $0.market] as [String: Any]
-                },
+    /// Throws when a figure has no JSON form (a non-finite number), rather than writing `{}`.
+    static func render(_ report: InventoryReport) throws -> Data {
+        let sections: [JSONValue] = report.sections.map { section in
+            var object: [String: JSONValue] = [
+                "mode": .string(section.mode.rawValue),
+                "totals": .object(figures(section.totals)),
+                "by_month": .array(section.byMonth.map { line("month", $0) }),
+                "by_product": .array(section.byProduct.map { line("product", $0) }),
+                "by_region": .array(section.byRegion.map { line("region", $0) }),
+                "iso_14064_1": .array(
+                    report.isoCategories(section).map {
+                        .object([
+                            "category": .string($0.category), "description": .string($0.description), "location_based": .number($0.location),
+                            "market_based": .number($0.market),
+                        ])
+                    }),
             ]
-            if let unallocated = section.unallocated { object["unallocated"] = figures(unallocated) }
+            if let unallocated = section.unallocated { object["unallocated"] = .object(figures(unallocated)) }
             if !section.byTag.isEmpty {
-                object["by_tag"] = Dictionary(uniqueKeysWithValues: section.byTag.map { tag in (tag.key, tag.lines.map { line("value", $0) }) })
+                object["by_tag"] = .object(Dictionary(uniqueKeysWithValues: section.byTag.map { tag in (tag.key, .array(tag.lines.map { line("value", $0) })) }))
             }
             object["data_quality"] = EmissionsTable.qualityObject(section.quality)
-            return object
+            return .object(object)
         }
-        let envelope: [String: Any] = [
-            "report": "ghg_inventory",
-            "period": report.period.description,
-            "from": report.period.first.description,
-            "to": report.period.last.description,
+        let envelope: [String: JSONValue] = [
+            "report": .string("ghg_inventory"),
+            "period": .string(report.period.description),
+            "from": .string(report.period.first.description),
+            "to": .string(report.period.last.description),
             "subject": subject(report.subject),
-            "unit": "kgCO2e",
-            "sections": sections,
-            "factors": report.factors.map(factor),
-            "methodology": InventoryReport.methodology,
+            "unit": .string("kgCO2e"),
+            "sections": .array(sections),
+            "factors": .array(report.factors.map(factor)),
+            "methodology": .array(InventoryReport.methodology.map { .string($0) }),
         ]
-        return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return try JSONValue.object(envelope).encoded()
     }
 
-    static func subject(_ subject: InventoryReport.Subject) -> [String: Any] {
+    static func subject(_ subject: InventoryReport.Subject) -> JSONValue {
         switch subject {
-        case .tenant(let name): return ["kind": "tenant", "tenant": name]
-        case .provider: return ["kind": "provider"]
+        case .tenant(let name): return .object(["kind": .string("tenant"), "tenant": .string(name)])
+        case .provider: return .object(["kind": .string("provider")])
         }
     }
 
-    static func figures(_ f: EmissionFigures) -> [String: Any] {
-        [
-            "scope1": f.scope1, "scope2_location": f.scope2Location, "scope2_market": f.scope2Market, "scope3": f.scope3,
-            "total_location": f.totalLocation, "total_market": f.totalMarket, "energy_kwh": f.energyKWh,
-        ]
-    }
+    static func figures(_ f: EmissionFigures) -> [String: JSONValue] { EmissionsTable.figuresObject(f) }
 
-    private static func line(_ name: String, _ line: InventoryReport.Line) -> [String: Any] {
+    private static func line(_ name: String, _ line: InventoryReport.Line) -> JSONValue {
         var object = figures(line.figures)
-        object[name] = line.key
+        object[name] = .string(line.key)
         if let quality = line.quality { object["quality"] = EmissionsTable.qualityObject(quality) }
-        return object
+        return .object(object)
     }
 
-    static func factor(_ f: ReportFactor) -> [String: Any] {
-        var object: [String: Any] = [
-            "factor": f.factor, "version": f.version, "value": f.value, "regions": f.regions, "first_month": f.firstMonth,
-            "last_month": f.lastMonth,
+    static func factor(_ f: ReportFactor) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "factor": .string(f.factor), "version": .string(f.version), "value": .number(f.value), "regions": .array(f.regions.map { .string($0) }),
+            "first_month": .string(f.firstMonth), "last_month": .string(f.lastMonth),
         ]
-        if let unit = f.unit { object["unit"] = unit }
-        if let activity = f.activity { object["activity"] = activity }
-        if let source = f.source { object["source"] = source }
-        return object
+        if let unit = f.unit { object["unit"] = .string(unit) }
+        if let activity = f.activity { object["activity"] = .string(activity) }
+        if let source = f.source { object["source"] = .string(source) }
+        return .object(object)
     }
 }
 

@@ -28,7 +28,12 @@ enum ReportRoutes {
             switch format {
             case "csv": return HTTPSupport.raw(InventoryCSV.render(report), contentType: "text/csv; charset=utf-8")
             case "html": return HTTPSupport.raw(InventoryHTML.render(report), contentType: "text/html; charset=utf-8")
-            default: return HTTPSupport.raw(InventoryJSON.render(report), contentType: "application/json")
+            default:
+                do {
+                    return HTTPSupport.raw(try InventoryJSON.render(report), contentType: "application/json")
+                } catch {
+                    throw APIError(.internalServerError, "the report could not be written as JSON: \(error)")
+                }
             }
         }
     }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A JSON document as a typed tree, for answers whose keys are data (the dimensions a query
+/// groups by, the sections of a report) rather than fields of a type. Unlike `[String: Any]`,
+/// it is `Sendable`, holds nothing JSON cannot, and encodes with `JSONEncoder` like every
+/// other answer (a non-finite number is an encoding error, never a silent `{}`).
+public enum JSONValue: Encodable, Sendable, Equatable {
+    case string(String)
+    case number(Double)
+    case integer(Int64)
+    case bool(Bool)
+    case null
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        case .array(let values): try container.encode(values)
+        case .object(let members): try container.encode(members)
+        }
+    }
+
+    /// `value` as a string, or null when absent.
+    public static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    /// `value` as a number, or null when absent.
+    public static func number(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
+
+    /// The document as JSON bytes: sorted keys, pretty-printed, slashes unescaped.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
