@@ -37,9 +37,7 @@ enum AuthRoutes {
         router.post("/v1/login") { request, _ -> LoginAnswer in
             let body = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
             try HTTPSupport.refuseRepeatedKeys(in: body)
-            guard let asked = try? JSONDecoder().decode(LoginRequest.self, from: body) else {
-                throw APIError.badRequest("body must be {\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)")
-            }
+            let asked = try HTTPSupport.decode(LoginRequest.self, from: body, expected: "{\"username\": \"…\", \"password\": \"…\"} (at most 64 KiB)")
             switch try await login.login(username: asked.username, password: asked.password) {
             case .issued(let token, let claims):
                 return LoginAnswer(token: token, expiresAt: claims.expiresAt, tenant: claims.tenant, role: claims.role.rawValue)
@@ -74,7 +72,7 @@ enum AuthRoutes {
         router.post("/v1/tenants") { request, context -> JSONResponse<[String: String]> in
             let body = try await adminBody(request)
             try await context.authorize { $0.role == .providerAdmin ? .allowed : .denied("only a provider_admin creates tenants") }
-            guard let asked = try? JSONDecoder().decode(TenantRequest.self, from: body) else { throw APIError.badRequest("body must be {\"tenant\": \"…\"}") }
+            let asked = try HTTPSupport.decode(TenantRequest.self, from: body, expected: "{\"tenant\": \"…\"}")
             let who = try context.requireCaller().principal
             try await directoryWrite(database) { db in
                 try UserDirectory.createTenant(db, tenant: asked.tenant)
@@ -85,9 +83,9 @@ enum AuthRoutes {
 
         router.post("/v1/users") { request, context -> JSONResponse<[String: String]> in
             let body = try await adminBody(request)
-            guard let asked = try? JSONDecoder().decode(UserRequest.self, from: body), let role = Role(rawValue: asked.role) else {
-                throw APIError.badRequest("body must be {\"username\", \"password\", \"role\" (\(IdentityStore.roles.joined(separator: ", "))), \"tenant\"}")
-            }
+            let expected = "{\"username\", \"password\", \"role\" (\(IdentityStore.roles.joined(separator: ", "))), \"tenant\"}"
+            let asked = try HTTPSupport.decode(UserRequest.self, from: body, expected: expected)
+            guard let role = Role(rawValue: asked.role) else { throw APIError.badRequest("role: use one of \(IdentityStore.roles.joined(separator: ", "))", field: "role") }
             guard asked.password.count >= 12 else { throw APIError.badRequest("password: at least 12 characters", field: "password") }
             try await context.authorize { scope($0, tenant: asked.tenant, role: role) }
             let who = context.principal
@@ -108,9 +106,8 @@ enum AuthRoutes {
 
         router.post("/v1/api-keys") { request, context -> JSONResponse<KeyAnswer> in
             let body = try await adminBody(request)
-            guard let asked = try? JSONDecoder().decode(KeyRequest.self, from: body), let role = Role(rawValue: asked.role) else {
-                throw APIError.badRequest("body must be {\"role\": \"collector\", \"tenant\": \"…\"}")
-            }
+            let asked = try HTTPSupport.decode(KeyRequest.self, from: body, expected: "{\"role\": \"collector\", \"tenant\": \"…\"}")
+            guard let role = Role(rawValue: asked.role) else { throw APIError.badRequest("role: use one of \(IdentityStore.roles.joined(separator: ", "))", field: "role") }
             try await context.authorize { scope($0, tenant: asked.tenant, role: role) }
             let who = context.principal
             let (keyID, key) = try await directoryWrite(database) { db in

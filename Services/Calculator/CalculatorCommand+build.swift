@@ -22,13 +22,7 @@ extension CalculatorCommand {
         let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
         let partition = try Self.partition(shard: shard, declared: sharding.declaredCount)
         let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control
-        let database = try ServiceStore.open(path: placement.storePath, migrations: {
-            CalculatorStore.migrations(&$0)
-            AuditOutbox.migrations(&$0)
-            TagUsageLedger.migrations(&$0)
-            CalculationFailures.migrations(&$0)
-            PublishedTenantCells.migrations(&$0)
-        })
+        let database = try ServiceStore.open(path: placement.storePath, migrations: { CalculatorMigrations.register(&$0) })
         let metrics = stage.metrics(service: "calculator")
         let dirtyGauge = metrics.gauge("carbonmeter_calculator_dirty_region_months", help: "Region-months waiting for recalculation")
         let source = MessageSource(service: "calculator", instance: instance)

@@ -133,6 +133,19 @@ enum CalculatorStore {
         return Dictionary(all.map { ($0.product, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// The declaration of the site named `name`; nil when no such site is declared.
+    static func site(_ db: Database, named name: String) throws -> SiteDeclaration? {
+        try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [name]).map {
+            try JSONDecoder().decode(SiteDeclaration.self, from: $0)
+        }
+    }
+
+    /// Every stored record, normalized (lineage reads them all; no per-site index yet). Decoded
+    /// by the fast reader the delivery loop uses.
+    static func allRecords(_ db: Database) throws -> [NormalizedRecord] {
+        try Data.fetchAll(db, sql: "SELECT normalized FROM records WHERE length(normalized) > 0").map { try NormalizedRecord.decode($0) }
+    }
+
     static func sites(_ db: Database, region: String) throws -> [String: SiteDeclaration] {
         let all = try Data.fetchAll(db, sql: "SELECT declaration FROM sites WHERE region = ?", arguments: [region]).map {
             try JSONDecoder().decode(SiteDeclaration.self, from: $0)

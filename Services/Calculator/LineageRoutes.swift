@@ -54,18 +54,14 @@ enum LineageRoutes {
                 throw APIError.badRequest("region: required (or a site of the region) for the \(layer.rawValue) layer", field: "region")
             }
             let answer = try await database.read { db -> LineageAnswer in
-                let decoder = JSONDecoder()
                 var site: SiteDeclaration?
                 if let siteName {
-                    guard let data = try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [siteName]) else {
+                    guard let declared = try CalculatorStore.site(db, named: siteName) else {
                         throw APIError.notFound("site: unknown site \"\(siteName)\"", field: "site")
                     }
-                    site = try decoder.decode(SiteDeclaration.self, from: data)
+                    site = declared
                 }
-                // Every stored record is read: the fast reader, as the delivery loop uses.
-                let records = try Data.fetchAll(db, sql: "SELECT normalized FROM records WHERE length(normalized) > 0").map {
-                    try NormalizedRecord.decode($0)
-                }
+                let records = try CalculatorStore.allRecords(db)
                 let factors = FactorResolver(defaults + (try CalculatorStore.factors(db)))
                 if layer == .site, let site {
                     return .site(SiteLineage.build(site: site, month: month, records: records, factors: factors, quality: quality))

@@ -36,10 +36,7 @@ extension CollectorCommand {
             configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
         }
         let collectors = configured
-        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: {
-            CollectorStore.migrations(&$0)
-            AuditOutbox.migrations(&$0)
-        })
+        let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: { CollectorMigrations.register(&$0) })
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
         let curve = try common.curve(service: "collector")

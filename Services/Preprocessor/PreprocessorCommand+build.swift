@@ -21,10 +21,7 @@ extension PreprocessorCommand {
         else { return nil }
         let placement = stage.placement, instance = stage.instance, shard = stage.shard, replica = stage.replica
         let logger = stage.logger, runtime = stage.runtime, curve = stage.curve, serverSecurity = stage.serverSecurity, control = stage.control
-        let database = try ServiceStore.open(path: placement.storePath, migrations: {
-            PreprocessorStore.migrations(&$0)
-            AuditOutbox.migrations(&$0)
-        })
+        let database = try ServiceStore.open(path: placement.storePath, migrations: { PreprocessorMigrations.register(&$0) })
         let metrics = stage.metrics(service: "preprocessor")
         let quarantined = metrics.gauge("carbonmeter_quarantine_records", help: "Records held in quarantine")
         let source = MessageSource(service: "preprocessor", instance: instance)

@@ -28,4 +28,22 @@ enum ActivityWindow {
         }
         return latest.flatMap(CalendarMonth.init)
     }
+
+    /// The months a subject's ledger rows cover: the first and last, and the latest with
+    /// activity (nil each when there are none).
+    struct Span: Sendable {
+        var first: CalendarMonth?
+        var last: CalendarMonth?
+        var active: CalendarMonth?
+    }
+
+    /// The span of a tenant's cells, or of the sites (the provider) when `tenant` is nil.
+    static func span(_ db: Database, tenant: String?) throws -> Span {
+        let columns = "MIN(month) AS first, MAX(month) AS last, MAX(CASE WHEN \(activeRow) THEN month END) AS active"
+        let row =
+            try tenant.map { try Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'tenant' AND tenant = ?", arguments: [$0]) }
+            ?? Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'site'")
+        func month(_ column: String) -> CalendarMonth? { (row?[column] as String?).flatMap(CalendarMonth.init) }
+        return Span(first: month("first"), last: month("last"), active: month("active"))
+    }
 }

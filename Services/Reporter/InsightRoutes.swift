@@ -6,8 +6,8 @@ import Logging
 import ServiceKit
 
 /// Everything the reporter adds on top of the ledger queries — reports, analysis and carbon
-/// management, with the tables they need in the reporter's own store — registered from one
-/// place so that the command and the ledger code are barely touched by them.
+/// management — registered from one place (their tables' migrations are in
+/// `ReporterMigrations`).
 enum InsightRoutes {
     /// Registers the routes and returns the budget watch to run as a service.
     static func add(
@@ -19,11 +19,5 @@ enum InsightRoutes {
         let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
         ManagementRoutes.add(to: router, database: database, watch: watch)
         return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
-    }
-
-    /// Migrations of the tables behind reports and management (after the ledger's own).
-    static func migrations(_ migrator: inout DatabaseMigrator) {
-        ReportFactorStore.migrations(&migrator)
-        ManagementStore.migrations(&migrator)
     }
 }

@@ -372,3 +372,25 @@ struct VersionRecord: Codable, Sendable {
         case supersededAt = "superseded_at"
     }
 }
+
+extension LedgerStore {
+    /// Every tenant with cells in the ledger, sorted.
+    static func tenantNames(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT tenant FROM ledger WHERE layer = 'tenant' AND tenant IS NOT NULL ORDER BY tenant")
+    }
+
+    /// Each site's PUE of the latest month from `from` to `to` that reports one, with that month.
+    static func latestPUE(_ db: Database, from: CalendarMonth, to: CalendarMonth) throws -> [String: (Double, String)] {
+        var pue: [String: (Double, String)] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT site, month, pue FROM ledger WHERE layer = 'site' AND pue IS NOT NULL AND month >= ? AND month <= ?
+                ORDER BY site, month
+                """, arguments: [from.description, to.description])
+        {
+            pue[row["site"]] = (row["pue"], row["month"])
+        }
+        return pue
+    }
+}

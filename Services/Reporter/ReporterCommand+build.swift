@@ -18,7 +18,7 @@ extension ReporterCommand {
         let instance = common.instanceName(service: "reporter")
         let logger = ServiceLogging.bootstrap(service: "reporter", instance: instance, level: common.logLevel)
         try ExposureGuard.enforce(service: "reporter", common: common, requireAuth: authLink.requireAuth, logger: logger)
-        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: ReporterStore.migrations)
+        let database = try ServiceStore.open(path: common.storePath(service: "reporter"), migrations: ReporterMigrations.register)
         let metrics = ServiceMetrics(service: "reporter", instance: instance)
         let source = MessageSource(service: "reporter", instance: instance)
         let curve = try common.curve(service: "reporter")

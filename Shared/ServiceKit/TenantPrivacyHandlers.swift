@@ -26,6 +26,7 @@ public enum TenantPrivacyHandlers {
         service: String, database: DatabasePool, keeper: some TenantDataKeeper, authenticator: Authenticator?
     ) -> [String: RequestServer.Handler] {
         @Sendable func admit(_ request: Request) async -> Admission {
+            // Any unreadable body gets the same 400 naming the shape it must have.
             guard let asked = try? JSONDecoder().decode(TenantPrivacyRequest.self, from: request.body), !asked.tenant.isEmpty else {
                 return .refused(.failure(400, "body must be {\"tenant\": …}"))
             }

@@ -16,7 +16,7 @@ import Testing
         let queue = try DatabaseQueue()
         var migrator = DatabaseMigrator()
         MessageStore.registerMigrations(&migrator)
-        ReporterStore.migrations(&migrator)
+        ReporterMigrations.register(&migrator)
         if let last { try migrator.migrate(queue, upTo: last) } else { try migrator.migrate(queue) }
         return queue
     }
@@ -184,7 +184,7 @@ import Testing
         }
         var migrator = DatabaseMigrator()
         MessageStore.registerMigrations(&migrator)
-        ReporterStore.migrations(&migrator)
+        ReporterMigrations.register(&migrator)
         try migrator.migrate(queue)
         try queue.read { db in
             let current = try #require(try Row.fetchOne(db, sql: "SELECT * FROM ledger WHERE layer = 'tenant'"))
@@ -203,7 +203,7 @@ import Testing
         let queue = try DatabaseQueue()
         var migrator = DatabaseMigrator()
         MessageStore.registerMigrations(&migrator)
-        ReporterStore.migrations(&migrator)
+        ReporterMigrations.register(&migrator)
         try migrator.migrate(queue)
         let month = CalendarMonth(year: 2030, month: 2)
         let hours = Int((month.end - month.start) / 3600)
@@ -255,7 +255,7 @@ import Testing
             let queue = try DatabaseQueue()
             var migrator = DatabaseMigrator()
             MessageStore.registerMigrations(&migrator)
-            ReporterStore.migrations(&migrator)
+            ReporterMigrations.register(&migrator)
             try migrator.migrate(queue)
             return queue
         }

@@ -19,16 +19,9 @@ enum BusinessMetricRoutes {
             guard let data = try await HTTPSupport.body(of: request, limit: 4 << 20) else {
                 throw APIError(.contentTooLarge, "body: at most 4 MiB")
             }
-            try HTTPSupport.refuseRepeatedKeys(in: data)
-            let metrics: [BusinessMetricStore.Metric]
-            if let many = try? JSONDecoder().decode([BusinessMetricStore.Metric].self, from: data) {
-                metrics = many
-            } else if let one = try? JSONDecoder().decode(BusinessMetricStore.Metric.self, from: data) {
-                metrics = [one]
-            } else {
-                throw APIError.badRequest(
-                    "body: expected {\"tenant\", \"month\": \"2024-01\", \"metric\": \"orders\", \"value\": 1200, \"unit\": \"order\"} or an array of them")
-            }
+            let metrics = try HTTPSupport.decodeOneOrMany(
+                BusinessMetricStore.Metric.self, from: data,
+                expected: "{\"tenant\", \"month\": \"2024-01\", \"metric\": \"orders\", \"value\": 1200, \"unit\": \"order\"} or an array of them")
             for (index, m) in metrics.enumerated() {
                 let at = metrics.count > 1 ? "item \(index + 1): " : ""
                 if m.tenant.isEmpty { throw APIError.badRequest("\(at)tenant: must not be empty", field: "tenant") }

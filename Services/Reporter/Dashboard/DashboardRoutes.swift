@@ -100,6 +100,7 @@ enum DashboardRoutes {
                 return page(DashboardHTML.loginPage(message: "The auth service cannot be reached; try again shortly.", username: username),
                     status: .serviceUnavailable)
             }
+            // Only a 200 carries an answer; an unreadable one is reported below as "without a token".
             let answer = try? JSONDecoder().decode(PasswordLoginAnswer.self, from: reply.body)
             switch reply.header.status ?? 200 {
             case 200:

@@ -122,20 +122,14 @@ struct DashboardView: Sendable {
     /// after it that hold only amortized hardware (years of them, for servers bought last month)
     /// stay queryable with `to=`, but a view does not open on them.
     static func defaultWindow(_ db: Database, subject: Subject) throws -> (CalendarMonth, CalendarMonth) {
-        let columns = """
-            MIN(month) AS first, MAX(month) AS last,
-            MAX(CASE WHEN \(ActivityWindow.activeRow) THEN month END) AS active
-            """
-        let row: Row?
+        let span: ActivityWindow.Span
         switch subject {
-        case .tenant(let name):
-            row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'tenant' AND tenant = ?", arguments: [name])
-        case .provider:
-            row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM ledger WHERE layer = 'site'")
+        case .tenant(let name): span = try ActivityWindow.span(db, tenant: name)
+        case .provider: span = try ActivityWindow.span(db, tenant: nil)
         }
         let now = CalendarMonth(containing: Int64(Date().timeIntervalSince1970))
-        let latest = ((row?["active"] as String?) ?? (row?["last"] as String?)).flatMap { CalendarMonth($0) } ?? now
-        let first = (row?["first"] as String?).flatMap { CalendarMonth($0) } ?? latest
+        let latest = span.active ?? span.last ?? now
+        let first = span.first ?? latest
         return (max(first, latest.adding(months: -11)), latest)
     }
 
@@ -226,9 +220,7 @@ struct DashboardView: Sendable {
             }
         }
         if let tenant {
-            let keys = try String.fetchAll(
-                db, sql: "SELECT DISTINCT tag_key FROM tag_ledger WHERE tenant = ? AND month >= ? AND month <= ? ORDER BY tag_key",
-                arguments: [tenant, from.description, to.description])
+            let keys = try TagLedgerStore.keys(db, tenant: tenant, from: from, to: to)
             for key in keys {
                 var tagLines: [Line] = []
                 for mode in [ResultMode.measured, .estimated] {
@@ -242,13 +234,11 @@ struct DashboardView: Sendable {
         if case .provider = subject {
             view.sites = try sites(db, from: from, to: to)
             view.tenants = lines(try rows(.tenant, [.tenant], [:]))
-            view.tenantNames = try String.fetchAll(db, sql: "SELECT DISTINCT tenant FROM ledger WHERE layer = 'tenant' AND tenant IS NOT NULL ORDER BY tenant")
+            view.tenantNames = try LedgerStore.tenantNames(db)
         }
         return view
     }
 
-    /// Target progress as `GET /v1/targets` computes it: measured, location-based yearly totals,
-    /// for the latest year with results.
     /// The average of each UTC hour of the day over `month`, from the hourly rows of the
     /// subject's layer (measured, location-based); nil when the month has none.
     private static func hourlyProfile(
@@ -272,55 +262,20 @@ struct DashboardView: Sendable {
     }
 
     private static func targets(_ db: Database, tenant: String?) throws -> [TargetLine] {
-        var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " WHERE tenant = ?"
-            arguments.append(tenant)
-        }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row in
-            let totals = try ManagementStore.monthlyTotals(db, tenant: row["tenant"])
-            func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
-            let baselineYear: Int = row["baseline_year"]
-            let current = totals.keys.max()?.year ?? baselineYear
-            let progress = TargetProgress.evaluate(
-                baselineYear: baselineYear, baseline: year(baselineYear), targetYear: row["target_year"],
-                reductionPercent: row["reduction_percent"], year: current, emissions: year(current))
-            return TargetLine(tenant: row["tenant"], progress: progress)
-        }
+        try ManagementStore.targetProgress(db, tenant: tenant).map { TargetLine(tenant: $0.target.tenant, progress: $0.progress) }
     }
 
     private static func budgets(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetLine] {
-        var sql = "SELECT tenant, month, kgco2e FROM budgets"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " WHERE tenant = ?"
-            arguments.append(tenant)
+        try ManagementStore.budgetForecasts(db, tenant: tenant, method: method).map {
+            BudgetLine(tenant: $0.budget.tenant, month: $0.month, budget: $0.budget.kgco2e, actual: $0.actual, forecast: $0.forecast)
         }
-        var lines: [BudgetLine] = []
-        for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
-            guard let month = CalendarMonth(row["month"] as String) else { continue }
-            let name: String = row["tenant"]
-            let (actual, forecast) = try ManagementStore.actualAndForecast(db, tenant: name, through: month, method: method)
-            lines.append(BudgetLine(tenant: name, month: month, budget: row["kgco2e"], actual: actual[month], forecast: forecast[month]))
-        }
-        return lines
     }
 
     /// Sites over the window, with the PUE of each site's latest month that reports one.
     private static func sites(_ db: Database, from: CalendarMonth, to: CalendarMonth) throws -> [SiteLine] {
         let rows = try EmissionsTable.rows(
             db, query: EmissionsQuery(layer: .site, groupBy: [.site, .region], from: from, to: to, filters: [:], mode: .measured, format: .json))
-        var pue: [String: (Double, String)] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT site, month, pue FROM ledger WHERE layer = 'site' AND pue IS NOT NULL AND month >= ? AND month <= ?
-                ORDER BY site, month
-                """, arguments: [from.description, to.description])
-        {
-            pue[row["site"]] = (row["pue"], row["month"])
-        }
+        let pue = try LedgerStore.latestPUE(db, from: from, to: to)
         return rows.map { row in
             let site = row.group.first?.1 ?? "—"
             return SiteLine(

@@ -13,35 +13,27 @@ enum ManagementRoutes {
     static let bodyLimit = 1 << 20
 
     static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, watch: BudgetWatch) {
-        router.post("/v1/targets") { request, context -> TargetBody in
+        router.post("/v1/targets") { request, context -> ReductionTarget in
             let data = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
-            try HTTPSupport.refuseRepeatedKeys(in: data)
-            guard let target = try? JSONDecoder().decode(TargetBody.self, from: data) else {
-                throw APIError.badRequest("body: expected {\"tenant\", \"baseline_year\", \"reduction_percent\", \"target_year\"}")
-            }
+            let target = try HTTPSupport.decode(
+                ReductionTarget.self, from: data, expected: "{\"tenant\", \"baseline_year\", \"reduction_percent\", \"target_year\"}")
             guard target.targetYear > target.baselineYear, (0...100).contains(target.reductionPercent), !target.tenant.isEmpty else {
                 throw APIError.badRequest("target_year must follow baseline_year; reduction_percent 0…100; tenant not empty")
             }
             try await context.authorize { AccessPolicy.manageTenant($0, tenant: target.tenant, what: "targets") }
-            try await database.write { try ManagementStore.storeTarget($0, target) }
+            try await database.write { try target.save($0) }
             return target
         }
         router.get("/v1/targets") { request, context -> TargetList in
             let tenant = try await context.tenantReadScope(asked: askedTenant(request), what: "targets")
             let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) }
-            return TargetList(targets: try await database.read { try ManagementStore.targetProgress($0, tenant: tenant, year: year) })
+            let progress = try await database.read { try ManagementStore.targetProgress($0, tenant: tenant, year: year) }
+            return TargetList(targets: progress.map { TargetStatus($0.target.tenant, $0.progress) })
         }
         router.post("/v1/budgets") { request, context -> StoredCount in
             let data = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
-            try HTTPSupport.refuseRepeatedKeys(in: data)
-            let budgets: [BudgetBody]
-            if let many = try? JSONDecoder().decode([BudgetBody].self, from: data) {
-                budgets = many
-            } else if let one = try? JSONDecoder().decode(BudgetBody.self, from: data) {
-                budgets = [one]
-            } else {
-                throw APIError.badRequest("body: expected {\"tenant\", \"month\": \"2024-01\", \"kgco2e\"} or an array of them")
-            }
+            let budgets = try HTTPSupport.decodeOneOrMany(
+                MonthlyBudget.self, from: data, expected: "{\"tenant\", \"month\": \"2024-01\", \"kgco2e\"} or an array of them")
             for budget in budgets where CalendarMonth(budget.month) == nil || !(budget.kgco2e >= 0) || !budget.kgco2e.isFinite || budget.tenant.isEmpty {
                 throw APIError.badRequest("budget \(budget.tenant) \(budget.month): month like 2024-01, kgco2e ≥ 0", field: "month")
             }
@@ -49,7 +41,9 @@ enum ManagementRoutes {
             for budget in budgets {
                 try await context.authorize { AccessPolicy.manageTenant($0, tenant: budget.tenant, what: "budgets") }
             }
-            try await database.write { try ManagementStore.storeBudgets($0, budgets) }
+            try await database.write { db in
+                for budget in budgets { try budget.save(db) }
+            }
             await watch.round()
             return StoredCount(stored: budgets.count)
         }
@@ -59,7 +53,8 @@ enum ManagementRoutes {
             guard let method = methodText.isEmpty ? watch.method : EmissionForecast.Method(rawValue: methodText) else {
                 throw APIError.badRequest("method: use linear or seasonal_naive", field: "method")
             }
-            return BudgetList(budgets: try await database.read { try ManagementStore.budgetStatus($0, tenant: tenant, method: method) })
+            let forecasts = try await database.read { try ManagementStore.budgetForecasts($0, tenant: tenant, method: method) }
+            return BudgetList(budgets: forecasts.map(BudgetStatus.init))
         }
         router.get("/v1/alerts") { request, context -> AlertList in
             let tenant = try await context.tenantReadScope(asked: askedTenant(request), what: "alerts")
@@ -70,27 +65,6 @@ enum ManagementRoutes {
     private static func askedTenant(_ request: Request) -> String? {
         request.uri.queryParameters["tenant"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
-}
-
-/// A tenant's reduction target, as posted and as echoed by `POST /v1/targets`.
-struct TargetBody: ResponseCodable, Sendable {
-    var tenant: String
-    var baselineYear: Int
-    var reductionPercent: Double
-    var targetYear: Int
-    enum CodingKeys: String, CodingKey {
-        case tenant
-        case baselineYear = "baseline_year"
-        case reductionPercent = "reduction_percent"
-        case targetYear = "target_year"
-    }
-}
-
-/// A tenant's budget for one month, as posted to `POST /v1/budgets`.
-struct BudgetBody: Codable, Sendable {
-    var tenant: String
-    var month: String
-    var kgco2e: Double
 }
 
 /// One target with the progress made towards it (`GET /v1/targets`).
@@ -108,6 +82,21 @@ struct TargetStatus: Encodable, Sendable {
     var pathKgco2e: Double
     var onTrack: Bool
 
+    init(_ tenant: String, _ p: TargetProgress) {
+        self.tenant = tenant
+        baselineYear = p.baselineYear
+        baselineKgco2e = p.baseline
+        reductionPercent = p.reductionPercent
+        targetYear = p.targetYear
+        targetKgco2e = p.targetEmissions
+        year = p.year
+        yearKgco2e = p.emissions
+        reducedPercent = p.reducedPercent
+        progressPercent = p.progressPercent
+        pathKgco2e = p.pathEmissions
+        onTrack = p.onTrack
+    }
+
     enum CodingKeys: String, CodingKey {
         case tenant, year
         case baselineYear = "baseline_year", baselineKgco2e = "baseline_kgco2e", reductionPercent = "reduction_percent"
@@ -124,6 +113,15 @@ struct BudgetStatus: Encodable, Sendable {
     @ExplicitNull var actualKgco2e: Double?
     @ExplicitNull var forecastKgco2e: Double?
     var forecastMethod: String
+
+    init(_ line: BudgetForecast) {
+        tenant = line.budget.tenant
+        month = line.budget.month
+        kgco2e = line.budget.kgco2e
+        actualKgco2e = line.actual
+        forecastKgco2e = line.forecast
+        forecastMethod = line.method.rawValue
+    }
 
     enum CodingKeys: String, CodingKey {
         case tenant, month, kgco2e

@@ -1,6 +1,7 @@
 import CarbonModel
 import Foundation
 import GRDB
+import Hummingbird
 
 /// The reporter's own tables for carbon management: reduction targets and monthly budgets per
 /// tenant, and the alerts raised when a month's actual or forecast emissions cross a budget.
@@ -129,69 +130,77 @@ struct BudgetAlert: Codable, Sendable, Hashable {
     var delivered: Bool
 }
 
+/// A tenant's reduction target: a row of `targets`, the body of `POST /v1/targets` and its echo.
+struct ReductionTarget: Codable, Sendable, FetchableRecord, PersistableRecord, ResponseEncodable {
+    static let databaseTableName = "targets"
+    var tenant: String
+    var baselineYear: Int
+    var reductionPercent: Double
+    var targetYear: Int
+
+    enum CodingKeys: String, CodingKey {
+        case tenant
+        case baselineYear = "baseline_year"
+        case reductionPercent = "reduction_percent"
+        case targetYear = "target_year"
+    }
+    enum Columns {
+        static let tenant = Column(CodingKeys.tenant)
+    }
+}
+
+/// A tenant's emissions budget for one month: a row of `budgets` and an item of `POST /v1/budgets`.
+struct MonthlyBudget: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "budgets"
+    var tenant: String
+    var month: String
+    var kgco2e: Double
+
+    enum Columns {
+        static let tenant = Column(CodingKeys.tenant)
+        static let month = Column(CodingKeys.month)
+    }
+}
+
+/// A budget with the month's actual total (months with results) and forecast.
+struct BudgetForecast: Sendable {
+    var budget: MonthlyBudget
+    var month: CalendarMonth
+    var actual: Double?
+    var forecast: Double?
+    /// The forecast method that produced `forecast` (seasonal-naive needs a season of history).
+    var method: EmissionForecast.Method
+}
+
 extension ManagementStore {
-    /// Stores (or replaces) a tenant's target.
-    static func storeTarget(_ db: Database, _ target: TargetBody) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO targets (tenant, baseline_year, reduction_percent, target_year) VALUES (?, ?, ?, ?)",
-            arguments: [target.tenant, target.baselineYear, target.reductionPercent, target.targetYear])
-    }
-
-    /// Every target (of `tenant`, or all), with the progress made by `year` (default: the
-    /// tenant's latest year with results, else its baseline year).
-    static func targetProgress(_ db: Database, tenant: String?, year asked: Int?) throws -> [TargetStatus] {
-        var sql = "SELECT tenant, baseline_year, reduction_percent, target_year FROM targets"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " WHERE tenant = ?"
-            arguments.append(tenant)
-        }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY tenant", arguments: StatementArguments(arguments)).map { row in
-            let name: String = row["tenant"]
-            let totals = try monthlyTotals(db, tenant: name)
+    /// Every target (of `tenant`, or all) with the progress made by `year` (default: the
+    /// tenant's latest year with results, else its baseline year). `GET /v1/targets` and the
+    /// dashboard read them alike.
+    static func targetProgress(_ db: Database, tenant: String?, year asked: Int? = nil) throws -> [(target: ReductionTarget, progress: TargetProgress)] {
+        var request = ReductionTarget.order(ReductionTarget.Columns.tenant)
+        if let tenant { request = request.filter(ReductionTarget.Columns.tenant == tenant) }
+        return try request.fetchAll(db).map { target in
+            let totals = try monthlyTotals(db, tenant: target.tenant)
             func year(_ y: Int) -> Double { totals.filter { $0.key.year == y }.values.reduce(0, +) }
-            let baselineYear: Int = row["baseline_year"]
-            let current = asked ?? totals.keys.max()?.year ?? baselineYear
-            let p = TargetProgress.evaluate(
-                baselineYear: baselineYear, baseline: year(baselineYear), targetYear: row["target_year"],
-                reductionPercent: row["reduction_percent"], year: current, emissions: year(current))
-            return TargetStatus(
-                tenant: name, baselineYear: p.baselineYear, baselineKgco2e: p.baseline, reductionPercent: p.reductionPercent,
-                targetYear: p.targetYear, targetKgco2e: p.targetEmissions, year: p.year, yearKgco2e: p.emissions,
-                reducedPercent: p.reducedPercent, progressPercent: p.progressPercent, pathKgco2e: p.pathEmissions, onTrack: p.onTrack)
+            let current = asked ?? totals.keys.max()?.year ?? target.baselineYear
+            let progress = TargetProgress.evaluate(
+                baselineYear: target.baselineYear, baseline: year(target.baselineYear), targetYear: target.targetYear,
+                reductionPercent: target.reductionPercent, year: current, emissions: year(current))
+            return (target, progress)
         }
     }
 
-    /// Stores (or replaces) budgets, in the caller's transaction.
-    static func storeBudgets(_ db: Database, _ budgets: [BudgetBody]) throws {
-        for budget in budgets {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO budgets (tenant, month, kgco2e) VALUES (?, ?, ?)",
-                arguments: [budget.tenant, budget.month, budget.kgco2e])
-        }
-    }
-
-    /// Every budget (of `tenant`, or all) with its month's actual total and forecast by `method`.
-    static func budgetStatus(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetStatus] {
-        var sql = "SELECT tenant, month, kgco2e FROM budgets"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " WHERE tenant = ?"
-            arguments.append(tenant)
-        }
-        var answer: [BudgetStatus] = []
-        for row in try Row.fetchAll(db, sql: sql + " ORDER BY tenant, month", arguments: StatementArguments(arguments)) {
-            let name: String = row["tenant"]
-            let monthText: String = row["month"]
+    /// Every budget (of `tenant`, or all) with its month's actual total and forecast by
+    /// `method`. `GET /v1/budgets` and the dashboard read them alike.
+    static func budgetForecasts(_ db: Database, tenant: String?, method: EmissionForecast.Method) throws -> [BudgetForecast] {
+        var request = MonthlyBudget.order(MonthlyBudget.Columns.tenant, MonthlyBudget.Columns.month)
+        if let tenant { request = request.filter(MonthlyBudget.Columns.tenant == tenant) }
+        return try request.fetchAll(db).compactMap { budget in
             // Months are checked when budgets are posted; a row without one is not a budget.
-            guard let month = CalendarMonth(monthText) else { continue }
-            let (actual, forecast) = try actualAndForecast(db, tenant: name, through: month, method: method)
-            let history = try monthlyTotals(db, tenant: name)
-            answer.append(
-                BudgetStatus(
-                    tenant: name, month: monthText, kgco2e: row["kgco2e"], actualKgco2e: actual[month], forecastKgco2e: forecast[month],
-                    forecastMethod: ForecastRoutes.applied(method, history: history).rawValue))
+            guard let month = CalendarMonth(budget.month) else { return nil }
+            let (actual, forecast) = try actualAndForecast(db, tenant: budget.tenant, through: month, method: method)
+            let applied = ForecastRoutes.applied(method, history: try monthlyTotals(db, tenant: budget.tenant))
+            return BudgetForecast(budget: budget, month: month, actual: actual[month], forecast: forecast[month], method: applied)
         }
-        return answer
     }
 }

@@ -67,4 +67,11 @@ enum TagLedgerStore {
         ).map { cell($0, value: $0["tag_value"]) }
         return TagBreakdownReport(tenantCells: cells, parts: parts)
     }
+
+    /// The tag keys of `tenant`'s usage in the months from `from` to `to`, sorted.
+    static func keys(_ db: Database, tenant: String, from: CalendarMonth, to: CalendarMonth) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT tag_key FROM tag_ledger WHERE tenant = ? AND month >= ? AND month <= ? ORDER BY tag_key",
+            arguments: [tenant, from.description, to.description])
+    }
 }

@@ -51,8 +51,16 @@ public enum HTTPSupport {
         }
     }
 
+    /// A JSON body holding one `T` or an array of them; 400 naming what did not fit.
+    public static func decodeOneOrMany<T: Decodable>(_ type: T.Type, from body: Data, expected: String) throws(APIError) -> [T] {
+        let first = body.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        if first == UInt8(ascii: "[") { return try decode([T].self, from: body, expected: expected) }
+        return [try decode(T.self, from: body, expected: expected)]
+    }
+
     private static func unencodable(_ reason: Any) -> Response {
         let body = HTTPErrorBody(error: "the answer could not be written as JSON: \(reason)")
+        // An error body of two strings always encodes; the literal is there so that no answer is ever empty.
         let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":"the answer could not be written as JSON"}"#.utf8)
         return raw(data, contentType: "application/json", status: .internalServerError)
     }

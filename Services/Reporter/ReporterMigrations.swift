@@ -2,13 +2,14 @@ import GRDB
 import Messaging
 import ServiceKit
 
-/// The reporter's store: every migration of its tables, in the order they were introduced,
-/// for the service and for tests that open a store of their own.
-enum ReporterStore {
-    static func migrations(_ migrator: inout DatabaseMigrator) {
+/// Every migration of the reporter's store, in the order its tables were introduced: the one
+/// place the service and tests that open a store of their own take them from.
+enum ReporterMigrations {
+    static func register(_ migrator: inout DatabaseMigrator) {
         LedgerStore.migrations(&migrator)
         LedgerStore.qualityMigration(&migrator)
-        InsightRoutes.migrations(&migrator)
+        ReportFactorStore.migrations(&migrator)
+        ManagementStore.migrations(&migrator)
         BusinessMetricStore.migrations(&migrator)
         AuditOutbox.migrations(&migrator)
         TagLedgerStore.migrations(&migrator)
