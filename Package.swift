@@ -62,14 +62,15 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel", "AccessControl", "ZeroMQ", grdb, hummingbird, httpTypes,
+                "Messaging", "CarbonModel", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
                 .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, unixSignals, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
-        // Who is asking and what they may do: signed access tokens, roles, the checks services make.
+        // Who is asking and what they may do: signed access tokens, roles, the policy services
+        // apply. Free of any transport: asking auth over ZeroMQ is ServiceKit's `Authenticator`.
         .target(
             name: "AccessControl",
-            dependencies: ["Messaging", "CarbonModel", crypto, logging],
+            dependencies: ["CarbonModel", crypto],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
         .target(name: "Collecting", dependencies: ["CarbonModel"], path: "Shared/Collecting", swiftSettings: strict),

@@ -2,6 +2,7 @@ import CarbonModel
 import Crypto
 import Foundation
 import Logging
+import AccessControl
 import Messaging
 import Synchronization
 
