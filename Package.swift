@@ -15,7 +15,7 @@ let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 /// What every service executable imports.
 let serviceBase: [Target.Dependency] = [
-    "ServiceKit", "AccessControl", "Messaging", "CarbonModel", grdb, logging, argumentParser, hummingbird, serviceLifecycle, unixSignals,
+    "ServiceKit", "AccessControl", "Messaging", "CarbonModel", "Contracts", grdb, logging, argumentParser, hummingbird, serviceLifecycle, unixSignals,
 ]
 
 let package = Package(
@@ -53,6 +53,9 @@ let package = Package(
             swiftSettings: strict),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
+        // The messages services exchange over ZeroMQ (types, bodies, routing keys): the wire
+        // contracts, apart from the math they carry.
+        .target(name: "Contracts", dependencies: ["CarbonModel"], path: "Shared/Contracts", swiftSettings: strict),
         // Envelopes, outbox/inbox stores and the reliable hop over ZeroMQ.
         .target(
             name: "Messaging",
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
+                "Messaging", "CarbonModel", "Contracts", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
                 .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, unixSignals, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
@@ -73,7 +76,7 @@ let package = Package(
             dependencies: ["CarbonModel", crypto],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
-        .target(name: "Collecting", dependencies: ["CarbonModel"], path: "Shared/Collecting", swiftSettings: strict),
+        .target(name: "Collecting", dependencies: ["CarbonModel", "Contracts"], path: "Shared/Collecting", swiftSettings: strict),
         .executableTarget(
             name: "Collector",
             dependencies: serviceBase + ["Collecting", "ZeroMQ", crypto, httpTypes, prometheus],
@@ -101,9 +104,9 @@ let package = Package(
         .target(name: "TestPorts", path: "Tests/Support/TestPorts", swiftSettings: strict),
         // Test support: seeded hostile variations of ingest lines, for the fuzz tests.
         .target(name: "IngestFuzzing", path: "Tests/Support/IngestFuzzing", swiftSettings: strict),
-        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "IngestFuzzing"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "Contracts", "IngestFuzzing"], path: "Tests/CarbonModelTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", crypto], path: "Tests/AccessControlTests"),
-        .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel"], path: "Tests/CollectingTests"),
+        .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel", "Contracts"], path: "Tests/CollectingTests"),
         .testTarget(
             name: "ZeroMQTests", dependencies: ["ZeroMQ", logging], path: "Tests/ZeroMQTests"),
         .testTarget(
@@ -113,14 +116,14 @@ let package = Package(
             ],
             path: "Tests/MessagingTests"),
         .testTarget(
-            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", "AccessControl", logging, hummingbird, serviceLifecycle],
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", "Contracts", "AccessControl", logging, hummingbird, serviceLifecycle],
             path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
         .testTarget(name: "AuthTests", dependencies: ["Auth", crypto], path: "Tests/AuthTests"),
         // The reporter's ledger (publications applied, derived tenant cells, migrations) on
         // SQLite stores of its own, in process.
         .testTarget(
-            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", "Messaging", "ZeroMQ", "TestPorts", grdb, logging, serviceLifecycle],
+            name: "ReporterTests", dependencies: ["Reporter", "CarbonModel", "Contracts", "Messaging", "ZeroMQ", "TestPorts", grdb, logging, serviceLifecycle],
             path: "Tests/ReporterTests"),
         .testTarget(
             name: "IntegrationTests",

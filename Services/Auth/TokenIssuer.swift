@@ -1,5 +1,6 @@
 import AccessControl
 import CarbonModel
+import Contracts
 import Crypto
 import Foundation
 import GRDB

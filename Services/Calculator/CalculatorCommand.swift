@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import CarbonModel
+import Contracts
 import Messaging
 import ServiceKit
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import CarbonModel
+import Contracts
 import Foundation
 
 /// Where ingest requests wait for their batch's verdict. The acknowledgement from the

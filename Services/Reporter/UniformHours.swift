@@ -1,4 +1,5 @@
 import CarbonModel
+import Contracts
 import GRDB
 
 /// Hourly series whose hours are all equal — a month holding nothing but amortized embodied

@@ -1,4 +1,5 @@
 import CarbonModel
+import Contracts
 import Foundation
 
 /// One batch produced by a `Collector`: the body in one of the public formats, and optionally a

@@ -1,5 +1,6 @@
 import AccessControl
 import CarbonModel
+import Contracts
 import Foundation
 import GRDB
 import Messaging

@@ -1,3 +1,4 @@
+@testable import Contracts
 import Foundation
 import Testing
 

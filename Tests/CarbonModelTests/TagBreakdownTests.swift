@@ -1,5 +1,6 @@
 import Foundation
 import CarbonModel
+import Contracts
 import Testing
 
 @Suite struct TagBreakdownTests {

@@ -1,4 +1,5 @@
 import CarbonModel
+import Contracts
 import Collecting
 import Synchronization
 import Testing

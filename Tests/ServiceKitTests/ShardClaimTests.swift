@@ -1,5 +1,6 @@
 import Foundation
 import CarbonModel
+import Contracts
 @testable import Messaging
 import Testing
 

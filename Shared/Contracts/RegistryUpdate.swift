@@ -1,3 +1,4 @@
+import CarbonModel
 /// Declarations accepted by the preprocessor, forwarded to the calculator as
 /// `registry.update.v1` so that both hold the same sites, products and factors.
 public struct RegistryUpdate: Codable, Sendable, Hashable {

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Names one tenant cell of a region-month: a tenant's use of a product, measured or estimated
 /// (a tenant can hold both for the same product).
 public struct TenantCellRef: Codable, Sendable, Hashable, Comparable {

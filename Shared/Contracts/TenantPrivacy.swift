@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// The body of `tenant.export.v1` and `tenant.erase.v1`, which auth sends to every other

@@ -1,3 +1,4 @@
+import CarbonModel
 /// The calculator's results for one region and month, sent to the reporter as
 /// `results.region_month.v1`. A later `version` replaces every row of an earlier one.
 public struct RegionMonthPublication: Codable, Sendable, Hashable {

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Splits a region-month publication into pages of at most `cellsPerPage` tenant cells (and
 /// as many removals), so that neither the calculator nor the reporter ever holds the JSON of
 /// every tenant of a large region-month at once. Each tenant cell travels with its tag parts

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Withdraws a record from a calculator replica because its revision `revision` moved it to a
 /// region another replica owns. Sent as a JSON array, `activity.retraction.v1`.
 public struct RecordRetraction: Codable, Sendable, Hashable {

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Request and answer of `apikey.verify.v1`, which services send to auth to learn who holds
 /// an API key. Keys are `cmk_<key id>_<secret>`; auth stores only a hash of the secret.
 public struct APIKeyVerificationRequest: Codable, Sendable {

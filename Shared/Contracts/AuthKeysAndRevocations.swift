@@ -1,3 +1,4 @@
+import CarbonModel
 /// Answer of `auth.signingkeys.get.v1`: the public keys that verify auth's access tokens, by
 /// key id (`kid` in the token header). Raw Ed25519 public keys, base64url.
 public struct SigningKeySet: Codable, Sendable, Hashable {

@@ -1,3 +1,4 @@
+import CarbonModel
 /// A measured tenant cell as a publication carries it: its figures, share and quality are
 /// `usage / D` of its product's (the product row of the same publication), so only the usage
 /// travels. Encoded as `[tenant, product, usage]`.

@@ -1,3 +1,4 @@
+import CarbonModel
 /// What a batch sent to the collector declares or reports.
 public enum IngestEntity: String, Codable, Sendable, CaseIterable {
     case activity

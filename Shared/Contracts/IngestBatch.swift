@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// The first line of an ingest batch: which batch, what it holds, and where each record came from.

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Which of `count` shards a key belongs to. Replicas of a stage each own one shard; a stable
 /// hash (FNV-1a 64, not Swift's per-process seeded `hashValue`) sends a key to the same
 /// shard in every process and every run.

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Body of `auth.login.v1`: a service that shows a login form of its own (the reporter's
 /// dashboard) forwards the user name and password to auth over ZeroMQ. Auth answers through
 /// the same login path as `POST /v1/login`, so throttling, lockout and the audit log apply.

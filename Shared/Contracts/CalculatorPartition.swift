@@ -1,3 +1,4 @@
+import CarbonModel
 /// One calculator replica's part of the work when several share it: the cells of every
 /// region-month it publishes. Layer 3 divides `E(p,r)` by the usage of product `p` in region
 /// `r` alone, so the tenant layer splits cleanly by `(region, product)`: each product of a

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// The body of an `audit.event.v1` request: an event another service records in its own store
