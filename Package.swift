@@ -53,9 +53,12 @@ let package = Package(
             swiftSettings: strict),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
+        // Bytes to records: batch framing (NDJSON, CSV, JSON arrays), the flat JSON reader, and the
+        // checks that turn a raw record into a normalized one or a named rejection.
+        .target(name: "RecordParsing", dependencies: ["CarbonModel"], path: "Shared/RecordParsing", swiftSettings: strict),
         // The messages services exchange over ZeroMQ (types, bodies, routing keys): the wire
         // contracts, apart from the math they carry.
-        .target(name: "Contracts", dependencies: ["CarbonModel"], path: "Shared/Contracts", swiftSettings: strict),
+        .target(name: "Contracts", dependencies: ["CarbonModel", "RecordParsing"], path: "Shared/Contracts", swiftSettings: strict),
         // Envelopes, outbox/inbox stores and the reliable hop over ZeroMQ.
         .target(
             name: "Messaging",
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel", "Contracts", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
+                "Messaging", "CarbonModel", "RecordParsing", "Contracts", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
                 .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, unixSignals, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
@@ -76,13 +79,13 @@ let package = Package(
             dependencies: ["CarbonModel", crypto],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
-        .target(name: "Collecting", dependencies: ["CarbonModel", "Contracts"], path: "Shared/Collecting", swiftSettings: strict),
+        .target(name: "Collecting", dependencies: ["CarbonModel", "RecordParsing", "Contracts"], path: "Shared/Collecting", swiftSettings: strict),
         .executableTarget(
             name: "Collector",
-            dependencies: serviceBase + ["Collecting", "ZeroMQ", crypto, httpTypes, prometheus],
+            dependencies: serviceBase + ["RecordParsing", "Collecting", "ZeroMQ", crypto, httpTypes, prometheus],
             path: "Services/Collector", swiftSettings: strict),
-        .executableTarget(name: "Preprocessor", dependencies: serviceBase, path: "Services/Preprocessor", swiftSettings: strict),
-        .executableTarget(name: "Calculator", dependencies: serviceBase, path: "Services/Calculator", swiftSettings: strict),
+        .executableTarget(name: "Preprocessor", dependencies: serviceBase + ["RecordParsing"], path: "Services/Preprocessor", swiftSettings: strict),
+        .executableTarget(name: "Calculator", dependencies: serviceBase + ["RecordParsing"], path: "Services/Calculator", swiftSettings: strict),
         .executableTarget(name: "Reporter", dependencies: serviceBase + [httpTypes], path: "Services/Reporter", swiftSettings: strict),
         .executableTarget(
             name: "Auth",
@@ -97,16 +100,18 @@ let package = Package(
         // The in-process baseline of scripts/bench (a measurement, not a test).
         .executableTarget(
             name: "InProcessBaseline",
-            dependencies: ["CarbonModel", argumentParser],
+            dependencies: ["CarbonModel", "RecordParsing", argumentParser],
             path: "Tests/Benchmarks/InProcessBaseline", swiftSettings: strict),
 
         // Test support: ports claimed machine-wide, shared by the test targets that open fixed ports.
         .target(name: "TestPorts", path: "Tests/Support/TestPorts", swiftSettings: strict),
         // Test support: seeded hostile variations of ingest lines, for the fuzz tests.
         .target(name: "IngestFuzzing", path: "Tests/Support/IngestFuzzing", swiftSettings: strict),
-        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "Contracts", "IngestFuzzing"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "CarbonModelTests", dependencies: ["CarbonModel", "Contracts"], path: "Tests/CarbonModelTests"),
+        .testTarget(name: "RecordParsingTests", dependencies: ["RecordParsing", "CarbonModel", "IngestFuzzing"], path: "Tests/RecordParsingTests"),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "CarbonModel", "RecordParsing"], path: "Tests/ContractsTests"),
         .testTarget(name: "AccessControlTests", dependencies: ["AccessControl", crypto], path: "Tests/AccessControlTests"),
-        .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel", "Contracts"], path: "Tests/CollectingTests"),
+        .testTarget(name: "CollectingTests", dependencies: ["Collecting", "CarbonModel", "RecordParsing", "Contracts"], path: "Tests/CollectingTests"),
         .testTarget(
             name: "ZeroMQTests", dependencies: ["ZeroMQ", logging], path: "Tests/ZeroMQTests"),
         .testTarget(

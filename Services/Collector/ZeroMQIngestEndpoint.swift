@@ -1,5 +1,6 @@
 import AccessControl
 import CarbonModel
+import RecordParsing
 import Contracts
 import Foundation
 import Logging

@@ -1,6 +1,12 @@
 /// RFC 3339 times as epoch seconds, parsed and formatted by hand: Foundation's
 /// `ISO8601DateFormatter` is slow on Linux and this runs for every field of every record.
 public enum Timestamp {
+    /// The first instant a record may cover: 2000-01-01T00:00:00Z. Earlier dates are typos
+    /// far more often than history.
+    public static let earliest: Int64 = CalendarMonth.daysFromCivil(2000, 1, 1) * 86_400
+    /// The last instant a record may reach (exclusive end of 2100): 2101-01-01T00:00:00Z.
+    public static let latest: Int64 = CalendarMonth.daysFromCivil(2101, 1, 1) * 86_400
+
     /// Parses `2024-01-31T23:30:00Z`, `2024-01-31T23:30:00+08:00` (any offset, `-00:00` too),
     /// with optional fractional seconds (truncated: records are aligned to whole seconds), and a
     /// bare date `2024-01-01` as midnight UTC (factor validity periods are written that way).

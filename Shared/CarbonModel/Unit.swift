@@ -17,7 +17,7 @@ public enum Dimension: String, Sendable, Hashable, CaseIterable {
     case time
 
     /// How the dimension reads in an error message: "an energy unit".
-    var phrase: String {
+    public var phrase: String {
         switch self {
         case .energy: "an energy unit"
         case .volume: "a volume unit"
@@ -122,7 +122,7 @@ public enum UnitCatalog {
 
     /// A known symbol that differs from `symbol` only in letter case, to suggest when a user
     /// writes `kwh` for `kWh`.
-    static func caseInsensitiveMatch(for symbol: String) -> String? {
+    public static func caseInsensitiveMatch(for symbol: String) -> String? {
         let lowered = symbol.lowercased()
         return all.first { $0.symbol.lowercased() == lowered }?.symbol
     }

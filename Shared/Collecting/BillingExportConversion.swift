@@ -1,4 +1,5 @@
 import CarbonModel
+import RecordParsing
 import Foundation
 
 /// What a billing export file became: an NDJSON batch whose line N holds the record made from

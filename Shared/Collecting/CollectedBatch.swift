@@ -1,4 +1,5 @@
 import CarbonModel
+import RecordParsing
 import Contracts
 import Foundation
 

@@ -1,4 +1,5 @@
 import CarbonModel
+import RecordParsing
 /// One rejected record of a batch: where it was in the body and why it was rejected.
 public struct RejectedRecord: Codable, Sendable, Hashable {
     /// Line number (NDJSON, CSV; 1-based) — set for line formats.

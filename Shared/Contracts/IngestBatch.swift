@@ -1,4 +1,5 @@
 import CarbonModel
+import RecordParsing
 import Foundation
 
 /// The first line of an ingest batch: which batch, what it holds, and where each record came from.

@@ -48,7 +48,7 @@ public enum CCFCoefficients {
                     EmissionFactor(
                         factor: "ccf.grid.\(provider.rawValue).\(region)", activity: "electricity",
                         region: gridRegion(provider: provider, region: region), unit: "tCO2e/kWh", value: tonnes * 1000,
-                        validFrom: RecordValidator.earliest, validTo: RecordValidator.latest, source: source, version: version,
+                        validFrom: Timestamp.earliest, validTo: Timestamp.latest, source: source, version: version,
                         origin: .providerDefault))
             }
         }

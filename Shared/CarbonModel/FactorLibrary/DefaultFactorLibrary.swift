@@ -57,7 +57,7 @@ public enum DefaultFactorLibrary {
             guard let value = set == .ar5 ? entry.ar5 : entry.ar6 else { return nil }
             return EmissionFactor(
                 factor: "ipcc.gwp100.\(set.rawValue).\(entry.gas)", activity: entry.gas, region: nil, unit: "kgCO2e/kg", value: value,
-                validFrom: RecordValidator.earliest, validTo: RecordValidator.latest,
+                validFrom: Timestamp.earliest, validTo: Timestamp.latest,
                 source: "IPCC \(set.rawValue) GWP-100; refdata gwp/gwp100_selected.csv (\(entry.note))", version: set.rawValue,
                 origin: .providerDefault)
         }
@@ -67,7 +67,7 @@ public enum DefaultFactorLibrary {
     /// (3.785411784 L) = 2.6972 kg CO2/L; CO2 only (CH4 and N2O add about 0.1 %).
     static let diesel = EmissionFactor(
         factor: "epa.diesel", activity: "diesel", region: nil, unit: "kgCO2e/L", value: 10.21 / 3.785411784,
-        validFrom: RecordValidator.earliest, validTo: RecordValidator.latest,
+        validFrom: Timestamp.earliest, validTo: Timestamp.latest,
         source: "US EPA GHG Emission Factors Hub, distillate fuel oil No. 2: 10.21 kg CO2/gal; refdata fuels/diesel_emission_factors.csv "
             + "(recorded from memory there; a third-party tool shows 2.696 kg/L)",
         version: "epa-hub", origin: .providerDefault)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarbonModel
+import RecordParsing
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// Validation and normalization of what users send (docs/model.md §2–§5): activity records become
@@ -7,9 +8,9 @@ import Foundation
 public enum RecordValidator {
     /// The first instant a record may cover: 2000-01-01T00:00:00Z. Earlier dates are typos
     /// far more often than history.
-    public static let earliest: Int64 = CalendarMonth.daysFromCivil(2000, 1, 1) * 86_400
+    public static let earliest: Int64 = Timestamp.earliest
     /// The last instant a record may reach (exclusive end of 2100): 2101-01-01T00:00:00Z.
-    public static let latest: Int64 = CalendarMonth.daysFromCivil(2101, 1, 1) * 86_400
+    public static let latest: Int64 = Timestamp.latest
     /// The longest hardware service life accepted, so month arithmetic cannot overflow.
     public static let maximumLifetimeMonths = 1200
 
@@ -467,7 +468,7 @@ public enum RecordValidator {
         return text
     }
 
-    private static func unknownUnit(_ symbol: String, expected: Dimension?) -> RecordRejection {
+    private static func unknownUnit(_ symbol: String, expected: CarbonModel.Dimension?) -> RecordRejection {
         var reason = "unknown unit \(quoted(symbol))"
         if let match = UnitCatalog.caseInsensitiveMatch(for: symbol) {
             reason += " (units are case-sensitive: did you mean \(quoted(match))?)"

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Who a record belongs to and who may write it. A record is `(owner, source, id)`: the tenant
 /// whose credentials sent it, or the provider. A tenant's credentials write only usage records
 /// of their own tenant, under their own ownership; so reusing another owner's `source` and `id`

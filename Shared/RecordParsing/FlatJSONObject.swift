@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// A JSON object whose values are scalars (strings, numbers, booleans, null) or objects of

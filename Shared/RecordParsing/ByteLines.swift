@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 #if canImport(Glibc)

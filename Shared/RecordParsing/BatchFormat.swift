@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// How a batch of activity records is laid out in an HTTP body (docs/ingest-protocol.md): a JSON array,

@@ -1,3 +1,4 @@
+import CarbonModel
 /// Why a record or declaration was rejected: the field at fault and the reason, which together
 /// read like `value: must not be negative (got -3)`. Kept with the record in quarantine and
 /// returned to the sender.

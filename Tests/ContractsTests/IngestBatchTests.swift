@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import CarbonModel
+@testable import RecordParsing
 
 /// The collector → preprocessor batch body: meta and records come back as encoded (line
 /// splitting itself is `ByteLinesTests`), and framing failures are told apart from records.

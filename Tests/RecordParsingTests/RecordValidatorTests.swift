@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CarbonModel
+@testable import RecordParsing
 
 /// Validation and normalization of activity records and declarations: the exact message of
 /// every rejection, the canonical amount of every kind, and repeat-versus-revision.

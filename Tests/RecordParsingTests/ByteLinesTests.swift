@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CarbonModel
+@testable import RecordParsing
 
 /// `ByteLines` splits exactly as `Data.split(separator: 0x0A, omittingEmptySubsequences: false)`.
 @Suite struct ByteLinesTests {

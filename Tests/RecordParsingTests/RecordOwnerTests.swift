@@ -1,4 +1,5 @@
 import CarbonModel
+import RecordParsing
 import Testing
 
 /// Who may write a record, and which records from before owners were recorded a tenant may take over.

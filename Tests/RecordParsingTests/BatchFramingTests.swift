@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CarbonModel
+@testable import RecordParsing
 
 struct BatchFramingTests {
     // MARK: Helpers

@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// Finds a key repeated within one JSON object. JSON parsers disagree on what a repeated key

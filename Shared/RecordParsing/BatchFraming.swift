@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// A body that cannot be split into records at all, so no per-record reply is possible:

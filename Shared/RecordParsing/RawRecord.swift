@@ -1,3 +1,4 @@
+import CarbonModel
 import Foundation
 
 /// One record cut out of a batch body, not yet validated. The collector keeps where it came
