@@ -25,6 +25,7 @@ actor VerdictBoard {
         return await withCheckedContinuation { continuation in
             slots[batch] = .waiting(continuation)
             Task {
+                // This task is never cancelled; were it, expiring early only answers "queued" sooner.
                 try? await Task.sleep(for: .milliseconds(milliseconds))
                 self.expire(batch)
             }
