@@ -4,6 +4,7 @@ import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -27,7 +28,12 @@ extension ReporterCommand {
             loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger,
             security: try curve?.client(of: "calculator") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
-            let processed = try? await database.read { try MessageStore.inboxCount($0) }
+            let processed: Int?
+            do { processed = try await database.read { try MessageStore.inboxCount($0) } } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                processed = nil
+            }
             return StatusReport(
                 service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
                 details: ["upstream": calculatorOutbox])

@@ -37,6 +37,7 @@ final class BudgetWatch: Sendable {
     func run() async throws {
         while !stopped.withLock({ $0 }), !Task.isCancelled {
             await round()
+            // Fails only when cancelled, which ends the loop at its check (see above).
             try? await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000)))
         }
     }
