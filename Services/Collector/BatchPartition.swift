@@ -25,7 +25,7 @@ enum BatchPartition {
         let decoder = JSONDecoder()
         for record in records {
             // A record whose key cannot be read will be rejected anyway; any shard can say why, so
-            // the errors of these reads (each try? below) are dropped: shard 0 gets the record.
+            // the errors of the reads below are dropped: shard 0 gets the record.
             let key: RecordKey? =
                 if record.framingError != nil {
                     nil

@@ -87,8 +87,8 @@ public enum AccessToken {
         -> TokenClaims
     {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        // An unreadable header is simply not a token of ours: the caller answers 401 with `.malformed`.
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
+            // An unreadable header is simply not a token of ours: the caller answers 401 with `.malformed`.
             let signature = Base64URL.decode(parts[2]), let header = try? JSONDecoder().decode(Header.self, from: headerData)
         else { throw .malformed }
         // Only EdDSA is accepted: the header cannot talk a verifier into another algorithm.
