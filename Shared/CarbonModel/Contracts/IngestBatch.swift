@@ -58,8 +58,8 @@ public enum IngestBatch {
     /// with that reason).
     public static func decode(_ body: Data) throws(IngestBatchError) -> (meta: IngestBatchMeta, records: [Data]) {
         var lines = ByteLines.split(body)
-        guard !lines.isEmpty else { throw .noMetaLine }
-        let first = lines.removeFirst()
+        guard let first = lines.first, !first.isEmpty else { throw .noMetaLine }
+        lines.removeFirst()
         do {
             return (try JSONDecoder().decode(IngestBatchMeta.self, from: first), lines)
         } catch {
@@ -81,14 +81,14 @@ public enum IngestBatch {
 
 /// Why the body of an `ingest.batch.v1` message could not be read as a batch.
 public enum IngestBatchError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The body has no line at all, so no meta line.
+    /// The body is empty or its first line is: there is no meta line.
     case noMetaLine
     /// The first line is not an `IngestBatchMeta`; `reason` is the decoder's.
     case unreadableMeta(reason: String)
 
     public var description: String {
         switch self {
-        case .noMetaLine: "the batch body is empty: no meta line"
+        case .noMetaLine: "the batch has no meta line (its body or first line is empty)"
         case .unreadableMeta(let reason): "the batch's meta line (its first) is not a batch meta: \(reason)"
         }
     }
