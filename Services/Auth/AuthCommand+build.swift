@@ -142,7 +142,7 @@ extension AuthCommand.Serve {
             to: router, database: database, dataDir: common.dataDir, instance: instance,
             access: requireAuth ? AuthRoutes.localGuard(database: database) : .open)
         AuthRoutes.add(to: router, database: database, login: login, logger: logger)
-        let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve, logger: logger)
+        let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve)
         do { _ = try await serviceClients.targets() } catch {
             throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
         }

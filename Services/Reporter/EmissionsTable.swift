@@ -1,7 +1,6 @@
 import CarbonModel
 import Foundation
 import GRDB
-import Logging
 
 /// One row of an emissions answer: the group's dimension values and its summed figures.
 struct EmissionsRow: Sendable {
@@ -159,7 +158,7 @@ enum EmissionsTable {
         if let from = query.from { envelope["from"] = from.description }
         if let to = query.to { envelope["to"] = to.description }
         if let asOf = query.asOf { envelope["as_of_ms"] = asOf }
-        return ReportJSON.serialize(envelope, report: "emissions")
+        return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
     }
 
     static func csv(_ rows: [EmissionsRow], query: EmissionsQuery) -> Data {
@@ -201,24 +200,5 @@ enum EmissionsTable {
 
     private static func numbers(_ f: EmissionFigures) -> [CSVCell] {
         [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map(CSVCell.number)
-    }
-}
-
-/// Serializes a JSON report (an emissions answer, an inventory). Its numbers are sums of
-/// finite figures, so this does not fail; were one not finite, the answer says it could not be
-/// rendered, and the log says why, instead of being an empty object that reads as an empty report.
-enum ReportJSON {
-    /// The body answered when a report could not be serialized.
-    static let failure = Data(#"{"error":"the report could not be rendered as JSON; see the reporter's log"}"#.utf8)
-
-    static func serialize(_ object: [String: Any], report: String) -> Data {
-        do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-        } catch {
-            // A pure renderer has no logger of its own; this one goes through the service's handler.
-            Logger(label: "carbonmeter.reporter").error(
-                "a report could not be rendered as JSON", metadata: ["service": "reporter", "report": "\(report)", "error": "\(error)"])
-            return failure
-        }
     }
 }

@@ -34,7 +34,7 @@ enum InventoryJSON {
             "factors": report.factors.map(factor),
             "methodology": InventoryReport.methodology,
         ]
-        return ReportJSON.serialize(envelope, report: "ghg_inventory")
+        return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
     }
 
     static func subject(_ subject: InventoryReport.Subject) -> [String: Any] {
