@@ -39,7 +39,12 @@ extension AuthCommand.Serve {
             throw ServiceStartupError("auth could not prepare its identities: \(error)")
         }
         let status: @Sendable () async -> StatusReport = {
-            let keys = try? await database.read { try IdentityStore.activeKeyCount($0) }
+            let keys: Int?
+            do { keys = try await database.read { try IdentityStore.activeKeyCount($0) } } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                keys = nil
+            }
             return StatusReport(
                 service: "auth", instance: instance, healthy: keys != nil,
                 details: [
@@ -64,6 +69,7 @@ extension AuthCommand.Serve {
             case TokenLogoutRequest.messageType:
                 return await sessions.handleLogout(request)
             case APIKeyVerificationRequest.messageType:
+                // Answered 400; the decoder's message is not echoed, as it may quote part of the key.
                 guard let asked = try? JSONDecoder().decode(APIKeyVerificationRequest.self, from: request.body) else {
                     return .failure(400, "body must be {\"key\": \"cmk_...\"}")
                 }
@@ -86,8 +92,10 @@ extension AuthCommand.Serve {
                     return .failure(500, "could not read revocations: \(error)")
                 }
             case DenialReport.messageType:
-                guard let report = try? JSONDecoder().decode(DenialReport.self, from: request.body) else {
-                    return .failure(400, "body must be a DenialReport")
+                let report: DenialReport
+                do { report = try JSONDecoder().decode(DenialReport.self, from: request.body) } catch {
+                    // The sender logs the refusal with this reason (e.g. services of different versions).
+                    return .failure(400, "body must be a DenialReport: \(error)")
                 }
                 do {
                     try await database.write { db in
@@ -104,9 +112,12 @@ extension AuthCommand.Serve {
             case AuditEvent.messageType:
                 // From another service's audit outbox: appended once per event id (the inbox
                 // row and the audit row in one transaction), confirmed after the commit.
-                guard let event = try? JSONDecoder().decode(AuditEvent.self, from: request.body), !event.id.isEmpty else {
-                    return .failure(400, "body must be an AuditEvent")
+                let event: AuditEvent
+                do { event = try JSONDecoder().decode(AuditEvent.self, from: request.body) } catch {
+                    // The sender's audit outbox logs the refusal with this reason and keeps the event.
+                    return .failure(400, "body must be an AuditEvent: \(error)")
                 }
+                guard !event.id.isEmpty else { return .failure(400, "body must be an AuditEvent with an id") }
                 do {
                     let header = EnvelopeHeader(id: "audit:\(event.id)", type: AuditEvent.messageType, source: request.header.source)
                     _ = try await database.write { db in
@@ -135,7 +146,7 @@ extension AuthCommand.Serve {
         // Identity administration and tenant privacy need a signed-in admin whatever --require-auth says.
         let administration = router.group().add(middleware: AuthenticationMiddleware(AuthRoutes.adminGuard(database: database, logger: logger)))
         AuthRoutes.addAdministration(to: administration, database: database, login: login)
-        let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve)
+        let serviceClients = try ControlClients(loop: runtime.loop, list: serviceControl, source: source, curve: curve, logger: logger)
         do { _ = try await serviceClients.targets() } catch {
             throw ServiceStartupError("auth could not connect to the other services' control endpoints: \(error)")
         }

@@ -62,10 +62,17 @@ struct BootstrapAdmin: Sendable {
         return true
     }
 
-    /// After the bootstrap admin's first login the secret has served its purpose.
-    func consumed(by username: String) {
+    /// After the bootstrap admin's first login the secret has served its purpose. A secret that
+    /// cannot be deleted is logged: the login stands, but the operator must remove the file.
+    func consumed(by username: String, logger: Logger) {
         guard username == Self.username, FileManager.default.fileExists(atPath: secretPath) else { return }
-        try? FileManager.default.removeItem(atPath: secretPath)
+        do { try FileManager.default.removeItem(atPath: secretPath) } catch {
+            // Gone meanwhile (another login removed it) is what was wanted.
+            guard FileManager.default.fileExists(atPath: secretPath) else { return }
+            logger.error(
+                "could not delete the used bootstrap secret; remove it by hand",
+                metadata: ["file": "\(secretPath)", "error": "\(error)"])
+        }
     }
 
     private func writeSecret(_ text: String) throws {

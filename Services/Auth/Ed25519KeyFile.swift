@@ -18,6 +18,7 @@ enum Ed25519KeyFile {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw .file(.unreadable(path: path, reason: "\(error)")) }
         guard let raw = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32,
+            // CryptoKit's error says no more than `.malformed`, which names the file and the format.
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else { throw .malformed(path: path) }
         return key

@@ -62,11 +62,16 @@ struct LoginService: Sendable {
                     hasher.burn(password)
                     return false
                 }
-                return (try? hasher.verify(password, against: stored)) ?? false
+                // A stored hash that cannot be read throws: read as "wrong password", the user
+                // could never log in again and nobody would learn why.
+                return try hasher.verify(password, against: stored)
             }
         } catch let busy as PasswordWorkers.Busy {
             logger.warning("login refused: password workers busy", metadata: ["user": "\(username)", "in_flight": "\(workers.inFlight)"])
             return .busy(retryAfterSeconds: Int64(busy.retryAfterSeconds))
+        } catch {
+            logger.error("login failed: the stored password hash cannot be checked", metadata: ["user": "\(username)", "error": "\(error)"])
+            throw error
         }
         if let user, matches {
             let ttl = tokenTTLSeconds
@@ -79,7 +84,7 @@ struct LoginService: Sendable {
                     at: now)
                 return issued
             }
-            bootstrap.consumed(by: username)
+            bootstrap.consumed(by: username, logger: logger)
             logger.info("login", metadata: ["user": "\(username)", "tenant": "\(user.tenant ?? "-")"])
             return .issued(token: issued.token, claims: issued.claims)
         }

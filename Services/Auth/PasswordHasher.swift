@@ -47,6 +47,8 @@ struct PasswordHasher: Sendable {
     /// Spends the same work as a real check, for logins naming an unknown user, so that the
     /// answer's timing does not tell which user names exist.
     func burn(_ password: String) {
+        // Only the time spent matters, and with the hasher's own parameters (clamped to the
+        // allowed range by init, the ones new hashes use) the derivation does not fail.
         _ = try? Self.derive(password, salt: Data(count: 16), logN: logN, blockSize: Self.blockSize, parallelism: Self.parallelism)
     }
 

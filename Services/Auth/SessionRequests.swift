@@ -16,6 +16,7 @@ struct SessionRequests: Sendable {
     let logger: Logger
 
     func handleLogin(_ request: Request) async -> Reply {
+        // Answered 400; the decoder's message is not echoed, as it may quote part of the password.
         guard let asked = try? JSONDecoder().decode(PasswordLoginRequest.self, from: request.body) else {
             return .failure(400, "body must be {\"username\": \"…\", \"password\": \"…\"}")
         }
@@ -25,6 +26,7 @@ struct SessionRequests: Sendable {
                 return .json(PasswordLoginAnswer(token: token, expiresAt: claims.expiresAt, tenant: claims.tenant, role: claims.role.rawValue))
             case .invalid(let delay):
                 // Held here, as over HTTP: the caller cannot bypass the throttle by using ZeroMQ.
+                // Fails only when cancelled (shutting down): the answer is the same, only sooner.
                 try? await Task.sleep(for: .milliseconds(delay))
                 return Reply(status: 401, body: WireFrame.encodeJSON(PasswordLoginAnswer()), error: "invalid user name or password")
             case .locked(let retryAfter):
@@ -43,6 +45,7 @@ struct SessionRequests: Sendable {
     }
 
     func handleLogout(_ request: Request) async -> Reply {
+        // Answered 400; the decoder's message is not echoed, as it may quote part of the token.
         guard let asked = try? JSONDecoder().decode(TokenLogoutRequest.self, from: request.body) else {
             return .failure(400, "body must be {\"token\": \"…\"}")
         }

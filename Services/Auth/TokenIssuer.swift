@@ -31,9 +31,19 @@ enum TokenIssuer {
     }
 
     /// Verifies a token auth issued, for auth's own routes (same checks as other services).
+    /// A stored public key that is not an Ed25519 key is an error naming it: skipping it would
+    /// refuse the tokens it signed as signed by an unknown key, without a word.
     static func verify(_ db: Database, token: String, now: Int64) throws -> Result<TokenClaims, TokenRejection> {
-        let keys = try publicKeys(db).keys.reduce(into: [String: Curve25519.Signing.PublicKey]()) { keys, key in
-            if let raw = Base64URL.decode(key.publicKey) { keys[key.keyID] = try? .init(rawRepresentation: raw) }
+        var keys: [String: Curve25519.Signing.PublicKey] = [:]
+        for key in try publicKeys(db).keys {
+            do {
+                guard let raw = Base64URL.decode(key.publicKey) else { throw StoredPublicKeyError(keyID: key.keyID, reason: "not base64url") }
+                keys[key.keyID] = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            } catch let error as StoredPublicKeyError {
+                throw error
+            } catch {
+                throw StoredPublicKeyError(keyID: key.keyID, reason: "\(error)")
+            }
         }
         let claims: TokenClaims
         do { claims = try AccessToken.verify(token, keys: keys, now: now) } catch { return .failure(error) }
@@ -51,4 +61,12 @@ enum TokenIssuer {
         let ids = try String.fetchAll(db, sql: "SELECT token_id FROM tokens WHERE revoked_at IS NOT NULL AND expires_at > ?", arguments: [now])
         return RevocationList(revokedTokenIDs: ids, asOf: now)
     }
+}
+
+/// A row of `signing_public_keys` in auth's store that does not hold an Ed25519 public key.
+struct StoredPublicKeyError: Error, CustomStringConvertible {
+    var keyID: String
+    var reason: String
+
+    var description: String { "signing_public_keys row \(keyID) of the store is not an Ed25519 public key (\(reason))" }
 }

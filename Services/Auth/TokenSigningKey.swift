@@ -56,6 +56,7 @@ struct TokenSigningKey: Sendable {
         let rows = try Row.fetchAll(db, sql: "SELECT key_id, private_key, created_at FROM signing_keys ORDER BY created_at DESC")
         var keys: [(created: Int64, key: Curve25519.Signing.PrivateKey)] = []
         for row in rows {
+            // Not lost: a key that does not decode stops the move with `.malformed` naming its row.
             guard let raw = Data.fromDatabaseValue(row["private_key"]), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
             else {
                 throw KeyFileError.malformed(path: "signing_keys row \(String.fromDatabaseValue(row["key_id"]) ?? "?") of the store")

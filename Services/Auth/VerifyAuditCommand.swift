@@ -70,6 +70,7 @@ enum AuditInspection {
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         let store = try DatabaseQueue(path: files.store, configuration: configuration)
+        // Read-only: closing has nothing to save, and the report is already made or thrown.
         defer { try? store.close() }
         let upgraded = try await store.read { db in
             try db.tableExists("grdb_migrations") && String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations").contains("auth-v3")

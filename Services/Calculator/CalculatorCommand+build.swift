@@ -3,6 +3,7 @@ import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -32,13 +33,19 @@ extension CalculatorCommand {
             loop: runtime.loop, endpoints: preprocessorOutbox, instance: instance, shard: shard, logger: logger,
             security: try curve?.client(of: "preprocessor") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
-            let counts = try? await database.read { db in
-                (
-                    try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db),
-                    try CalculationFailures.list(db)
-                )
+            let counts: (Int, Int, Int, [String])
+            do {
+                counts = try await database.read { db in
+                    (
+                        try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try CalculatorStore.dirtyCount(db),
+                        try CalculationFailures.list(db)
+                    )
+                }
+            } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                return StatusReport(service: "calculator", instance: instance, healthy: false)
             }
-            guard let counts else { return StatusReport(service: "calculator", instance: instance, healthy: false) }
             metrics.outboxPending.set(to: Double(counts.0))
             dirtyGauge.set(to: Double(counts.2))
             return StatusReport(

@@ -36,6 +36,7 @@ struct Recalculator: Sendable {
         while !Task.isCancelled {
             let calculated = try await runOnce()
             if calculated == 0 {
+                // Fails only when cancelled, which ends the loop at its check.
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -141,10 +141,12 @@ struct RecordLedger {
         // counts as much as the new one for what must be restated.
         var impacting: [EmissionFactor] = []
         for factor in update.factors {
-            if let stored = try Data.fetchOne(db, sql: "SELECT declaration FROM factors WHERE factor = ?", arguments: [factor.factor]),
-                let previous = try? JSONDecoder().decode(EmissionFactor.self, from: stored)
-            {
-                impacting.append(previous)
+            // A stored version that does not decode is an error naming it: skipped, the months
+            // it covered would not be restated and would keep figures made with it.
+            if let stored = try Data.fetchOne(db, sql: "SELECT declaration FROM factors WHERE factor = ?", arguments: [factor.factor]) {
+                do { impacting.append(try JSONDecoder().decode(EmissionFactor.self, from: stored)) } catch {
+                    throw StoredDeclarationError(table: "factors", key: factor.factor, reason: "\(error)")
+                }
             }
             impacting.append(factor)
             try db.execute(
@@ -199,4 +201,13 @@ struct ChangedTenantCell: Hashable {
 struct RegionMonthKey: Hashable, Sendable {
     var region: String
     var month: CalendarMonth
+}
+
+/// A declaration in the calculator's store that does not decode, named by table and key.
+struct StoredDeclarationError: Error, CustomStringConvertible {
+    var table: String
+    var key: String
+    var reason: String
+
+    var description: String { "\(table): the stored declaration of \(key) does not decode: \(reason)" }
 }

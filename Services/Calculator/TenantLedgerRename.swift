@@ -17,7 +17,8 @@ struct TenantLedgerRename: TenantDataKeeper {
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
         var changed: [String: Int] = ["records": 0, "results": 0]
         for row in try Row.fetchAll(db, sql: "SELECT source, id, owner, normalized FROM records") {
-            guard let renamed = TenantRename.json(row["normalized"], tenant: tenant, to: pseudonym) else { continue }
+            let document = "records row \(row["source"] as String? ?? "?")/\(row["id"] as String? ?? "?")"
+            guard let renamed = try TenantRename.json(row["normalized"], tenant: tenant, to: pseudonym, document: document) else { continue }
             try db.execute(
                 sql: "UPDATE records SET normalized = ? WHERE source = ? AND id = ? AND owner = ?",
                 arguments: [renamed, row["source"], row["id"], row["owner"]])
@@ -37,7 +38,8 @@ struct TenantLedgerRename: TenantDataKeeper {
         try db.execute(sql: "UPDATE changed_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
         // Stores from before change sets kept each region-month's whole result.
         for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results WHERE length(result) > 0") {
-            guard let renamed = TenantRename.json(row["result"], tenant: tenant, to: pseudonym) else { continue }
+            let document = "results row \(row["region"] as String? ?? "?")/\(row["month"] as String? ?? "?")"
+            guard let renamed = try TenantRename.json(row["result"], tenant: tenant, to: pseudonym, document: document) else { continue }
             try db.execute(sql: "UPDATE results SET result = ? WHERE region = ? AND month = ?", arguments: [renamed, row["region"], row["month"]])
             changed["results", default: 0] += 1
         }

@@ -100,6 +100,7 @@ struct IngestCommand: AsyncParsableCommand {
             case 400, 413, 415:
                 // The batch as a whole could not be read: all its records are rejected, with the
                 // collector's reason (exit status 1, like any rejected record).
+                // An error body that is not JSON is shown as its text.
                 let message = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? String ?? reply.text
                 return Verdict(
                     batch: "", status: "processed", received: batch.records, accepted: 0, repeats: 0, revisions: 0,

@@ -43,6 +43,7 @@ struct LoginCommand: AsyncParsableCommand {
             let auth = try client.client(for: .auth)
             let body = try JSONSerialization.data(withJSONObject: ["username": username, "password": password])
             let reply = try await auth.send("POST", "/v1/login", body: body, contentType: "application/json")
+            // An answer without a token is refused showing auth's status and body as they came.
             guard reply.status == 200, let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
                 let token = object["token"] as? String
             else { throw CtlError.refused(service: "auth", status: reply.status, message: reply.text) }

@@ -33,6 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
             var body = Data()
             while true {
                 body = try await reporter.get("/v1/status")
+                // An answer that is not the status object counts as not drained, and is printed as it is below.
                 let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
                 drained = object?["drained"] as? Bool == true
                 if drained || Date() >= deadline { break }
@@ -50,6 +51,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// "drained" or "not drained", then one line per stage that is busy or unreachable.
     static func describe(_ body: Data) -> String {
+        // Not the status object: shown as it came, which says more than the parser would.
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return String(decoding: body, as: UTF8.self) }
         var lines = [object["drained"] as? Bool == true ? "drained" : "not drained"]
         for service in object["services"] as? [[String: Any]] ?? [] where service["idle"] as? Bool != true {

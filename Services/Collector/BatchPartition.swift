@@ -26,15 +26,20 @@ enum BatchPartition {
         var groups = [[RawRecord]](repeating: [], count: shards)
         let decoder = JSONDecoder()
         for record in records {
-            // A record whose key cannot be read will be rejected anyway; any shard can say why.
+            // A record whose key cannot be read will be rejected anyway; any shard can say why, so
+            // the errors of the reads below are dropped: shard 0 gets the record.
             let key: RecordKey? =
                 if record.framingError != nil {
                     nil
-                } else if let object = FlatJSONObject(record.json), let source = try? object.string("source").get(),
+                } else if let object = FlatJSONObject(record.json),
+                    // Not a string here: the full decode below decides (see above).
+                    let source = try? object.string("source").get(),
+                    // Likewise.
                     let id = try? object.string("id").get()
                 {
                     RecordKey(source: source, id: id)
                 } else {
+                    // Unreadable here is rejected by the preprocessor's validation, with the reason.
                     try? decoder.decode(RecordKey.self, from: record.json)
                 }
             let shard = key.map { ShardKey.shard(of: "\($0.source ?? "")\u{1F}\($0.id ?? "")", count: shards) } ?? 0

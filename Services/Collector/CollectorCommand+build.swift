@@ -52,9 +52,15 @@ extension CollectorCommand {
             logger: logger,
             metrics: CollectorMetrics(metrics), throttle: IngestThrottle(limit: IngestRateLimit(recordsPerSecond: ingestRate, burst: ingestBurst)))
         let status: @Sendable () async -> StatusReport = {
-            let pending = (try? await database.read { try MessageStore.outboxCount($0) }) ?? -1
+            let pending: Int
+            do { pending = try await database.read { try MessageStore.outboxCount($0) } } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                metrics.outboxPending.set(to: -1)
+                return StatusReport(service: "collector", instance: instance, healthy: false, outboxPending: 0)
+            }
             metrics.outboxPending.set(to: Double(pending))
-            return StatusReport(service: "collector", instance: instance, healthy: pending >= 0, outboxPending: max(0, pending))
+            return StatusReport(service: "collector", instance: instance, healthy: true, outboxPending: pending)
         }
         do {
             try await publisher.start()
@@ -66,7 +72,8 @@ extension CollectorCommand {
         var authenticator: Authenticator?
         var auditOutbox: AuditOutbox?
         if requireApiKey || requireAuth {
-            let auth = RequestClient(loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
+            let auth = RequestClient(
+                loop: runtime.loop, endpoint: authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain, logger: logger)
             try await auth.start()
             keyCheck = KeyCheck(auth: auth)
             // Every accepted batch and every denial goes to auth's audit chain through this outbox.
@@ -124,6 +131,7 @@ extension CollectorCommand {
                     group.addTask {
                         while !Task.isCancelled {
                             sourceMetrics.update(await board.snapshot())
+                            // Fails only when cancelled, which ends the loop at its check.
                             try? await Task.sleep(for: .seconds(1))
                         }
                     }
@@ -135,8 +143,16 @@ extension CollectorCommand {
             await publisher.runAcknowledgements(
                 onAcknowledged: { db, acks in
                     for ack in acks {
-                        if let batch = try CollectorStore.storePartVerdict(db, messageID: ack.messageID, verdict: ack.result) {
-                            completed.withLock { $0.append(batch) }
+                        do {
+                            if let batch = try CollectorStore.storePartVerdict(db, messageID: ack.messageID, verdict: ack.result) {
+                                completed.withLock { $0.append(batch) }
+                            }
+                        } catch let unreadable as UnreadableVerdict {
+                            // The acknowledgement still counts (the preprocessor committed the
+                            // part); only the batch's verdict cannot be told, so it stays queued.
+                            logger.error(
+                                "a part's verdict does not decode; the batch's verdict stays queued",
+                                metadata: ["message_id": "\(ack.messageID)", "batch": "\(unreadable.batch)", "error": "\(unreadable)"])
                         }
                     }
                 },

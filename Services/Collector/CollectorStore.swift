@@ -74,7 +74,10 @@ enum CollectorStore {
     }
 
     /// Records a part's verdict; when every part has answered, stores the merged verdict on the
-    /// batch. Returns the batch id when it became complete.
+    /// batch. Returns the batch id when it became complete. Throws `UnreadableVerdict` when a
+    /// part's verdict does not decode (the part's verdict is stored all the same, and the batch
+    /// stays incomplete): the caller logs it, since the batch would otherwise wait for good
+    /// without a word.
     static func storePartVerdict(_ db: Database, messageID: String, verdict: Data) throws -> String? {
         guard let batch = try String.fetchOne(db, sql: "SELECT batch FROM batch_parts WHERE message_id = ?", arguments: [messageID]) else {
             return nil
@@ -84,8 +87,11 @@ enum CollectorStore {
         let decoder = JSONDecoder()
         var verdicts: [BatchVerdict] = []
         for part in parts {
-            guard let data = part["verdict"] as Data?, let verdict = try? decoder.decode(BatchVerdict.self, from: data) else { return nil }
-            verdicts.append(verdict)
+            // A part without a verdict has not answered yet.
+            guard let data = part["verdict"] as Data? else { return nil }
+            do { verdicts.append(try decoder.decode(BatchVerdict.self, from: data)) } catch {
+                throw UnreadableVerdict(batch: batch, part: part["part"], reason: "\(error)")
+            }
         }
         guard let merged = BatchVerdict.merging(verdicts) else { return nil }
         try storeVerdict(db, batch: batch, verdict: WireFrame.encodeJSON(merged))
@@ -129,14 +135,32 @@ enum CollectorStore {
     }
 
     /// The verdict of a batch, `.queued` while the preprocessor has not answered, nil if unknown.
+    /// Throws `UnreadableVerdict` when the stored verdict does not decode, rather than
+    /// answering `.queued` for a batch that was answered.
     static func verdict(_ db: Database, batch: String) throws -> BatchVerdict? {
         guard let row = try Row.fetchOne(db, sql: "SELECT entity, record_count, verdict FROM batches WHERE id = ?", arguments: [batch]) else {
             return nil
         }
-        if let data = row["verdict"] as Data?, let verdict = try? JSONDecoder().decode(BatchVerdict.self, from: data) {
-            return verdict
+        if let data = row["verdict"] as Data? {
+            do { return try JSONDecoder().decode(BatchVerdict.self, from: data) } catch {
+                throw UnreadableVerdict(batch: batch, part: nil, reason: "\(error)")
+            }
         }
         return BatchVerdict(
             batch: batch, entity: IngestEntity(rawValue: row["entity"]) ?? .activity, status: .queued, received: row["record_count"])
+    }
+}
+
+/// A verdict in the collector's store that does not decode: a part's, as the preprocessor
+/// returned it, or a batch's merged one. Names the batch (and part) so it can be looked at.
+struct UnreadableVerdict: Error, CustomStringConvertible {
+    var batch: String
+    /// nil: the batch's merged verdict.
+    var part: Int?
+    var reason: String
+
+    var description: String {
+        if let part { return "the verdict of part \(part) of batch \(batch) does not decode: \(reason)" }
+        return "the stored verdict of batch \(batch) does not decode: \(reason)"
     }
 }

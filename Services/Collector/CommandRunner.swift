@@ -87,6 +87,7 @@ enum CommandRunner {
         // The pipes reach end of file once every process holding them is gone; wait a little for
         // the last bytes, but not for a grandchild that escaped the group and keeps them open.
         for _ in 0..<100 where output.openStreams.withLock({ $0 }) > 0 {
+            // Cancelled: stop waiting for the last bytes; what was read is returned.
             try? await Task.sleep(for: .milliseconds(10))
         }
         outPipe.fileHandleForReading.readabilityHandler = nil
@@ -112,6 +113,7 @@ enum CommandRunner {
                 return !Task.isCancelled
             }
             group.addTask {
+                // Cancelled once the stream finished first; the answer is then that one.
                 try? await Task.sleep(for: .milliseconds(milliseconds))
                 return false
             }

@@ -20,6 +20,7 @@ struct ExecPluginCollector: Collector {
         while !Task.isCancelled {
             failures = await runOnce(into: sink, health: health) ? 0 : failures + 1
             let wait = failures == 0 ? intervalMs : backoff.delay(afterFailures: failures)
+            // Fails only when cancelled, which ends the loop at its check.
             try? await Task.sleep(for: .milliseconds(wait))
         }
     }

@@ -140,9 +140,13 @@ struct IngestService: Sendable {
     /// batches are now complete.
     func acknowledged(_ completed: [String]) async {
         for batch in completed {
-            guard let verdict = try? await database.read({ try CollectorStore.verdict($0, batch: batch) }), verdict.status == .processed else {
+            let verdict: BatchVerdict?
+            do { verdict = try await database.read { try CollectorStore.verdict($0, batch: batch) } } catch {
+                // The sender's wait then ends in "queued"; say why here.
+                logger.error("could not read the verdict of a completed batch", metadata: ["message_id": "\(batch)", "error": "\(error)"])
                 continue
             }
+            guard let verdict, verdict.status == .processed else { continue }
             await board.resolve(batch: batch, verdict: verdict)
         }
     }

@@ -6,6 +6,8 @@ enum NoteJSON {
     static func encode<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        // The notes (verdicts, conversion summaries) hold strings, integers and booleans, which
+        // always encode: the empty object is never reached.
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 }

@@ -54,6 +54,7 @@ struct PrometheusScrapeCollector: Collector {
                 logger.warning("scrape failed; will retry", metadata: ["source": "\(name)", "error": "\(error)"])
                 await health.failed(name, error: "\(error)")
             }
+            // Fails only when cancelled, which ends the loop at its check.
             try? await Task.sleep(for: .milliseconds(failures == 0 ? intervalMs : backoff.delay(afterFailures: failures)))
         }
     }

@@ -26,6 +26,7 @@ actor VerdictBoard {
         return await withCheckedContinuation { continuation in
             slots[batch] = .waiting(continuation)
             Task {
+                // This task is never cancelled; were it, expiring early only answers "queued" sooner.
                 try? await Task.sleep(for: .milliseconds(milliseconds))
                 self.expire(batch)
             }

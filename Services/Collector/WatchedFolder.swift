@@ -44,6 +44,7 @@ struct WatchedFolder: Sendable {
         var failures = 0
         while !Task.isCancelled {
             failures = await scan(into: sink, health: health) ? 0 : failures + 1
+            // Fails only when cancelled, which ends the loop at its check.
             try? await Task.sleep(for: .milliseconds(failures == 0 ? pollMs : backoff.delay(afterFailures: failures)))
         }
     }
@@ -58,8 +59,15 @@ struct WatchedFolder: Sendable {
             files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
                 .filter { url in
                     let fileName = url.lastPathComponent
-                    return !fileName.hasPrefix(".") && extensions.contains(url.pathExtension.lowercased())
-                        && (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+                    guard !fileName.hasPrefix("."), extensions.contains(url.pathExtension.lowercased()) else { return false }
+                    do { return try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true } catch {
+                        // Gone since the listing: nothing to do. Otherwise it would wait here unnoticed.
+                        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+                        logger.warning(
+                            "cannot tell whether a file in the watched folder is a regular file; skipped in this scan",
+                            metadata: ["source": "\(name)", "file": "\(fileName)", "error": "\(error)"])
+                        return false
+                    }
                 }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {

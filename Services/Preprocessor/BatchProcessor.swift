@@ -22,11 +22,12 @@ struct BatchProcessor {
     }()
 
     func process(_ db: Database, header: EnvelopeHeader, body: Data, registry: inout Registry) throws -> BatchVerdict {
-        guard let (meta, lines) = IngestBatch.decode(body) else {
-            try quarantine(db, batch: header.id, entity: "unknown", format: "unknown", position: 0, field: nil,
-                reason: "the batch could not be decoded", raw: body)
+        let meta: IngestBatchMeta, lines: [Data]
+        do { (meta, lines) = try IngestBatch.decode(body) } catch {
+            let reason = "the batch could not be decoded: \(error)"
+            try quarantine(db, batch: header.id, entity: "unknown", format: "unknown", position: 0, field: nil, reason: reason, raw: body)
             return BatchVerdict(batch: header.id, entity: .activity, status: .processed, received: 0,
-                rejected: [RejectedRecord(position: 0, format: .ndjson, field: nil, reason: "the batch could not be decoded")])
+                rejected: [RejectedRecord(position: 0, format: .ndjson, field: nil, reason: reason)])
         }
         var verdict = BatchVerdict(batch: meta.batch, entity: meta.entity, status: .processed, received: lines.count)
         var normalized: [NormalizedRecord] = []

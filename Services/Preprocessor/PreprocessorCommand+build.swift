@@ -3,6 +3,7 @@ import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -31,10 +32,16 @@ extension PreprocessorCommand {
             loop: runtime.loop, endpoint: collectorOutbox, instance: instance, credits: credits, shard: shard, logger: logger,
             security: try curve?.client(of: "collector") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
-            let counts = try? await database.read { db in
-                (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
+            let counts: (Int, Int, Int)
+            do {
+                counts = try await database.read { db in
+                    (try MessageStore.outboxCount(db), try MessageStore.inboxCount(db), try PreprocessorStore.quarantineCount(db))
+                }
+            } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                return StatusReport(service: "preprocessor", instance: instance, healthy: false)
             }
-            guard let counts else { return StatusReport(service: "preprocessor", instance: instance, healthy: false) }
             metrics.outboxPending.set(to: Double(counts.0))
             quarantined.set(to: Double(counts.2))
             return StatusReport(

@@ -11,13 +11,9 @@ import ServiceKit
 struct TenantRecordKeeper: TenantDataKeeper {
     func export(_ db: Database, tenant: String) throws -> [String: Any] {
         var records: [Any] = []
-        for data in try Data.fetchAll(db, sql: "SELECT canonical FROM records ORDER BY source, id") where Self.names(data, tenant) {
-            // An export leaves nothing out: a stored record that is not JSON (none should be)
-            // goes in as the text it is.
-            if let object = try? JSONSerialization.jsonObject(with: data) {
-                records.append(object)
-            } else {
-                records.append(["unparsed_record": String(decoding: data, as: UTF8.self)])
+        for row in try Row.fetchAll(db, sql: "SELECT source, id, canonical FROM records ORDER BY source, id") {
+            if let record = try Self.record(row["canonical"], naming: tenant, document: Self.document("records", row)) {
+                records.append(record)
             }
         }
         let quarantined = try Row.fetchAll(
@@ -35,7 +31,8 @@ struct TenantRecordKeeper: TenantDataKeeper {
         var changed: [String: Int] = ["records": 0, "record_history": 0]
         for (table, key) in [("records", "source, id, owner"), ("record_history", "source, id, owner, revision")] {
             for row in try Row.fetchAll(db, sql: "SELECT \(key), canonical FROM \(table)") {
-                guard let renamed = TenantRename.json(row["canonical"], tenant: tenant, to: pseudonym) else { continue }
+                guard let renamed = try TenantRename.json(row["canonical"], tenant: tenant, to: pseudonym, document: Self.document(table, row))
+                else { continue }
                 if table == "records" {
                     try db.execute(
                         sql: "UPDATE records SET canonical = ? WHERE source = ? AND id = ? AND owner = ?",
@@ -55,9 +52,22 @@ struct TenantRecordKeeper: TenantDataKeeper {
         return changed
     }
 
-    /// Whether a stored record names `tenant` (cheap byte check first, then the field).
-    static func names(_ data: Data, _ tenant: String) -> Bool {
-        guard data.range(of: Data(tenant.utf8)) != nil, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
-        return object["tenant"] as? String == tenant
+    /// The stored record when it names `tenant` (cheap byte check first, then the field); nil
+    /// when it does not. A record holding the name's bytes that is not JSON (none should be)
+    /// cannot say whose it is: leaving it out would make the export incomplete without a word,
+    /// and putting it in could hand over another tenant's record, so the export fails naming it.
+    static func record(_ data: Data, naming tenant: String, document: String) throws(TenantDocumentError) -> [String: Any]? {
+        guard data.range(of: Data(tenant.utf8)) != nil else { return nil }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw .unreadable(document: document, tenant: tenant, reason: "\(error)")
+        }
+        guard let object = parsed as? [String: Any], object["tenant"] as? String == tenant else { return nil }
+        return object
+    }
+
+    /// A stored record's row, for an error: `records row <source>/<id>`.
+    private static func document(_ table: String, _ row: Row) -> String {
+        "\(table) row \(row["source"] as String? ?? "?")/\(row["id"] as String? ?? "?")"
     }
 }

@@ -4,6 +4,7 @@ import CarbonModel
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
@@ -27,12 +28,17 @@ extension ReporterCommand {
             loop: runtime.loop, endpoints: calculatorOutbox, instance: instance, logger: logger,
             security: try curve?.client(of: "calculator") ?? .plain)
         let status: @Sendable () async -> StatusReport = {
-            let processed = try? await database.read { try MessageStore.inboxCount($0) }
+            let processed: Int?
+            do { processed = try await database.read { try MessageStore.inboxCount($0) } } catch {
+                // Reported unhealthy; the log says why.
+                logger.error("status: could not read the store", metadata: ["error": "\(error)"])
+                processed = nil
+            }
             return StatusReport(
                 service: "reporter", instance: instance, healthy: processed != nil, inboxProcessed: processed ?? 0,
                 details: ["upstream": calculatorOutbox])
         }
-        let stages = try ControlClients(loop: runtime.loop, list: pipelineControl, source: source, curve: curve)
+        let stages = try ControlClients(loop: runtime.loop, list: pipelineControl, source: source, curve: curve, logger: logger)
         let authSetup = try await authLink.startAuthenticator(
             loop: runtime.loop, source: source, service: "reporter", logger: logger, database: database, curve: curve)
         let authenticator = authSetup.authenticator
@@ -47,7 +53,8 @@ extension ReporterCommand {
             throw ServiceStartupError("reporter could not open its ZeroMQ endpoints: \(error)")
         }
         // Auth is always connected: the dashboard needs a login even without --require-auth.
-        let auth = RequestClient(loop: runtime.loop, endpoint: authLink.authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain)
+        let auth = RequestClient(
+            loop: runtime.loop, endpoint: authLink.authEndpoint, source: source, security: try curve?.client(of: "auth") ?? .plain, logger: logger)
         do { try await auth.start() } catch { throw ServiceStartupError("reporter could not connect to auth: \(error)") }
         let sessionVerifier: Authenticator
         if let authenticator {

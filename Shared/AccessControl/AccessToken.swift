@@ -75,6 +75,7 @@ public enum AccessToken {
     /// The key id a token names, so a verifier can fetch a key it does not know yet.
     public static func keyID(of token: String) -> String? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        // A header that does not decode names no key: the token is then refused as malformed by `verify`.
         guard parts.count == 3, let data = Base64URL.decode(parts[0]), let header = try? JSONDecoder().decode(Header.self, from: data)
         else { return nil }
         return header.kid
@@ -87,12 +88,15 @@ public enum AccessToken {
     {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
+            // An unreadable header is simply not a token of ours: the caller answers 401 with `.malformed`.
             let signature = Base64URL.decode(parts[2]), let header = try? JSONDecoder().decode(Header.self, from: headerData)
         else { throw .malformed }
         // Only EdDSA is accepted: the header cannot talk a verifier into another algorithm.
         guard header.alg == "EdDSA" else { throw .malformed }
         guard let key = keys[header.kid] else { throw .unknownKey(header.kid) }
         guard key.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)) else { throw .badSignature }
+        // Signed but unreadable claims (another issuer's, or a format this build does not know)
+        // are refused like any foreign token; the decoder's detail is not the caller's business.
         guard let claims = try? JSONDecoder().decode(TokenClaims.self, from: payloadData), claims.issuer == issuer else {
             throw .malformed
         }

@@ -36,11 +36,15 @@ public struct ActivityLine: Sendable, Hashable, Encodable {
         self.tags = tags
     }
 
-    /// The record as one line of JSON (no line break).
+    /// The record as one line of JSON (no line break). A `value` that is not finite (a scaled
+    /// overflow, a NaN in a scrape) is written as the string `"NaN"` or `"Infinity"`, so the
+    /// preprocessor rejects the record naming it instead of it becoming an empty object.
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a struct of strings and a finite number cannot fail; `value` is checked finite by its makers.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        // Strings and one number written even when not finite: nothing here can fail to encode,
+        // and the empty object is never reached.
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -55,7 +55,13 @@ public enum BillingExportConversion {
                 continue
             }
             let raw = String(decoding: row.json, as: UTF8.self)
-            let line = format.line(cells(row.json), at: row.position)
+            guard let cells = cells(row.json) else {
+                // Read as no cells, the row would pass for a line that is not usage and be left out.
+                summary.rejectedRows += 1
+                lines.append((row.position, failure("line \(row.position): the framed row is not a JSON object of cells", raw: raw)))
+                continue
+            }
+            let line = format.line(cells, at: row.position)
             guard line.isUsage else {
                 summary.notUsage[line.lineItemType, default: 0] += 1
                 continue
@@ -110,6 +116,9 @@ public enum BillingExportConversion {
             let productCode = try required(line.productCode)
             let usageType = line.usageType.value ?? ""
             guard let rule = mapping.rule(productCode: productCode, usageType: usageType) else { throw .unmapped(productCode) }
+            if let tags = line.unreadableTags {
+                throw .invalid(tags.column, tags.value ?? "", #"a JSON array of {"key": …, "value": …} strings"#)
+            }
             guard let tenant = mapping.tenant(account: line.account, tags: line.tags) else { throw .noTenant(line.account) }
             let startText = try required(line.start), endText = try required(line.end)
             guard let start = time(startText) else { throw .invalid(line.start.column, startText, "a time") }
@@ -123,7 +132,8 @@ public enum BillingExportConversion {
             if let account = line.account { details["account"] = account }
             if let unit = line.providerUnit { details["provider_unit"] = unit }
             if let type = line.instanceType { details["instance_type"] = type }
-            let vcpu = line.vcpu.flatMap { Double($0) }
+            // `Double` reads "nan" and "inf" too: such a cell is no number of vCPUs.
+            let vcpu = line.vcpu.flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil }
             let memory = line.memory.flatMap(gibibytes)
             if let vcpu { details["vcpu"] = decimal(vcpu) }
             if let memory { details["memory_gib"] = decimal(memory) }
@@ -163,7 +173,7 @@ public enum BillingExportConversion {
     /// `8 GiB`, `0.5 GiB`, `1,024 GiB` or `16 GB` (AWS writes GiB) → GiB.
     static func gibibytes(_ text: String) -> Double? {
         let parts = text.replacingOccurrences(of: ",", with: "").split(separator: " ")
-        guard let first = parts.first, let number = Double(first) else { return nil }
+        guard let first = parts.first, let number = Double(first), number.isFinite else { return nil }
         switch parts.dropFirst().first?.lowercased() {
         case nil, "gib", "gb": return number
         case "mib", "mb": return number / 1024
@@ -182,13 +192,15 @@ public enum BillingExportConversion {
         let encoder = JSONEncoder()
         // Sorted keys put `$framing_error` first, which is how the preprocessor recognises it.
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Two strings always encode: the empty object is never reached.
         let data = (try? encoder.encode(["$framing_error": error, "$raw": raw])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A framed CSV row (a JSON object of strings) as header → cell.
-    private static func cells(_ json: Data) -> [String: String] {
-        guard let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return [:] }
+    /// A framed CSV row (a JSON object of strings) as header → cell; nil when it is not one.
+    private static func cells(_ json: Data) -> [String: String]? {
+        // The framer writes these rows, so this fails only on a bug; the caller rejects the row.
+        guard let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return nil }
         var cells: [String: String] = [:]
         for (key, value) in object {
             switch value {

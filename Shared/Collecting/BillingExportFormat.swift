@@ -57,6 +57,7 @@ public enum BillingExportFormat: String, Sendable, Hashable, Codable, CaseIterab
             return row[underscored] != nil ? Field(underscored, row) : Field(name, row)
         }
         let costType = field("cost_type").value
+        let tags = labels(field("labels").value)
         return BillingLine(
             line: line,
             isUsage: costType.map { $0 == "regular" } ?? true,
@@ -67,16 +68,20 @@ public enum BillingExportFormat: String, Sendable, Hashable, Codable, CaseIterab
             start: field("usage_start_time"), end: field("usage_end_time"),
             amount: field("usage.amount"),
             region: field("location.region").value != nil ? field("location.region") : field("location.location"),
-            providerUnit: field("usage.unit").value, tags: labels(field("labels").value),
-            vcpu: nil, memory: nil, instanceType: nil)
+            providerUnit: field("usage.unit").value, tags: tags ?? [:],
+            vcpu: nil, memory: nil, instanceType: nil, unreadableTags: tags == nil ? field("labels") : nil)
     }
 
     /// BigQuery writes a repeated `labels` record as a JSON array of `{"key": …, "value": …}`.
-    private static func labels(_ text: String?) -> [String: String] {
-        guard let text, let array = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] else { return [:] }
+    /// None when the cell is empty; nil when it holds anything else (the row is then rejected).
+    private static func labels(_ text: String?) -> [String: String]? {
+        guard let text else { return [:] }
+        // Not JSON is one of the ways the cell can be unreadable; the caller names the cell.
+        guard let array = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] else { return nil }
         var labels: [String: String] = [:]
         for entry in array {
-            if let key = entry["key"] as? String, let value = entry["value"] as? String { labels[key] = value }
+            guard let key = entry["key"] as? String, let value = entry["value"] as? String else { return nil }
+            labels[key] = value
         }
         return labels
     }

@@ -24,6 +24,10 @@ public struct BillingLine: Sendable, Hashable {
     public var vcpu: String?
     public var memory: String?
     public var instanceType: String?
+    /// The tags' cell when it could not be read (GCP `labels` that are not a JSON array of
+    /// `{"key", "value"}` strings). The row is then rejected naming it: the tenant may be one of
+    /// the tags, and reading them as none could put the usage on the wrong tenant.
+    public var unreadableTags: Field? = nil
 }
 
 /// A cell and the column it was read from, so that an error can name the column.

@@ -27,6 +27,7 @@
 ///                 await health.failed(name, error: "\(error)")
 ///             }
 ///             let wait = failures == 0 ? 60_000 : Backoff(baseMilliseconds: 1_000, capMilliseconds: 60_000).delay(afterFailures: failures)
+///             // Fails only when cancelled, which ends the loop at its check.
 ///             try? await Task.sleep(for: .milliseconds(wait))
 ///         }
 ///     }

@@ -20,6 +20,7 @@ public struct OutputLines: Sendable, Hashable {
         for (index, slice) in output.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let text = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { continue }
+            // Not parsing is the answer here (a garbage line, counted below), not a fault.
             if text.hasPrefix("{"), (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any] {
                 objects += 1
             } else {

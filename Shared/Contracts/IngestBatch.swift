@@ -55,13 +55,18 @@ public enum IngestBatch {
         return out
     }
 
-    /// Splits a body into its meta line and record lines; nil when the meta line is unreadable.
-    public static func decode(_ body: Data) -> (meta: IngestBatchMeta, records: [Data])? {
+    /// Splits a body into its meta line and record lines; throws, saying why, when there is no
+    /// meta line or it is not an `IngestBatchMeta` (the preprocessor quarantines the whole body
+    /// with that reason).
+    public static func decode(_ body: Data) throws(IngestBatchError) -> (meta: IngestBatchMeta, records: [Data]) {
         var lines = ByteLines.split(body)
-        guard !lines.isEmpty, let meta = try? JSONDecoder().decode(IngestBatchMeta.self, from: lines.removeFirst()) else {
-            return nil
+        guard let first = lines.first, !first.isEmpty else { throw .noMetaLine }
+        lines.removeFirst()
+        do {
+            return (try JSONDecoder().decode(IngestBatchMeta.self, from: first), lines)
+        } catch {
+            throw .unreadableMeta(reason: "\(error)")
         }
-        return (meta, lines)
     }
 
     /// If `record` is a framing failure line, the error and the original text.
@@ -70,7 +75,24 @@ public enum IngestBatch {
         // there, so one byte comparison spares the common case the two prefix checks.
         guard record.count > 2, record[record.startIndex + 2] == UInt8(ascii: "$") else { return nil }
         guard record.starts(with: framingErrorPrefix) || record.starts(with: rawPrefix) else { return nil }
+        // A line that only starts like a framing failure is a record like any other: validation
+        // rejects it with its own reason, so the decoding error has nothing to add.
         return try? JSONDecoder().decode(FramingFailure.self, from: record)
+    }
+}
+
+/// Why the body of an `ingest.batch.v1` message could not be read as a batch.
+public enum IngestBatchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The body is empty or its first line is: there is no meta line.
+    case noMetaLine
+    /// The first line is not an `IngestBatchMeta`; `reason` is the decoder's.
+    case unreadableMeta(reason: String)
+
+    public var description: String {
+        switch self {
+        case .noMetaLine: "the batch has no meta line (its body or first line is empty)"
+        case .unreadableMeta(let reason): "the batch's meta line (its first) is not a batch meta: \(reason)"
+        }
     }
 }
 

@@ -62,6 +62,8 @@ public final class InboxSubscriber: Sendable {
                     logger.warning("dropping malformed message from producer", metadata: ["error": "\(error)"])
                 }
             }
+            // Best effort: the connection may not be up yet, and the heartbeat below repeats
+            // the offer every second (offerCredits notices when it keeps failing).
             try? socket.send(ready, dontWait: true)
             state.timers.append(loopState.every(milliseconds: 1000) { state.offerCredits(ready, endpoint: endpoint, logger: logger) })
             // ACKs that could not be handed to the socket (no connected peer for a moment, or a
@@ -90,6 +92,8 @@ public final class InboxSubscriber: Sendable {
     public func close() async {
         closed.set()
         let state = self.state
+        // perform fails only once the loop has shut down, closing the socket and its timers
+        // itself: nothing is left to undo then.
         try? await loop.perform { loopState in
             if let id = state.socketID { loopState.remove(id) }
             for timer in state.timers { loopState.cancel(timer) }
@@ -134,13 +138,17 @@ final class SubscriberState: @unchecked Sendable {
                     "no connection to producer (handshake refused: CURVE keys or CURVE on one side only?); connecting again",
                     metadata: ["endpoint": "\(endpoint)", "attempts": "\(reconnections)"])
             }
-            try? socket.reconnect(endpoint)
+            do { try socket.reconnect(endpoint) } catch {
+                // Tried again after the next three refused offers; say why this one failed.
+                logger.warning("could not connect to producer again", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+            }
         }
     }
 
     func flushAcknowledgements() {
         guard let socket else { return }
         while let frames = pendingAcks.first {
+            // Not lost: the acknowledgement stays first in line and is tried again in 50 ms.
             do { try socket.send(frames, dontWait: true) } catch { return }
             pendingAcks.removeFirst()
         }

@@ -115,6 +115,8 @@ public final class OutboxPublisher: Sendable {
     /// Counts for health and metrics: messages in flight and consumers connected.
     public func snapshot() async -> (inFlight: Int, consumers: Int, sent: Int, resent: Int) {
         let state = self.state
+        // perform fails only once the loop has shut down, with the socket and every count:
+        // nothing is in flight then.
         return (try? await loop.perform { _ in
             (state.inFlight.count, state.consumers.count, state.sentTotal, state.resentTotal)
         }) ?? (0, 0, 0, 0)
@@ -164,7 +166,12 @@ final class PublisherState: @unchecked Sendable {
         let now = LoopState.now()
         switch decoded.command {
         case .ready:
-            guard let ready = try? JSONDecoder().decode(ReadyHeader.self, from: decoded.header) else { return }
+            let ready: ReadyHeader
+            do { ready = try JSONDecoder().decode(ReadyHeader.self, from: decoded.header) } catch {
+                // The consumer gets no messages until it offers credit we can read: say why.
+                logger.warning("ignoring a credit offer whose header does not decode", metadata: ["error": "\(error)"])
+                return
+            }
             if consumers[identity] == nil {
                 logger.info(
                     "consumer joined",
@@ -174,7 +181,12 @@ final class PublisherState: @unchecked Sendable {
             consumers[identity, default: Consumer(credits: ready.credits, lastSeen: now, shard: ready.shard)].credits = max(1, ready.credits)
             consumers[identity]?.lastSeen = now
         case .ack:
-            guard let ack = try? JSONDecoder().decode(AckHeader.self, from: decoded.header) else { return }
+            let ack: AckHeader
+            do { ack = try JSONDecoder().decode(AckHeader.self, from: decoded.header) } catch {
+                // The message stays in flight and is sent again when its lease expires.
+                logger.warning("ignoring an acknowledgement whose header does not decode; its message will be re-sent", metadata: ["error": "\(error)"])
+                return
+            }
             consumers[identity]?.lastSeen = now
             consumers[identity]?.inFlight.remove(ack.id)
             if let entry = inFlight.removeValue(forKey: ack.id), entry.consumer != identity {

@@ -22,18 +22,25 @@ public final class RequestClient: Sendable {
     public let endpoint: String
     private let source: MessageSource
     private let security: LinkSecurity
+    private let logger: Logger
     private let state = ClientState()
 
     /// `security` is `.curveClient` with the server's public key when the suite runs CURVE.
-    public init(loop: ZMQEventLoop, endpoint: String, source: MessageSource, security: LinkSecurity = .plain) {
+    /// `logger` (the service's, so that lines carry its name) reports replies that cannot be
+    /// matched to a request.
+    public init(
+        loop: ZMQEventLoop, endpoint: String, source: MessageSource, security: LinkSecurity = .plain,
+        logger: Logger = Logger(label: "carbonmeter.request-client")
+    ) {
         self.loop = loop
         self.security = security
         self.endpoint = endpoint
         self.source = source
+        self.logger = logger
     }
 
     public func start() async throws {
-        let context = loop.context, endpoint = self.endpoint, state = self.state, security = self.security
+        let context = loop.context, endpoint = self.endpoint, state = self.state, security = self.security, logger = self.logger
         try await loop.perform { loopState in
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.setReconnectInterval(milliseconds: 100)
@@ -41,11 +48,23 @@ public final class RequestClient: Sendable {
             try socket.connect(endpoint)
             state.socket = socket
             loopState.add(socket) { frames in
-                guard let decoded = try? WireFrame.decode(frames, routed: false),
-                    let header = try? WireFrame.decodeHeader(decoded.header),
-                    let id = header.correlationId,
-                    let pending = state.pending.removeValue(forKey: id)
-                else { return }
+                let decoded: (route: [Data], command: WireCommand, header: Data, body: Data)
+                let header: EnvelopeHeader
+                do {
+                    decoded = try WireFrame.decode(frames, routed: false)
+                    header = try WireFrame.decodeHeader(decoded.header)
+                } catch {
+                    // The request it answers can only time out now; say why here.
+                    logger.warning("dropping a malformed reply", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+                    return
+                }
+                guard let id = header.correlationId, let pending = state.pending.removeValue(forKey: id) else {
+                    // Normally a reply that came after its request timed out: the caller has its error already.
+                    logger.debug(
+                        "reply to no waiting request (late, after the timeout?)",
+                        metadata: ["endpoint": "\(endpoint)", "type": "\(header.type)", "message_id": "\(header.correlationId ?? "-")"])
+                    return
+                }
                 pending.continuation.resume(returning: (header, decoded.body))
             }
             loopState.every(milliseconds: 50) {

@@ -77,19 +77,19 @@ public final class RequestServer: Sendable {
             guard let identity = frames.first else { return }
             let route = frames.count > 1 && frames[1].isEmpty ? [identity, Data()] : [identity]
             let header = EnvelopeHeader(type: "error.v1", source: source, status: 400, error: "\(error)")
-            try? state.socket?.send(route + WireFrame.encode(.reply, header: header), dontWait: true)
+            send(route + WireFrame.encode(.reply, header: header), answering: header)
             return
         }
         let route = decoded.route
         let header: EnvelopeHeader
         do { header = try WireFrame.decodeHeader(decoded.header) } catch {
             let reply = EnvelopeHeader(type: "error.v1", source: source, status: 400, error: "\(error)")
-            try? state.socket?.send(route + WireFrame.encode(.reply, header: reply), dontWait: true)
+            send(route + WireFrame.encode(.reply, header: reply), answering: reply)
             return
         }
         guard decoded.command == .request else {
             let reply = EnvelopeHeader(type: "error.v1", source: source, correlationId: header.id, status: 400, error: "expected REQ")
-            try? state.socket?.send(route + WireFrame.encode(.reply, header: reply), dontWait: true)
+            send(route + WireFrame.encode(.reply, header: reply), answering: reply)
             return
         }
         if running.add(1, ordering: .relaxed).newValue > maxConcurrent {
@@ -97,11 +97,11 @@ public final class RequestServer: Sendable {
             let reply = EnvelopeHeader(
                 type: "\(header.type).reply", source: source, correlationId: header.id, status: 503,
                 error: "server busy: \(maxConcurrent) requests in progress; retry shortly")
-            try? state.socket?.send(route + WireFrame.encode(.reply, header: reply), dontWait: true)
+            send(route + WireFrame.encode(.reply, header: reply), answering: reply)
             return
         }
         let request = Request(header: header, body: decoded.body)
-        let handler = self.handler, source = self.source, loop = self.loop, state = self.state
+        let handler = self.handler, source = self.source, loop = self.loop, logger = self.logger
         Task { [self] in
             let reply = await handler(request)
             self.running.subtract(1, ordering: .relaxed)
@@ -109,7 +109,28 @@ public final class RequestServer: Sendable {
                 type: "\(header.type).reply", source: source, tenant: header.tenant, correlationId: header.id,
                 causationId: header.id, status: reply.status, error: reply.error)
             let frames = route + WireFrame.encode(.reply, header: replyHeader, body: reply.body)
-            loop.execute { _ in try? state.socket?.send(frames, dontWait: true) }
+            let queued = loop.execute { [self] _ in self.send(frames, answering: replyHeader) }
+            if !queued {
+                // The loop has shut down (the service is stopping): the socket is gone with it.
+                logger.notice(
+                    "reply not sent: the service is shutting down",
+                    metadata: ["type": "\(replyHeader.type)", "message_id": "\(header.id)", "tenant": "\(header.tenant ?? "-")"])
+            }
+        }
+    }
+
+    /// Sends a reply on the loop thread. Sending never blocks (`dontWait`). The ROUTER drops a
+    /// reply to a client that is gone without an error (the client has timed out already); one
+    /// the socket refuses (closed, context ending) is logged, so that a client's timeout has a
+    /// cause on this side too. Nothing is retried: the client retries the request.
+    private func send(_ frames: [Data], answering reply: EnvelopeHeader) {
+        guard let socket = state.socket else { return }
+        do { try socket.send(frames, dontWait: true) } catch {
+            logger.warning(
+                "reply not sent", metadata: [
+                    "type": "\(reply.type)", "message_id": "\(reply.correlationId ?? "-")", "tenant": "\(reply.tenant ?? "-")",
+                    "status": "\(reply.status ?? 0)", "error": "\(error)",
+                ])
         }
     }
 }

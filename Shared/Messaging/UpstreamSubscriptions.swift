@@ -51,6 +51,7 @@ public final class UpstreamSubscriptions: Sendable {
         let interval = refreshSeconds, logger = self.logger
         let task = Task { [weak self] in
             while !Task.isCancelled {
+                // Fails only when cancelled, which the guard below acts on.
                 try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
                 guard let self, !Task.isCancelled else { return }
                 do { try await self.refresh() } catch {

@@ -62,7 +62,9 @@ public enum WireFrame {
     public static func encodeJSON<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding our own plain structs cannot fail; an empty object is a safe fallback.
+        // Cannot fail for what is sent: headers, verdicts, requests and replies of strings,
+        // integers and booleans (JSONEncoder fails only on a non-finite number or a throwing
+        // `encode(to:)`, neither of which they have); the empty object is never reached.
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 

@@ -62,6 +62,8 @@ public enum JSONDuplicateKey {
         var quoted = Data([UInt8(ascii: "\"")])
         quoted.append(contentsOf: bytes)
         quoted.append(UInt8(ascii: "\""))
+        // An escape that does not decode makes the body invalid JSON, which the parser reading
+        // it reports; until then the raw bytes stand for the key (see `first(in:)`).
         return (try? JSONDecoder().decode(String.self, from: quoted)) ?? String(decoding: bytes, as: UTF8.self)
     }
 }

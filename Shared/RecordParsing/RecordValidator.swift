@@ -536,8 +536,8 @@ private struct Fields {
     func integer(_ name: String, reason: String) throws(RecordRejection) -> Int? {
         let key = FieldKey(stringValue: name)
         guard isPresent(key) else { return nil }
-        if let whole = try? container.decode(Int.self, forKey: key) { return whole }
-        if let number = try? container.decode(Double.self, forKey: key), number == number.rounded(), number.magnitude < 1e15 {
+        if let whole = probe(Int.self, key) { return whole }
+        if let number = probe(Double.self, key), number == number.rounded(), number.magnitude < 1e15 {
             return Int(number)
         }
         throw RecordRejection(field: name, reason: "\(reason) (got \(found(key)))")
@@ -547,14 +547,40 @@ private struct Fields {
     func stringOrNumber(_ name: String) throws(RecordRejection) -> String? {
         let key = FieldKey(stringValue: name)
         guard isPresent(key) else { return nil }
-        if let text = try? container.decode(String.self, forKey: key) { return text }
-        if let number = try? container.decode(Double.self, forKey: key) { return formatNumber(number) }
+        if let text = probe(String.self, key) { return text }
+        if let number = probe(Double.self, key) { return formatNumber(number) }
         throw RecordRejection(field: name, reason: "must be a string or a number (got \(found(key)))")
     }
 
     /// True when the field is there and not null.
     private func isPresent(_ key: FieldKey) -> Bool {
-        container.contains(key) && (try? container.decodeNil(forKey: key)) != true
+        container.contains(key) && !isNull(key)
+    }
+
+    /// The field's value as `T`, or nil when it holds something else. A type probe: the
+    /// decoding error only means "not a `T`", and every caller then tries another type or
+    /// rejects the record naming what it found, so nothing is lost by dropping the error.
+    private func probe<T: Decodable>(_ type: T.Type, _ key: FieldKey) -> T? {
+        // A mismatch is the answer to the probe, not a fault (see above).
+        try? container.decode(T.self, forKey: key)
+    }
+
+    /// True when the field holds JSON null (false when it holds anything else or is absent).
+    private func isNull(_ key: FieldKey) -> Bool {
+        // decodeNil throws only for an absent key, which is "not null" here.
+        (try? container.decodeNil(forKey: key)) == true
+    }
+
+    /// The field as an object, or nil when it holds something else (a probe, like `probe`).
+    private func nestedObject(_ key: FieldKey) -> KeyedDecodingContainer<FieldKey>? {
+        // A field that is not an object is the probe's answer, not a fault.
+        try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key)
+    }
+
+    /// True when the field holds an array (a probe, like `probe`).
+    private func isArray(_ key: FieldKey) -> Bool {
+        // A field that is not an array is the probe's answer, not a fault.
+        (try? container.nestedUnkeyedContainer(forKey: key)) != nil
     }
 
     func stringMap(_ name: String) throws(RecordRejection) -> [String: String]? {
@@ -563,10 +589,10 @@ private struct Fields {
             return try container.decodeIfPresent([String: String].self, forKey: key)
         } catch {
             // Name the offending entry when the field is an object.
-            if let object = try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key) {
+            if let object = nestedObject(key) {
                 let inner = Fields(container: object)
                 for entry in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
-                where (try? object.decode(String.self, forKey: entry)) == nil {
+                where inner.probe(String.self, entry) == nil {
                     throw RecordRejection(
                         field: name,
                         reason: "must be an object of strings (\(quoted(entry.stringValue)) is \(inner.found(entry)))")
@@ -582,22 +608,30 @@ private struct Fields {
 
     /// What a field holds, for a message: a quoted string, a number, `true`, `an object`, ...
     func found(_ key: FieldKey) -> String {
-        if let text = try? container.decode(String.self, forKey: key) { return quoted(text) }
-        if let flag = try? container.decode(Bool.self, forKey: key) { return flag ? "true" : "false" }
-        if let number = try? container.decode(Double.self, forKey: key) { return formatNumber(number) }
-        if (try? container.decodeNil(forKey: key)) == true { return "null" }
-        if (try? container.nestedContainer(keyedBy: FieldKey.self, forKey: key)) != nil { return "an object" }
-        if (try? container.nestedUnkeyedContainer(forKey: key)) != nil { return "an array" }
+        if let text = probe(String.self, key) { return quoted(text) }
+        if let flag = probe(Bool.self, key) { return flag ? "true" : "false" }
+        if let number = probe(Double.self, key) { return formatNumber(number) }
+        if isNull(key) { return "null" }
+        if nestedObject(key) != nil { return "an object" }
+        if isArray(key) { return "an array" }
         return "a number out of range"
     }
 
+    /// What a document that is not an object holds, for the rejection. Each step is a type
+    /// probe: its decoding error only means "not this", and the next step tries another.
     private static func describeTopLevel(_ decoder: any Decoder) -> String {
+        // Not an array: the probe's answer; the next step tries a single value.
         if (try? decoder.unkeyedContainer()) != nil { return "an array" }
+        // No single value either: nothing more to say than that.
         guard let single = try? decoder.singleValueContainer() else { return "something else" }
         if single.decodeNil() { return "null" }
-        if let text = try? single.decode(String.self) { return "a string \(quoted(text))" }
-        if let flag = try? single.decode(Bool.self) { return flag ? "true" : "false" }
-        if let number = try? single.decode(Double.self) { return "a number \(formatNumber(number))" }
+        func probe<T: Decodable>(_ type: T.Type) -> T? {
+            // A mismatch is the probe's answer: the caller tries the next type.
+            try? single.decode(T.self)
+        }
+        if let text = probe(String.self) { return "a string \(quoted(text))" }
+        if let flag = probe(Bool.self) { return flag ? "true" : "false" }
+        if let number = probe(Double.self) { return "a number \(formatNumber(number))" }
         return "something else"
     }
 }

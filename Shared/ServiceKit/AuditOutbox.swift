@@ -55,6 +55,7 @@ public final class AuditOutbox: Sendable {
     public func run() async {
         while !Task.isCancelled {
             let delivered = await deliverPending()
+            // Fails only when cancelled, which ends the loop at its check.
             if delivered == 0 { try? await Task.sleep(for: .milliseconds(pollMilliseconds)) }
         }
     }

@@ -69,6 +69,7 @@ public final class Authenticator: Sendable {
         let task = Task { [self] in
             while !Task.isCancelled {
                 await self.refresh()
+                // Fails only when cancelled, which ends the loop at its check.
                 try? await Task.sleep(for: .milliseconds(pollMilliseconds))
             }
         }
@@ -159,8 +160,14 @@ public final class Authenticator: Sendable {
                 let set = try JSONDecoder().decode(SigningKeySet.self, from: reply.body)
                 var parsed: [String: Curve25519.Signing.PublicKey] = [:]
                 for key in set.keys {
-                    if let raw = Base64URL.decode(key.publicKey), let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) {
-                        parsed[key.keyID] = publicKey
+                    do {
+                        guard let raw = Base64URL.decode(key.publicKey) else { throw SigningKeyUnreadable.notBase64URL }
+                        parsed[key.keyID] = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
+                    } catch {
+                        // Tokens signed with it will be refused as signed with an unknown key: say why.
+                        logger.warning(
+                            "auth published a signing key that is not an Ed25519 public key; tokens it signed are refused",
+                            metadata: ["key_id": "\(key.keyID)", "error": "\(error)"])
                     }
                 }
                 state.withLock { $0.keys.merge(parsed) { _, new in new } }
@@ -174,6 +181,18 @@ public final class Authenticator: Sendable {
             }
         } catch {
             logger.debug("could not refresh keys and revocations from auth", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Why a signing key in auth's `SigningKeySet` could not be read (CryptoKit reports a key of
+/// the wrong length itself).
+enum SigningKeyUnreadable: Error, CustomStringConvertible {
+    case notBase64URL
+
+    var description: String {
+        switch self {
+        case .notBase64URL: "the public key is not base64url"
         }
     }
 }

@@ -32,7 +32,7 @@ public struct AuthenticatorSetup: Sendable {
         revocationPollMilliseconds: Int, database: DatabasePool, security: LinkSecurity = .plain
     ) async throws -> AuthenticatorSetup {
         guard requireAuth else { return AuthenticatorSetup() }
-        let auth = RequestClient(loop: loop, endpoint: authEndpoint, source: source, security: security)
+        let auth = RequestClient(loop: loop, endpoint: authEndpoint, source: source, security: security, logger: logger)
         do { try await auth.start() } catch { throw ServiceStartupError("\(service) could not connect to auth: \(error)") }
         let outbox = AuditOutbox(database: database, auth: auth, logger: logger)
         let verifier = Authenticator(

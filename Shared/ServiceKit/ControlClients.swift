@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Messaging
 import Synchronization
 import ZeroMQ
@@ -23,12 +24,18 @@ public final class ControlClients: Sendable {
     private let loop: ZMQEventLoop
     private let source: MessageSource
     private let entries: [Entry]
+    private let logger: Logger
     private let started = Mutex<[String: RequestClient]>([:])
 
     /// Parses `list` and checks each entry's CURVE key now, so a bad list fails at start.
-    public init(loop: ZMQEventLoop, list: String, source: MessageSource, curve: CurveConfiguration?) throws {
+    /// `logger` is the service's, for the clients' reports of replies they cannot match.
+    public init(
+        loop: ZMQEventLoop, list: String, source: MessageSource, curve: CurveConfiguration?,
+        logger: Logger = Logger(label: "carbonmeter.control-clients")
+    ) throws {
         self.loop = loop
         self.source = source
+        self.logger = logger
         entries = try NamedControlEndpoint.parse(list).map { named in
             Entry(named: named, addresses: try EndpointAddresses.parse(named.endpoint), security: try named.security(curve))
         }
@@ -48,7 +55,7 @@ public final class ControlClients: Sendable {
                     targets.append(.client(client))
                     continue
                 }
-                let client = RequestClient(loop: loop, endpoint: endpoint, source: source, security: entry.security)
+                let client = RequestClient(loop: loop, endpoint: endpoint, source: source, security: entry.security, logger: logger)
                 try await client.start()
                 started.withLock { $0[endpoint] = client }
                 targets.append(.client(client))

@@ -58,9 +58,15 @@ public struct CurveConfiguration: Sendable {
             allowed: Set(peers.values).union(authorized.values))
     }
 
-    /// Every `<name>.pub` in `folder` (none when the folder does not exist).
+    /// Every `<name>.pub` in `folder` (none when the folder does not exist). A folder that is
+    /// there but cannot be listed is an error: reading it as empty would refuse its peers
+    /// without saying why.
     static func publicKeys(in folder: String) throws(CurveConfigurationError) -> [String: CurveKey] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [:] }
+        guard FileManager.default.fileExists(atPath: folder) else { return [:] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+            throw .unreadable(path: folder, reason: "\(error.localizedDescription)")
+        }
         var keys: [String: CurveKey] = [:]
         for name in names.sorted() where name.hasSuffix(".pub") {
             keys[String(name.dropLast(4))] = try readKey(path(folder, name))

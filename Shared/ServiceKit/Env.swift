@@ -64,6 +64,7 @@ public enum Env {
     /// `fallback`. Property initializers cannot throw, so an invalid value is reported by
     /// `checkSwitches` from the options' `validate()` instead of being read as off.
     public static func bool(_ name: String, _ fallback: Bool) -> Bool {
+        // Not lost: `checkSwitches` throws for the same value when the options are validated.
         (try? switchValue(name)) ?? fallback
     }
 

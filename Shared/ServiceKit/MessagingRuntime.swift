@@ -30,6 +30,7 @@ public final class MessagingRuntime: Service, Sendable {
     }
 
     public func run() async throws {
+        // Throws only when the task is cancelled, which means shutting down just the same.
         try? await gracefulShutdown()
         await loop.shutdown()
         context.terminate()

@@ -29,6 +29,7 @@ public struct ZAPRequest: Sendable, Equatable {
     /// The CURVE client's public key, when this is a CURVE request with a well-formed key.
     public var curveClientKey: CurveKey? {
         guard mechanism == "CURVE", let first = credentials.first else { return nil }
+        // A malformed key is no key: the ZAP handler refuses the peer and logs it.
         return try? CurveKey(bytes: Array(first))
     }
 

@@ -123,6 +123,52 @@ struct BillingExportConversionTests {
         #expect(conversion.summary.rejectedRows == 2)
     }
 
+    /// A GCP row whose `labels` cell is not the JSON array is rejected naming the cell: read as
+    /// no labels, its usage would go to the project's tenant (or the default) instead of the
+    /// labelled one without a word.
+    @Test func unreadableGCPLabelsRejectTheRowInsteadOfLosingTheTenantLabel() throws {
+        let header = "service.description,sku.description,usage_start_time,usage_end_time,project.id,labels,location.region,usage.amount,cost_type"
+        let rows = [
+            header,
+            #"Compute Engine,N1 Predefined Instance Core,2024-01-12 00:00:00 UTC,2024-01-12 01:00:00 UTC,proj-b,"{""tenant"":""A""}",europe-west1,7200,regular"#,
+            #"Compute Engine,N1 Predefined Instance Core,2024-01-12 00:00:00 UTC,2024-01-12 01:00:00 UTC,proj-b,"[{""key"":""tenant"",""value"":1}]",europe-west1,7200,regular"#,
+            #"Compute Engine,N1 Predefined Instance Core,2024-01-12 00:00:00 UTC,2024-01-12 01:00:00 UTC,proj-b,"[{""key"":""tenant"",""value"":""A""}]",europe-west1,7200,regular"#,
+        ]
+        let conversion = try BillingExportConversion.convert(
+            Data((rows.joined(separator: "\n") + "\n").utf8), format: .gcpBigQuery, mapping: try mapping("gcp-mapping.json"), source: "gcp")
+        let lines = try lines(conversion)
+        #expect((lines[2]?["$framing_error"] as? String)?.hasPrefix(#"line 2: labels "{"tenant":"A"}" is not a JSON array"#) == true, "\(lines[2] ?? [:])")
+        #expect((lines[3]?["$framing_error"] as? String)?.hasPrefix("line 3: labels ") == true, "\(lines[3] ?? [:])")
+        #expect(lines[4]?["tenant"] as? String == "A")
+        #expect(conversion.summary.rejectedRows == 2)
+        #expect(conversion.summary.usageRecords == 1)
+    }
+
+    /// `Double` reads "nan": a vCPU count of NaN rejects the row instead of making a NaN value.
+    @Test func aVCPUCountThatIsNotFiniteRejectsTheRow() throws {
+        let csv = try String(decoding: sample("aws-cur-2024-01.csv"), as: UTF8.self)
+        var rows = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let columns = rows[0].split(separator: ",").map(String.init)
+        let vcpu = try #require(columns.firstIndex(of: "product/vcpu"))
+        var cells = rows[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[vcpu] = "nan"
+        rows[1] = cells.joined(separator: ",")
+        let conversion = try BillingExportConversion.convert(
+            Data(rows.joined(separator: "\n").utf8), format: .awsCUR, mapping: try mapping("aws-mapping.json"), source: "aws-cur")
+        #expect((try lines(conversion)[2]?["$framing_error"] as? String) == #"line 2: product/vcpu "nan" is not a number of vCPUs"#)
+    }
+
+    /// A value that is not finite travels as a string, which validation rejects naming it,
+    /// instead of the whole record becoming an empty object.
+    @Test func aNonFiniteValueIsWrittenSoThatItIsRejectedByName() throws {
+        let line = ActivityLine(source: "s", id: "1", kind: "usage", start: "a", end: "b", value: .nan, unit: "kWh")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.json().utf8)) as? [String: Any])
+        #expect(object["value"] as? String == "NaN")
+        #expect(object["id"] as? String == "1")
+        let infinite = ActivityLine(source: "s", id: "2", kind: "usage", start: "a", end: "b", value: .infinity, unit: "kWh")
+        #expect(infinite.json().contains(#""value":"Infinity""#))
+    }
+
     @Test func aFileThatIsNotCSVAtAllIsRefusedAsAWhole() {
         #expect(throws: BatchFramingError.self) {
             try BillingExportConversion.convert(Data(), format: .awsCUR, mapping: BillingMapping(rules: []), source: "aws")

@@ -37,7 +37,7 @@ final class BudgetWatch: Sendable {
     func run() async throws {
         while !stopped.withLock({ $0 }), !Task.isCancelled {
             await round()
-            // Cancellation ends the sleep early; the loop condition then stops the watch.
+            // Fails only when cancelled, which ends the loop at its check (see above).
             try? await Task.sleep(for: .milliseconds(Int(intervalSeconds * 1000)))
         }
     }

@@ -42,13 +42,17 @@ public final class ControlResponder: Sendable {
             return .failure(404, "unknown request type \(request.header.type)")
         }
         // A standby holds no tenant data: an export finds nothing and an erase changes nothing.
-        let tenant = (try? JSONDecoder().decode(TenantPrivacyRequest.self, from: request.body))?.tenant ?? ""
         switch request.header.type {
-        case TenantPrivacyRequest.exportType:
-            let object: [String: Any] = ["service": service, "tenant": tenant, "data": [String: Any](), "role": "standby"]
+        case TenantPrivacyRequest.exportType, TenantPrivacyRequest.eraseType:
+            // Answered 400 as an active replica answers it (TenantPrivacyHandlers), rather than
+            // as an empty success for tenant "": the decoder's detail adds nothing to that.
+            guard let asked = try? JSONDecoder().decode(TenantPrivacyRequest.self, from: request.body), !asked.tenant.isEmpty else {
+                return .failure(400, "body must be {\"tenant\": …}")
+            }
+            guard request.header.type == TenantPrivacyRequest.exportType else { return .json(EraseReply(service: service, changed: [:])) }
+            let object: [String: Any] = ["service": service, "tenant": asked.tenant, "data": [String: Any](), "role": "standby"]
+            // Strings and an empty object always serialize: the empty body is never reached.
             return Reply(body: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
-        case TenantPrivacyRequest.eraseType:
-            return .json(EraseReply(service: service, changed: [:]))
         default:
             return .failure(503, "\(service) replica \(replica) is a standby and holds no shard yet")
         }
