@@ -127,11 +127,10 @@ enum AuthRoutes {
             }
             let who = context.principal
             let revoked = try await database.write { db -> Bool in
-                let owner = try Row.fetchOne(db, sql: "SELECT tenant FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", arguments: [keyID])
                 // Another tenant's key answers exactly like a key that does not exist.
-                guard let owner, who?.tenant == nil || (owner["tenant"] as String?) == who?.tenant else { return false }
+                guard let key = try StoredAPIKey.active(db, keyID: keyID), who?.tenant == nil || key.tenant == who?.tenant else { return false }
                 _ = try IdentityStore.revoke(db, keyID: keyID)
-                try AuditLog.append(db, AuditEntry(actor: who?.subject ?? "", action: "apikey.revoke", tenant: owner["tenant"], outcome: "success", detail: keyID))
+                try AuditLog.append(db, AuditEntry(actor: who?.subject ?? "", action: "apikey.revoke", tenant: key.tenant, outcome: "success", detail: keyID))
                 return true
             }
             // The same bytes for every unknown or hidden key id.
@@ -161,8 +160,10 @@ enum AuthRoutes {
     private static func directoryWrite<T: Sendable>(_ database: DatabasePool, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.write(work)
-        } catch let error as DirectoryError {
-            throw APIError(.init(code: error.status), error.description)
+        } catch DirectoryError.invalid(let field, let message) {
+            throw APIError.badRequest(message, field: field)
+        } catch DirectoryError.exists(let message) {
+            throw APIError(.conflict, message)
         }
     }
 

@@ -23,7 +23,7 @@ struct BootstrapAdmin: Sendable {
     static func password(inFile text: String, path: String) throws -> String {
         let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard password.count >= 12 else {
-            throw DirectoryError(status: 500, description: "the bootstrap password in \(path) must have at least 12 characters on its first line")
+            throw BootstrapAdminError("the bootstrap password in \(path) must have at least 12 characters on its first line")
         }
         return password
     }
@@ -35,7 +35,7 @@ struct BootstrapAdmin: Sendable {
         if let passwordFile {
             let text: String
             do { text = try String(contentsOfFile: passwordFile, encoding: .utf8) } catch {
-                throw DirectoryError(status: 500, description: "cannot read the bootstrap password file \(passwordFile): \(error)")
+                throw BootstrapAdminError("cannot read the bootstrap password file \(passwordFile): \(error)")
             }
             password = try Self.password(inFile: text, path: passwordFile)
         } else {
@@ -79,11 +79,18 @@ struct BootstrapAdmin: Sendable {
         unlink(secretPath)
         // O_EXCL with mode 0600 from the start: the secret is never readable by others, not even briefly.
         let fd = open(secretPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw DirectoryError(status: 500, description: "cannot create \(secretPath): errno \(errno)") }
+        guard fd >= 0 else { throw BootstrapAdminError("cannot create \(secretPath): errno \(errno)") }
         defer { close(fd) }
         let bytes = Array(text.utf8)
         guard write(fd, bytes, bytes.count) == bytes.count else {
-            throw DirectoryError(status: 500, description: "cannot write \(secretPath): errno \(errno)")
+            throw BootstrapAdminError("cannot write \(secretPath): errno \(errno)")
         }
     }
+}
+
+/// Why the first provider admin could not be created (a password file too short or unreadable,
+/// a secret file that cannot be written): auth does not start.
+struct BootstrapAdminError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -108,9 +108,10 @@ enum IdentityStore {
         var generator = SystemRandomNumberGenerator()
         let keyID = (0..<2).map { _ in String(generator.next() as UInt32, radix: 16) }.joined()
         let secret = (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
-        try db.execute(
-            sql: "INSERT INTO api_keys (key_id, tenant, role, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [keyID, tenant, role, Data(SHA256.hash(data: Data(secret.utf8))), Int64(Date().timeIntervalSince1970)])
+        try StoredAPIKey(
+            keyID: keyID, tenant: tenant, role: role, secretSHA256: Data(SHA256.hash(data: Data(secret.utf8))),
+            createdAt: Int64(Date().timeIntervalSince1970), revokedAt: nil
+        ).insert(db)
         return (keyID, "cmk_\(keyID)_\(secret)")
     }
 
@@ -124,19 +125,17 @@ enum IdentityStore {
     static func verify(_ db: Database, key: String) throws -> APIKeyIdentity {
         let parts = key.split(separator: "_", maxSplits: 2)
         guard parts.count == 3, parts[0] == "cmk" else { return APIKeyIdentity(valid: false) }
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT tenant, role, secret_sha256 FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", arguments: [String(parts[1])])
-        else { return APIKeyIdentity(valid: false) }
-        let stored: Data = row["secret_sha256"]
+        guard let key = try StoredAPIKey.active(db, keyID: String(parts[1])) else { return APIKeyIdentity(valid: false) }
+        let stored = key.secretSHA256
         let presented = Data(SHA256.hash(data: Data(parts[2].utf8)))
         // Constant-time comparison: the time taken must not reveal how much of the hash matched.
         guard stored.count == presented.count, zip(stored, presented).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return APIKeyIdentity(valid: false)
         }
-        return APIKeyIdentity(valid: true, keyID: String(parts[1]), tenant: row["tenant"], role: row["role"])
+        return APIKeyIdentity(valid: true, keyID: key.keyID, tenant: key.tenant, role: key.role)
     }
 
     static func activeKeyCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL") ?? 0
+        try StoredAPIKey.filter(StoredAPIKey.Columns.revokedAt == nil).fetchCount(db)
     }
 }

@@ -29,7 +29,7 @@ enum TenantPrivacyRoutes {
         router.get("/v1/tenants/{tenant}/export") { request, context -> Response in
             let tenant = try context.parameters.require("tenant")
             let (claims, token) = try await admit(request, context, tenant: tenant)
-            var answers: [Any] = []
+            var answers: [JSONValue] = []
             let targets: [RequestClient]
             switch await Self.reachable(services) {
             case .success(let clients): targets = clients
@@ -41,39 +41,21 @@ enum TenantPrivacyRoutes {
                     let reply = try await service.request(
                         type: TenantPrivacyRequest.exportType, body: WireFrame.encodeJSON(TenantPrivacyRequest(tenant: tenant)),
                         timeoutMilliseconds: 30_000, apiKey: token)
-                    answers.append(try JSONSerialization.jsonObject(with: reply.body))
+                    answers.append(try JSONDecoder().decode(JSONValue.self, from: reply.body))
                 } catch {
                     throw APIError(.badGateway, "the export could not be completed: a service did not answer (\(error)); nothing was changed")
                 }
             }
-            // Serialized inside the transaction: a JSON object of `Any` cannot cross the concurrency boundary.
-            let ownData = try await database.write { db -> Data in
-                let users = try Row.fetchAll(
-                    db, sql: "SELECT username, role, created_at, disabled_at FROM users WHERE tenant = ? ORDER BY username", arguments: [tenant]
-                ).map { row -> [String: Any] in
-                    [
-                        "username": row["username"] as String, "role": row["role"] as String, "created_at": row["created_at"] as Int64,
-                        "disabled_at": (row["disabled_at"] as Int64?) ?? NSNull(),
-                    ]
-                }
-                let keys = try Row.fetchAll(
-                    db, sql: "SELECT key_id, role, created_at, revoked_at FROM api_keys WHERE tenant = ? ORDER BY key_id", arguments: [tenant]
-                ).map { row -> [String: Any] in
-                    [
-                        "key_id": row["key_id"] as String, "role": row["role"] as String, "created_at": row["created_at"] as Int64,
-                        "revoked_at": (row["revoked_at"] as Int64?) ?? NSNull(),
-                    ]
-                }
-                let audit = try AuditLog.rows(db, tenant: tenant, limit: Int.max).map { row in row.mapValues { $0 ?? "" } }
+            let own = try await database.write { db -> JSONValue in
+                let own = try TenantIdentities.export(db, tenant: tenant)
                 try AuditLog.append(db, AuditEntry(actor: claims.subject, action: "tenant.export", tenant: tenant, outcome: "success", detail: "\(targets.count + 1) services"))
-                return try JSONSerialization.data(withJSONObject: ["users": users, "api_keys": keys, "audit": audit])
+                return own
             }
-            let own = try JSONSerialization.jsonObject(with: ownData)
-            let document: [String: Any] = [
-                "tenant": tenant, "exported_at": Int64(Date().timeIntervalSince1970),
-                "services": [["service": "auth", "tenant": tenant, "data": own]] + answers,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+            let document = JSONValue.object([
+                "tenant": .string(tenant), "exported_at": .integer(Int64(Date().timeIntervalSince1970)),
+                "services": .array([.object(["service": .string("auth"), "tenant": .string(tenant), "data": own])] + answers),
+            ])
+            let data = try document.encoded()
             return HTTPSupport.raw(data, contentType: "application/json")
         }
 
@@ -106,18 +88,7 @@ enum TenantPrivacyRoutes {
             let now = Int64(Date().timeIntervalSince1970)
             let summary = changed.keys.sorted().joined(separator: ", ")
             changed["auth"] = try await database.write { db -> [String: Int] in
-                var own: [String: Int] = [:]
-                let users = try String.fetchAll(db, sql: "SELECT username FROM users WHERE tenant = ?", arguments: [tenant])
-                for user in users {
-                    try db.execute(
-                        sql: "UPDATE tokens SET username = ?, revoked_at = COALESCE(revoked_at, ?) WHERE username = ?", arguments: [pseudonym, now, user])
-                    try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [user])
-                }
-                try db.execute(sql: "DELETE FROM users WHERE tenant = ?", arguments: [tenant])
-                own["users"] = db.changesCount
-                try db.execute(sql: "DELETE FROM api_keys WHERE tenant = ?", arguments: [tenant])
-                own["api_keys"] = db.changesCount
-                try db.execute(sql: "DELETE FROM tenants WHERE tenant = ?", arguments: [tenant])
+                let own = try TenantIdentities.erase(db, tenant: tenant, pseudonym: pseudonym, now: now)
                 try AuditLog.append(
                     db, AuditEntry(actor: claims.subject, action: "tenant.erase", tenant: tenant, outcome: "success", detail: "erased in auth, \(summary)"))
                 return own
