@@ -10,8 +10,8 @@ import ServiceKit
 /// usage decides how much of each site's emissions the other tenants carry, so the quantities
 /// stay and only the name goes. Nothing is recalculated, so no figure changes.
 struct TenantLedgerRename: TenantDataKeeper {
-    func export(_ db: Database, tenant: String) throws -> [String: Any] {
-        ["note": "the calculator's records and results are exported by the preprocessor and the reporter"]
+    func export(_ db: Database, tenant: String) throws -> JSONValue {
+        .object(["note": .string("the calculator's records and results are exported by the preprocessor and the reporter")])
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {

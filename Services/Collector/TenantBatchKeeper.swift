@@ -8,7 +8,7 @@ import ServiceKit
 /// Batches the provider sent on a tenant's behalf are not looked into (their records reach the
 /// tenant's export and erase through the preprocessor and the calculator).
 struct TenantBatchKeeper: TenantDataKeeper {
-    func export(_ db: Database, tenant: String) throws -> [String: Any] {
+    func export(_ db: Database, tenant: String) throws -> JSONValue {
         let batches = try Row.fetchAll(
             db,
             sql: """
@@ -17,14 +17,15 @@ struct TenantBatchKeeper: TenantDataKeeper {
                 WHERE tenant = ? ORDER BY received_at, id
                 """,
             arguments: [tenant]
-        ).map { row -> [String: Any] in
-            [
-                "batch": row["id"] as String, "entity": row["entity"] as String, "format": row["format"] as String,
-                "channel": row["channel"] as String, "received_at": row["received_at"] as Int64, "records": row["record_count"] as Int,
-                "submitter": (row["submitter"] as String?) ?? NSNull(), "body": String(decoding: row["body"] as Data, as: UTF8.self),
-            ]
+        ).map { row -> JSONValue in
+            .object([
+                "batch": .string(row["id"] as String), "entity": .string(row["entity"] as String), "format": .string(row["format"] as String),
+                "channel": .string(row["channel"] as String), "received_at": .integer(row["received_at"] as Int64),
+                "records": .integer(row["record_count"] as Int64), "submitter": .string(row["submitter"] as String?),
+                "body": .string(String(decoding: row["body"] as Data, as: UTF8.self)),
+            ])
         }
-        return ["batches": batches]
+        return .object(["batches": .array(batches)])
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {

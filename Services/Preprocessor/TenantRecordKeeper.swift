@@ -9,22 +9,20 @@ import ServiceKit
 /// the usage quantities under the pseudonym — deleting them would move the sites' emissions
 /// onto the other tenants at the next recalculation — and deletes the quarantined records.
 struct TenantRecordKeeper: TenantDataKeeper {
-    func export(_ db: Database, tenant: String) throws -> [String: Any] {
-        var records: [Any] = []
+    func export(_ db: Database, tenant: String) throws -> JSONValue {
+        var records: [JSONValue] = []
         for row in try Row.fetchAll(db, sql: "SELECT source, id, canonical FROM records ORDER BY source, id") {
             if let record = try Self.record(row["canonical"], naming: tenant, document: Self.document("records", row)) {
                 records.append(record)
             }
         }
-        let quarantined = try Row.fetchAll(
-            db, sql: "SELECT batch, entity, reason, raw, received_at FROM quarantine WHERE tenant = ? ORDER BY seq", arguments: [tenant]
-        ).map { row -> [String: Any] in
-            [
-                "batch": row["batch"] as String, "entity": row["entity"] as String, "reason": row["reason"] as String,
-                "raw": String(decoding: row["raw"] as Data, as: UTF8.self), "received_at": row["received_at"] as Int64,
-            ]
+        let quarantined = try QuarantineEntry.filter(QuarantineEntry.Columns.tenant == tenant).order(QuarantineEntry.Columns.seq).fetchAll(db).map {
+            JSONValue.object([
+                "batch": .string($0.batch), "entity": .string($0.entity), "reason": .string($0.reason),
+                "raw": .string(String(decoding: $0.raw, as: UTF8.self)), "received_at": .integer($0.receivedAt),
+            ])
         }
-        return ["records": records, "quarantine": quarantined]
+        return .object(["records": .array(records), "quarantine": .array(quarantined)])
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
@@ -56,14 +54,14 @@ struct TenantRecordKeeper: TenantDataKeeper {
     /// when it does not. A record holding the name's bytes that is not JSON (none should be)
     /// cannot say whose it is: leaving it out would make the export incomplete without a word,
     /// and putting it in could hand over another tenant's record, so the export fails naming it.
-    static func record(_ data: Data, naming tenant: String, document: String) throws(TenantDocumentError) -> [String: Any]? {
+    static func record(_ data: Data, naming tenant: String, document: String) throws(TenantDocumentError) -> JSONValue? {
         guard data.range(of: Data(tenant.utf8)) != nil else { return nil }
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+        let parsed: JSONValue
+        do { parsed = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw .unreadable(document: document, tenant: tenant, reason: "\(error)")
         }
-        guard let object = parsed as? [String: Any], object["tenant"] as? String == tenant else { return nil }
-        return object
+        guard case .object(let object) = parsed, object["tenant"] == .string(tenant) else { return nil }
+        return parsed
     }
 
     /// A stored record's row, for an error: `records row <source>/<id>`.

@@ -10,28 +10,30 @@ import ServiceKit
 struct TenantLedgerKeeper: TenantDataKeeper {
     static let ledgerTables = ["tenant_cells", "tenant_cells_superseded", "hourly_rows", "hourly_uniform", "superseded_cells", "tag_parts"]
 
-    func export(_ db: Database, tenant: String) throws -> [String: Any] {
-        func rows(_ sql: String) throws -> [[String: Any]] {
-            try Row.fetchAll(db, sql: sql, arguments: [tenant]).map { row in
-                var object: [String: Any] = [:]
-                for (column, value) in row {
-                    switch value.storage {
-                    case .null: object[column] = NSNull()
-                    case .int64(let v): object[column] = v
-                    case .double(let v): object[column] = v
-                    case .string(let v): object[column] = v
-                    case .blob(let v): object[column] = v.base64EncodedString()
+    func export(_ db: Database, tenant: String) throws -> JSONValue {
+        // Every column of every row, whatever the table holds: an export leaves nothing out.
+        func rows(_ sql: String) throws -> JSONValue {
+            .array(
+                try Row.fetchAll(db, sql: sql, arguments: [tenant]).map { row in
+                    var object: [String: JSONValue] = [:]
+                    for (column, value) in row {
+                        switch value.storage {
+                        case .null: object[column] = .null
+                        case .int64(let v): object[column] = .integer(v)
+                        case .double(let v): object[column] = .number(v)
+                        case .string(let v): object[column] = .string(v)
+                        case .blob(let v): object[column] = .string(v.base64EncodedString())
+                        }
                     }
-                }
-                return object
-            }
+                    return .object(object)
+                })
         }
-        return [
+        return .object([
             "emissions": try rows("SELECT * FROM ledger WHERE tenant = ? ORDER BY month, region, product, mode"),
             "targets": try rows("SELECT * FROM targets WHERE tenant = ?"),
             "budgets": try rows("SELECT * FROM budgets WHERE tenant = ? ORDER BY month"),
             "alerts": try rows("SELECT * FROM budget_alerts WHERE tenant = ? ORDER BY id"),
-        ]
+        ])
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {

@@ -7,8 +7,8 @@ import Messaging
 
 /// What a service does for a tenant's export and erase, on its own store.
 public protocol TenantDataKeeper: Sendable {
-    /// Everything the service holds about `tenant`, as a JSON object.
-    func export(_ db: Database, tenant: String) throws -> [String: Any]
+    /// Everything the service holds about `tenant`, as a JSON document.
+    func export(_ db: Database, tenant: String) throws -> JSONValue
     /// Removes what identifies `tenant` (rows deleted, or renamed to `pseudonym` where figures of
     /// others depend on them); returns how many rows each table had changed.
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int]
@@ -53,8 +53,10 @@ public enum TenantPrivacyHandlers {
                 }
                 do {
                     let data = try await database.read { db -> Data in
-                        let object: [String: Any] = ["service": service, "tenant": asked.tenant, "data": try keeper.export(db, tenant: asked.tenant)]
-                        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                        let document = JSONValue.object([
+                            "service": .string(service), "tenant": .string(asked.tenant), "data": try keeper.export(db, tenant: asked.tenant),
+                        ])
+                        return try document.encoded()
                     }
                     return Reply(body: data)
                 } catch {

@@ -50,9 +50,9 @@ public final class ControlResponder: Sendable {
                 return .failure(400, "body must be {\"tenant\": …}")
             }
             guard request.header.type == TenantPrivacyRequest.exportType else { return .json(EraseReply(service: service, changed: [:])) }
-            let object: [String: Any] = ["service": service, "tenant": asked.tenant, "data": [String: Any](), "role": "standby"]
-            // Strings and an empty object always serialize: the empty body is never reached.
-            return Reply(body: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+            let document = JSONValue.object(["service": .string(service), "tenant": .string(asked.tenant), "data": .object([:]), "role": .string("standby")])
+            // Strings and an empty object always encode: the empty body is never reached.
+            return Reply(body: (try? document.encoded()) ?? Data())
         default:
             return .failure(503, "\(service) replica \(replica) is a standby and holds no shard yet")
         }
