@@ -120,10 +120,17 @@ public enum AccountingEngine {
         var location = 0.0
         // Σ_h grid(h) × r(h): the numerator of the month's consumption-weighted residual factor.
         var residualWeighted = 0.0
+        // The hourly method: Σ_h max(0, grid(h) − certificates(h)) × r(h), and the grid hours
+        // covered by certificates of the same hour.
+        let certificates = HourlyMatching.certificatesByHour(site.certificatesHourly)
+        var marketHourly = 0.0
+        var coveredKWh = 0.0
         var lastElectricity = -1
         var lastResidual = -1
         for entry in site.gridElectricityKWh where entry.amount != 0 {
             gridKWh += entry.amount
+            let match = HourlyMatching.match(grid: entry.amount, certificates: certificates[entry.hour] ?? 0)
+            coveredKWh += match.covered
             var electricityValue: Double?
             if let pick = electricity.pickIndex(at: entry.hour) {
                 let factor = electricity.chosenFactor(pick)
@@ -146,12 +153,14 @@ public enum AccountingEngine {
             if let pick = residual.pickIndex(at: entry.hour) {
                 let factor = residual.chosenFactor(pick)
                 residualWeighted += entry.amount * factor.value
+                marketHourly += match.uncovered * factor.value
                 if pick != lastResidual {
                     used.insert(reference(factor))
                     lastResidual = pick
                 }
             } else if let electricityValue {
                 residualWeighted += entry.amount * electricityValue
+                marketHourly += match.uncovered * electricityValue
             }
             // With neither factor the hour weighs in the average with r = 0, i.e. it
             // contributes nothing, as in the location-based figure; it is already reported
@@ -171,7 +180,8 @@ public enum AccountingEngine {
 
         return EmissionFigures(
             scope1: scope1, scope2Location: location, scope2Market: market, scope3: scope3,
-            energyKWh: gridKWh + site.onsiteRenewableKWh)
+            energyKWh: gridKWh + site.onsiteRenewableKWh, scope2MarketHourly: marketHourly,
+            cfeKWh: site.onsiteRenewableKWh + coveredKWh)
     }
 
     /// Σ_h amount(h) × factor(h) over one hourly series, reporting hours without a factor.
@@ -218,10 +228,8 @@ public enum AccountingEngine {
         for (_, it) in weighted { itTotal += it }
 
         // What is split by w: everything except embodied hardware registered to a product.
-        let shared = EmissionFigures(
-            scope1: figures.scope1, scope2Location: figures.scope2Location,
-            scope2Market: figures.scope2Market, scope3: site.embodiedUnassigned,
-            energyKWh: figures.energyKWh)
+        var shared = figures
+        shared.scope3 = site.embodiedUnassigned
 
         // The shared part's quality: its filled and flagged grid emissions go with the same
         // weight w as the figures; embodied hardware registered to a product is measured.

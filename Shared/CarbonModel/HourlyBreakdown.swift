@@ -9,7 +9,8 @@
 ///   residual factor (r = residual mix, else grid factor).
 /// - scope 3 (embodied hardware, monthly buckets): evenly over the month's hours, i.e. pro rata
 ///   by time like any other record.
-/// - energy: grid(h) + on-site renewable(h).
+/// - scope 2 market-based, hourly method: computed hour by hour, max(0, grid(h) − certificates(h)) × r(h).
+/// - energy: grid(h) + on-site renewable(h); carbon-free energy: min(grid(h), certificates(h)) + on-site renewable(h).
 /// Products take `w × ` the site's shared hours (plus their own embodied hardware, evenly);
 /// a product per region is the sum over its sites; its unallocated part is
 /// `(D − U) / D × ` its hours, as monthly. Measured tenants are `share × ` their product's hours
@@ -30,9 +31,9 @@ public enum HourlyBreakdown {
             // Shared part: everything except embodied hardware registered to a product.
             let evenUnassigned = site.embodiedUnassigned / Double(hours)
             let shared = siteHours.map { h in
-                EmissionFigures(
-                    scope1: h.scope1, scope2Location: h.scope2Location, scope2Market: h.scope2Market, scope3: evenUnassigned,
-                    energyKWh: h.energyKWh)
+                var hour = h
+                hour.scope3 = evenUnassigned
+                return hour
             }
             let weighted = site.productITKWh.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             var itTotal = 0.0
@@ -118,6 +119,7 @@ public enum HourlyBreakdown {
         let residual = factors.timeline(activity: "residual_electricity", region: grid)
         var weights = Array(repeating: 0.0, count: hours)
         var weightTotal = 0.0
+        let certificates = HourlyMatching.certificatesByHour(site.certificatesHourly)
         for entry in site.gridElectricityKWh where entry.amount != 0 {
             guard let i = index(entry.hour) else { continue }
             series[i].energyKWh += entry.amount
@@ -126,16 +128,29 @@ public enum HourlyBreakdown {
             let r = residual.factor(at: entry.hour)?.value ?? location?.value ?? 0
             weights[i] += entry.amount * r
             weightTotal += entry.amount * r
+            // The hourly method is computed hour by hour, as the monthly figure is summed.
+            let match = HourlyMatching.match(grid: entry.amount, certificates: certificates[entry.hour] ?? 0)
+            series[i].scope2MarketHourly += match.uncovered * r
+            series[i].cfeKWh += match.covered
         }
         if weightTotal > 0 {
             for i in 0..<hours where weights[i] != 0 { series[i].scope2Market = monthly.scope2Market * (weights[i] / weightTotal) }
         }
         let evenScope3 = monthly.scope3 / Double(hours)
+        // On-site renewables are energy and carbon-free energy alike.
         if site.onsiteRenewableHourly.isEmpty {
             let evenRenewable = site.onsiteRenewableKWh / Double(hours)
-            for i in 0..<hours { series[i].energyKWh += evenRenewable }
+            for i in 0..<hours {
+                series[i].energyKWh += evenRenewable
+                series[i].cfeKWh += evenRenewable
+            }
         } else {
-            for entry in site.onsiteRenewableHourly { if let i = index(entry.hour) { series[i].energyKWh += entry.amount } }
+            for entry in site.onsiteRenewableHourly {
+                if let i = index(entry.hour) {
+                    series[i].energyKWh += entry.amount
+                    series[i].cfeKWh += entry.amount
+                }
+            }
         }
         for i in 0..<hours { series[i].scope3 = evenScope3 }
         return series

@@ -17,6 +17,8 @@ public struct HourlySeries: Codable, Sendable, Hashable {
     public var scope2Market: [Double]
     public var scope3: [Double]
     public var energyKWh: [Double]
+    public var scope2MarketHourly: [Double]
+    public var cfeKWh: [Double]
 
     public init(layer: String, part: String = "total", site: String? = nil, product: String? = nil, tenant: String? = nil, hours: [EmissionFigures]) {
         self.layer = layer
@@ -29,13 +31,15 @@ public struct HourlySeries: Codable, Sendable, Hashable {
         scope2Market = hours.map(\.scope2Market)
         scope3 = hours.map(\.scope3)
         energyKWh = hours.map(\.energyKWh)
+        scope2MarketHourly = hours.map(\.scope2MarketHourly)
+        cfeKWh = hours.map(\.cfeKWh)
     }
 
     /// The figures of hour `index` of the month.
     public func figures(at index: Int) -> EmissionFigures {
         EmissionFigures(
             scope1: scope1[index], scope2Location: scope2Location[index], scope2Market: scope2Market[index], scope3: scope3[index],
-            energyKWh: energyKWh[index])
+            energyKWh: energyKWh[index], scope2MarketHourly: scope2MarketHourly[index], cfeKWh: cfeKWh[index])
     }
 
     public var count: Int { scope1.count }
@@ -44,7 +48,7 @@ public struct HourlySeries: Codable, Sendable, Hashable {
     /// amortized embodied emissions, spread evenly — else nil.
     public var uniformFigures: EmissionFigures? {
         guard count > 0 else { return nil }
-        for column in [scope1, scope2Location, scope2Market, scope3, energyKWh] {
+        for column in [scope1, scope2Location, scope2Market, scope3, energyKWh, scope2MarketHourly, cfeKWh] {
             let first = column[0]
             if column.contains(where: { $0 != first }) { return nil }
         }
@@ -61,6 +65,8 @@ public struct HourlySeries: Codable, Sendable, Hashable {
         case scope2Market = "scope2_market"
         case scope3
         case energyKWh = "energy_kwh"
+        case scope2MarketHourly = "scope2_market_hourly"
+        case cfeKWh = "cfe_kwh"
         case uniformHours = "uniform_hours"
     }
 
@@ -80,12 +86,16 @@ public struct HourlySeries: Codable, Sendable, Hashable {
             try c.encode([uniform.scope2Market], forKey: .scope2Market)
             try c.encode([uniform.scope3], forKey: .scope3)
             try c.encode([uniform.energyKWh], forKey: .energyKWh)
+            try c.encode([uniform.scope2MarketHourly], forKey: .scope2MarketHourly)
+            try c.encode([uniform.cfeKWh], forKey: .cfeKWh)
         } else {
             try c.encode(scope1, forKey: .scope1)
             try c.encode(scope2Location, forKey: .scope2Location)
             try c.encode(scope2Market, forKey: .scope2Market)
             try c.encode(scope3, forKey: .scope3)
             try c.encode(energyKWh, forKey: .energyKWh)
+            try c.encode(scope2MarketHourly, forKey: .scope2MarketHourly)
+            try c.encode(cfeKWh, forKey: .cfeKWh)
         }
     }
 
@@ -97,6 +107,10 @@ public struct HourlySeries: Codable, Sendable, Hashable {
         product = try c.decodeIfPresent(String.self, forKey: .product)
         tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
         var columns = try [CodingKeys.scope1, .scope2Location, .scope2Market, .scope3, .energyKWh].map { try c.decode([Double].self, forKey: $0) }
+        // Absent from series written before the hourly method existed: zeros of the same length.
+        for key in [CodingKeys.scope2MarketHourly, .cfeKWh] {
+            columns.append(try c.decodeIfPresent([Double].self, forKey: key) ?? Array(repeating: 0, count: columns[0].count))
+        }
         guard columns.allSatisfy({ $0.count == columns[0].count }) else {
             throw DecodingError.dataCorruptedError(forKey: .scope1, in: c, debugDescription: "hourly columns of different lengths")
         }
@@ -112,5 +126,7 @@ public struct HourlySeries: Codable, Sendable, Hashable {
         scope2Market = columns[2]
         scope3 = columns[3]
         energyKWh = columns[4]
+        scope2MarketHourly = columns[5]
+        cfeKWh = columns[6]
     }
 }

@@ -39,7 +39,8 @@ public struct RegionMonthAccumulator: Sendable {
         case .facilityITElectricity:
             totals[site, default: [:]]["it", default: 0] += amount
         case .facilityCertificate:
-            totals[site, default: [:]]["certificates", default: 0] += amount
+            // The substance of a certificate is the grid it was produced in ("" when unnamed).
+            hourly[site, default: [:]]["certificates:" + substance, default: [:]][bucket, default: 0] += amount
         case .productITElectricity:
             totals[site, default: [:]]["product-it:" + product, default: 0] += amount
         case .productCapacity:
@@ -55,7 +56,7 @@ public struct RegionMonthAccumulator: Sendable {
     /// interpolation and outliers flagged, kept at their value.
     public func input(
         region: String, month: CalendarMonth, sites declared: [String: SiteDeclaration], products: [String: ProductDeclaration],
-        factors: FactorResolver, quality: DataQualitySettings = .default
+        factors: FactorResolver, quality: DataQualitySettings = .default, marketBoundary: MarketBoundary = .hourlyOnly
     ) -> RegionMonthInput {
         var sites: [String: SiteMonthInput] = [:]
         var usage: [String: [String: Double]] = [:]
@@ -88,6 +89,16 @@ public struct RegionMonthAccumulator: Sendable {
                     input.fuels[String(series.dropFirst(5))] = amounts
                 } else if series.hasPrefix("gas:") {
                     input.refrigerants[String(series.dropFirst(4))] = amounts
+                } else if series.hasPrefix("certificates:") {
+                    let grid = String(series.dropFirst(13))
+                    let total = micro(buckets.values.reduce(0, +))
+                    if grid.isEmpty || grid == declaration.grid {
+                        input.certificatesHourly = (input.certificatesHourly + amounts).sorted { $0.hour < $1.hour }
+                        input.certificatesKWh += total
+                    } else {
+                        input.outOfBoundaryCertificatesKWh += total
+                        if marketBoundary == .hourlyOnly { input.certificatesKWh += total }
+                    }
                 }
             }
             for (series, amount) in totals[site] ?? [:] {
@@ -95,7 +106,6 @@ public struct RegionMonthAccumulator: Sendable {
                 switch series {
                 case "renewable": input.onsiteRenewableKWh = value
                 case "it": input.facilityITKWh = value
-                case "certificates": input.certificatesKWh = value
                 case let s where s.hasPrefix("product-it:"): input.productITKWh[String(s.dropFirst(11))] = value
                 case let s where s.hasPrefix("capacity:"): input.productCapacity[String(s.dropFirst(9))] = value
                 case "embodied:": input.embodiedUnassigned = value

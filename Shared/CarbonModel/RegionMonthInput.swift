@@ -30,8 +30,14 @@ public struct SiteMonthInput: Sendable {
     public var onsiteRenewableHourly: [HourlyAmount]
     /// Facility-level IT load (`facility.it_electricity`), kWh, used for PUE; 0 if not metered.
     public var facilityITKWh: Double
-    /// Renewable certificates / PPA volume matched to this month, kWh.
+    /// Renewable certificates / PPA volume matched to this month, kWh: the monthly method's
+    /// certificates (those of the site's grid, and of other grids unless the market boundary
+    /// is applied monthly too).
     public var certificatesKWh: Double
+    /// Certificates of the site's grid (or naming no grid) per hour, kWh: the hourly method's.
+    public var certificatesHourly: [HourlyAmount]
+    /// Certificates produced in another grid than the site's, kWh: never applied hour by hour.
+    public var outOfBoundaryCertificatesKWh: Double
     /// Fuel name -> litres burned per hour.
     public var fuels: [String: [HourlyAmount]]
     /// Gas name -> kg leaked per hour.
@@ -52,6 +58,8 @@ public struct SiteMonthInput: Sendable {
         onsiteRenewableHourly: [HourlyAmount] = [],
         facilityITKWh: Double = 0,
         certificatesKWh: Double = 0,
+        certificatesHourly: [HourlyAmount] = [],
+        outOfBoundaryCertificatesKWh: Double = 0,
         fuels: [String: [HourlyAmount]] = [:],
         refrigerants: [String: [HourlyAmount]] = [:],
         productITKWh: [String: Double] = [:],
@@ -67,6 +75,8 @@ public struct SiteMonthInput: Sendable {
         self.onsiteRenewableHourly = onsiteRenewableHourly
         self.facilityITKWh = facilityITKWh
         self.certificatesKWh = certificatesKWh
+        self.certificatesHourly = certificatesHourly
+        self.outOfBoundaryCertificatesKWh = outOfBoundaryCertificatesKWh
         self.fuels = fuels
         self.refrigerants = refrigerants
         self.productITKWh = productITKWh

@@ -52,8 +52,9 @@ struct AccountingEngineTests {
 
         let s = try #require(result.sites.first)
         // location = 200 kWh × 0.5 = 100; market falls back to the grid factor: 200 × 0.5 = 100
-        // energy = 200 grid + 50 renewable = 250
-        #expect(s.figures == EmissionFigures(scope2Location: 100, scope2Market: 100, energyKWh: 250))
+        // energy = 200 grid + 50 renewable = 250; no certificates, so the hourly method gives the
+        // monthly figure (100) and the carbon-free energy is the renewable 50
+        #expect(s.figures == EmissionFigures(scope2Location: 100, scope2Market: 100, energyKWh: 250, scope2MarketHourly: 100, cfeKWh: 50))
         #expect(s.unallocated == .zero)
         // IT = Σ product IT = 60 + 40 = 100 (no facility IT meter); PUE = 250 / 100 = 2.5
         #expect(s.itKWh == 100)
@@ -230,9 +231,9 @@ struct AccountingEngineTests {
             Self.input(sites: [site], factors: [Self.grid05], usage: ["A": ["t1": 5]]))
         let s = try #require(result.sites.first)
         // E(s): location = market = 100 × 0.5 = 50; scope 3 = 30 + 20 = 50; energy 100
-        #expect(s.figures == EmissionFigures(scope2Location: 50, scope2Market: 50, scope3: 50, energyKWh: 100))
+        #expect(s.figures == EmissionFigures(scope2Location: 50, scope2Market: 50, scope3: 50, energyKWh: 100, scope2MarketHourly: 50))
         // Unallocated: all of scope 2 and energy, plus only the unassigned embodied 20
-        #expect(s.unallocated == EmissionFigures(scope2Location: 50, scope2Market: 50, scope3: 20, energyKWh: 100))
+        #expect(s.unallocated == EmissionFigures(scope2Location: 50, scope2Market: 50, scope3: 20, energyKWh: 100, scope2MarketHourly: 50))
         #expect(s.pue == nil)
         // Product-registered embodied still reaches the product ...
         #expect(result.productSites == [
@@ -338,14 +339,19 @@ struct AccountingEngineTests {
     // MARK: - Encoding
 
     @Test func figuresEncodeWithSnakeCaseKeysAndTotals() throws {
-        let figures = EmissionFigures(scope1: 1, scope2Location: 2, scope2Market: 3, scope3: 4, energyKWh: 5)
+        let figures = EmissionFigures(scope1: 1, scope2Location: 2, scope2Market: 3, scope3: 4, energyKWh: 5, scope2MarketHourly: 6, cfeKWh: 2)
         let data = try JSONEncoder().encode(figures)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Double])
         #expect(object == [
             "scope1": 1, "scope2_location": 2, "scope2_market": 3, "scope3": 4, "energy_kwh": 5,
             "total_location": 7,  // 1 + 2 + 4
             "total_market": 8,  // 1 + 3 + 4
+            "scope2_market_hourly": 6, "total_market_hourly": 11,  // 1 + 6 + 4
+            "cfe_kwh": 2, "cfe_share": 0.4,  // 2 / 5
         ])
+        // Figures written before the hourly method existed read with 0 for it.
+        let old = Data(#"{"scope1":1,"scope2_location":2,"scope2_market":3,"scope3":4,"energy_kwh":5}"#.utf8)
+        #expect(try JSONDecoder().decode(EmissionFigures.self, from: old) == EmissionFigures(scope1: 1, scope2Location: 2, scope2Market: 3, scope3: 4, energyKWh: 5))
         #expect(try JSONDecoder().decode(EmissionFigures.self, from: data) == figures)
         #expect(figures - figures == .zero)
         #expect(figures + figures == figures.scaled(by: 2))

@@ -69,6 +69,8 @@ struct EstimationModeTests {
         #expect(abs(cell.figures.scope2Location - 0.48124 * 0.379069) < 1e-12)
         // No residual mix known: market-based falls back to the grid factor.
         #expect(cell.figures.scope2Market == cell.figures.scope2Location)
+        // No certificates reach an estimate: the hourly method prices it as the monthly one, with no carbon-free energy.
+        #expect(cell.figures.scope2MarketHourly == cell.figures.scope2Market && cell.figures.cfeKWh == 0)
         #expect(cell.figures.scope1 == 0 && cell.figures.scope3 == 0)
         #expect(cell.factorsUsed.map(\.factor) == ["ccf.grid.aws.us-east-1"])
         // Nothing measured: no product or site rows.

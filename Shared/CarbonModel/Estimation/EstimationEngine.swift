@@ -86,7 +86,10 @@ public enum EstimationEngine {
                 continue
             }
             out[i].scope2Location += emissions(kWh: kWh, factor: location.value)
-            out[i].scope2Market += emissions(kWh: kWh, factor: (residual.factor(at: entry.hour) ?? location).value)
+            let market = emissions(kWh: kWh, factor: (residual.factor(at: entry.hour) ?? location).value)
+            // An estimated cell has no certificates: both market-based methods price it at the residual mix.
+            out[i].scope2Market += market
+            out[i].scope2MarketHourly += market
         }
         return out
     }
@@ -125,6 +128,8 @@ public enum EstimationEngine {
                 cell.scope2Location += emissions(kWh: kWh, factor: location.value)
                 let market = residual.factor(at: entry.hour) ?? location
                 cell.scope2Market += emissions(kWh: kWh, factor: market.value)
+                // No certificates reach an estimated cell: the hourly method gives the same figure.
+                cell.scope2MarketHourly += emissions(kWh: kWh, factor: market.value)
                 used[key, default: []].insert(FactorReference(location))
                 used[key, default: []].insert(FactorReference(market))
             }

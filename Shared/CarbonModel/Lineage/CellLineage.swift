@@ -148,9 +148,8 @@ public struct CellLineage: Codable, Sendable {
                     unassigned += record.amount
                 }
             }
-            let shared = EmissionFigures(
-                scope1: figures.scope1, scope2Location: figures.scope2Location, scope2Market: figures.scope2Market, scope3: unassigned,
-                energyKWh: figures.energyKWh)
+            var shared = figures
+            shared.scope3 = unassigned
             var weights: [String: Double] = [:]
             var byProduct: [String: EmissionFigures] = [:]
             if itTotal > 0 {
