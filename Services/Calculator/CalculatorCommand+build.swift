@@ -72,6 +72,9 @@ extension CalculatorCommand {
             throw ServiceStartupError("--gwp-set must be AR5 or AR6 (got \"\(gwpSet)\")")
         }
         let defaultFactors = DefaultFactorLibrary.factors(gwpSet: gwp)
+        guard let boundary = MarketBoundary(rawValue: marketBoundary) else {
+            throw ServiceStartupError("--market-boundary must be hourly or both (got \"\(marketBoundary)\")")
+        }
         guard maxGapHours >= 0, hampelHalfWindow >= 1, outlierThreshold > 0, outlierMinRelativeMad >= 0 else {
             throw ServiceStartupError(
                 "data quality: --max-gap-hours must be ≥ 0, --hampel-half-window ≥ 1, --outlier-threshold > 0 and --outlier-min-relative-mad ≥ 0")
@@ -83,7 +86,7 @@ extension CalculatorCommand {
         let recalculator = Recalculator(
             database: database, publisher: publisher, source: source, settleMilliseconds: Int64(settleMs),
             maxWaitMilliseconds: Int64(maxWaitMs), metrics: metrics, logger: logger, defaultFactors: defaultFactors, quality: quality,
-            pageCells: pageCells, partition: partition)
+            pageCells: pageCells, partition: partition, marketBoundary: boundary)
         logger.info("calculator partition", metadata: ["partition": "\(partition)", "shard": "\(shard.map(String.init) ?? "all")"])
 
         let router = Router(context: ServiceRequestContext.self)

@@ -37,6 +37,8 @@ struct CalculatorCommand: AsyncParsableCommand {
     var pageCells: Int = Env.int("CM_PAGE_CELLS", 2_000)
     @Option(help: "IPCC GWP-100 set of the shipped refrigerant factors: AR5 or AR6 (env CM_GWP_SET).")
     var gwpSet: String = Env.string("CM_GWP_SET", GWPSet.ar6.rawValue)
+    @Option(help: "Market boundary of certificates produced in another grid than a site's: 'hourly' applies them to the monthly market-based figure but never hour by hour; 'both' applies them to neither (env CM_MARKET_BOUNDARY).")
+    var marketBoundary: String = Env.string("CM_MARKET_BOUNDARY", MarketBoundary.hourlyOnly.rawValue)
     @OptionGroup var authLink: AuthLinkOptions
     @Option(help: "Data quality: longest run of missing hours of a site's grid-electricity series filled by linear interpolation; 0 fills nothing (env CM_MAX_GAP_HOURS).")
     var maxGapHours: Int = Env.int("CM_MAX_GAP_HOURS", GapFiller.defaultMaxGapHours)

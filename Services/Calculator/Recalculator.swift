@@ -31,6 +31,8 @@ struct Recalculator: Sendable {
     var pageCells = 2_000
     /// The cells of each region-month this replica publishes, when several share the work.
     var partition: CalculatorPartition = .whole
+    /// Whether certificates of another grid count for the monthly market-based figure.
+    var marketBoundary: MarketBoundary = .hourlyOnly
 
     func run() async throws {
         while !Task.isCancelled {
@@ -146,7 +148,8 @@ struct Recalculator: Sendable {
         }
         // A cell of plain usage depends on nothing but its usage (its figures are derived from
         // the product's); a cell with resource details is in the scope whatever changed.
-        let input = try RegionMonthInputBuilder.build(db, key: key, factors: factors, products: products, quality: quality, tenantCells: scope)
+        let input = try RegionMonthInputBuilder.build(
+            db, key: key, factors: factors, products: products, quality: quality, marketBoundary: marketBoundary, tenantCells: scope)
         var result = AccountingEngine.calculate(input)
         result.hourly = HourlyBreakdown.series(input, result: result)
         result = partition.restrict(result)

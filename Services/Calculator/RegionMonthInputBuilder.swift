@@ -10,7 +10,7 @@ enum RegionMonthInputBuilder {
     /// product (summed by SQLite over every tenant), and the plain usage of the cells named.
     static func build(
         _ db: Database, key: RegionMonthKey, factors: FactorResolver, products: [String: ProductDeclaration],
-        quality: DataQualitySettings = .default, tenantCells: Set<TenantCellKey>? = nil
+        quality: DataQualitySettings = .default, marketBoundary: MarketBoundary = .hourlyOnly, tenantCells: Set<TenantCellKey>? = nil
     ) throws -> RegionMonthInput
     {
         var accumulator = RegionMonthAccumulator()
@@ -61,7 +61,7 @@ enum RegionMonthInputBuilder {
         }
         return accumulator.input(
             region: key.region, month: key.month, sites: try CalculatorStore.sites(db, region: key.region), products: products,
-            factors: factors, quality: quality)
+            factors: factors, quality: quality, marketBoundary: marketBoundary)
     }
 
     /// The tenant cells of a region-month with usage that has resource details (estimable):

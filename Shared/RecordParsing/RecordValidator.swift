@@ -112,6 +112,15 @@ public enum RecordValidator {
         if let field = kind.substanceField {
             substance = try requiredFor(kind, field == "fuel" ? raw.fuel : raw.gas, field)
         }
+        // A certificate may name the grid it was produced in (its market boundary); it is
+        // applied hour by hour only to sites of that grid, so the grid must be one a site has.
+        if kind == .facilityCertificate, let grid = try optional(raw.grid, "grid") {
+            guard registry.grids.contains(grid) else {
+                throw RecordRejection(
+                    field: "grid", reason: "unknown grid \(quoted(grid)): no declared site is in it (known: \(registry.grids.sorted().prefix(10).joined(separator: ", "))\(registry.grids.count > 10 ? ", …" : ""))")
+            }
+            substance = grid
+        }
         var lifetimeMonths: Int?
         if kind == .hardwareEmbodied {
             guard let months = raw.lifetimeMonths else { throw missingFor(kind, "lifetime_months") }
@@ -670,7 +679,7 @@ private struct RawClaim: Decodable {
 private struct RawActivity: Decodable {
     var source, id, kind, start, end, unit: String?
     var value: Double?
-    var site, region, product, tenant, fuel, gas, resource: String?
+    var site, region, product, tenant, fuel, gas, grid, resource: String?
     var lifetimeMonths: Int?
     var utilization: Double?
     var provider, resourceType, processor: String?
@@ -694,6 +703,7 @@ private struct RawActivity: Decodable {
         tenant = try fields.string("tenant")
         fuel = try fields.string("fuel")
         gas = try fields.string("gas")
+        grid = try fields.string("grid")
         lifetimeMonths = try fields.integer("lifetime_months", reason: "must be a positive whole number of months")
         resource = try fields.string("resource")
         utilization = try fields.number("utilization")
@@ -721,6 +731,7 @@ private struct RawActivity: Decodable {
             tenant = try object.string("tenant").get()
             fuel = try object.string("fuel").get()
             gas = try object.string("gas").get()
+            grid = try object.string("grid").get()
             resource = try object.string("resource").get()
             utilization = try object.number("utilization").get()
             provider = try object.string("provider").get()

@@ -213,6 +213,18 @@ struct RecordValidatorTests {
 
         let certificate = try normalized(Self.electricity(["kind": "facility.certificate", "value": 1, "unit": "GWh"]))
         #expect((certificate.kind, certificate.amount, certificate.unit) == (.facilityCertificate, 1_000_000_000_000, "kWh"))
+        #expect(certificate.substance == nil)
+
+        // A certificate may name the grid it was produced in: kept as its substance (its market
+        // boundary); a grid no declared site is in is refused, naming the field.
+        let bounded = try normalized(Self.electricity(["kind": "facility.certificate", "value": 5, "unit": "MWh", "grid": "CN"]))
+        #expect(bounded.substance == "CN")
+        let foreign = rejection(Self.electricity(["kind": "facility.certificate", "value": 5, "unit": "MWh", "grid": "DE"]))
+        #expect(foreign?.field == "grid")
+        #expect(foreign?.reason == "unknown grid \"DE\": no declared site is in it (known: CN)")
+        #expect(rejection(Self.electricity(["kind": "facility.certificate", "value": 5, "unit": "MWh", "grid": 7]))?.field == "grid")
+        // Other kinds ignore a grid field.
+        #expect(try normalized(Self.electricity(["grid": "DE"])).substance == nil)
 
         // A region that agrees with the site is fine; fields of other kinds are left out.
         let extra = try normalized(
