@@ -10,5 +10,6 @@ enum CalculatorMigrations {
         TagUsageLedger.migrations(&migrator)
         CalculationFailures.migrations(&migrator)
         PublishedTenantCells.migrations(&migrator)
+        CalculatorStore.recalculationAfterUpgrade(&migrator)
     }
 }

@@ -153,3 +153,18 @@ enum CalculatorStore {
         return Dictionary(all.map { ($0.site, $0) }, uniquingKeysWith: { _, last in last })
     }
 }
+
+extension CalculatorStore {
+    /// Every region-month recalculated once, all tenants, after an upgrade whose results carry
+    /// figures the stored ones lack (the hourly method of market-based scope 2 and the
+    /// carbon-free energy): the new versions bring them to the reporter.
+    static func recalculationAfterUpgrade(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("calculator-recalculate-hourly-matching-v1") { db in
+            for row in try Row.fetchAll(db, sql: "SELECT region, month FROM region_months") {
+                // Months are stored as written by markDirty; one that does not parse has nothing to recalculate.
+                guard let month = CalendarMonth(row["month"] as String) else { continue }
+                try markDirty(db, region: row["region"], month: month, allTenants: true)
+            }
+        }
+    }
+}

@@ -68,13 +68,16 @@ enum DerivedTenantCells {
                     DROP TABLE tag_ledger;
                     CREATE INDEX tag_parts_tenant ON tag_parts (tenant, tag_key, month);
                     """)
-            try db.execute(sql: ledgerView)
-            try db.execute(sql: supersededView)
-            try db.execute(sql: tagView)
+            try db.execute(sql: ledgerView(scopesV1))
+            try db.execute(sql: supersededView(scopesV1))
+            try db.execute(sql: tagView(scopesV1))
         }
     }
 
-    static let scopes = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
+    /// The figure columns the views had when they were first made.
+    static let scopesV1 = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
+    /// Every figure column a cell has today (``HourlyMatchingColumns`` added the last two).
+    static let scopes = scopesV1 + ["scope2_market_hourly", "cfe_kwh"]
 
     /// A tenant cell as stored, current or superseded: figures, share and quality parts only
     /// when the cell has its own (estimated, or from before this schema).
@@ -99,28 +102,28 @@ enum DerivedTenantCells {
         return "COALESCE(\(t).quality_\(part), COALESCE(\(p).quality_share_\(part), 0) * \(total))"
     }
 
-    static var tenantColumns: String {
-        (scopes.map { "\(figure($0)) AS \($0)" } + ["0 AS unallocated_scope1", "0 AS unallocated_scope2_location",
-            "0 AS unallocated_scope2_market", "0 AS unallocated_scope3", "0 AS unallocated_energy_kwh", "t.usage AS usage", "NULL AS pue",
-            "COALESCE(t.share, t.usage / p.denominator) AS share"]).joined(separator: ", ")
+    static func tenantColumns(_ scopes: [String]) -> String {
+        (scopes.map { "\(figure($0)) AS \($0)" } + scopes.map { "0 AS unallocated_\($0)" } + [
+            "t.usage AS usage", "NULL AS pue", "COALESCE(t.share, t.usage / p.denominator) AS share",
+        ]).joined(separator: ", ")
     }
 
     static var qualityColumns: String {
         ["filled", "flagged", "estimated"].map { "\(quality($0)) AS quality_\($0)" }.joined(separator: ", ")
     }
 
-    static let cellColumns = """
-        layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-        unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market, unallocated_scope3, unallocated_energy_kwh,
-        usage, pue, share, quality_filled, quality_flagged, quality_estimated
-        """
+    static func cellColumns(_ scopes: [String]) -> String {
+        (["layer", "region", "month", "site", "product", "tenant", "mode"] + scopes + scopes.map { "unallocated_\($0)" } + [
+            "usage", "pue", "share", "quality_filled", "quality_flagged", "quality_estimated",
+        ]).joined(separator: ", ")
+    }
 
-    static var ledgerView: String {
+    static func ledgerView(_ scopes: [String]) -> String {
         """
         CREATE VIEW ledger AS
-        SELECT \(cellColumns) FROM ledger_cells
+        SELECT \(cellColumns(scopes)) FROM ledger_cells
         UNION ALL
-        SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns), \(qualityColumns)
+        SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns(scopes)), \(qualityColumns)
         FROM tenant_cells t LEFT JOIN ledger_cells p ON p.layer = 'product' AND p.region = t.region AND p.month = t.month AND p.product = t.product
         """
     }
@@ -128,10 +131,10 @@ enum DerivedTenantCells {
     /// Superseded rows: those stored as such, and for each superseded version the tenant cells
     /// in force in it (set at or before it and not replaced by then), with the product rows of
     /// that version.
-    static var supersededView: String {
+    static func supersededView(_ scopes: [String]) -> String {
         let tenantArm = { (table: String, until: String) in
             """
-            SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns),
+            SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns(scopes)),
                 vh.version AS version, COALESCE(vh.calculated_ms, 0) AS in_force_from_ms, vh.superseded_ms AS in_force_until_ms,
                 \(qualityColumns)
             FROM version_history vh
@@ -143,8 +146,7 @@ enum DerivedTenantCells {
         }
         return """
             CREATE VIEW ledger_superseded AS
-            SELECT layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-                unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market, unallocated_scope3, unallocated_energy_kwh,
+            SELECT \((["layer", "region", "month", "site", "product", "tenant", "mode"] + scopes + scopes.map { "unallocated_\($0)" }).joined(separator: ", ")),
                 usage, pue, share, version, in_force_from_ms, in_force_until_ms, quality_filled, quality_flagged, quality_estimated
             FROM superseded_cells
             UNION ALL
@@ -156,7 +158,7 @@ enum DerivedTenantCells {
 
     /// Tag parts: stored figures (from before this schema), else the part's share of its
     /// tenant cell's current figures.
-    static var tagView: String {
+    static func tagView(_ scopes: [String]) -> String {
         let figures = scopes.map { "COALESCE(g.\($0), \(figure($0)) * g.share) AS \($0)" }.joined(separator: ", ")
         return """
             CREATE VIEW tag_ledger AS

@@ -61,7 +61,8 @@ enum EmissionsTable {
             "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
             "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
         ].map { "SUM(\($0))" } + ["SUM(usage)"]
-            + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : [])
+            + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : ["0", "0", "0"])
+            + ["scope2_market_hourly", "cfe_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh"].map { "SUM(\($0))" }
         let sql = """
             SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
@@ -73,8 +74,12 @@ enum EmissionsTable {
             let hasPeriod = query.granularity != .month
             let mode = (row[query.groupBy.count] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured
             func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
-            let figures = EmissionFigures(scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4))
-            let unallocated = EmissionFigures(scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9))
+            let figures = EmissionFigures(
+                scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4),
+                scope2MarketHourly: value(14), cfeKWh: value(15))
+            let unallocated = EmissionFigures(
+                scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9),
+                scope2MarketHourly: value(16), cfeKWh: value(17))
             return EmissionsRow(
                 group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
                 period: hasPeriod ? row[n - 1] as String? : nil,
@@ -99,9 +104,7 @@ enum EmissionsTable {
         SELECT l.* FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
         WHERE COALESCE(v.calculated_ms, 0) <= ?
         UNION ALL
-        SELECT layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-            unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market, unallocated_scope3, unallocated_energy_kwh,
-            usage, pue, share, quality_filled, quality_flagged, quality_estimated
+        SELECT \(DerivedTenantCells.cellColumns(DerivedTenantCells.scopes))
         FROM ledger_superseded WHERE in_force_from_ms <= ? AND in_force_until_ms > ?
         """
 
@@ -109,7 +112,7 @@ enum EmissionsTable {
     /// cells are `share × ` their product's hours (E(c,p,r) = share × E(p,r) holds for every
     /// scope, so it holds hour by hour); estimated tenant cells have hours of their own.
     private static func hourlySource(layer: EmissionsQuery.Layer) -> String {
-        let scopes = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
+        let scopes = DerivedTenantCells.scopes
         if layer == .tenant {
             let measured = scopes.map { "t.share * h.\($0) AS \($0)" } + scopes.map { "0 AS unallocated_\($0)" }
             let estimated = scopes + scopes.map { "0 AS unallocated_\($0)" }
@@ -177,6 +180,8 @@ enum EmissionsTable {
             ]
         }
         if query.granularity == .month { header += ["quality_measured", "quality_filled", "quality_flagged", "quality_estimated"] }
+        // The hourly method and the carbon-free energy, last so that readers of the earlier columns are undisturbed.
+        header += ["scope2_market_hourly", "total_market_hourly", "cfe_kwh", "cfe_share"]
         var lines = [header.joined(separator: ",")]
         for row in rows {
             // Group values are names from tenants and the provider: text, neutralized by CSVCell.
@@ -186,6 +191,8 @@ enum EmissionsTable {
             if let usage = row.usage { cells.append(.number(usage)) }
             if let unallocated = row.unallocated { cells += numbers(unallocated) }
             if let q = row.quality { cells += [q.measured, q.filled, q.flagged, q.estimated].map(CSVCell.number) }
+            let f = row.figures
+            cells += [f.scope2MarketHourly, f.totalMarketHourly, f.cfeKWh, f.cfeShare].map(CSVCell.number)
             lines.append(CSVCell.line(cells))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
@@ -195,7 +202,8 @@ enum EmissionsTable {
         [
             "scope1": .number(f.scope1), "scope2_location": .number(f.scope2Location), "scope2_market": .number(f.scope2Market),
             "scope3": .number(f.scope3), "total_location": .number(f.totalLocation), "total_market": .number(f.totalMarket),
-            "energy_kwh": .number(f.energyKWh),
+            "energy_kwh": .number(f.energyKWh), "scope2_market_hourly": .number(f.scope2MarketHourly),
+            "total_market_hourly": .number(f.totalMarketHourly), "cfe_kwh": .number(f.cfeKWh), "cfe_share": .number(f.cfeShare),
         ]
     }
 

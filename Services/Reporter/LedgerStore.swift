@@ -204,12 +204,13 @@ enum LedgerStore {
                         scope2_market, scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                         unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms,
                         quality_filled, quality_flagged, quality_estimated, denominator, quality_share_filled, quality_share_flagged,
-                        quality_share_estimated)
+                        quality_share_estimated, scope2_market_hourly, cfe_kwh, unallocated_scope2_market_hourly, unallocated_cfe_kwh)
                     SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
                         l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
                         l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
                         v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated,
-                        l.denominator, l.quality_share_filled, l.quality_share_flagged, l.quality_share_estimated
+                        l.denominator, l.quality_share_filled, l.quality_share_flagged, l.quality_share_estimated,
+                        l.scope2_market_hourly, l.cfe_kwh, l.unallocated_scope2_market_hourly, l.unallocated_cfe_kwh
                     FROM ledger_cells l JOIN versions v ON v.region = l.region AND v.month = l.month
                     WHERE l.region = ? AND l.month = ?
                     """,
@@ -236,8 +237,9 @@ enum LedgerStore {
                 INSERT INTO ledger_cells (layer, region, month, site, product, tenant, mode, scope1, scope2_location, scope2_market,
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                     unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated,
-                    denominator, quality_share_filled, quality_share_flagged, quality_share_estimated, part)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    denominator, quality_share_filled, quality_share_flagged, quality_share_estimated, part, scope2_market_hourly, cfe_kwh,
+                    unallocated_scope2_market_hourly, unallocated_cfe_kwh)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
@@ -250,7 +252,8 @@ enum LedgerStore {
             try insert.execute(arguments: [
                 layer, region, month, site, product, nil, ResultMode.measured.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3,
                 f.energyKWh, u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, nil, q.filled, q.flagged,
-                q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated, part,
+                q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated, part, f.scope2MarketHourly, f.cfeKWh,
+                u.scope2MarketHourly, u.cfeKWh,
             ])
         }
         let result = publication.result

@@ -17,5 +17,6 @@ enum ReporterMigrations {
         UniformHours.migrations(&migrator)
         StagedPages.migrations(&migrator)
         PartitionVersions.migrations(&migrator)
+        HourlyMatchingColumns.migrations(&migrator)
     }
 }

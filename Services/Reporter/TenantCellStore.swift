@@ -10,7 +10,7 @@ import GRDB
 enum TenantCellStore {
     static let supersedeColumns = """
         region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-            share, quality_filled, quality_flagged, quality_estimated
+            share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh
         """
 
     /// Before a whole publication: every tenant cell of the region-month that the publishing
@@ -79,14 +79,14 @@ enum TenantCellStore {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO tenant_cells (region, month, tenant, product, mode, usage, since_version, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for cell in publication.measuredCells ?? [] {
             // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
             try insert.execute(arguments: [
                 region, month, cell.tenant, cell.product, ResultMode.measured.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil,
-                nil, nil,
+                nil, nil, nil, nil,
             ])
         }
         for cell in publication.result.tenants {
@@ -94,42 +94,44 @@ enum TenantCellStore {
                 // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+                    nil, nil,
                 ])
             } else {
                 let f = cell.figures
                 let q = LedgerStore.qualityParts(cell.quality, total: f.totalLocation, mode: cell.mode)
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, f.scope1, f.scope2Location,
-                    f.scope2Market, f.scope3, f.energyKWh, cell.share, q.filled, q.flagged, q.estimated,
+                    f.scope2Market, f.scope3, f.energyKWh, cell.share, q.filled, q.flagged, q.estimated, f.scope2MarketHourly, f.cfeKWh,
                 ])
             }
         }
         let part = try db.cachedStatement(
             sql: """
                 INSERT INTO tag_parts (region, month, tenant, product, mode, tag_key, tag_value, usage, share, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_market, scope3, energy_kwh, scope2_market_hourly, cfe_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (region, month, tenant, product, mode, tag_key, tag_value) DO UPDATE SET usage = excluded.usage,
                     share = excluded.share, scope1 = excluded.scope1, scope2_location = excluded.scope2_location,
-                    scope2_market = excluded.scope2_market, scope3 = excluded.scope3, energy_kwh = excluded.energy_kwh
+                    scope2_market = excluded.scope2_market, scope3 = excluded.scope3, energy_kwh = excluded.energy_kwh,
+                    scope2_market_hourly = excluded.scope2_market_hourly, cfe_kwh = excluded.cfe_kwh
                 """)
         for share in publication.tagShares ?? [] {
             try part.execute(arguments: [
                 region, month, share.tenant, share.product, share.mode.rawValue, share.key, share.value, share.usage, share.share, nil, nil, nil,
-                nil, nil,
+                nil, nil, nil, nil,
             ])
         }
         for tagPart in publication.tagParts ?? [] {
             if let share = tagPart.share {
                 try part.execute(arguments: [
                     region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, share,
-                    nil, nil, nil, nil, nil,
+                    nil, nil, nil, nil, nil, nil, nil,
                 ])
             } else {
                 // A publication from before change sets: the part's figures as sent.
                 let f = tagPart.figures
                 try part.execute(arguments: [
                     region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, nil,
-                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh, f.scope2MarketHourly, f.cfeKWh,
                 ])
             }
         }

@@ -35,16 +35,22 @@ enum UniformHours {
                     CREATE TABLE hour_index (i INTEGER PRIMARY KEY);
                     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < \(HourlySeries.maximumHours))
                     INSERT INTO hour_index (i) SELECT i FROM n;
-                    CREATE VIEW ledger_hourly AS
-                    SELECT layer, part, region, month, site, product, tenant, mode, hour, scope1, scope2_location, scope2_market, scope3,
-                        energy_kwh
-                    FROM hourly_rows
-                    UNION ALL
-                    SELECT u.layer, u.part, u.region, u.month, u.site, u.product, u.tenant, u.mode, u.first_hour + i.i * 3600 AS hour,
-                        u.scope1, u.scope2_location, u.scope2_market, u.scope3, u.energy_kwh
-                    FROM hourly_uniform u JOIN hour_index i ON i.i < u.hours;
                     """)
+            try db.execute(sql: hourlyView(DerivedTenantCells.scopesV1))
         }
+    }
+
+    /// Hour by hour: the rows stored per hour, and each uniform series repeated over its hours.
+    static func hourlyView(_ scopes: [String]) -> String {
+        """
+        CREATE VIEW ledger_hourly AS
+        SELECT layer, part, region, month, site, product, tenant, mode, hour, \(scopes.joined(separator: ", "))
+        FROM hourly_rows
+        UNION ALL
+        SELECT u.layer, u.part, u.region, u.month, u.site, u.product, u.tenant, u.mode, u.first_hour + i.i * 3600 AS hour,
+            \(scopes.map { "u.\($0)" }.joined(separator: ", "))
+        FROM hourly_uniform u JOIN hour_index i ON i.i < u.hours
+        """
     }
 
     /// Removes the hours of a region-month's site, product-site and product series (both tables)
@@ -92,12 +98,13 @@ enum UniformHours {
         let perHour = try db.cachedStatement(
             sql: """
                 INSERT INTO hourly_rows (layer, part, region, month, site, product, tenant, mode, hour, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_market, scope3, energy_kwh, scope2_market_hourly, cfe_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let uniform = try db.cachedStatement(
             sql: """
                 INSERT INTO hourly_uniform (layer, part, region, month, site, product, tenant, mode, first_hour, hours, scope1,
-                    scope2_location, scope2_market, scope3, energy_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_location, scope2_market, scope3, energy_kwh, scope2_market_hourly, cfe_kwh)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let monthText = month.description
         for series in series {
@@ -106,7 +113,7 @@ enum UniformHours {
                 if f == .zero { continue }
                 try uniform.execute(arguments: [
                     series.layer, series.part, region, monthText, series.site, series.product, series.tenant, mode, month.start, series.count,
-                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh, f.scope2MarketHourly, f.cfeKWh,
                 ])
                 continue
             }
@@ -115,7 +122,8 @@ enum UniformHours {
                 if f == .zero { continue }
                 try perHour.execute(arguments: [
                     series.layer, series.part, region, monthText, series.site, series.product, series.tenant, mode,
-                    month.start + Int64(i) * 3600, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh,
+                    month.start + Int64(i) * 3600, f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh, f.scope2MarketHourly,
+                    f.cfeKWh,
                 ])
             }
         }

@@ -13,7 +13,10 @@ import Testing
         try await suite.postExpectingAccepted("/v1/activity", EstimationTests.usage, "application/x-ndjson", accepted: 2)
         try await suite.waitDrained()
 
-        let scopes = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "total_location", "total_market"]
+        let scopes = [
+            "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "total_location", "total_market", "scope2_market_hourly",
+            "total_market_hourly", "cfe_kwh",
+        ]
         let views: [(layer: String, keys: [String])] = [
             ("site", ["site", "region", "month"]), ("product_site", ["product", "site", "region", "month"]),
             ("product", ["product", "region", "month"]), ("tenant", ["tenant", "product", "region", "month"]),

@@ -45,13 +45,13 @@ enum TagLedgerStore {
             period += " AND month <= ?"
             range.append(to.description)
         }
-        let figures = "scope1, scope2_location, scope2_market, scope3, energy_kwh"
+        let figures = DerivedTenantCells.scopes.joined(separator: ", ")
         func cell(_ row: Row, value: String) -> TagBreakdownReport.Cell {
             TagBreakdownReport.Cell(
                 region: row["region"], month: row["month"], product: row["product"], value: value, usage: row["usage"] ?? 0,
                 figures: EmissionFigures(
                     scope1: row["scope1"], scope2Location: row["scope2_location"], scope2Market: row["scope2_market"], scope3: row["scope3"],
-                    energyKWh: row["energy_kwh"]))
+                    energyKWh: row["energy_kwh"], scope2MarketHourly: row["scope2_market_hourly"] ?? 0, cfeKWh: row["cfe_kwh"] ?? 0))
         }
         let cells = try Row.fetchAll(
             db, sql: "SELECT region, month, product, usage, \(figures) FROM ledger WHERE layer = 'tenant' AND tenant = ? AND mode = ?\(period)",

@@ -1,0 +1,32 @@
+import GRDB
+
+/// The figures of the hourly method of market-based scope 2 (`scope2_market_hourly`) and the
+/// carbon-free energy (`cfe_kwh`), stored beside the other figures of every cell, current and
+/// superseded, with their unallocated parts, in tenant cells, tag parts and hours; the views
+/// are made again with them. Rows stored before read 0 until their region-month is published
+/// again (the calculator recalculates every region-month once after its own upgrade).
+enum HourlyMatchingColumns {
+    static let added = ["scope2_market_hourly", "cfe_kwh"]
+
+    static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-hourly-matching-v1") { db in
+            try db.execute(sql: "DROP VIEW ledger; DROP VIEW ledger_superseded; DROP VIEW tag_ledger; DROP VIEW ledger_hourly")
+            for table in ["ledger_cells", "superseded_cells"] {
+                for column in added + added.map({ "unallocated_\($0)" }) {
+                    try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0")
+                }
+            }
+            // Tenant cells and tag parts hold figures only when they have their own (NULL: derived).
+            for table in ["tenant_cells", "tenant_cells_superseded", "tag_parts"] {
+                for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL") }
+            }
+            for table in ["hourly_rows", "hourly_uniform"] {
+                for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0") }
+            }
+            try db.execute(sql: DerivedTenantCells.ledgerView(DerivedTenantCells.scopes))
+            try db.execute(sql: DerivedTenantCells.supersededView(DerivedTenantCells.scopes))
+            try db.execute(sql: DerivedTenantCells.tagView(DerivedTenantCells.scopes))
+            try db.execute(sql: UniformHours.hourlyView(DerivedTenantCells.scopes))
+        }
+    }
+}

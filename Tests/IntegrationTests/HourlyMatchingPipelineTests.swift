@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// The hourly method of market-based scope 2 through the real services: certificates sent with
+/// their hours and grids, figures read from the reporter on every layer, monthly and hourly,
+/// against hand-computed values.
+@Suite(.serialized) struct HourlyMatchingPipelineTests {
+    static let sites = #"[{"site":"h1","region":"hr","grid":"HG"},{"site":"h2","region":"hr2","grid":"HG2"}]"#
+    static let products = #"[{"product":"vm","unit":"vCPU-h","basis":"usage"}]"#
+    static let factors = """
+        {"factor":"grid.HG","activity":"electricity","region":"HG","value":0.5,"unit":"kgCO2e/kWh","valid_from":"2024-03-01","valid_to":"2024-04-01","source":"test","version":"1"}
+        """
+
+    /// 10 kWh in each hour of 2024-03-01 at h1; certificates of 40 kWh in hours 10, 11 and 12
+    /// (HG, one naming it, two naming no grid), 100 kWh of HG2 in hour 13 (another grid), and
+    /// one naming a grid no site is in (refused); the product's IT energy; two tenants.
+    static var activity: String {
+        var lines = (0..<24).map { h in
+            #"{"source":"meter","id":"grid-\#(h)","kind":"facility.electricity","site":"h1","start":"2024-03-01T\#(String(format: "%02d", h)):00:00Z","end":"2024-03-01T\#(String(format: "%02d", h + 1 == 24 ? 0 : h + 1)):00:00Z","value":10,"unit":"kWh"}"#
+        }
+        // The last hour ends at midnight of the next day.
+        lines[23] = #"{"source":"meter","id":"grid-23","kind":"facility.electricity","site":"h1","start":"2024-03-01T23:00:00Z","end":"2024-03-02T00:00:00Z","value":10,"unit":"kWh"}"#
+        lines += [
+            #"{"source":"ppa","id":"c-10","kind":"facility.certificate","site":"h1","grid":"HG","start":"2024-03-01T10:00:00Z","end":"2024-03-01T11:00:00Z","value":40,"unit":"kWh"}"#,
+            #"{"source":"ppa","id":"c-11","kind":"facility.certificate","site":"h1","start":"2024-03-01T11:00:00Z","end":"2024-03-01T12:00:00Z","value":40,"unit":"kWh"}"#,
+            #"{"source":"ppa","id":"c-12","kind":"facility.certificate","site":"h1","start":"2024-03-01T12:00:00Z","end":"2024-03-01T13:00:00Z","value":0.04,"unit":"MWh"}"#,
+            #"{"source":"rec","id":"c-far","kind":"facility.certificate","site":"h1","grid":"HG2","start":"2024-03-01T13:00:00Z","end":"2024-03-01T14:00:00Z","value":100,"unit":"kWh"}"#,
+            #"{"source":"rec","id":"c-nowhere","kind":"facility.certificate","site":"h1","grid":"ATLANTIS","start":"2024-03-01T13:00:00Z","end":"2024-03-01T14:00:00Z","value":100,"unit":"kWh"}"#,
+            #"{"source":"meter","id":"vm-it","kind":"product.it_electricity","site":"h1","product":"vm","start":"2024-03-01T00:00:00Z","end":"2024-03-02T00:00:00Z","value":100,"unit":"kWh"}"#,
+            #"{"source":"billing","id":"a","kind":"usage","tenant":"a","product":"vm","region":"hr","start":"2024-03-01T00:00:00Z","end":"2024-03-02T00:00:00Z","value":3,"unit":"vCPU-h"}"#,
+            #"{"source":"billing","id":"b","kind":"usage","tenant":"b","product":"vm","region":"hr","start":"2024-03-01T00:00:00Z","end":"2024-03-02T00:00:00Z","value":1,"unit":"vCPU-h"}"#,
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func bothMarketMethodsSideBySideOnEveryLayer() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start()
+        try await suite.postExpectingAccepted("/v1/sites", Self.sites, "application/json", accepted: 2)
+        try await suite.postExpectingAccepted("/v1/products", Self.products, "application/json", accepted: 1)
+        try await suite.postExpectingAccepted("/v1/factors", Self.factors, "application/x-ndjson", accepted: 1)
+        let verdict = try await suite.postExpectingAccepted("/v1/activity", Self.activity, "application/x-ndjson", accepted: 31)
+        let rejected = verdict["rejected"] as? [[String: Any]] ?? []
+        #expect(rejected.count == 1 && rejected.first?["field"] as? String == "grid", "\(rejected)")
+        #expect((rejected.first?["reason"] as? String)?.contains("unknown grid \"ATLANTIS\"") == true, "\(rejected)")
+        try await suite.waitDrained()
+
+        // Site h1, by hand: G = 240 kWh at 0.5 kg/kWh (no residual mix: r = 0.5).
+        // Monthly: certificates 120 (HG) + 100 (HG2, applied monthly by default) = 220;
+        //   (240 − 220) × 0.5 = 10 kg.
+        // Hourly: hours 10–12 covered for 10 kWh each (the other 30 kWh of each hour are lost);
+        //   HG2's certificates are outside the market boundary: (240 − 30) × 0.5 = 105 kg.
+        // CFE: 30 kWh of 240, share 0.125.
+        let site = try #require(row(try await suite.emissions("layer=site&from=2024-03&to=2024-03"), ["site": "h1"]))
+        expectClose(site["scope2_market"], 10, "h1 scope2_market")
+        expectClose(site["scope2_market_hourly"], 105, "h1 scope2_market_hourly")
+        expectClose(site["total_market_hourly"], 105, "h1 total_market_hourly")
+        expectClose(site["cfe_kwh"], 30, "h1 cfe_kwh")
+        expectClose(site["cfe_share"], 0.125, "h1 cfe_share")
+
+        // One product takes the whole site (w = 1); tenants a and b 3/4 and 1/4 of it.
+        let product = try #require(row(try await suite.emissions("layer=product&from=2024-03&to=2024-03"), ["product": "vm"]))
+        expectClose(product["scope2_market_hourly"], 105, "vm scope2_market_hourly")
+        let tenants = try await suite.emissions("layer=tenant&group_by=tenant&from=2024-03&to=2024-03")
+        expectClose(row(tenants, ["tenant": "a"])?["scope2_market_hourly"], 78.75, "a scope2_market_hourly")
+        expectClose(row(tenants, ["tenant": "a"])?["cfe_kwh"], 22.5, "a cfe_kwh")
+        expectClose(row(tenants, ["tenant": "b"])?["scope2_market_hourly"], 26.25, "b scope2_market_hourly")
+        expectClose(row(tenants, ["tenant": "b"])?["cfe_share"], 0.125, "b cfe_share")
+
+        // Hour by hour: hour 11 is covered (0 kg, 10 kWh carbon-free), hour 13 is not (HG2 does not count).
+        let hours = try await suite.emissions("layer=site&site=h1&granularity=hour&from=2024-03&to=2024-03")
+        expectClose(row(hours, ["hour": "2024-03-01T11:00:00Z"])?["scope2_market_hourly"], 0, "hour 11")
+        expectClose(row(hours, ["hour": "2024-03-01T11:00:00Z"])?["cfe_kwh"], 10, "hour 11 cfe")
+        expectClose(row(hours, ["hour": "2024-03-01T13:00:00Z"])?["scope2_market_hourly"], 5, "hour 13")
+        let tenantHours = try await suite.emissions("layer=tenant&tenant=a&granularity=hour&from=2024-03&to=2024-03")
+        expectClose(tenantHours.reduce(0.0) { $0 + (($1["scope2_market_hourly"] as? Double) ?? 0) }, 78.75, "a's hours")
+
+        // CSV carries both methods.
+        let (status, csv) = try await suite.get(.reporter, "/v1/emissions?layer=site&from=2024-03&to=2024-03&format=csv")
+        #expect(status == 200)
+        let header = String(decoding: csv, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasSuffix(",scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share"), "\(header)")
+        await suite.stopAll()
+    }
+}
