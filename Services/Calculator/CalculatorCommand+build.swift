@@ -95,6 +95,7 @@ extension CalculatorCommand {
         BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
         FactorRoutes.add(to: api, database: database, defaults: defaultFactors)
         LineageRoutes.add(to: api, database: database, defaults: defaultFactors, quality: quality)
+        CertificateRoutes.add(to: api, database: database, marketBoundary: boundary)
         return ServiceShell(
             name: "calculator", runtime: runtime,
             workers: [

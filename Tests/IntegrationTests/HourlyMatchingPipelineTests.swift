@@ -75,6 +75,16 @@ import Testing
         let tenantHours = try await suite.emissions("layer=tenant&tenant=a&granularity=hour&from=2024-03&to=2024-03")
         expectClose(tenantHours.reduce(0.0) { $0 + (($1["scope2_market_hourly"] as? Double) ?? 0) }, 78.75, "a's hours")
 
+        // The provider can list what was not applied, and why.
+        let unapplied = try await suite.json(.calculator, "/v1/certificates/unapplied?month=2024-03")
+        let listed = unapplied["certificates"] as? [[String: Any]] ?? []
+        #expect(listed.count == 1, "\(unapplied)")
+        #expect(listed.first?["id"] as? String == "c-far" && listed.first?["grid"] as? String == "HG2" && listed.first?["site_grid"] as? String == "HG")
+        #expect(listed.first?["applied_hourly"] as? Bool == false && listed.first?["applied_monthly"] as? Bool == true)
+        expectClose(listed.first?["kwh"], 100, "c-far kWh")
+        let (badMonth, _) = try await suite.get(.calculator, "/v1/certificates/unapplied?month=March")
+        #expect(badMonth == 400)
+
         // CSV carries both methods.
         let (status, csv) = try await suite.get(.reporter, "/v1/emissions?layer=site&from=2024-03&to=2024-03&format=csv")
         #expect(status == 200)
