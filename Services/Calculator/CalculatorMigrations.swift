@@ -11,5 +11,6 @@ enum CalculatorMigrations {
         CalculationFailures.migrations(&migrator)
         PublishedTenantCells.migrations(&migrator)
         CalculatorStore.recalculationAfterUpgrade(&migrator)
+        CalculatorStore.factorValidity(&migrator)
     }
 }

@@ -126,6 +126,15 @@ enum CalculatorStore {
         try Data.fetchAll(db, sql: "SELECT declaration FROM factors").map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
     }
 
+    /// The declared factors in force at some time of `month`: what a region-month's calculation
+    /// needs. An hourly factor series holds thousands of factors a year per zone; reading them
+    /// all for every region-month would cost more than the calculation.
+    static func factors(_ db: Database, in month: CalendarMonth) throws -> [EmissionFactor] {
+        try Data.fetchAll(
+            db, sql: "SELECT declaration FROM factors WHERE valid_from < ? AND valid_to > ?", arguments: [month.end, month.start]
+        ).map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
+    }
+
     static func products(_ db: Database) throws -> [String: ProductDeclaration] {
         let all = try Data.fetchAll(db, sql: "SELECT declaration FROM products").map {
             try JSONDecoder().decode(ProductDeclaration.self, from: $0)
@@ -155,6 +164,24 @@ enum CalculatorStore {
 }
 
 extension CalculatorStore {
+    /// Each factor's validity in columns of its own, indexed, so a region-month reads only the
+    /// factors in force in its month (``factors(_:in:)``).
+    static func factorValidity(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("calculator-factor-validity-v1") { db in
+            try db.execute(sql: "ALTER TABLE factors ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE factors ADD COLUMN valid_to INTEGER NOT NULL DEFAULT 0")
+            for row in try Row.fetchAll(db, sql: "SELECT factor, declaration FROM factors") {
+                let name: String = row["factor"]
+                let factor: EmissionFactor
+                do { factor = try JSONDecoder().decode(EmissionFactor.self, from: row["declaration"] as Data) } catch {
+                    throw StoredDeclarationError(table: "factors", key: name, reason: "\(error)")
+                }
+                try db.execute(sql: "UPDATE factors SET valid_from = ?, valid_to = ? WHERE factor = ?", arguments: [factor.validFrom, factor.validTo, name])
+            }
+            try db.execute(sql: "CREATE INDEX factors_validity ON factors (valid_to, valid_from)")
+        }
+    }
+
     /// Every region-month recalculated once, all tenants, after an upgrade whose results carry
     /// figures the stored ones lack (the hourly method of market-based scope 2 and the
     /// carbon-free energy): the new versions bring them to the reporter.

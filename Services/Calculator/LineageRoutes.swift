@@ -62,7 +62,7 @@ enum LineageRoutes {
                     site = declared
                 }
                 let records = try CalculatorStore.allRecords(db)
-                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db)))
+                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db, in: month)))
                 if layer == .site, let site {
                     return .site(SiteLineage.build(site: site, month: month, records: records, factors: factors, quality: quality))
                 }

@@ -150,8 +150,12 @@ struct RecordLedger {
             }
             impacting.append(factor)
             try db.execute(
-                sql: "INSERT INTO factors (factor, declaration) VALUES (?, ?) ON CONFLICT (factor) DO UPDATE SET declaration = excluded.declaration",
-                arguments: [factor.factor, try encoder.encode(factor)])
+                sql: """
+                    INSERT INTO factors (factor, declaration, valid_from, valid_to) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (factor) DO UPDATE SET declaration = excluded.declaration, valid_from = excluded.valid_from,
+                        valid_to = excluded.valid_to
+                    """,
+                arguments: [factor.factor, try encoder.encode(factor), factor.validFrom, factor.validTo])
         }
         let known = try Row.fetchAll(db, sql: "SELECT region, month FROM region_months").compactMap { row -> RegionMonthKey? in
             guard let month = CalendarMonth(row["month"] as String) else { return nil }

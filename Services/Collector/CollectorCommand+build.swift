@@ -116,6 +116,7 @@ extension CollectorCommand {
         // Ingest has a guard of its own: the same identification as the ZeroMQ ingest endpoint.
         let ingestRoutes = router.group().add(middleware: AuthenticationMiddleware(gate.routeGuard))
         CollectorRoutes.addIngest(to: ingestRoutes, ingest: ingestService, maxBodyBytes: maxBodyBytes, gate: gate)
+        CollectorRoutes.addFactorSeries(to: ingestRoutes, ingest: ingestService, maxBodyBytes: maxBodyBytes, gate: gate)
         let board = SourceHealthBoard()
         for collector in collectors { await board.register(collector.name, kind: collector.kind) }
         let sourceMetrics = SourceMetrics(

@@ -43,6 +43,44 @@ enum CollectorRoutes {
         }
     }
 
+    /// `POST /v1/factors/hourly?source=…[&activity=electricity|residual_electricity][&version=1][&unit=gCO2e/kWh]`:
+    /// a grid-intensity time series (CSV or NDJSON, one row per zone and hour) stored as factors
+    /// of one-hour validity (``HourlyFactorSeries``); rows that cannot be factors are quarantined
+    /// with their line, the others stored. Behind the ingest gate, as factors are.
+    static func addFactorSeries(to router: some RouterMethods<ServiceRequestContext>, ingest: IngestService, maxBodyBytes: Int, gate: IngestGate) {
+        router.post("/v1/factors/hourly") { request, context -> JSONResponse<BatchVerdict> in
+            let caller = try context.requireCaller()
+            let body = try await HTTPSupport.requireBody(of: request, limit: maxBodyBytes, hint: "split the series into smaller files")
+            let format: BatchFormat
+            if let declared = request.headers[.contentType], !declared.hasPrefix("application/x-www-form-urlencoded") {
+                guard let known = BatchFormat.from(contentType: declared), known != .json else {
+                    throw APIError(.unsupportedMediaType, "unsupported Content-Type \(declared); use text/csv or application/x-ndjson")
+                }
+                format = known
+            } else {
+                format = BatchFormat.sniff(body)
+            }
+            let query = request.uri.queryParameters
+            let options = HourlyFactorSeries.Options(
+                activity: query["activity"].map(String.init) ?? "electricity", source: query["source"].map(String.init) ?? "",
+                version: query["version"].map(String.init) ?? "1", unit: query["unit"].map(String.init))
+            let records: [RawRecord]
+            do throws(HourlyFactorSeries.Invalid) {
+                records = try HourlyFactorSeries.records(in: body, format: format, options: options)
+            } catch {
+                throw APIError.badRequest(error.description)
+            }
+            try await gate.authorize(caller.principal, entity: .factors, body: body, format: format, action: caller.action)
+            do {
+                let verdict = try await ingest.ingest(
+                    body: body, format: format, entity: .factors, channel: "http", submitter: caller.principal, framed: records)
+                return JSONResponse(verdict, status: verdict.status == .processed ? .ok : .accepted)
+            } catch let error as IngestError {
+                throw error.apiError
+            }
+        }
+    }
+
     /// `GET /v1/batches/{id}`: a batch's verdict. A batch another tenant sent is answered
     /// exactly like one that does not exist.
     static func addVerdicts(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool) {

@@ -48,12 +48,14 @@ struct IngestService: Sendable {
 
     /// A batch sent over HTTP or ZeroMQ by `submitter` (nil when authentication is off), subject
     /// to the per-credential rate limit.
-    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal?) async throws
+    /// `framed`: the body's records when the caller cut them itself (an hourly factor series);
+    /// otherwise the body is framed as `format`.
+    func ingest(body: Data, format: BatchFormat, entity: IngestEntity, channel: String, submitter: Principal?, framed: [RawRecord]? = nil) async throws
         -> BatchVerdict
     {
         switch try await ingest(
             body: body, format: format, entity: entity, channel: channel, deliveryKey: nil, submitter: submitter,
-            rateKey: submitter?.subject ?? "anonymous")
+            rateKey: submitter?.subject ?? "anonymous", framed: framed)
         {
         case .stored(let verdict): return verdict
         case .alreadyDelivered(let batch):  // cannot happen without a key; answer as for a stored batch
@@ -67,7 +69,7 @@ struct IngestService: Sendable {
     /// when given, is the bucket the batch's records are taken from.
     func ingest(
         body: Data, format: BatchFormat, entity: IngestEntity, channel: String, deliveryKey: String?, submitter: Principal? = nil,
-        rateKey: String? = nil
+        rateKey: String? = nil, framed: [RawRecord]? = nil
     ) async throws
         -> DeliveryOutcome
     {
@@ -81,7 +83,7 @@ struct IngestService: Sendable {
         }
         let records: [RawRecord]
         do {
-            records = try BatchFraming.records(in: body, format: format)
+            records = try framed ?? BatchFraming.records(in: body, format: format)
         } catch {
             throw IngestError(status: .badRequest, description: "could not read the \(format.rawValue) body: \(error)")
         }

@@ -82,7 +82,7 @@ struct BatchProcessor {
                     case .failure(let rejection): outcome = .failure(rejection)
                     }
                 case .factors:
-                    switch RecordValidator.factor(line) {
+                    switch RecordValidator.factor(line, grids: registry.grids) {
                     case .success(let factor):
                         let change = try upsert(db, table: "factors", key: "factor", value: factor.factor, declaration: factor)
                         if change != .repeated { update.factors.append(factor) }

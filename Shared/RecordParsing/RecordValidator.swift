@@ -335,12 +335,18 @@ public enum RecordValidator {
     /// any other activity is a fuel (per volume) or a gas (per mass, i.e. its GWP).
     /// `valid_from`/`valid_to` are dates or RFC 3339 times (any year: open-ended factors are
     /// often written with a far-future end); `version` may be a string or a number, default "1".
-    public static func factor(_ json: Data) -> Result<EmissionFactor, RecordRejection> {
+    /// `grids`: the grids of the declared sites; a factor of an hourly series (`"series":
+    /// "hourly"`, as ``HourlyFactorSeries`` writes them) must be for one of them.
+    public static func factor(_ json: Data, grids: Set<String>? = nil) -> Result<EmissionFactor, RecordRejection> {
         do throws(RecordRejection) {
             let raw = try decode(RawFactor.self, from: json)
             let name = try required(raw.factor, "factor")
             let activity = try required(raw.activity, "activity")
             let region = try optional(raw.region, "region")
+            if raw.series == "hourly", let grids, let zone = region, !grids.contains(zone) {
+                throw RecordRejection(
+                    field: "zone", reason: "unknown zone \(quoted(zone)): no declared site is in that grid (a series is imported for the grids sites use)")
+            }
             guard let value = raw.value else { throw missing("value") }
             guard value.isFinite else { throw RecordRejection(field: "value", reason: "must be a finite number") }
             guard value >= 0 else {
@@ -786,11 +792,12 @@ private struct RawProduct: Decodable {
 
 /// The fields of an emission factor declaration.
 private struct RawFactor: Decodable {
-    var factor, activity, region, unit, validFrom, validTo, source, version: String?
+    var factor, activity, region, unit, validFrom, validTo, source, version, series: String?
     var value: Double?
 
     init(from decoder: any Decoder) throws {
         let fields = try Fields(decoder)
+        series = try fields.string("series")
         factor = try fields.string("factor")
         activity = try fields.string("activity")
         region = try fields.string("region")

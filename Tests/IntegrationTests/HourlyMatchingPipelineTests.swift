@@ -92,4 +92,43 @@ import Testing
         #expect(header.hasSuffix(",scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share"), "\(header)")
         await suite.stopAll()
     }
+
+    @Test func anHourlyIntensitySeriesPricesEachHour() async throws {
+        let suite = try SuiteProcess()
+        try await suite.start()
+        try await suite.postExpectingAccepted("/v1/sites", Self.sites, "application/json", accepted: 2)
+        try await suite.postExpectingAccepted("/v1/products", Self.products, "application/json", accepted: 1)
+        // 100 g/kWh in the first twelve hours of 2024-03-01, 300 g/kWh in the last twelve, as an
+        // Electricity Maps export; then rows that cannot be factors.
+        var csv = "Datetime (UTC),Zone Id,Carbon Intensity gCO₂eq/kWh (direct)\n"
+        for h in 0..<24 { csv += "2024-03-01 \(String(format: "%02d", h)):00:00,HG,\(h < 12 ? 100 : 300)\n" }
+        csv += "2024-03-01 05:00:00,HG,999\n"  // line 26: hour 5 again, another value
+        csv += "2024-03-01 05:30:00,HG,100\n"  // line 27: not on the hour
+        csv += "2024-03-01 06:00:00,HG,-1\n"  // line 28: negative
+        csv += "2024-03-01 06:00:00,ATLANTIS,100\n"  // line 29: no site is in that grid
+        let (status, data) = try await suite.post(
+            .collector, "/v1/factors/hourly?source=electricitymaps&version=2024-03", body: Data(csv.utf8), contentType: "text/csv")
+        #expect(status == 200, "\(String(decoding: data, as: UTF8.self))")
+        let verdict = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(verdict["accepted"] as? Int == 24, "\(verdict)")
+        let rejected = verdict["rejected"] as? [[String: Any]] ?? []
+        #expect(Set(rejected.compactMap { $0["line"] as? Int }) == [26, 27, 28, 29], "\(rejected)")
+        #expect(rejected.first { $0["line"] as? Int == 29 }?["field"] as? String == "zone", "\(rejected)")
+        // A file the importer cannot read is refused whole, with the reason.
+        let (badStatus, badBody) = try await suite.post(
+            .collector, "/v1/factors/hourly?source=x", body: Data("zone,value\nHG,1\n".utf8), contentType: "text/csv")
+        #expect(badStatus == 400 && String(decoding: badBody, as: UTF8.self).contains("no time column"))
+
+        let grid = (0..<24).map { h in
+            #"{"source":"meter","id":"g-\#(h)","kind":"facility.electricity","site":"h1","start":"2024-03-01T\#(String(format: "%02d", h)):00:00Z","end":"\#(h == 23 ? "2024-03-02T00" : "2024-03-01T" + String(format: "%02d", h + 1)):00:00Z","value":10,"unit":"kWh"}"#
+        }.joined(separator: "\n")
+        try await suite.postExpectingAccepted("/v1/activity", grid, "application/x-ndjson", accepted: 24)
+        try await suite.waitDrained()
+        // 120 kWh × 0.1 + 120 kWh × 0.3 = 48 kg, hour by hour.
+        let site = try #require(row(try await suite.emissions("layer=site&from=2024-03&to=2024-03"), ["site": "h1"]))
+        expectClose(site["scope2_location"], 48, "h1 scope2_location with the hourly series")
+        let hours = try await suite.emissions("layer=site&site=h1&granularity=hour&from=2024-03&to=2024-03")
+        expectClose(row(hours, ["hour": "2024-03-01T13:00:00Z"])?["scope2_location"], 3, "hour 13 at 300 g/kWh")
+        await suite.stopAll()
+    }
 }
