@@ -126,13 +126,26 @@ enum CalculatorStore {
         try Data.fetchAll(db, sql: "SELECT declaration FROM factors").map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
     }
 
-    /// The declared factors in force at some time of `month`: what a region-month's calculation
-    /// needs. An hourly factor series holds thousands of factors a year per zone; reading them
-    /// all for every region-month would cost more than the calculation.
-    static func factors(_ db: Database, in month: CalendarMonth) throws -> [EmissionFactor] {
-        try Data.fetchAll(
-            db, sql: "SELECT declaration FROM factors WHERE valid_from < ? AND valid_to > ?", arguments: [month.end, month.start]
+    /// The declared factors in force at some time of `month`, of the grids in `grids` or of no
+    /// region: what a region-month's calculation needs. An hourly factor series holds thousands
+    /// of factors a year per zone; reading every zone's for every region-month would cost more
+    /// than the calculation.
+    static func factors(_ db: Database, in month: CalendarMonth, grids: Set<String>) throws -> [EmissionFactor] {
+        let names = grids.sorted()
+        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        let regions = names.isEmpty ? "region IS NULL" : "(region IS NULL OR region IN (\(placeholders)))"
+        return try Data.fetchAll(
+            db, sql: "SELECT declaration FROM factors WHERE valid_from < ? AND valid_to > ? AND \(regions)",
+            arguments: StatementArguments([month.end, month.start] as [any DatabaseValueConvertible] + names)
         ).map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
+    }
+
+    /// The grids a region-month's factors may be for: its sites' grids, and the grids estimation
+    /// mode prices cloud usage of the region with (`<provider>/<region>`).
+    static func grids(_ db: Database, region: String) throws -> Set<String> {
+        var grids = Set(try sites(db, region: region).values.map(\.grid))
+        for provider in CloudProvider.allCases { grids.insert(CCFCoefficients.gridRegion(provider: provider, region: region)) }
+        return grids
     }
 
     static func products(_ db: Database) throws -> [String: ProductDeclaration] {
@@ -170,15 +183,18 @@ extension CalculatorStore {
         migrator.registerMigration("calculator-factor-validity-v1") { db in
             try db.execute(sql: "ALTER TABLE factors ADD COLUMN valid_from INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "ALTER TABLE factors ADD COLUMN valid_to INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE factors ADD COLUMN region TEXT")
             for row in try Row.fetchAll(db, sql: "SELECT factor, declaration FROM factors") {
                 let name: String = row["factor"]
                 let factor: EmissionFactor
                 do { factor = try JSONDecoder().decode(EmissionFactor.self, from: row["declaration"] as Data) } catch {
                     throw StoredDeclarationError(table: "factors", key: name, reason: "\(error)")
                 }
-                try db.execute(sql: "UPDATE factors SET valid_from = ?, valid_to = ? WHERE factor = ?", arguments: [factor.validFrom, factor.validTo, name])
+                try db.execute(
+                    sql: "UPDATE factors SET valid_from = ?, valid_to = ?, region = ? WHERE factor = ?",
+                    arguments: [factor.validFrom, factor.validTo, factor.region, name])
             }
-            try db.execute(sql: "CREATE INDEX factors_validity ON factors (valid_to, valid_from)")
+            try db.execute(sql: "CREATE INDEX factors_validity ON factors (region, valid_to, valid_from)")
         }
     }
 

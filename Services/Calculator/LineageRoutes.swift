@@ -62,7 +62,8 @@ enum LineageRoutes {
                     site = declared
                 }
                 let records = try CalculatorStore.allRecords(db)
-                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db, in: month)))
+                let lineageRegion = regionGiven ?? site?.region ?? ""
+                let factors = FactorResolver(defaults + (try CalculatorStore.factors(db, in: month, grids: try CalculatorStore.grids(db, region: lineageRegion))))
                 if layer == .site, let site {
                     return .site(SiteLineage.build(site: site, month: month, records: records, factors: factors, quality: quality))
                 }

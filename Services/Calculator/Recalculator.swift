@@ -123,7 +123,8 @@ struct Recalculator: Sendable {
     /// (``PublishedTenantCells``), so its size, and the reporter's work, follow what changed
     /// rather than the number of tenants.
     private func calculate(_ db: Database, key: RegionMonthKey) throws -> CalculatedRegionMonth {
-        let factors = FactorResolver(defaultFactors + (try CalculatorStore.factors(db, in: key.month)))
+        let factors = FactorResolver(
+            defaultFactors + (try CalculatorStore.factors(db, in: key.month, grids: try CalculatorStore.grids(db, region: key.region))))
         let products = try CalculatorStore.products(db)
         let held = try Row.fetchOne(
             db, sql: "SELECT version, cells_tracked FROM results WHERE region = ? AND month = ?",

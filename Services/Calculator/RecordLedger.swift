@@ -151,11 +151,11 @@ struct RecordLedger {
             impacting.append(factor)
             try db.execute(
                 sql: """
-                    INSERT INTO factors (factor, declaration, valid_from, valid_to) VALUES (?, ?, ?, ?)
+                    INSERT INTO factors (factor, declaration, valid_from, valid_to, region) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (factor) DO UPDATE SET declaration = excluded.declaration, valid_from = excluded.valid_from,
-                        valid_to = excluded.valid_to
+                        valid_to = excluded.valid_to, region = excluded.region
                     """,
-                arguments: [factor.factor, try encoder.encode(factor), factor.validFrom, factor.validTo])
+                arguments: [factor.factor, try encoder.encode(factor), factor.validFrom, factor.validTo, factor.region])
         }
         let known = try Row.fetchAll(db, sql: "SELECT region, month FROM region_months").compactMap { row -> RegionMonthKey? in
             guard let month = CalendarMonth(row["month"] as String) else { return nil }
