@@ -11,7 +11,8 @@ struct EmissionsCommand: AsyncParsableCommand {
             site, month (comma-separated); --from/--to are months (YYYY-MM, inclusive); --layer is \
             tenant (customers), product, product_site or site (provider views, with what was not \
             allocated). Columns: scope1, scope2_location, scope2_market, scope3, the totals, energy_kwh, \
-            mode (measured or estimated) and usage. The table writes emissions in t, kg or g CO2e (whichever keeps them readable, as the dashboard does); json and csv are the \
+            mode (measured or estimated) and usage, then scope2_market_hourly and total_market_hourly \
+            (certificates matched hour by hour within the site's grid), cfe_kwh and cfe_share. The table writes emissions in t, kg or g CO2e (whichever keeps them readable, as the dashboard does); json and csv are the \
             reporter's own answer.
 
             Example:

@@ -77,19 +77,20 @@ enum InventoryHTML {
 
     private static func scopeTable(_ section: InventoryReport.Section) -> String {
         let f = section.totals
-        var html = "<table><tr><th>Scope</th><th>Location-based</th><th>Market-based</th></tr>\n"
-        let rows: [(String, Double, Double)] = [
-            ("Scope 1 — direct (fuel, refrigerants)", f.scope1, f.scope1),
-            ("Scope 2 — purchased electricity", f.scope2Location, f.scope2Market),
-            ("Scope 3 — embodied hardware", f.scope3, f.scope3),
-            ("Total", f.totalLocation, f.totalMarket),
+        var html = "<table><tr><th>Scope</th><th>Location-based</th><th>Market-based (monthly matching)</th><th>Market-based (hourly matching)</th></tr>\n"
+        let rows: [(String, Double, Double, Double)] = [
+            ("Scope 1 — direct (fuel, refrigerants)", f.scope1, f.scope1, f.scope1),
+            ("Scope 2 — purchased electricity", f.scope2Location, f.scope2Market, f.scope2MarketHourly),
+            ("Scope 3 — embodied hardware", f.scope3, f.scope3, f.scope3),
+            ("Total", f.totalLocation, f.totalMarket, f.totalMarketHourly),
         ]
-        for (name, location, market) in rows {
-            html += "<tr><td>\(escape(name))</td><td class=\"n\">\(mass(location))</td><td class=\"n\">\(mass(market))</td></tr>\n"
+        for (name, location, market, hourly) in rows {
+            html += "<tr><td>\(escape(name))</td><td class=\"n\">\(mass(location))</td><td class=\"n\">\(mass(market))</td><td class=\"n\">\(mass(hourly))</td></tr>\n"
         }
-        html += "<tr><td>Energy (kWh)</td><td class=\"n\" colspan=\"2\">\(number(f.energyKWh))</td></tr>\n"
+        html += "<tr><td>Energy (kWh)</td><td class=\"n\" colspan=\"3\">\(number(f.energyKWh))</td></tr>\n"
+        html += "<tr><td>of which carbon-free (kWh, share)</td><td class=\"n\" colspan=\"3\">\(number(f.cfeKWh)) (\(number(f.cfeShare * 100)) %)</td></tr>\n"
         if let unallocated = section.unallocated {
-            html += "<tr><td>of which not allocated to a product</td><td class=\"n\">\(mass(unallocated.totalLocation))</td><td class=\"n\">\(mass(unallocated.totalMarket))</td></tr>\n"
+            html += "<tr><td>of which not allocated to a product</td><td class=\"n\">\(mass(unallocated.totalLocation))</td><td class=\"n\">\(mass(unallocated.totalMarket))</td><td class=\"n\">\(mass(unallocated.totalMarketHourly))</td></tr>\n"
         }
         return html + "</table>\n"
     }

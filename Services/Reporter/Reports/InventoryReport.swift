@@ -87,6 +87,7 @@ struct InventoryReport: Sendable {
         "Scope 1: fuel burnt on site and refrigerant losses, each × its emission factor (refrigerants × GWP-100).",
         "Scope 2 location-based: grid kWh × the grid average factor in force, hour by hour.",
         "Scope 2 market-based: (grid kWh − certificates) × the residual mix, per site and calendar month; certificates beyond a month's consumption are not carried over; without a residual mix the grid factor is used.",
+        "Scope 2 market-based, hourly matching (shown beside the monthly figure): certificates count only in the hour they were produced for and only within the site's grid (its market boundary); each hour's uncovered grid kWh × that hour's residual mix; nothing is carried from one hour to another. Carbon-free energy = on-site renewables + the grid kWh certificates of the same hour cover; its share is of all energy.",
         "Scope 3: embodied emissions of hardware, spread evenly over its life in months.",
         "Allocation: site emissions go to products by IT energy; products to tenants by usage (usage basis) or usage ÷ sellable capacity (capacity basis); what is not allocated stays with the provider.",
         "Data quality: hourly grid-electricity meter series are checked per site and month; gaps are filled by linear interpolation between the neighbouring readings and outliers (Hampel window, robust z-score on median/MAD) are flagged and kept. Each figure states the shares of its location-based total resting on measured, filled, flagged and estimated data.",
