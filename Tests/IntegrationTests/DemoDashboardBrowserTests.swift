@@ -79,6 +79,10 @@ import Testing
             // The last month hour by hour: 24 columns, each with its figure in a title.
             let hourColumns = try await browser.evaluate("document.querySelectorAll('svg#hourly-chart rect.hour title').length") as? Int ?? 0
             #expect(hourColumns == 24, "\(width) px: \(hourColumns) hourly columns")
+            // The same month's carbon-free share, day by day and hour by hour, each hour titled.
+            let cfeHours = try await browser.evaluate("document.querySelectorAll('svg#cfe-heatmap rect title').length") as? Int ?? 0
+            #expect(cfeHours >= 28 * 24, "\(width) px: \(cfeHours) hours in the carbon-free heat map")
+            #expect(text.contains("Scope 2 market-based, hourly matching"), "\(width) px: no hourly-matching total")
             // At a phone's width the page itself does not scroll sideways (wide tables scroll in their section).
             let viewport = try await browser.evaluate("window.innerWidth") as? Int ?? 0
             let pageWidth = try await browser.evaluate("document.documentElement.scrollWidth") as? Int ?? 0

@@ -86,6 +86,39 @@ enum DashboardChart {
         return svg + "</svg>\n"
     }
 
+    /// Days × hours, each cell shaded by the hour's carbon-free share (white 0 %, dark green
+    /// 100 %; hatched grey where the hour had no energy), with the share in a `<title>`.
+    static func cfeHeatMap(_ map: DashboardView.CFEHeatMap) -> String {
+        let cell = 14.0, left = 44.0, top = 16.0
+        let width = left + cell * 24 + 4, height = top + cell * Double(map.shares.count) + 4
+        var svg = """
+            <svg id="cfe-heatmap" xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Carbon-free share of energy by day and UTC hour">
+
+            """
+        for hour in stride(from: 0, to: 24, by: 3) {
+            svg += "<text x=\"\(fixed(left + Double(hour) * cell))\" y=\"\(fixed(top - 4))\" font-size=\"9\">\(String(format: "%02d", hour))h</text>\n"
+        }
+        for (day, hours) in map.shares.enumerated() {
+            let y = top + Double(day) * cell
+            if day % 5 == 0 { svg += "<text x=\"0\" y=\"\(fixed(y + cell - 3))\" font-size=\"9\">\(map.month)-\(String(format: "%02d", day + 1))</text>\n" }
+            for (hour, share) in hours.enumerated() {
+                let x = left + Double(hour) * cell
+                let label = "\(map.month)-\(String(format: "%02d", day + 1)) \(String(format: "%02d", hour)):00 UTC"
+                if let share {
+                    // Linear from white to #1b5e20 (dark green).
+                    let t = min(1, max(0, share))
+                    let colour = String(
+                        format: "#%02x%02x%02x", Int(255 - (255 - 0x1b) * t), Int(255 - (255 - 0x5e) * t), Int(255 - (255 - 0x20) * t))
+                    svg += "<rect class=\"cfe-hour\" x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(cell - 1))\" height=\"\(fixed(cell - 1))\" fill=\"\(colour)\" stroke=\"#ccc\" stroke-width=\"0.5\">"
+                    svg += "<title>\(label): \(DashboardHTML.number(share * 100)) % carbon-free</title></rect>\n"
+                } else {
+                    svg += "<rect class=\"cfe-none\" x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(cell - 1))\" height=\"\(fixed(cell - 1))\" fill=\"#eee\"><title>\(label): no energy</title></rect>\n"
+                }
+            }
+        }
+        return svg + "</svg>\n"
+    }
+
     /// Horizontal bars, one per line, proportional to the largest value.
     static func bars(_ lines: [(name: String, value: Double)]) -> String {
         guard !lines.isEmpty else { return "" }

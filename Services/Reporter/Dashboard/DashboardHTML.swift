@@ -29,7 +29,7 @@ enum DashboardHTML {
         .error{color:#b00020}
         form.window label{margin-right:.6em}
         section{overflow-x:auto}
-        svg#trend-chart,svg#hourly-chart,svg.bars,svg.quality-legend{max-width:100%;height:auto}
+        svg#trend-chart,svg#hourly-chart,svg#cfe-heatmap,svg.bars,svg.quality-legend{max-width:100%;height:auto}
         a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #1e4d2b;outline-offset:2px}
         .skip{position:absolute;left:-9999px}.skip:focus{left:1em;top:.5em;background:#fff;color:#1e4d2b;padding:.3em .6em;z-index:1}
         @media (max-width:40em){
@@ -158,12 +158,14 @@ enum DashboardHTML {
                 ("total-market", "Total, market-based (CO2e)", f.totalMarket),
                 ("scope1", "Scope 1", f.scope1),
                 ("scope2-location", "Scope 2 location-based", f.scope2Location),
-                ("scope2-market", "Scope 2 market-based", f.scope2Market),
+                ("scope2-market", "Scope 2 market-based, monthly matching", f.scope2Market),
+                ("scope2-market-hourly", "Scope 2 market-based, hourly matching", f.scope2MarketHourly),
                 ("scope3", "Scope 3 (embodied)", f.scope3),
                 ("energy", "Energy (kWh)", f.energyKWh),
+                ("cfe-share", "Carbon-free energy (share, hourly matching)", f.cfeShare),
             ]
             for (id, label, value) in cards {
-                let written = id == "energy" ? number(value) : mass(value)
+                let written = id == "energy" ? number(value) : id == "cfe-share" ? number(value * 100) + " %" : mass(value)
                 html += "<div class=\"card\"><div class=\"v\" id=\"\(mode.rawValue)-\(id)\">\(written)</div><div class=\"l\">\(escape(label))</div></div>\n"
             }
             html += "</div>\n"
@@ -194,6 +196,17 @@ enum DashboardHTML {
             html += "<details><summary>The figures</summary><table id=\"hourly-table\"><tr><th>Hour (UTC)</th><th>Average</th></tr>\n"
             for (hour, value) in profile.hours.enumerated() {
                 html += "<tr><td>\(String(format: "%02d", hour)):00</td><td class=\"n\">\(mass(value))</td></tr>\n"
+            }
+            html += "</table></details>\n"
+        }
+        if let map = view.cfeHeatMap {
+            html += "<h3 id=\"cfe\">Carbon-free energy hour by hour, \(map.month) (share of each hour's energy: on-site renewables and grid electricity covered by certificates of the same hour)</h3>\n"
+            html += DashboardChart.cfeHeatMap(map)
+            html += "<details><summary>The figures</summary><table id=\"cfe-table\"><tr><th>Day</th><th>Carbon-free share</th></tr>\n"
+            for (day, hours) in map.shares.enumerated() {
+                let known = hours.compactMap { $0 }
+                let average = known.isEmpty ? "—" : number(known.reduce(0, +) / Double(known.count) * 100) + " %"
+                html += "<tr><td>\(map.month)-\(String(format: "%02d", day + 1))</td><td class=\"n\">\(average)</td></tr>\n"
             }
             html += "</table></details>\n"
         }

@@ -66,6 +66,15 @@ struct DashboardView: Sendable {
     /// emissions of each UTC hour of the day (24 values); nil when that month has no hours.
     var hourlyProfile: (month: CalendarMonth, hours: [Double])? = nil
 
+    /// The carbon-free share of each hour of a month, days × 24 (nil for an hour without energy).
+    struct CFEHeatMap: Sendable {
+        var month: CalendarMonth
+        var shares: [[Double?]]
+    }
+
+    /// The last month of the window: each hour's carbon-free share; nil when it has no hours.
+    var cfeHeatMap: CFEHeatMap? = nil
+
     /// A tenant view with a reduction target: each trend month's twelfth of the target path's
     /// level for its year (the straight line from the baseline to the target), else nil.
     var trendReference: [Double]? {
@@ -200,6 +209,7 @@ struct DashboardView: Sendable {
         case .provider: tenant = nil
         }
         view.hourlyProfile = try hourlyProfile(db, layer: layer, filters: filters, month: to)
+        view.cfeHeatMap = try cfeHeatMap(db, layer: layer, filters: filters, month: to)
         view.targets = try targets(db, tenant: tenant)
         view.budgets = try budgets(db, tenant: tenant, method: method)
         view.forecastMethod = method
@@ -259,6 +269,31 @@ struct DashboardView: Sendable {
         guard any else { return nil }
         let days = Double(month.end - month.start) / 86_400
         return (month, sums.map { $0 / days })
+    }
+
+    /// Each hour's carbon-free energy over its energy, from the hourly rows of the subject's
+    /// layer (measured); nil when the month has no hours.
+    private static func cfeHeatMap(
+        _ db: Database, layer: EmissionsQuery.Layer, filters: [EmissionsQuery.Dimension: String], month: CalendarMonth
+    ) throws -> CFEHeatMap? {
+        let query = EmissionsQuery(
+            layer: layer, groupBy: [], from: month, to: month, filters: filters, mode: .measured, granularity: .hour, format: .json)
+        let days = Int((month.end - month.start) / 86_400)
+        var energy = Array(repeating: Array(repeating: 0.0, count: 24), count: days)
+        var cfe = energy
+        var any = false
+        for row in try EmissionsTable.rows(db, query: query) {
+            // `2024-01-31T05:00:00Z`: the day is characters 8-9, the hour 11-12.
+            guard let period = row.period, period.count >= 13, let day = Int(period.dropFirst(8).prefix(2)), let hour = Int(period.dropFirst(11).prefix(2)),
+                (1...days).contains(day), (0..<24).contains(hour)
+            else { continue }
+            energy[day - 1][hour] += row.figures.energyKWh
+            cfe[day - 1][hour] += row.figures.cfeKWh
+            any = true
+        }
+        guard any else { return nil }
+        let shares = (0..<days).map { d in (0..<24).map { h in energy[d][h] > 0 ? cfe[d][h] / energy[d][h] : nil } }
+        return CFEHeatMap(month: month, shares: shares)
     }
 
     private static func targets(_ db: Database, tenant: String?) throws -> [TargetLine] {
