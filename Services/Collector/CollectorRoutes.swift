@@ -51,10 +51,12 @@ enum CollectorRoutes {
         router.post("/v1/factors/hourly") { request, context -> JSONResponse<BatchVerdict> in
             let caller = try context.requireCaller()
             let body = try await HTTPSupport.requireBody(of: request, limit: maxBodyBytes, hint: "split the series into smaller files")
+            // Factors are the provider's whatever the rows hold: decided before the body is read further.
+            try await gate.authorize(caller.principal, entity: .factors, body: Data(), format: .ndjson, action: caller.action)
             let format: BatchFormat
             if let declared = request.headers[.contentType], !declared.hasPrefix("application/x-www-form-urlencoded") {
-                guard let known = BatchFormat.from(contentType: declared), known != .json else {
-                    throw APIError(.unsupportedMediaType, "unsupported Content-Type \(declared); use text/csv or application/x-ndjson")
+                guard let known = BatchFormat.from(contentType: declared) else {
+                    throw APIError(.unsupportedMediaType, "unsupported Content-Type \(declared); use text/csv, application/x-ndjson or application/json")
                 }
                 format = known
             } else {
@@ -70,7 +72,6 @@ enum CollectorRoutes {
             } catch {
                 throw APIError.badRequest(error.description)
             }
-            try await gate.authorize(caller.principal, entity: .factors, body: body, format: format, action: caller.action)
             do {
                 let verdict = try await ingest.ingest(
                     body: body, format: format, entity: .factors, channel: "http", submitter: caller.principal, framed: records)

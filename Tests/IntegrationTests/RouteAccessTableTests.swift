@@ -80,6 +80,10 @@ import Testing
             Row(service: .preprocessor, method: "GET", path: "/v1/quarantine", expect: anyone),
             Row(service: .calculator, method: "GET", path: "/v1/factors", expect: providerView),
             Row(service: .calculator, method: "GET", path: "/v1/lineage?site=s1&month=2024-01", expect: providerView),
+            Row(service: .calculator, method: "GET", path: "/v1/certificates/unapplied?month=2024-01", expect: providerView),
+            Row(
+                service: .collector, method: "POST", path: "/v1/factors/hourly?source=table&unit=gCO2e/kWh",
+                body: #"[{"timestamp":"2024-01-01T00:00:00Z","zone":"G1","value":100,"note":"{N}"}]"#, expect: providerAdminOnly),
             Row(service: .auth, method: "GET", path: "/v1/audit", expect: { c, _ in ["provider_admin", "auditor"].contains(c) ? 200 : 403 }),
             Row(service: .auth, method: "GET", path: "/v1/tenants/{T}/export", expect: tenantManage),
             Row(
