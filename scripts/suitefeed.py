@@ -4,7 +4,7 @@ authentication: what scripts/compose-test does to a suite under docker-compose a
 started by scripts/up, so the two can be compared figure for figure.
 
     scripts/suitefeed.py login --auth URL --password-file FILE         # prints a token
-    scripts/suitefeed.py feed declarations|part1|part2 [--ingest-endpoint tcp://...] [--curve-dir DIR]
+    scripts/suitefeed.py feed declarations|part1|part2 [--ingest-endpoint tcp://...] [--curve-dir DIR] [--progress FILE]
     scripts/suitefeed.py drain [--timeout 300]
     scripts/suitefeed.py results --out FILE
     scripts/suitefeed.py compare A.json B.json [C.json ...]
@@ -20,7 +20,8 @@ records 0-5999, `part2` records 6000-7899 over HTTP and 7900-7999 over the colle
 ingest endpoint when --ingest-endpoint is given (with CURVE when --curve-dir holds
 external-collector.key and collector.pub), over HTTP otherwise. Every batch is sent again until
 the collector has stored it (200, or 202 while a preprocessor is away); a record rejected, or a
-refusal, stops the feed with an error.
+refusal, stops the feed with an error. --progress appends a line to FILE for every batch stored
+(to act mid-way through a part).
 """
 import argparse, json, os, sys, time, urllib.error, urllib.request, uuid
 from datetime import datetime, timezone
@@ -113,18 +114,26 @@ def zmq_ingest(socket, body, timeout_s):
 
 def feed(args):
     sent = 0
+    progress = open(args.progress, "a", buffering=1) if args.progress else None
+
+    def store_one(path, body, content_type):
+        verdict = store(path, body, content_type)
+        if progress:
+            progress.write("%s %s %d\n" % (path, verdict.get("status"), verdict.get("received", 0)))
+        return verdict
+
     if args.part == "declarations":
         for path, name in (("/v1/sites", "sites.json"), ("/v1/products", "products.json"), ("/v1/factors", "factors.json")):
-            verdict = store(path, open(os.path.join(DEMO, name), "rb").read(), "application/json")
+            verdict = store_one(path, open(os.path.join(DEMO, name), "rb").read(), "application/json")
             sent += verdict.get("received", 0)
     elif args.part == "part1":
-        verdict = store("/v1/activity", open(os.path.join(DEMO, "activity.ndjson"), "rb").read(), "application/x-ndjson")
+        verdict = store_one("/v1/activity", open(os.path.join(DEMO, "activity.ndjson"), "rb").read(), "application/x-ndjson")
         sent += verdict.get("received", 0)
         for body in usage_batches(0, 6000):
-            sent += store("/v1/activity", body, "application/x-ndjson").get("received", 0)
+            sent += store_one("/v1/activity", body, "application/x-ndjson").get("received", 0)
     else:
         for body in usage_batches(6000, 7900):
-            sent += store("/v1/activity", body, "application/x-ndjson").get("received", 0)
+            sent += store_one("/v1/activity", body, "application/x-ndjson").get("received", 0)
         last = usage_batch(7900, 100, TENANTS)
         if args.ingest_endpoint:
             socket = zmq_client(args.ingest_endpoint, args.curve_dir)
@@ -143,7 +152,7 @@ def feed(args):
             sent += verdict.get("received", 0)
             socket.close()
         else:
-            sent += store("/v1/activity", last, "application/x-ndjson").get("received", 0)
+            sent += store_one("/v1/activity", last, "application/x-ndjson").get("received", 0)
     print("%s: %d records stored" % (args.part, sent))
 
 
@@ -243,6 +252,7 @@ def main():
     p.add_argument("part", choices=["declarations", "part1", "part2"])
     p.add_argument("--ingest-endpoint")
     p.add_argument("--curve-dir")
+    p.add_argument("--progress")
     p.set_defaults(run=feed)
     p = commands.add_parser("drain")
     p.add_argument("--timeout", type=float, default=300)
