@@ -203,7 +203,17 @@ def compare(args):
                 print("DIFFERENT: %s vs %s for /v1/emissions?%s" % (args.files[0], other_path, query))
     if differ:
         sys.exit(1)
-    print("identical: %s" % ", ".join(args.files))
+
+    def numbers(value):
+        if isinstance(value, dict):
+            return sum(numbers(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(numbers(v) for v in value)
+        return 1 if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    rows = sum(len(first[query].get("rows", [])) for query in QUERIES)
+    print("identical, to the last digit: %d queries, %d rows, %d figures: %s" % (
+        len(QUERIES), rows, numbers(first), ", ".join(os.path.basename(f) for f in args.files)))
 
 
 def check_security(args):
