@@ -239,8 +239,15 @@ final class PublisherState: @unchecked Sendable {
         guard let socket, !order.isEmpty else { return }
         // Read ahead only for shards a live consumer owns: a shard whose replica is down keeps
         // its messages on disk instead of filling memory and starving the others.
+        // Unaddressed messages go to any consumer, one that owns a shard too: a replica that
+        // claimed the only shard of a one-shard stage (`--shard auto --shards 1`, as compose runs
+        // it) announces shard 0, while its producer, not sharded, addresses nobody.
         var free: [Int?: Int] = [:]
-        for consumer in consumers.values { free[consumer.shard, default: 0] += max(0, consumer.credits - consumer.inFlight.count) }
+        for consumer in consumers.values {
+            let credit = max(0, consumer.credits - consumer.inFlight.count)
+            free[consumer.shard, default: 0] += credit
+            if consumer.shard != nil { free[nil, default: 0] += credit }
+        }
         for (shard, credit) in free {
             let buffered = ready.reduce(0) { $0 + ($1.shard == shard ? 1 : 0) }
             if buffered < credit + options.prefetch / 2 {

@@ -171,6 +171,34 @@ import ZeroMQ
         await h.close()
     }
 
+    /// A replica that claimed the only shard of a one-shard stage (`--shard auto --shards 1`, as
+    /// compose runs every stage) announces shard 0; its producer, not sharded, writes unaddressed
+    /// rows. Those go to any consumer, that one included (they once waited forever).
+    @Test func aConsumerOwningAShardAlsoTakesUnaddressedMessages() async throws {
+        let h = try Harness()
+        let logger = Logger(label: "test")
+        let (publisher, acks) = try await h.startPublisher(consumerTimeoutMilliseconds: 5_000, logger: logger)
+        let ids = try await h.enqueue(5)
+        let consumer = InboxSubscriber(loop: h.loop, endpoint: h.endpoint, instance: "shard-0", credits: 2, shard: 0, logger: logger)
+        try await consumer.start()
+        // Bounded: a regression leaves the stream silent, so stop listening after 20 s.
+        let closer = Task {
+            try? await Task.sleep(for: .seconds(20))
+            await consumer.close()
+        }
+        var received = Set<String>()
+        for await delivery in consumer.deliveries {
+            received.insert(delivery.header.id)
+            consumer.acknowledge(delivery.header.id)
+            if received.count == ids.count { break }
+        }
+        closer.cancel()
+        #expect(received == Set(ids))
+        publisher.finish()
+        await acks.value
+        await h.close()
+    }
+
     @Test func requestsGetRepliesAndUnknownEndpointsTimeOut() async throws {
         let h = try Harness()
         let logger = Logger(label: "test")
