@@ -198,7 +198,6 @@ public struct BillingRowConverter: Sendable {
             if let sub = line.subAccount { details["sub_account"] = sub }
             if let category = line.serviceCategory { details["service_category"] = category }
             if let unit { details["provider_unit"] = unit.canonical }
-            if line.amount.column == "PricingQuantity" { details["provider_quantity"] = "PricingQuantity" }
             if let series = line.instanceSeries { details["instance_series"] = series }
             var kept: [String] = []
             for tag in mapping.keepTags {
@@ -209,7 +208,7 @@ public struct BillingRowConverter: Sendable {
             let parts =
                 [
                     line.account ?? "", line.subAccount ?? "", productCode, rule.product, region, Timestamp.format(start), Timestamp.format(end),
-                    unit?.canonical ?? "", line.amount.column == "PricingQuantity" ? "pricing" : "", line.instanceSeries ?? "",
+                    unit?.canonical ?? "", line.instanceSeries ?? "",
                     // The tenant is part of the identity only when a tag names it (else the account does).
                     mapping.tenantTag.flatMap { line.tags[$0] } ?? "",
                 ] + kept
@@ -221,8 +220,11 @@ public struct BillingRowConverter: Sendable {
             if let vcpu { details["vcpu"] = Self.decimal(vcpu) }
             if let memory { details["memory_gib"] = Self.decimal(memory) }
             if format == .awsCUR2, let series = line.instanceSeries { details["instance_series"] = series }
-            // The provider's line-item identity, exactly as CarbonMeter has always written it.
-            key = [line.account ?? "", productCode, usageType, line.operation ?? "", resource ?? "", line.lineItemType, startText, endText]
+            // The provider's line-item identity, exactly as CarbonMeter has always written it. CUR
+            // 2.0 writes times with milliseconds; written as the legacy report does, the same line
+            // item has the same id in both, so a source moving to Data Exports revises its records.
+            let times = format == .awsCUR2 ? (Timestamp.format(start), Timestamp.format(end)) : (startText, endText)
+            key = [line.account ?? "", productCode, usageType, line.operation ?? "", resource ?? "", line.lineItemType, times.0, times.1]
                 .joined(separator: "|")
         }
         let estimated = rule.resourceType != nil && provider != nil
