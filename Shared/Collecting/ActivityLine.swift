@@ -2,7 +2,7 @@ import Foundation
 
 /// An activity record (docs/model.md §3) as a compiled-in source writes it: one JSON object on one NDJSON
 /// line, keys sorted so the same record is always the same bytes (an exact repeat, not a revision).
-public struct ActivityLine: Sendable, Hashable, Encodable {
+public struct ActivityLine: Sendable, Hashable, Codable {
     public var source: String
     public var id: String
     public var kind: String
