@@ -59,6 +59,14 @@ struct BillingExportIngest: Sendable {
         } catch let refused as BillingExportRefused {
             logger.warning("billing export refused; moved to failed/", metadata: metadata.merging(["error": "\(refused)"]) { a, _ in a })
             await health.progress(source, nil)
+            do {
+                try await database.write { db in
+                    try BillingExportStore.receipt(db, source: source, name: name, export: nil, state: "failed", note: Data(refused.description.utf8))
+                }
+            } catch {
+                // The export still goes to failed/ with its reason; only GET .../exports/{name} will not know it.
+                logger.error("could not record a refused billing export", metadata: metadata.merging(["error": "\(error)"]) { a, _ in a })
+            }
             do { try folder.move(entry, to: "failed", note: Data((refused.description + "\n").utf8), noteExtension: "reason") } catch {
                 await health.failed(source, error: "cannot move \(name) to failed/: \(error.localizedDescription)")
                 return false
@@ -163,7 +171,10 @@ struct BillingExportIngest: Sendable {
         }
         try await send(&current, name: name, started: started)
         let note = try await note(for: current)
-        try await database.write { try BillingExportStore.finish($0, export: id, note: note) }
+        try await database.write { db in
+            try BillingExportStore.finish(db, export: id, note: note)
+            try BillingExportStore.receipt(db, source: source, name: name, export: id, state: "done", note: note)
+        }
         try folder.move(entry, to: "done", note: note, noteExtension: "verdict.json")
         logger.info(
             "billing export ingested",
@@ -456,8 +467,10 @@ struct BillingExportIngest: Sendable {
 
     /// An export ingested before (by content): moved to `done/` with a note naming the batch.
     private func finishAsRepeat(_ entry: URL, batch: String?, summary: BillingConversionSummary, id: String) async throws {
-        let note = Note(export: id, alreadyDeliveredAsBatch: batch ?? "", conversion: summary)
-        try folder.move(entry, to: "done", note: NoteJSON.encode(note), noteExtension: "verdict.json")
+        let note = NoteJSON.encode(Note(export: id, alreadyDeliveredAsBatch: batch ?? "", conversion: summary))
+        let name = entry.lastPathComponent
+        try await database.write { try BillingExportStore.receipt($0, source: source, name: name, export: id, state: "done", note: note) }
+        try folder.move(entry, to: "done", note: note, noteExtension: "verdict.json")
         logger.notice(
             "billing export was ingested before; not ingested again",
             metadata: ["source": "\(source)", "export": "\(entry.lastPathComponent)", "batch": "\(batch ?? "")"])

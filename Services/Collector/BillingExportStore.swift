@@ -62,6 +62,16 @@ enum BillingExportStore {
                         raw TEXT NOT NULL,
                         PRIMARY KEY (export, part, line)
                     ) WITHOUT ROWID;
+                    CREATE TABLE billing_receipts (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        source TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        export TEXT,
+                        state TEXT NOT NULL,
+                        note BLOB NOT NULL,
+                        at INTEGER NOT NULL
+                    );
+                    CREATE INDEX billing_receipts_name ON billing_receipts (source, name);
                     CREATE TABLE billing_batches (
                         export TEXT NOT NULL,
                         number INTEGER NOT NULL,
@@ -122,14 +132,6 @@ enum BillingExportStore {
 
     static func export(_ db: Database, id: String) throws -> Export? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM billing_exports WHERE export = ?", arguments: [id]) else { return nil }
-        return try export(row)
-    }
-
-    /// The export of `source` last started under `name`, if any.
-    static func latest(_ db: Database, source: String, name: String) throws -> Export? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM billing_exports WHERE source = ? AND name = ? ORDER BY started_at DESC LIMIT 1", arguments: [source, name])
-        else { return nil }
         return try export(row)
     }
 
@@ -268,6 +270,23 @@ enum BillingExportStore {
             arguments: [note, Int64(Date().timeIntervalSince1970), export])
         try db.execute(sql: "DELETE FROM billing_items WHERE export = ?", arguments: [export])
         try db.execute(sql: "DELETE FROM billing_failures WHERE export = ?", arguments: [export])
+    }
+
+    /// What became of an entry dropped (or uploaded) under `name`: `done` with its note (also for
+    /// an export ingested before), or `failed` with the reason; the latest answers `GET
+    /// /v1/sources/{source}/exports/{name}`.
+    static func receipt(_ db: Database, source: String, name: String, export: String?, state: String, note: Data) throws {
+        try db.execute(
+            sql: "INSERT INTO billing_receipts (source, name, export, state, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [source, name, export, state, note, Int64(Date().timeIntervalSince1970)])
+    }
+
+    /// The latest receipt of `name` in `source`: its state and note (or reason).
+    static func latestReceipt(_ db: Database, source: String, name: String) throws -> (state: String, note: Data)? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT state, note FROM billing_receipts WHERE source = ? AND name = ? ORDER BY id DESC LIMIT 1", arguments: [source, name])
+        else { return nil }
+        return (row["state"], row["note"])
     }
 
     /// Drops the exports of `source` left unfinished whose entry is no longer in the folder under

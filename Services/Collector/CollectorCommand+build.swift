@@ -123,6 +123,9 @@ extension CollectorCommand {
         let sourceMetrics = SourceMetrics(
             metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
         SourceRoutes.add(to: api, board: board, metrics: sourceMetrics)
+        BillingExportRoutes.add(
+            to: api, sources: configuration.billingExport.filter { configuration.mappings[$0.name] != nil }, board: board, database: database,
+            maxExportBytes: maxExportBytes, logger: logger)
         let sourceRunner = WorkerService(name: "sources") {
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in

@@ -112,6 +112,52 @@ import Testing
         await suite.stopAll()
     }
 
+    @Test func carbonctlStreamsExportsToABillingSourceAndFollowsThemToTheirSummary() async throws {
+        let suite = try SuiteProcess()
+        let inbox = suite.dataDir.appendingPathComponent("focus")
+        try await suite.startWithSources([
+            "billing_export": [
+                ["name": "focus", "folder": inbox.path, "format": "focus", "poll_seconds": 0.1,
+                 "mapping": Self.samples.appendingPathComponent("focus-mapping.json").path]
+            ]
+        ])
+        // One gzip file: uploaded, read, sent; the summary names the rejected lines and the unmapped service.
+        let file = try suite.carbonctl(["ingest", "--billing-source", "focus", Self.samples.appendingPathComponent("focus-aws-2024-01.csv.gz").path])
+        #expect(file.status == 1, "rejections give exit status 1: \(file.stdout) \(file.stderr)")
+        #expect(file.stdout.contains("focus-aws-2024-01.csv.gz: rows 13, usage rows 5, records 4, rejected rows 4"), "\(file.stdout)")
+        #expect(file.stdout.contains("rejected focus-aws-2024-01.csv.gz:line 11: line 11: no tenant"), "\(file.stdout)")
+        #expect(file.stdout.contains("unmapped: AWS CloudTrail 1 (line 9)"), "\(file.stdout)")
+        #expect(file.stderr.contains("uploading"), "\(file.stderr)")
+        #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/focus-aws-2024-01.csv.gz.verdict.json").path))
+
+        // A folder of parts, uploaded part by part and put in place whole.
+        let folder = suite.dataDir.appendingPathComponent("upload/gcp-oracle")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("focus-gcp-2024-01.csv"), to: folder.appendingPathComponent("data/part-1.csv"))
+        try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("focus-oracle-2024-01.csv"), to: folder.appendingPathComponent("data/part-2.csv"))
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let parts = try suite.carbonctl(["ingest", "--billing-source", "focus", folder.path])
+        #expect(parts.status == 1, "\(parts.stdout) \(parts.stderr)")
+        #expect(parts.stdout.contains("rejected gcp-oracle:data/part-1.csv:line 8: data/part-1.csv line 8: ChargePeriodStart"), "\(parts.stdout)")
+        #expect(parts.stdout.contains("rejected gcp-oracle:data/part-2.csv:line 4:"), "\(parts.stdout)")
+        let status = try await suite.json(.collector, "/v1/sources/focus/exports/gcp-oracle")
+        #expect(status["state"] as? String == "done", "\(status)")
+
+        // The same file again: recognised, not ingested twice.
+        let again = try suite.carbonctl(["ingest", "--billing-source", "focus", Self.samples.appendingPathComponent("focus-aws-2024-01.csv.gz").path])
+        #expect(again.stdout.contains("ingested before"), "\(again.stdout) \(again.stderr)")
+
+        // A source that does not exist, and a name the folder would not take.
+        let unknown = try suite.carbonctl(["ingest", "--billing-source", "nope", Self.samples.appendingPathComponent("focus-aws-2024-01.csv").path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no billing_export source named nope"), "\(unknown.stderr)")
+        let (hidden, _) = try await suite.post(.collector, "/v1/sources/focus/exports?name=.sneaky.csv", body: Data("x".utf8), contentType: "text/csv")
+        #expect(hidden == 400)
+        let (escape, _) = try await suite.post(
+            .collector, "/v1/sources/focus/exports?name=x&part=../../etc/passwd.csv", body: Data("x".utf8), contentType: "text/csv")
+        #expect(escape == 400)
+        await suite.stopAll()
+    }
+
     /// A FOCUS file of `rows` rows for sub account sub-1 (tenant A), m5 instances of 2 cores in
     /// us-east-1 over the 24 hours of 2024-01-15; returns the vCPU-hours it holds.
     static func writeLargeExport(to url: URL, rows: Int) throws -> Double {
