@@ -270,7 +270,9 @@ struct BillingExportIngest: Sendable {
         }
         var converter: BillingRowConverter
         do { converter = try BillingRowConverter(format: format, mapping: mapping, source: source, header: header, partLabel: label) } catch {
-            throw BillingExportRefused(description: "not a \(format.rawValue) billing export: \(error.message)")
+            // The header's own message says "not a <format> export" when a column is missing.
+            let message = error.message.contains("not a \(format.rawValue) export") ? error.message : "not a \(format.rawValue) billing export: \(error.message)"
+            throw BillingExportRefused(description: message)
         }
         let reader: ExportPartReader
         if part.streamOffset > 0 {
@@ -290,7 +292,7 @@ struct BillingExportIngest: Sendable {
             switch rows.next() {
             case .row:
                 let row = rows.row
-                let outcome = converter.convert(row)
+                let outcome = converter.convert(row) { chunk.holds($0) }
                 chunk.add(outcome, line: row.line, position: converter.position(row.line)) { rows.rawText() }
                 if chunk.rowsRead >= commitRows, let boundary = rows.boundary {
                     partRows += chunk.rowsRead

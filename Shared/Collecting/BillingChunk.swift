@@ -33,16 +33,19 @@ public struct BillingChunk: Sendable {
         switch outcome {
         case .usage(let item):
             if let index = byKey[item.key] {
-                entries[index].record.value += item.record.value
-            } else {
+                entries[index].record.value += item.value
+            } else if let record = item.record {
                 byKey[item.key] = entries.count
-                entries.append(Entry(key: item.key, line: line, record: item.record))
+                entries.append(Entry(key: item.key, line: line, record: record))
             }
         case .rejected(let message):
             failures.append(Failure(line: line, message: message, raw: raw()))
         case .blank, .notUsage, .unmapped: break
         }
     }
+
+    /// Whether the chunk holds a record of `key` already (the converter then sends the value only).
+    public func holds(_ key: String) -> Bool { byKey[key] != nil }
 
     /// Rows that became records or rejections: what the chunk adds to the store.
     public var isEmpty: Bool { entries.isEmpty && failures.isEmpty }

@@ -33,7 +33,7 @@ public enum BillingExportConversion {
         }
         var chunk = BillingChunk(format: format)
         while reader.next() == .row {
-            let outcome = converter.convert(reader.row)
+            let outcome = converter.convert(reader.row) { chunk.holds($0) }
             chunk.add(outcome, line: reader.row.line, position: converter.position(reader.row.line)) { reader.rawText() }
         }
         chunk.summary.usageRecords = chunk.entries.count

@@ -2,11 +2,12 @@ import CarbonModel
 import Foundation
 
 /// A usage row converted: the identity it is summed under (`key`, which is also the record's
-/// id), and the record with this row's value. Rows with the same key are one record whose
-/// value is their sum.
+/// id), this row's value, and the record (nil when the caller said it holds the key already:
+/// only the value is added then). Rows with the same key are one record whose value is their sum.
 public struct BillingItem: Sendable, Hashable {
     public var key: String
-    public var record: ActivityLine
+    public var value: Double
+    public var record: ActivityLine?
     /// The FOCUS `ProviderName` estimation mode does not know, when the rule asked for estimation.
     public var unknownProvider: String?
 }
@@ -59,8 +60,9 @@ public struct BillingRowConverter: Sendable {
     /// How a row's line is named in messages and listings: `line 7`, or `part.csv line 7`.
     public func position(_ line: Int) -> String { partLabel.map { "\($0) line \(line)" } ?? "line \(line)" }
 
-    /// Converts one data row.
-    public mutating func convert(_ row: CSVRow) -> BillingRowOutcome {
+    /// Converts one data row. `isKnown` says whether the caller already holds a record of a key,
+    /// in which case the record is not built again (the item carries the value only).
+    public mutating func convert(_ row: CSVRow, isKnown: ((String) -> Bool)? = nil) -> BillingRowOutcome {
         if let error = row.error { return .rejected("\(position(row.line)): \(error)") }
         if row.isBlank { return .blank }
         guard row.count == columns.names.count else {
@@ -68,7 +70,7 @@ public struct BillingRowConverter: Sendable {
         }
         let line = columns.line(row)
         guard line.isUsage else { return .notUsage(line.lineItemType) }
-        switch item(line) {
+        switch item(line, isKnown: isKnown) {
         case .success(let item): return .usage(item)
         case .failure(.unmapped(let code)) where mapping.unmapped == .skip: return .unmapped(code)
         case .failure(let problem): return .rejected("\(position(row.line)): \(problem)")
@@ -98,11 +100,11 @@ public struct BillingRowConverter: Sendable {
         }
     }
 
-    private mutating func item(_ line: BillingLine) -> Result<BillingItem, Problem> {
-        Result { () throws(Problem) -> BillingItem in try makeItem(line) }
+    private mutating func item(_ line: BillingLine, isKnown: ((String) -> Bool)?) -> Result<BillingItem, Problem> {
+        Result { () throws(Problem) -> BillingItem in try makeItem(line, isKnown: isKnown) }
     }
 
-    private mutating func makeItem(_ line: BillingLine) throws(Problem) -> BillingItem {
+    private mutating func makeItem(_ line: BillingLine, isKnown: ((String) -> Bool)?) throws(Problem) -> BillingItem {
         let focus = format == .focus
         let productCode = try required(line.productCode)
         let usageType = line.usageType.value ?? ""
@@ -133,7 +135,8 @@ public struct BillingRowConverter: Sendable {
 
         // `Double` reads "nan" and "inf" too: such a cell is no number of vCPUs.
         let vcpu = line.vcpu.flatMap { Double($0) }.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
-        let memory = line.memory.flatMap(Self.gibibytes)
+        // Read only where it is used (FOCUS records carry no per-row memory).
+        let memory = rule.scaleBy == .memoryGiB || !focus ? line.memory.flatMap(Self.gibibytes) : nil
         var value = amount
         var scaled = false
         switch rule.scaleBy {
@@ -178,8 +181,6 @@ public struct BillingRowConverter: Sendable {
             throw .invalid(line.amount.column, amountText, "a quantity that fits a record (\(rule.unit) after conversion: \(value))")
         }
 
-        var details: [String: String] = ["provider_product": productCode, "provider_region": region]
-        if let account = line.account { details["account"] = account }
         var provider: CloudProvider?
         var unknownProvider: String?
         switch format {
@@ -187,32 +188,43 @@ public struct BillingRowConverter: Sendable {
         case .gcpBigQuery: provider = .gcp
         case .focus:
             if let name = line.providerName {
-                details["provider_name"] = name
                 provider = mapping.provider(named: name)
                 if provider == nil, rule.resourceType != nil { unknownProvider = name }
             }
         }
         let resource = line.resource.flatMap { $0.isEmpty ? nil : $0 }
+        let (startTime, endTime) = (Timestamp.format(start), Timestamp.format(end))
         let key: String
+        var kept: [(String, String)] = []
         if focus {
+            for tag in mapping.keepTags { if let tagged = line.tags[tag] { kept.append((tag, tagged)) } }
+            var parts = [
+                line.account ?? "", line.subAccount ?? "", productCode, rule.product, region, startTime, endTime, unit?.canonical ?? "",
+                line.instanceSeries ?? "",
+                // The tenant is part of the identity only when a tag names it (else the account does).
+                mapping.tenantTag.flatMap { line.tags[$0] } ?? "",
+            ]
+            parts += kept.map { "\($0.0)=\($0.1)" }
+            key = parts.map(Self.escaped).joined(separator: "|")
+        } else {
+            // The provider's line-item identity, exactly as CarbonMeter has always written it. CUR
+            // 2.0 writes times with milliseconds; written as the legacy report does, the same line
+            // item has the same id in both, so a source moving to Data Exports revises its records.
+            let times = format == .awsCUR2 ? (startTime, endTime) : (startText, endText)
+            key = [line.account ?? "", productCode, usageType, line.operation ?? "", resource ?? "", line.lineItemType, times.0, times.1]
+                .joined(separator: "|")
+        }
+        if isKnown?(key) == true { return BillingItem(key: key, value: value, record: nil, unknownProvider: unknownProvider) }
+
+        var details: [String: String] = ["provider_product": productCode, "provider_region": region]
+        if let account = line.account { details["account"] = account }
+        if focus {
+            if let name = line.providerName { details["provider_name"] = name }
             if let sub = line.subAccount { details["sub_account"] = sub }
             if let category = line.serviceCategory { details["service_category"] = category }
             if let unit { details["provider_unit"] = unit.canonical }
             if let series = line.instanceSeries { details["instance_series"] = series }
-            var kept: [String] = []
-            for tag in mapping.keepTags {
-                guard let tagged = line.tags[tag] else { continue }
-                details[tag] = tagged
-                kept.append("\(tag)=\(tagged)")
-            }
-            let parts =
-                [
-                    line.account ?? "", line.subAccount ?? "", productCode, rule.product, region, Timestamp.format(start), Timestamp.format(end),
-                    unit?.canonical ?? "", line.instanceSeries ?? "",
-                    // The tenant is part of the identity only when a tag names it (else the account does).
-                    mapping.tenantTag.flatMap { line.tags[$0] } ?? "",
-                ] + kept
-            key = parts.map(Self.escaped).joined(separator: "|")
+            for (tag, tagged) in kept { details[tag] = tagged }
         } else {
             if !usageType.isEmpty { details["usage_type"] = usageType }
             if let unit = line.providerUnit { details["provider_unit"] = unit }
@@ -220,20 +232,14 @@ public struct BillingRowConverter: Sendable {
             if let vcpu { details["vcpu"] = Self.decimal(vcpu) }
             if let memory { details["memory_gib"] = Self.decimal(memory) }
             if format == .awsCUR2, let series = line.instanceSeries { details["instance_series"] = series }
-            // The provider's line-item identity, exactly as CarbonMeter has always written it. CUR
-            // 2.0 writes times with milliseconds; written as the legacy report does, the same line
-            // item has the same id in both, so a source moving to Data Exports revises its records.
-            let times = format == .awsCUR2 ? (Timestamp.format(start), Timestamp.format(end)) : (startText, endText)
-            key = [line.account ?? "", productCode, usageType, line.operation ?? "", resource ?? "", line.lineItemType, times.0, times.1]
-                .joined(separator: "|")
         }
         let estimated = rule.resourceType != nil && provider != nil
         let record = ActivityLine(
-            source: source, id: key, kind: "usage", start: Timestamp.format(start), end: Timestamp.format(end), value: value,
-            unit: rule.unit, region: mapping.region(region), product: rule.product, tenant: tenant, resource: focus ? nil : resource,
+            source: source, id: key, kind: "usage", start: startTime, end: endTime, value: value, unit: rule.unit,
+            region: mapping.region(region), product: rule.product, tenant: tenant, resource: focus ? nil : resource,
             provider: estimated ? provider?.rawValue : nil, resourceType: estimated ? rule.resourceType?.rawValue : nil,
             processor: estimated ? rule.processor : nil, tags: details)
-        return BillingItem(key: key, record: record, unknownProvider: unknownProvider)
+        return BillingItem(key: key, value: value, record: record, unknownProvider: unknownProvider)
     }
 
     private mutating func ruleIndex(productCode: String, usageType: String, unit: ProviderUnit?) -> Int? {
@@ -260,7 +266,8 @@ public struct BillingRowConverter: Sendable {
 
     /// `|` separates the parts of a FOCUS record's identity; inside a part it is written `\|`.
     private static func escaped(_ part: String) -> String {
-        part.contains("|") || part.contains("\\") ? part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|") : part
+        guard part.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\\") }) else { return part }
+        return part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
     }
 
     /// RFC 3339 (AWS, FOCUS) or BigQuery's `2024-01-01 00:00:00 UTC`.
@@ -273,7 +280,8 @@ public struct BillingRowConverter: Sendable {
     /// `8 GiB`, `0.5 GiB`, `1,024 GiB`, `16 GB` (AWS writes GiB) or a bare number (FOCUS
     /// `MemorySize`, in GiB) → GiB.
     static func gibibytes(_ text: String) -> Double? {
-        let parts = text.replacingOccurrences(of: ",", with: "").split(separator: " ")
+        let plain = text.utf8.contains(UInt8(ascii: ",")) ? text.replacingOccurrences(of: ",", with: "") : text
+        let parts = plain.split(separator: " ")
         guard let first = parts.first, let number = Double(first), number.isFinite, number > 0 else { return nil }
         switch parts.dropFirst().first?.lowercased() {
         case nil, "gib", "gb": return number

@@ -7,6 +7,9 @@ import Foundation
 public struct KeyValueCell: Sendable {
     private var cache: [String: [String: String]?] = [:]
     private let capacity: Int
+    /// The cell read last: rows of one resource or SKU come together, so most cells are the last one again.
+    private var lastText: String?
+    private var lastObject: [String: String]?
 
     public init(capacity: Int = 4096) { self.capacity = capacity }
 
@@ -14,9 +17,15 @@ public struct KeyValueCell: Sendable {
     /// without a value, `true` in FOCUS tags, as "true"; nulls left out); nil when the cell is
     /// not a JSON object or a member holds an array or object.
     public mutating func object(_ text: String) -> [String: String]? {
-        if let known = cache[text] { return known }
-        let parsed = Self.parseObject(text)
-        remember(text, parsed)
+        if text == lastText { return lastObject }
+        let parsed: [String: String]?
+        if let known = cache[text] {
+            parsed = known
+        } else {
+            parsed = Self.parseObject(text)
+            remember(text, parsed)
+        }
+        (lastText, lastObject) = (text, parsed)
         return parsed
     }
 
