@@ -412,6 +412,20 @@ struct BillingExportIngest: Sendable {
             case queuedBatches = "queued_batches"
             case rejectedCount = "rejected_count"
         }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(batch, forKey: .batch)
+            try container.encode(batches, forKey: .batches)
+            try container.encode(status, forKey: .status)
+            if !queuedBatches.isEmpty { try container.encode(queuedBatches, forKey: .queuedBatches) }
+            try container.encode(received, forKey: .received)
+            try container.encode(accepted, forKey: .accepted)
+            try container.encode(repeats, forKey: .repeats)
+            try container.encode(revisions, forKey: .revisions)
+            try container.encode(rejectedCount, forKey: .rejectedCount)
+            try container.encode(rejected, forKey: .rejected)
+        }
     }
 
     /// The note beside an export in `done/`.

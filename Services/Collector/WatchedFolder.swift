@@ -6,16 +6,14 @@ import Crypto
 import Foundation
 import Logging
 
-/// What a watched folder's source makes of one file: the batch to deliver (nil when the file
-/// holds nothing to ingest), and optionally a summary written into the note beside the file.
+/// What a watched folder's source makes of one file: the batch to deliver, or that the file holds
+/// nothing to ingest.
 struct PreparedFile: Sendable {
     var body: Data
     var format: BatchFormat
     var entity: IngestEntity
-    /// False when the file holds nothing to send (e.g. a bill with only tax lines).
+    /// False when the file holds nothing to send.
     var hasRecords: Bool = true
-    /// Written into `<name>.verdict.json` as `conversion`, beside the verdict.
-    var summary: BillingConversionSummary?
 }
 
 /// The mechanics every watched-folder source shares (file drop, billing exports): list the
@@ -108,18 +106,6 @@ struct WatchedFolder: Sendable {
         return allWell
     }
 
-    /// The note beside a file in `done/`: the verdict alone, or with the conversion summary.
-    private struct ConvertedNote: Encodable {
-        var verdict: BatchVerdict?
-        var alreadyDeliveredAsBatch: String?
-        var conversion: BillingConversionSummary
-
-        enum CodingKeys: String, CodingKey {
-            case verdict, conversion
-            case alreadyDeliveredAsBatch = "already_delivered_as_batch"
-        }
-    }
-
     /// Ingests one file and moves it; false when it stays in place to be retried.
     func process(_ file: URL, into sink: any BatchSink, health: SourceHealthBoard) async -> Bool {
         let metadata: Logger.Metadata = ["source": "\(name)", "file": "\(file.lastPathComponent)"]
@@ -133,8 +119,7 @@ struct WatchedFolder: Sendable {
         do {
             let prepared = try prepare(file, body)
             guard prepared.hasRecords else {
-                // Nothing to ingest; the summary says why (e.g. only tax and credit lines).
-                let note = prepared.summary.map { NoteJSON.encode(ConvertedNote(conversion: $0)) } ?? NoteJSON.encode(["records": 0])
+                let note = NoteJSON.encode(["records": 0])
                 try move(file, to: "done", note: note, noteExtension: "verdict.json")
                 logger.info("file held no records to ingest", metadata: metadata)
                 await health.succeeded(name)
@@ -145,12 +130,11 @@ struct WatchedFolder: Sendable {
             let note: Data
             switch outcome {
             case .stored(let verdict):
-                note = prepared.summary.map { NoteJSON.encode(ConvertedNote(verdict: verdict, conversion: $0)) } ?? NoteJSON.encode(verdict)
+                note = NoteJSON.encode(verdict)
                 logger.info(
                     "file ingested", metadata: metadata.merging(["batch": "\(verdict.batch)", "records": "\(verdict.received)"]) { a, _ in a })
             case .alreadyDelivered(let batch):
-                note = prepared.summary.map { NoteJSON.encode(ConvertedNote(alreadyDeliveredAsBatch: batch, conversion: $0)) }
-                    ?? NoteJSON.encode(["already_delivered_as_batch": batch])
+                note = NoteJSON.encode(["already_delivered_as_batch": batch])
                 logger.notice("file was ingested before; not ingested again", metadata: metadata.merging(["batch": "\(batch)"]) { a, _ in a })
             }
             try move(file, to: "done", note: note, noteExtension: "verdict.json")
@@ -202,5 +186,4 @@ struct WatchedFolder: Sendable {
         }
         return (String(stem), suffix)
     }
-
 }

@@ -56,6 +56,23 @@ public struct BillingConversionSummary: Sendable, Hashable, Codable {
         duplicateParts = try container.decodeIfPresent([String].self, forKey: .duplicateParts) ?? []
     }
 
+    /// Written with the lists that say nothing (no unmapped lines, no unknown provider, no
+    /// duplicate part) left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(usageRows, forKey: .usageRows)
+        try container.encode(usageRecords, forKey: .usageRecords)
+        try container.encode(rejectedRows, forKey: .rejectedRows)
+        try container.encode(notUsage, forKey: .notUsage)
+        try container.encode(unmapped, forKey: .unmapped)
+        if !unmappedLines.isEmpty { try container.encode(unmappedLines, forKey: .unmappedLines) }
+        if !unknownProviders.isEmpty { try container.encode(unknownProviders, forKey: .unknownProviders) }
+        try container.encode(parts, forKey: .parts)
+        if !duplicateParts.isEmpty { try container.encode(duplicateParts, forKey: .duplicateParts) }
+    }
+
     /// Counts one row's outcome (`position` names its line, with the part in a multi-part export).
     public mutating func count(_ outcome: BillingRowOutcome, position: String) {
         switch outcome {
