@@ -117,6 +117,8 @@ struct BillingExportIngest: Sendable {
                 logger.warning("an unfinished billing export is gone from the folder or was replaced; its progress is dropped",
                     metadata: ["source": "\(source)", "export": "\(dropped)"])
             }
+            // The same content renamed while unfinished: its progress holds, under the new name.
+            try BillingExportStore.rename(db, export: id, to: name)
             return try BillingExportStore.export(db, id: id)
         }
         if let done = export, done.state == .done {
@@ -342,8 +344,11 @@ struct BillingExportIngest: Sendable {
             guard let last = page.last else { return }
             let body = Data((page.map(\.text).joined(separator: "\n") + "\n").utf8)
             let number = export.sentBatches
-            let batch = CollectedBatch(
-                body: body, format: .ndjson, entity: .activity, source: source, deliveryKey: "billing:\(export.id):batch:\(number)")
+            // The key names the rows the batch holds: a page sent again after a restart is the same
+            // rows and is recognised; a page cut otherwise (batch_records changed) is not mistaken
+            // for it (its records would only be repeats).
+            let key = "billing:\(export.id):\(after.part).\(after.line)-\(last.cursor.part).\(last.cursor.line)"
+            let batch = CollectedBatch(body: body, format: .ndjson, entity: .activity, source: source, deliveryKey: key)
             let outcome = try await deliver(batch)
             let id: String
             switch outcome {

@@ -276,6 +276,11 @@ enum BillingExportStore {
         try db.execute(sql: "DELETE FROM billing_failures WHERE export = ?", arguments: [export])
     }
 
+    /// Gives an unfinished export the name its content is found under now.
+    static func rename(_ db: Database, export: String, to name: String) throws {
+        try db.execute(sql: "UPDATE billing_exports SET name = ? WHERE export = ? AND state != 'done'", arguments: [name, export])
+    }
+
     /// What became of an entry dropped (or uploaded) under `name`: `done` with its note (also for
     /// an export ingested before), or `failed` with the reason; the latest answers `GET
     /// /v1/sources/{source}/exports/{name}`.
@@ -304,7 +309,9 @@ enum BillingExportStore {
         var dropped: [String] = []
         for row in unfinished {
             let (export, name): (String, String) = (row["export"], row["name"])
-            let replaced = replacing.map { $0.name == name && $0.id != export } ?? false
+            // The export being processed now is never dropped, whatever its stored name.
+            guard export != replacing?.id else { continue }
+            let replaced = replacing.map { $0.name == name } ?? false
             guard replaced || !present.contains(name) else { continue }
             for table in ["billing_items", "billing_failures", "billing_parts", "billing_batches", "billing_exports"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE export = ?", arguments: [export])
