@@ -51,6 +51,11 @@ let package = Package(
         .target(
             name: "ZeroMQ", dependencies: ["CZMQ", logging], path: "Shared/ZeroMQ",
             swiftSettings: strict),
+        // zlib from Debian's zlib1g-dev, for gzip-compressed billing exports (read by our own
+        // streaming `GzipInflater` in Collecting).
+        .systemLibrary(
+            name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
         // Bytes to records: batch framing (NDJSON, CSV, JSON arrays), the flat JSON reader, and the
@@ -79,7 +84,9 @@ let package = Package(
             dependencies: ["CarbonModel", crypto],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
-        .target(name: "Collecting", dependencies: ["CarbonModel", "RecordParsing", "Contracts"], path: "Shared/Collecting", swiftSettings: strict),
+        .target(
+            name: "Collecting", dependencies: ["CarbonModel", "RecordParsing", "Contracts", "CZlib"], path: "Shared/Collecting",
+            swiftSettings: strict),
         .executableTarget(
             name: "Collector",
             dependencies: serviceBase + ["RecordParsing", "Collecting", "ZeroMQ", crypto, httpTypes, prometheus],

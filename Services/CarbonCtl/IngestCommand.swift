@@ -5,7 +5,7 @@ import Foundation
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Send NDJSON, CSV or JSON-array files to the collector, in batches.",
+        abstract: "Send NDJSON, CSV or JSON-array files to the collector, in batches; or cloud billing exports to a billing source.",
         discussion: """
             Each file is cut into batches of at most --batch-size records (NDJSON lines, CSV rows \
             under the file's header, or JSON array elements) and posted to the collector's \
@@ -16,12 +16,21 @@ struct IngestCommand: AsyncParsableCommand {
             The summary sums every verdict: accepted, repeats, revisions, and each rejected \
             record with its file, line (or array record) and reason.
 
+            With --billing-source NAME, each argument is a cloud billing export (FOCUS, AWS CUR \
+            2.0, AWS CUR, Google Cloud's BigQuery export; a .csv or .csv.gz file, or a folder of \
+            parts) for the collector's billing_export source NAME, which converts it with its \
+            mapping. The file is streamed (any size); progress shows the upload, then the \
+            collector reading and sending it; the summary lists rejected rows by line (and part) \
+            and the services no mapping rule took. --no-wait returns once it is uploaded.
+
             Exit status: 0 when every record was stored, 1 when any record was rejected, \
-            2 when the collector could not be reached or refused a batch as a whole.
+            2 when the collector could not be reached or refused a batch (or an export) as a whole.
 
             Example:
               carbonctl ingest --entity sites sites.json
               carbonctl ingest meters-2024-01.ndjson billing.csv --batch-size 5000
+              carbonctl ingest --billing-source focus focus-2024-01.csv.gz
+              carbonctl ingest --billing-source aws-cur2 ./cur2-2024-01/
             """)
 
     /// The collector's entities, one endpoint each.
@@ -40,16 +49,37 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Attempts per batch while the collector answers 503.")
     var maxAttempts: Int = 30
 
-    @Argument(help: "Files to send (NDJSON, CSV with a header row, or a JSON array).")
+    @Option(help: "Send billing exports to this billing_export source of the collector instead of batches of records.")
+    var billingSource: String?
+
+    @Flag(help: "With --billing-source: return once each export is uploaded, without following it.")
+    var noWait = false
+
+    @Argument(help: "Files to send (NDJSON, CSV with a header row, or a JSON array; with --billing-source, exports: files or folders of parts).")
     var files: [String]
 
     func validate() throws {
         guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…100000") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        if let billingSource {
+            guard !billingSource.isEmpty, !billingSource.contains("/") else { throw ValidationError("--billing-source must name a source") }
+            guard entity == .activity else { throw ValidationError("--billing-source sends billing exports; --entity does not apply") }
+        } else if noWait {
+            throw ValidationError("--no-wait applies to --billing-source only")
+        }
     }
 
     func run() async throws {
         var rejectedAny = false
+        if let billingSource {
+            try await reportingFailures {
+                let ingestion = BillingExportIngestion(
+                    collector: try client.client(for: .collector), source: billingSource, wait: !noWait, onTerminal: isatty(STDERR_FILENO) == 1)
+                rejectedAny = try await ingestion.run(files)
+            }
+            if rejectedAny { throw ExitCode(1) }
+            return
+        }
         try await reportingFailures {
             let collector = try client.client(for: .collector)
             var planned: [(file: String, batches: [FileBatch])] = []

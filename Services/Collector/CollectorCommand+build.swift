@@ -24,19 +24,21 @@ extension CollectorCommand {
             name: "ZeroMQ ingest (--bind-host)", host: common.bindHost,
             curve: ExposureRule.Curve(on: ingestCurve && !common.curveDir.isEmpty, flag: "CURVE on ingest: --ingest-curve (env CM_INGEST_CURVE=1)"))
         try ExposureGuard.enforce(service: "collector", common: common, requireAuth: requireAuth, extra: [ingestListener], logger: logger)
-        var configured: [any Collector] = []
+        var configuration = SourcesConfiguration()
         if !sources.isEmpty {
-            let configuration: SourcesConfiguration
             do { configuration = try SourcesConfiguration.load(path: sources) } catch { throw ServiceStartupError(error.description) }
-            configured += configuration.exec.map { ExecPluginCollector(configuration: $0, logger: logger) }
-            configured += configuration.fileDrop.map { FileDropCollector(configuration: $0, logger: logger) }
-            configured += configuration.billingExport.compactMap { billing in
-                configuration.mappings[billing.name].map { BillingExportCollector(configuration: billing, mapping: $0, logger: logger) }
-            }
-            configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
         }
-        let collectors = configured
         let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: { CollectorMigrations.register(&$0) })
+        var configured: [any Collector] = []
+        configured += configuration.exec.map { ExecPluginCollector(configuration: $0, logger: logger) }
+        configured += configuration.fileDrop.map { FileDropCollector(configuration: $0, logger: logger) }
+        configured += configuration.billingExport.compactMap { billing in
+            configuration.mappings[billing.name].map {
+                BillingExportCollector(configuration: billing, mapping: $0, database: database, logger: logger)
+            }
+        }
+        configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
+        let collectors = configured
         let metrics = ServiceMetrics(service: "collector", instance: instance)
         let source = MessageSource(service: "collector", instance: instance)
         let curve = try common.curve(service: "collector")
@@ -122,6 +124,9 @@ extension CollectorCommand {
         let sourceMetrics = SourceMetrics(
             metrics: metrics, service: "collector", instance: instance, sources: collectors.map { ($0.name, $0.kind) })
         SourceRoutes.add(to: api, board: board, metrics: sourceMetrics)
+        BillingExportRoutes.add(
+            to: api, sources: configuration.billingExport.filter { configuration.mappings[$0.name] != nil }, board: board, database: database,
+            maxExportBytes: maxExportBytes, logger: logger)
         let sourceRunner = WorkerService(name: "sources") {
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in

@@ -20,7 +20,8 @@ struct CollectorCommand: AsyncParsableCommand {
         abstract: "CarbonMeter collector: ingest activity records, sites, products and factors.",
         discussion: """
             HTTP: POST /v1/activity, /v1/sites, /v1/products, /v1/factors with a JSON array, NDJSON or CSV body;
-            GET /v1/batches/{id}; GET /v1/sources; GET /health; GET /metrics.
+            GET /v1/batches/{id}; GET /v1/sources; POST /v1/sources/{source}/exports and GET /v1/sources/{source}/exports/{name}
+            (billing exports); GET /health; GET /metrics.
             Compiled-in sources (exec plugins, watched folders, billing exports, Prometheus scrapes) are configured in a JSON file given with --sources
             (see docs/collectors.md).
             ZeroMQ ingest: requests of type ingest.<entity>.v1 on --ingest-port (see docs/ingest-protocol.md).
@@ -37,6 +38,8 @@ struct CollectorCommand: AsyncParsableCommand {
     var controlPort: Int = Env.int("CM_COLLECTOR_CONTROL_PORT", Topology.collectorControl)
     @Option(help: "Largest accepted request body in bytes (env CM_MAX_BODY_BYTES).")
     var maxBodyBytes: Int = Env.int("CM_MAX_BODY_BYTES", 64 * 1_048_576)
+    @Option(help: "Largest billing export accepted by POST /v1/sources/{source}/exports, in bytes (env CM_MAX_EXPORT_BYTES).")
+    var maxExportBytes: Int64 = Int64(Env.int("CM_MAX_EXPORT_BYTES", 100 * 1_073_741_824))
     @Option(help: "How long an ingest request waits for validation before answering 202 (env CM_VERDICT_TIMEOUT_MS).")
     var verdictTimeoutMs: Int = Env.int("CM_VERDICT_TIMEOUT_MS", 10_000)
 

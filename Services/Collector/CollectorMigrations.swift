@@ -6,6 +6,7 @@ import ServiceKit
 enum CollectorMigrations {
     static func register(_ migrator: inout DatabaseMigrator) {
         CollectorStore.migrations(&migrator)
+        BillingExportStore.migrations(&migrator)
         AuditOutbox.migrations(&migrator)
     }
 }

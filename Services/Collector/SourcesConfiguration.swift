@@ -140,10 +140,19 @@ struct BillingExportConfiguration: Codable, Sendable {
     /// Path of the JSON mapping file (`BillingMapping`), absolute or relative to the sources file.
     var mapping: String
     var pollSeconds: Double
+    /// Rows converted and stored per transaction: the unit a restart resumes at.
+    var commitRows: Int
+    /// Records (and rejected rows) per batch sent to the pipeline.
+    var batchRecords: Int
+    /// How long to wait, once an export is sent, for the verdicts of batches still queued.
+    var verdictWaitSeconds: Double
 
     enum CodingKeys: String, CodingKey {
         case name, folder, format, mapping
         case pollSeconds = "poll_seconds"
+        case commitRows = "commit_rows"
+        case batchRecords = "batch_records"
+        case verdictWaitSeconds = "verdict_wait_seconds"
     }
 
     init(from decoder: any Decoder) throws {
@@ -153,6 +162,9 @@ struct BillingExportConfiguration: Codable, Sendable {
         format = try container.decode(BillingExportFormat.self, forKey: .format)
         mapping = try container.decode(String.self, forKey: .mapping)
         pollSeconds = max(0.05, try container.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 2)
+        commitRows = min(1_000_000, max(1, try container.decodeIfPresent(Int.self, forKey: .commitRows) ?? 20_000))
+        batchRecords = min(100_000, max(1, try container.decodeIfPresent(Int.self, forKey: .batchRecords) ?? 5_000))
+        verdictWaitSeconds = max(0, try container.decodeIfPresent(Double.self, forKey: .verdictWaitSeconds) ?? 30)
     }
 }
 

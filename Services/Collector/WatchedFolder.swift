@@ -6,16 +6,14 @@ import Crypto
 import Foundation
 import Logging
 
-/// What a watched folder's source makes of one file: the batch to deliver (nil when the file
-/// holds nothing to ingest), and optionally a summary written into the note beside the file.
+/// What a watched folder's source makes of one file: the batch to deliver, or that the file holds
+/// nothing to ingest.
 struct PreparedFile: Sendable {
     var body: Data
     var format: BatchFormat
     var entity: IngestEntity
-    /// False when the file holds nothing to send (e.g. a bill with only tax lines).
+    /// False when the file holds nothing to send.
     var hasRecords: Bool = true
-    /// Written into `<name>.verdict.json` as `conversion`, beside the verdict.
-    var summary: BillingConversionSummary?
 }
 
 /// The mechanics every watched-folder source shares (file drop, billing exports): list the
@@ -27,49 +25,70 @@ struct PreparedFile: Sendable {
 /// collector dies between storing it and moving it, and the same content dropped again later,
 /// under any name, is recognised and not ingested twice. Hidden files and names ending in
 /// `.tmp` or `.part` are left alone: write there first, then rename into place.
+///
+/// A source that reads its entries itself (billing exports, streamed in chunks, and folders of
+/// parts) uses the listing, the retry loop and `move` with a `handle` of its own.
 struct WatchedFolder: Sendable {
     let name: String
     let folder: URL
     let pollSeconds: Double
     /// File extensions (lower case, no dot) this folder takes.
     let extensions: Set<String>
+    /// Whether folders dropped in it are entries too (an export of several parts).
+    var includeFolders = false
     let logger: Logger
     /// Turns a file's bytes into a batch; throws `BatchRefused` for a file that cannot be one at all.
     let prepare: @Sendable (_ file: URL, _ body: Data) throws(BatchRefused) -> PreparedFile
 
     /// Scans the folder every `pollSeconds` until cancelled, backing off while something fails.
-    func run(into sink: any BatchSink, health: SourceHealthBoard) async {
+    /// `handle` deals with one entry (false: it stays to be retried); by default each file is
+    /// one batch made by `prepare`.
+    func run(into sink: any BatchSink, health: SourceHealthBoard, handle: (@Sendable (URL) async -> Bool)? = nil) async {
         let pollMs = Int(pollSeconds * 1000)
         let backoff = Backoff(baseMilliseconds: pollMs, capMilliseconds: max(pollMs, 60_000))
         var failures = 0
         while !Task.isCancelled {
-            failures = await scan(into: sink, health: health) ? 0 : failures + 1
+            failures = await scan(into: sink, health: health, handle: handle) ? 0 : failures + 1
             // Fails only when cancelled, which ends the loop at its check.
             try? await Task.sleep(for: .milliseconds(failures == 0 ? pollMs : backoff.delay(afterFailures: failures)))
         }
     }
 
-    /// Processes every file waiting in the folder; false when something must be retried.
-    func scan(into sink: any BatchSink, health: SourceHealthBoard) async -> Bool {
+    /// The entries waiting in the folder, in name order: files with one of `extensions`, and
+    /// (with `includeFolders`) folders; never `done/`, `failed/`, hidden names, `.part` or `.tmp`.
+    func pending() throws -> [URL] {
+        for sub in ["done", "failed"] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey])
+            .filter { url in
+                let fileName = url.lastPathComponent
+                guard !fileName.hasPrefix(".") else { return false }
+                // An entry whose kind cannot be told is not taken for a folder; as a file (below) it is
+                // skipped with a warning naming the error.
+                if includeFolders, !["done", "failed"].contains(fileName), !fileName.hasSuffix(".part"), !fileName.hasSuffix(".tmp"),
+                    (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true
+                {
+                    return true
+                }
+                guard extensions.contains(url.pathExtension.lowercased()) else { return false }
+                do { return try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true } catch {
+                    // Gone since the listing: nothing to do. Otherwise it would wait here unnoticed.
+                    guard FileManager.default.fileExists(atPath: url.path) else { return false }
+                    logger.warning(
+                        "cannot tell whether a file in the watched folder is a regular file; skipped in this scan",
+                        metadata: ["source": "\(name)", "file": "\(fileName)", "error": "\(error)"])
+                    return false
+                }
+            }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Processes every entry waiting in the folder; false when something must be retried.
+    func scan(into sink: any BatchSink, health: SourceHealthBoard, handle: (@Sendable (URL) async -> Bool)? = nil) async -> Bool {
         let files: [URL]
         do {
-            for sub in ["done", "failed"] {
-                try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
-            }
-            files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-                .filter { url in
-                    let fileName = url.lastPathComponent
-                    guard !fileName.hasPrefix("."), extensions.contains(url.pathExtension.lowercased()) else { return false }
-                    do { return try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true } catch {
-                        // Gone since the listing: nothing to do. Otherwise it would wait here unnoticed.
-                        guard FileManager.default.fileExists(atPath: url.path) else { return false }
-                        logger.warning(
-                            "cannot tell whether a file in the watched folder is a regular file; skipped in this scan",
-                            metadata: ["source": "\(name)", "file": "\(fileName)", "error": "\(error)"])
-                        return false
-                    }
-                }
-                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            files = try pending()
         } catch {
             logger.error("cannot list the watched folder", metadata: ["source": "\(name)", "folder": "\(folder.path)", "error": "\(error)"])
             await health.failed(name, error: "cannot list \(folder.path): \(error.localizedDescription)")
@@ -77,22 +96,14 @@ struct WatchedFolder: Sendable {
         }
         var allWell = true
         for file in files where !Task.isCancelled {
-            allWell = await process(file, into: sink, health: health) && allWell
+            if let handle {
+                allWell = await handle(file) && allWell
+            } else {
+                allWell = await process(file, into: sink, health: health) && allWell
+            }
         }
         if allWell && files.isEmpty { await health.succeeded(name) }
         return allWell
-    }
-
-    /// The note beside a file in `done/`: the verdict alone, or with the conversion summary.
-    private struct ConvertedNote: Encodable {
-        var verdict: BatchVerdict?
-        var alreadyDeliveredAsBatch: String?
-        var conversion: BillingConversionSummary
-
-        enum CodingKeys: String, CodingKey {
-            case verdict, conversion
-            case alreadyDeliveredAsBatch = "already_delivered_as_batch"
-        }
     }
 
     /// Ingests one file and moves it; false when it stays in place to be retried.
@@ -108,8 +119,7 @@ struct WatchedFolder: Sendable {
         do {
             let prepared = try prepare(file, body)
             guard prepared.hasRecords else {
-                // Nothing to ingest; the summary says why (e.g. only tax and credit lines).
-                let note = prepared.summary.map { NoteJSON.encode(ConvertedNote(conversion: $0)) } ?? NoteJSON.encode(["records": 0])
+                let note = NoteJSON.encode(["records": 0])
                 try move(file, to: "done", note: note, noteExtension: "verdict.json")
                 logger.info("file held no records to ingest", metadata: metadata)
                 await health.succeeded(name)
@@ -120,12 +130,11 @@ struct WatchedFolder: Sendable {
             let note: Data
             switch outcome {
             case .stored(let verdict):
-                note = prepared.summary.map { NoteJSON.encode(ConvertedNote(verdict: verdict, conversion: $0)) } ?? NoteJSON.encode(verdict)
+                note = NoteJSON.encode(verdict)
                 logger.info(
                     "file ingested", metadata: metadata.merging(["batch": "\(verdict.batch)", "records": "\(verdict.received)"]) { a, _ in a })
             case .alreadyDelivered(let batch):
-                note = prepared.summary.map { NoteJSON.encode(ConvertedNote(alreadyDeliveredAsBatch: batch, conversion: $0)) }
-                    ?? NoteJSON.encode(["already_delivered_as_batch": batch])
+                note = NoteJSON.encode(["already_delivered_as_batch": batch])
                 logger.notice("file was ingested before; not ingested again", metadata: metadata.merging(["batch": "\(batch)"]) { a, _ in a })
             }
             try move(file, to: "done", note: note, noteExtension: "verdict.json")
@@ -147,8 +156,8 @@ struct WatchedFolder: Sendable {
         }
     }
 
-    /// Moves `file` into `sub/` under a name not taken yet, with a note beside it.
-    private func move(_ file: URL, to sub: String, note: Data, noteExtension: String) throws {
+    /// Moves `file` (or a folder of parts) into `sub/` under a name not taken yet, with a note beside it.
+    func move(_ file: URL, to sub: String, note: Data, noteExtension: String) throws {
         let destinationFolder = folder.appendingPathComponent(sub, isDirectory: true)
         var target = destinationFolder.appendingPathComponent(file.lastPathComponent)
         var counter = 1
@@ -157,8 +166,24 @@ struct WatchedFolder: Sendable {
                 "\(file.deletingPathExtension().lastPathComponent).\(counter).\(file.pathExtension)")
             counter += 1
         }
-        // The note first: if we die between the two, the file is still in place and is retried.
+        // The note first: if we die between the two, the entry is still in place and is retried.
         try note.write(to: URL(fileURLWithPath: target.path + "." + noteExtension), options: .atomic)
         try FileManager.default.moveItem(at: file, to: target)
+    }
+
+    /// A name's stem and extensions: `bill.csv.gz` → (`bill`, `.csv.gz`), `usage.csv` →
+    /// (`usage`, `.csv`), `parts` → (`parts`, ``).
+    static func split(_ name: String) -> (stem: String, suffix: String) {
+        var stem = Substring(name)
+        var suffix = ""
+        if stem.hasSuffix(".gz"), stem.count > 3 {
+            suffix = ".gz"
+            stem = stem.dropLast(3)
+        }
+        if let dot = stem.lastIndex(of: "."), dot != stem.startIndex {
+            suffix = String(stem[dot...]) + suffix
+            stem = stem[..<dot]
+        }
+        return (String(stem), suffix)
     }
 }

@@ -76,6 +76,15 @@ public enum AccessPolicy {
         return batchTenant == own ? .allowed : .denied(crossTenant)
     }
 
+    /// Handing the collector a cloud billing export for one of its billing sources: principals
+    /// without a tenant whose role may write. A bill covers many tenants (its mapping decides
+    /// whose each line is), so a tenant's credentials may not send one.
+    public static func uploadBillingExport(_ principal: Principal) -> AccessDecision {
+        guard principal.role.mayWrite else { return .denied("the role \(principal.role.rawValue) may not write data") }
+        guard principal.isProvider else { return .denied("billing exports are the provider's; a tenant's credentials may not send them") }
+        return .allowed
+    }
+
     /// What a record says about whose it is: its `tenant` and `kind` fields (nil when absent).
     public struct RecordOwnership: Sendable, Hashable {
         public var tenant: String?

@@ -2,7 +2,7 @@ import Foundation
 
 /// An activity record (docs/model.md §3) as a compiled-in source writes it: one JSON object on one NDJSON
 /// line, keys sorted so the same record is always the same bytes (an exact repeat, not a revision).
-public struct ActivityLine: Sendable, Hashable, Encodable {
+public struct ActivityLine: Sendable, Hashable, Codable {
     public var source: String
     public var id: String
     public var kind: String
@@ -15,11 +15,22 @@ public struct ActivityLine: Sendable, Hashable, Encodable {
     public var product: String?
     public var tenant: String?
     public var resource: String?
+    /// Estimation details (docs/model.md §15): the cloud provider, what the usage measures, and
+    /// optionally the processor family.
+    public var provider: String?
+    public var resourceType: String?
+    public var processor: String?
     public var tags: [String: String]?
+
+    enum CodingKeys: String, CodingKey {
+        case source, id, kind, start, end, value, unit, site, region, product, tenant, resource, provider, processor, tags
+        case resourceType = "resource_type"
+    }
 
     public init(
         source: String, id: String, kind: String, start: String, end: String, value: Double, unit: String, site: String? = nil,
-        region: String? = nil, product: String? = nil, tenant: String? = nil, resource: String? = nil, tags: [String: String]? = nil
+        region: String? = nil, product: String? = nil, tenant: String? = nil, resource: String? = nil, provider: String? = nil,
+        resourceType: String? = nil, processor: String? = nil, tags: [String: String]? = nil
     ) {
         self.source = source
         self.id = id
@@ -33,6 +44,9 @@ public struct ActivityLine: Sendable, Hashable, Encodable {
         self.product = product
         self.tenant = tenant
         self.resource = resource
+        self.provider = provider
+        self.resourceType = resourceType
+        self.processor = processor
         self.tags = tags
     }
 

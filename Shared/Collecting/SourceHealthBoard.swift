@@ -64,6 +64,11 @@ public actor SourceHealthBoard {
         }
     }
 
+    /// What a source is through now (nil: nothing under way).
+    public func progress(_ name: String, _ progress: ExportProgress?) {
+        update(name) { health, _ in health.progress = progress }
+    }
+
     /// Every source in registration order, with the lag computed at this moment.
     public func snapshot() -> [SourceHealth] {
         let now = clock()

@@ -77,6 +77,11 @@ import Testing
                 body: #"[{"factor":"table.{N}","activity":"diesel","value":2.7,"unit":"kgCO2e/L","valid_from":"2000-01-01","valid_to":"2100-01-01","source":"test","version":"1"}]"#,
                 expect: providerAdminOnly),
             Row(service: .collector, method: "GET", path: "/v1/sources", expect: providerView),
+            // No billing source is configured here: whoever may goes on to 404.
+            Row(
+                service: .collector, method: "POST", path: "/v1/sources/none/exports?name=a.csv", body: "x",
+                expect: { c, _ in c == "provider_admin" ? 404 : 403 }),
+            Row(service: .collector, method: "GET", path: "/v1/sources/none/exports/a.csv", expect: { c, _ in c.hasPrefix("provider_") ? 404 : 403 }),
             Row(service: .preprocessor, method: "GET", path: "/v1/quarantine", expect: anyone),
             Row(service: .calculator, method: "GET", path: "/v1/factors", expect: providerView),
             Row(service: .calculator, method: "GET", path: "/v1/lineage?site=s1&month=2024-01", expect: providerView),
