@@ -132,6 +132,11 @@ let package = Package(
             path: "Tests/ServiceKitTests"),
         // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
         .testTarget(name: "AuthTests", dependencies: ["Auth", crypto], path: "Tests/AuthTests"),
+        // The preprocessor's batch processing (records, quarantine, repeats, revisions, outbox) on
+        // SQLite stores of its own, in process.
+        .testTarget(
+            name: "PreprocessorTests", dependencies: ["Preprocessor", "CarbonModel", "RecordParsing", "Contracts", "Messaging", grdb],
+            path: "Tests/PreprocessorTests"),
         // The reporter's ledger (publications applied, derived tenant cells, migrations) on
         // SQLite stores of its own, in process.
         .testTarget(
