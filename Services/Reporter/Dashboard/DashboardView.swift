@@ -208,8 +208,11 @@ struct DashboardView: Sendable {
         case .tenant(let name): tenant = name
         case .provider: tenant = nil
         }
-        view.hourlyProfile = try hourlyProfile(db, layer: layer, filters: filters, month: to)
-        view.cfeHeatMap = try cfeHeatMap(db, layer: layer, filters: filters, month: to)
+        // One read of the month's hours feeds both the hourly profile and the carbon-free heat map.
+        let hours = try EmissionsTable.rows(
+            db, query: EmissionsQuery(layer: layer, groupBy: [], from: to, to: to, filters: filters, mode: .measured, granularity: .hour, format: .json))
+        view.hourlyProfile = hourlyProfile(hours, month: to)
+        view.cfeHeatMap = cfeHeatMap(hours, month: to)
         view.targets = try targets(db, tenant: tenant)
         view.budgets = try budgets(db, tenant: tenant, method: method)
         view.forecastMethod = method
@@ -251,14 +254,10 @@ struct DashboardView: Sendable {
 
     /// The average of each UTC hour of the day over `month`, from the hourly rows of the
     /// subject's layer (measured, location-based); nil when the month has none.
-    private static func hourlyProfile(
-        _ db: Database, layer: EmissionsQuery.Layer, filters: [EmissionsQuery.Dimension: String], month: CalendarMonth
-    ) throws -> (month: CalendarMonth, hours: [Double])? {
-        let query = EmissionsQuery(
-            layer: layer, groupBy: [], from: month, to: month, filters: filters, mode: .measured, granularity: .hour, format: .json)
+    private static func hourlyProfile(_ rows: [EmissionsRow], month: CalendarMonth) -> (month: CalendarMonth, hours: [Double])? {
         var sums = [Double](repeating: 0, count: 24)
         var any = false
-        for row in try EmissionsTable.rows(db, query: query) {
+        for row in rows {
             // `2024-01-31T05:00:00Z`: the hour of the day is characters 11-12.
             guard let period = row.period, period.count >= 13, let hour = Int(period.dropFirst(11).prefix(2)), (0..<24).contains(hour) else {
                 continue
@@ -273,16 +272,12 @@ struct DashboardView: Sendable {
 
     /// Each hour's carbon-free energy over its energy, from the hourly rows of the subject's
     /// layer (measured); nil when the month has no hours.
-    private static func cfeHeatMap(
-        _ db: Database, layer: EmissionsQuery.Layer, filters: [EmissionsQuery.Dimension: String], month: CalendarMonth
-    ) throws -> CFEHeatMap? {
-        let query = EmissionsQuery(
-            layer: layer, groupBy: [], from: month, to: month, filters: filters, mode: .measured, granularity: .hour, format: .json)
+    private static func cfeHeatMap(_ rows: [EmissionsRow], month: CalendarMonth) -> CFEHeatMap? {
         let days = Int((month.end - month.start) / 86_400)
         var energy = Array(repeating: Array(repeating: 0.0, count: 24), count: days)
         var cfe = energy
         var any = false
-        for row in try EmissionsTable.rows(db, query: query) {
+        for row in rows {
             // `2024-01-31T05:00:00Z`: the day is characters 8-9, the hour 11-12.
             guard let period = row.period, period.count >= 13, let day = Int(period.dropFirst(8).prefix(2)), let hour = Int(period.dropFirst(11).prefix(2)),
                 (1...days).contains(day), (0..<24).contains(hour)
