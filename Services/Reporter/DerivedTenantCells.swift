@@ -68,8 +68,8 @@ enum DerivedTenantCells {
                     DROP TABLE tag_ledger;
                     CREATE INDEX tag_parts_tenant ON tag_parts (tenant, tag_key, month);
                     """)
-            try db.execute(sql: ledgerView(scopesV1))
-            try db.execute(sql: supersededView(scopesV1))
+            try db.execute(sql: ledgerView(scopesV1, qualities: qualitiesV1))
+            try db.execute(sql: supersededView(scopesV1, qualities: qualitiesV1))
             try db.execute(sql: tagView(scopesV1))
         }
     }
@@ -77,7 +77,11 @@ enum DerivedTenantCells {
     /// The figure columns the views had when they were first made.
     static let scopesV1 = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
     /// Every figure column a cell has today (``HourlyMatchingColumns`` added the last two).
-    static let scopes = scopesV1 + ["scope2_market_hourly", "cfe_kwh"]
+    static let scopes = HourlyMatchingColumns.scopes
+    /// The quality parts the views had when they were first made, and every one a cell has
+    /// today (``ProfiledQualityColumns`` added the last).
+    static let qualitiesV1 = ["filled", "flagged", "estimated"]
+    static let qualities = qualitiesV1 + ["profiled"]
 
     /// A tenant cell as stored, current or superseded: figures, share and quality parts only
     /// when the cell has its own (estimated, or from before this schema).
@@ -108,22 +112,22 @@ enum DerivedTenantCells {
         ]).joined(separator: ", ")
     }
 
-    static var qualityColumns: String {
-        ["filled", "flagged", "estimated"].map { "\(quality($0)) AS quality_\($0)" }.joined(separator: ", ")
+    static func qualityColumns(_ qualities: [String]) -> String {
+        qualities.map { "\(quality($0)) AS quality_\($0)" }.joined(separator: ", ")
     }
 
-    static func cellColumns(_ scopes: [String]) -> String {
+    static func cellColumns(_ scopes: [String], qualities: [String]) -> String {
         (["layer", "region", "month", "site", "product", "tenant", "mode"] + scopes + scopes.map { "unallocated_\($0)" } + [
-            "usage", "pue", "share", "quality_filled", "quality_flagged", "quality_estimated",
-        ]).joined(separator: ", ")
+            "usage", "pue", "share",
+        ] + qualities.map { "quality_\($0)" }).joined(separator: ", ")
     }
 
-    static func ledgerView(_ scopes: [String]) -> String {
+    static func ledgerView(_ scopes: [String], qualities: [String]) -> String {
         """
         CREATE VIEW ledger AS
-        SELECT \(cellColumns(scopes)) FROM ledger_cells
+        SELECT \(cellColumns(scopes, qualities: qualities)) FROM ledger_cells
         UNION ALL
-        SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns(scopes)), \(qualityColumns)
+        SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns(scopes)), \(qualityColumns(qualities))
         FROM tenant_cells t LEFT JOIN ledger_cells p ON p.layer = 'product' AND p.region = t.region AND p.month = t.month AND p.product = t.product
         """
     }
@@ -131,12 +135,12 @@ enum DerivedTenantCells {
     /// Superseded rows: those stored as such, and for each superseded version the tenant cells
     /// in force in it (set at or before it and not replaced by then), with the product rows of
     /// that version.
-    static func supersededView(_ scopes: [String]) -> String {
+    static func supersededView(_ scopes: [String], qualities: [String]) -> String {
         let tenantArm = { (table: String, until: String) in
             """
             SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, \(tenantColumns(scopes)),
                 vh.version AS version, COALESCE(vh.calculated_ms, 0) AS in_force_from_ms, vh.superseded_ms AS in_force_until_ms,
-                \(qualityColumns)
+                \(qualityColumns(qualities))
             FROM version_history vh
             JOIN \(table) t ON t.region = vh.region AND t.month = vh.month AND t.since_version <= vh.version\(until)
             LEFT JOIN superseded_cells p ON p.layer = 'product' AND p.region = vh.region AND p.month = vh.month AND p.version = vh.version
@@ -147,7 +151,7 @@ enum DerivedTenantCells {
         return """
             CREATE VIEW ledger_superseded AS
             SELECT \((["layer", "region", "month", "site", "product", "tenant", "mode"] + scopes + scopes.map { "unallocated_\($0)" }).joined(separator: ", ")),
-                usage, pue, share, version, in_force_from_ms, in_force_until_ms, quality_filled, quality_flagged, quality_estimated
+                usage, pue, share, version, in_force_from_ms, in_force_until_ms, \(qualities.map { "quality_\($0)" }.joined(separator: ", "))
             FROM superseded_cells
             UNION ALL
             \(tenantArm("tenant_cells", ""))

@@ -63,6 +63,7 @@ enum EmissionsTable {
         ].map { "SUM(\($0))" } + ["SUM(usage)"]
             + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : ["0", "0", "0"])
             + ["scope2_market_hourly", "cfe_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh"].map { "SUM(\($0))" }
+            + [query.granularity == .month ? "SUM(quality_profiled)" : "0"]
         let sql = """
             SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
@@ -88,13 +89,17 @@ enum EmissionsTable {
                 unallocated: query.layer.hasUnallocated ? unallocated : nil,
                 // Usage is a monthly quantity; hourly rows do not carry it.
                 usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil,
-                quality: hasPeriod ? nil : shares(total: figures.totalLocation, filled: value(11), flagged: value(12), estimated: value(13)))
+                quality: hasPeriod
+                    ? nil : shares(total: figures.totalLocation, filled: value(11), flagged: value(12), estimated: value(13), profiled: value(18)))
         }
     }
 
-    /// Shares of `total` from its filled, flagged and estimated parts; the rest is measured.
-    static func shares(total: Double, filled: Double, flagged: Double, estimated: Double) -> QualityShares {
-        QualityAmounts(measured: total - filled - flagged - estimated, filled: filled, flagged: flagged, estimated: estimated).shares
+    /// Shares of `total` from its filled, flagged, estimated and profiled parts; the rest is measured.
+    static func shares(total: Double, filled: Double, flagged: Double, estimated: Double, profiled: Double = 0) -> QualityShares {
+        QualityAmounts(
+            measured: total - filled - flagged - estimated - profiled, filled: filled, flagged: flagged, estimated: estimated,
+            profiled: profiled
+        ).shares
     }
 
     /// The ledger as it stood at an instant (three `?`: the instant): current rows of
@@ -104,7 +109,7 @@ enum EmissionsTable {
         SELECT l.* FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
         WHERE COALESCE(v.calculated_ms, 0) <= ?
         UNION ALL
-        SELECT \(DerivedTenantCells.cellColumns(DerivedTenantCells.scopes))
+        SELECT \(DerivedTenantCells.cellColumns(DerivedTenantCells.scopes, qualities: DerivedTenantCells.qualities))
         FROM ledger_superseded WHERE in_force_from_ms <= ? AND in_force_until_ms > ?
         """
 
@@ -182,6 +187,8 @@ enum EmissionsTable {
         if query.granularity == .month { header += ["quality_measured", "quality_filled", "quality_flagged", "quality_estimated"] }
         // The hourly method and the carbon-free energy, last so that readers of the earlier columns are undisturbed.
         header += ["scope2_market_hourly", "total_market_hourly", "cfe_kwh", "cfe_share"]
+        // The profiled share came after them, and goes after them for the same reason.
+        if query.granularity == .month { header.append("quality_profiled") }
         var lines = [header.joined(separator: ",")]
         for row in rows {
             // Group values are names from tenants and the provider: text, neutralized by CSVCell.
@@ -193,6 +200,7 @@ enum EmissionsTable {
             if let q = row.quality { cells += [q.measured, q.filled, q.flagged, q.estimated].map(CSVCell.number) }
             let f = row.figures
             cells += [f.scope2MarketHourly, f.totalMarketHourly, f.cfeKWh, f.cfeShare].map(CSVCell.number)
+            if let q = row.quality { cells.append(.number(q.profiled)) }
             lines.append(CSVCell.line(cells))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
@@ -208,7 +216,9 @@ enum EmissionsTable {
     }
 
     static func qualityObject(_ q: QualityShares) -> JSONValue {
-        .object(["measured": .number(q.measured), "filled": .number(q.filled), "flagged": .number(q.flagged), "estimated": .number(q.estimated)])
+        .object(["measured": .number(q.measured), "filled": .number(q.filled), "flagged": .number(q.flagged), "estimated": .number(q.estimated),
+            "profiled": .number(q.profiled),
+        ])
     }
 
     private static func numbers(_ f: EmissionFigures) -> [CSVCell] {

@@ -7,6 +7,8 @@ import GRDB
 /// again (the calculator recalculates every region-month once after its own upgrade).
 enum HourlyMatchingColumns {
     static let added = ["scope2_market_hourly", "cfe_kwh"]
+    /// The figure columns of the views this migration makes (later migrations add their own).
+    static let scopes = DerivedTenantCells.scopesV1 + added
 
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-hourly-matching-v1") { db in
@@ -23,10 +25,10 @@ enum HourlyMatchingColumns {
             for table in ["hourly_rows", "hourly_uniform"] {
                 for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0") }
             }
-            try db.execute(sql: DerivedTenantCells.ledgerView(DerivedTenantCells.scopes))
-            try db.execute(sql: DerivedTenantCells.supersededView(DerivedTenantCells.scopes))
-            try db.execute(sql: DerivedTenantCells.tagView(DerivedTenantCells.scopes))
-            try db.execute(sql: UniformHours.hourlyView(DerivedTenantCells.scopes))
+            try db.execute(sql: DerivedTenantCells.ledgerView(scopes, qualities: DerivedTenantCells.qualitiesV1))
+            try db.execute(sql: DerivedTenantCells.supersededView(scopes, qualities: DerivedTenantCells.qualitiesV1))
+            try db.execute(sql: DerivedTenantCells.tagView(scopes))
+            try db.execute(sql: UniformHours.hourlyView(scopes))
         }
     }
 }

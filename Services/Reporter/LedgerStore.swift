@@ -144,9 +144,11 @@ enum LedgerStore {
     /// The kg CO2e parts (filled, flagged, estimated) of a cell with location-based total
     /// `total` and shares `quality`; without shares (a publication from before data quality)
     /// an estimate is all estimated and anything else all measured.
-    static func qualityParts(_ quality: QualityShares?, total: Double, mode: ResultMode) -> (filled: Double, flagged: Double, estimated: Double) {
-        guard let quality else { return (0, 0, mode == .estimated ? total : 0) }
-        return (quality.filled * total, quality.flagged * total, quality.estimated * total)
+    static func qualityParts(_ quality: QualityShares?, total: Double, mode: ResultMode)
+        -> (filled: Double, flagged: Double, estimated: Double, profiled: Double)
+    {
+        guard let quality else { return (0, 0, mode == .estimated ? total : 0, 0) }
+        return (quality.filled * total, quality.flagged * total, quality.estimated * total, quality.profiled * total)
     }
 
     /// Applies `publication` if it is newer than the version its partition holds: the site,
@@ -204,13 +206,15 @@ enum LedgerStore {
                         scope2_market, scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                         unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms,
                         quality_filled, quality_flagged, quality_estimated, denominator, quality_share_filled, quality_share_flagged,
-                        quality_share_estimated, scope2_market_hourly, cfe_kwh, unallocated_scope2_market_hourly, unallocated_cfe_kwh)
+                        quality_share_estimated, scope2_market_hourly, cfe_kwh, unallocated_scope2_market_hourly, unallocated_cfe_kwh,
+                        quality_profiled, quality_share_profiled)
                     SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
                         l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
                         l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
                         v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated,
                         l.denominator, l.quality_share_filled, l.quality_share_flagged, l.quality_share_estimated,
-                        l.scope2_market_hourly, l.cfe_kwh, l.unallocated_scope2_market_hourly, l.unallocated_cfe_kwh
+                        l.scope2_market_hourly, l.cfe_kwh, l.unallocated_scope2_market_hourly, l.unallocated_cfe_kwh,
+                        l.quality_profiled, l.quality_share_profiled
                     FROM ledger_cells l JOIN versions v ON v.region = l.region AND v.month = l.month
                     WHERE l.region = ? AND l.month = ?
                     """,
@@ -238,8 +242,8 @@ enum LedgerStore {
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                     unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated,
                     denominator, quality_share_filled, quality_share_flagged, quality_share_estimated, part, scope2_market_hourly, cfe_kwh,
-                    unallocated_scope2_market_hourly, unallocated_cfe_kwh)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unallocated_scope2_market_hourly, unallocated_cfe_kwh, quality_profiled, quality_share_profiled)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
@@ -253,7 +257,7 @@ enum LedgerStore {
                 layer, region, month, site, product, nil, ResultMode.measured.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3,
                 f.energyKWh, u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, nil, q.filled, q.flagged,
                 q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated, part, f.scope2MarketHourly, f.cfeKWh,
-                u.scope2MarketHourly, u.cfeKWh,
+                u.scope2MarketHourly, u.cfeKWh, q.profiled, shares?.profiled,
             ])
         }
         let result = publication.result

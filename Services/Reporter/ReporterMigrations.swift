@@ -18,5 +18,6 @@ enum ReporterMigrations {
         StagedPages.migrations(&migrator)
         PartitionVersions.migrations(&migrator)
         HourlyMatchingColumns.migrations(&migrator)
+        ProfiledQualityColumns.migrations(&migrator)
     }
 }

@@ -10,7 +10,7 @@ import GRDB
 enum TenantCellStore {
     static let supersedeColumns = """
         region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-            share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh
+            share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh, quality_profiled
         """
 
     /// Before a whole publication: every tenant cell of the region-month that the publishing
@@ -79,14 +79,15 @@ enum TenantCellStore {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO tenant_cells (region, month, tenant, product, mode, usage, since_version, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh,
+                    quality_profiled)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for cell in publication.measuredCells ?? [] {
             // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
             try insert.execute(arguments: [
                 region, month, cell.tenant, cell.product, ResultMode.measured.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil,
-                nil, nil, nil, nil,
+                nil, nil, nil, nil, nil,
             ])
         }
         for cell in publication.result.tenants {
@@ -94,7 +95,7 @@ enum TenantCellStore {
                 // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-                    nil, nil,
+                    nil, nil, nil,
                 ])
             } else {
                 let f = cell.figures
@@ -102,6 +103,7 @@ enum TenantCellStore {
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, f.scope1, f.scope2Location,
                     f.scope2Market, f.scope3, f.energyKWh, cell.share, q.filled, q.flagged, q.estimated, f.scope2MarketHourly, f.cfeKWh,
+                    q.profiled,
                 ])
             }
         }

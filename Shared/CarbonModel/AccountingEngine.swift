@@ -89,10 +89,12 @@ public enum AccountingEngine {
     struct GridQuality {
         var filled = 0.0
         var flagged = 0.0
+        var profiled = 0.0
 
         /// The parts of a cell whose location-based total is `total`.
         func amounts(total: Double) -> QualityAmounts {
-            QualityAmounts(measured: total - filled - flagged, filled: filled, flagged: flagged, estimated: 0)
+            QualityAmounts(
+                measured: total - filled - flagged - profiled, filled: filled, flagged: flagged, estimated: 0, profiled: profiled)
         }
     }
 
@@ -136,11 +138,19 @@ public enum AccountingEngine {
                 let factor = electricity.chosenFactor(pick)
                 electricityValue = factor.value
                 location += entry.amount * factor.value
+                // An hour can hold both readings and profile-spread electricity; the meter's
+                // verdict on the hour concerns only the read part.
+                var read = entry.amount
+                if !site.gridProfiledKWh.isEmpty, let profiled = site.gridProfiledKWh[entry.hour] {
+                    let part = min(profiled, entry.amount)
+                    quality.profiled += part * factor.value
+                    read -= part
+                }
                 if !site.gridQuality.isEmpty, let hourQuality = site.gridQuality[entry.hour] {
                     switch hourQuality {
-                    case .filled: quality.filled += entry.amount * factor.value
-                    case .flagged: quality.flagged += entry.amount * factor.value
-                    case .measured: break
+                    case .filled: quality.filled += read * factor.value
+                    case .flagged: quality.flagged += read * factor.value
+                    case .measured, .profiled: break
                     }
                 }
                 if pick != lastElectricity {

@@ -45,13 +45,17 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
     /// Usage only, estimation mode: the provider's replication factor (1 when absent).
     public var replication: Double?
     public var tags: [String: String]?
+    /// The load profile (``LoadProfile/text``) the record's amount is spread over its hours by:
+    /// grid electricity of a site that declares one, or a certificate that names one. Nil:
+    /// spread evenly.
+    public var profile: String?
 
     public init(
         source: String, id: String, revision: Int = 0, kind: ActivityKind, start: Int64, end: Int64, amount: Int64,
         unit: String, site: String? = nil, region: String, product: String? = nil, tenant: String? = nil,
         substance: String? = nil, lifetimeMonths: Int? = nil, resource: String? = nil, utilization: Double? = nil,
         provider: String? = nil, resourceType: String? = nil, processor: String? = nil, replication: Double? = nil,
-        tags: [String: String]? = nil, owner: String? = nil
+        tags: [String: String]? = nil, owner: String? = nil, profile: String? = nil
     ) {
         self.source = source
         self.id = id
@@ -75,6 +79,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         self.processor = processor
         self.replication = replication
         self.tags = tags
+        self.profile = profile
     }
 
     /// The resource details that make a usage record estimable, or nil when it has none.
@@ -95,7 +100,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         case lifetimeMonths = "lifetime_months"
         case resource, utilization, provider
         case resourceType = "resource_type"
-        case processor, replication, tags, owner
+        case processor, replication, tags, owner, profile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -123,6 +128,7 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         replication = try c.decodeIfPresent(Double.self, forKey: .replication)
         tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
         owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        profile = try c.decodeIfPresent(String.self, forKey: .profile)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -149,5 +155,6 @@ public struct NormalizedRecord: Codable, Sendable, Hashable {
         try c.encodeIfPresent(replication, forKey: .replication)
         try c.encodeIfPresent(tags, forKey: .tags)
         try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(profile, forKey: .profile)
     }
 }

@@ -28,7 +28,9 @@ public struct RegionMonthAccumulator: Sendable {
                 usageMicro[product, default: [:]][tenant, default: 0] += amount
             }
         case .facilityElectricity:
-            hourly[site, default: [:]]["grid", default: [:]][bucket, default: 0] += amount
+            // Readings go through the meter checks; what a load profile spread does not.
+            let series = substance == SeriesContribution.profiledElectricity ? "grid-profiled" : "grid"
+            hourly[site, default: [:]][series, default: [:]][bucket, default: 0] += amount
         case .facilityFuel:
             hourly[site, default: [:]]["fuel:" + substance, default: [:]][bucket, default: 0] += amount
         case .facilityRefrigerant:
@@ -100,6 +102,17 @@ public struct RegionMonthAccumulator: Sendable {
                         if marketBoundary == .hourlyOnly { input.certificatesKWh += total }
                     }
                 }
+            }
+            // Profile-spread electricity joins the assessed readings hour by hour, and each hour
+            // keeps how much of it rests on the profile.
+            if let profiled = hourly[site]?["grid-profiled"] {
+                var merged: [Int64: Double] = [:]
+                for entry in input.gridElectricityKWh { merged[entry.hour] = entry.amount }
+                for (hour, amount) in profiled where amount != 0 {
+                    merged[hour, default: 0] += micro(amount)
+                    input.gridProfiledKWh[hour] = micro(amount)
+                }
+                input.gridElectricityKWh = merged.sorted { $0.key < $1.key }.map { HourlyAmount(hour: $0.key, amount: $0.value) }
             }
             for (series, amount) in totals[site] ?? [:] {
                 let value = micro(amount)

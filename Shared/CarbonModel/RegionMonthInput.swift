@@ -24,6 +24,9 @@ public struct SiteMonthInput: Sendable {
     /// The quality of the hours of `gridElectricityKWh` that are not plain meter readings
     /// (filled by interpolation or flagged as outliers); an hour not here is `measured`.
     public var gridQuality: [Int64: DataQuality]
+    /// The part of each hour's grid electricity (in `gridElectricityKWh`) that a load profile
+    /// spread from a longer record, kWh; an hour not here was read from the meter.
+    public var gridProfiledKWh: [Int64: Double] = [:]
     /// On-site renewable electricity consumed, kWh: energy with zero emissions.
     public var onsiteRenewableKWh: Double
     /// The same per hour, for hourly results; when empty, `onsiteRenewableKWh` is spread evenly.

@@ -12,15 +12,31 @@ public struct SeriesContribution: Sendable, Hashable {
     /// touches, and the tag sums.
     public var monthly: [CalendarMonth: Int64]
 
+    /// The `substance` of the series of grid electricity spread by a load profile.
+    public static let profiledElectricity = "profiled"
+
     public init(_ record: NormalizedRecord) {
         // Usage with resource details keeps one series per estimation profile (in the series'
         // `substance` field, unused by usage otherwise): the estimate is linear in the amount
         // for a given profile, so the integer sums stay exact and revisions subtract cleanly.
+        // The profile was checked by the preprocessor; parsing is deterministic, so adding and
+        // later subtracting the same stored record always split it the same way.
+        let profile = record.profile.flatMap { try? LoadProfile(parsing: $0) }
+        // Grid electricity spread by a profile is a series of its own, so the data-quality
+        // shares can say which part of a site's electricity rests on a profile.
+        let substance =
+            record.kind == .facilityElectricity && profile != nil
+            ? Self.profiledElectricity : record.estimationProfile?.key ?? record.substance ?? ""
         let series = SeriesIdentity(
             region: record.region, site: record.site ?? "", kind: record.kind.rawValue, product: record.product ?? "",
-            tenant: record.tenant ?? "", substance: record.estimationProfile?.key ?? record.substance ?? "")
+            tenant: record.tenant ?? "", substance: substance)
         let grain = SeriesGrain(kind: record.kind, substance: series.substance)
-        let buckets = TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity)
+        let buckets =
+            if let profile, record.kind.bucketGranularity == .hour {
+                TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, profile: profile)
+            } else {
+                TimeSplitter.split(start: record.start, end: record.end, amount: record.amount, granularity: record.kind.bucketGranularity)
+            }
         self.series = series
         self.grain = grain
         // Most metered records lie within one hour: no grouping needed.

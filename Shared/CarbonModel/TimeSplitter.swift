@@ -23,30 +23,58 @@ public enum TimeSplitter {
         }
 
         var starts: [Int64] = []
-        var overlaps: [Int64] = []
+        var overlaps: [UInt64] = []
         var bucket = first
         while bucket < end {
             let next = nextBucketStart(after: bucket, granularity: granularity)
             starts.append(bucket)
-            overlaps.append(min(next, end) - max(bucket, start))
+            overlaps.append(UInt64(min(next, end) - max(bucket, start)))
             bucket = next
         }
 
-        let total = UInt64(end - start)
+        return distribute(amount: amount, over: starts, weights: overlaps, total: UInt64(end - start))
+    }
+
+    /// The UTC hours of `[start, end)` with `amount` spread by `profile`: the share of hour `i`
+    /// is `amount × w_i / Σ w`, where `w_i` is the hour's seconds of overlap times its profile
+    /// weight (weights scaled to whole millionths of the largest, so the split is exact integer
+    /// arithmetic like ``split(start:end:amount:granularity:)``, with the same largest-remainder
+    /// rounding). When every overlapped hour has weight 0 the profile says nothing about this
+    /// interval, and the amount is spread evenly instead.
+    public static func split(start: Int64, end: Int64, amount: Int64, profile: LoadProfile) -> [TimeBucket] {
+        if amount == 0 { return [] }
+        let first = bucketStart(containing: start, granularity: .hour)
+        if end <= first + secondsPerHour { return split(start: start, end: end, amount: amount, granularity: .hour) }
+        let largest = profile.weights.max() ?? 1
+        var starts: [Int64] = []
+        var weights: [UInt64] = []
+        var bucket = first
+        while bucket < end {
+            let next = bucket + secondsPerHour
+            let scaled = UInt64((profile.weight(at: bucket) / largest * 1_000_000).rounded())
+            starts.append(bucket)
+            weights.append(UInt64(min(next, end) - max(bucket, start)) * scaled)
+            bucket = next
+        }
+        let total = weights.reduce(0, +)
+        if total == 0 { return split(start: start, end: end, amount: amount, granularity: .hour) }
+        return distribute(amount: amount, over: starts, weights: weights, total: total)
+    }
+
+    /// `amount` over `starts` in proportion to `weights` (which sum to `total`), rounded down,
+    /// the units left over going one each to the largest remainders (ties to the earlier).
+    private static func distribute(amount: Int64, over starts: [Int64], weights: [UInt64], total: UInt64) -> [TimeBucket] {
         let magnitude = amount.magnitude
-        var shares = [UInt64](repeating: 0, count: overlaps.count)
-        var remainders = [UInt64](repeating: 0, count: overlaps.count)
+        var shares = [UInt64](repeating: 0, count: weights.count)
+        var remainders = [UInt64](repeating: 0, count: weights.count)
         var assigned: UInt64 = 0
-        for index in overlaps.indices {
-            // 128-bit intermediate: amount × overlap can exceed 64 bits; the quotient cannot,
-            // because overlap ≤ total.
-            let product = magnitude.multipliedFullWidth(by: UInt64(overlaps[index]))
+        for index in weights.indices {
+            let product = magnitude.multipliedFullWidth(by: weights[index])
             let (quotient, remainder) = total.dividingFullWidth(product)
             shares[index] = quotient
             remainders[index] = remainder
             assigned += quotient
         }
-        // Fewer units are left over than there are buckets (each lost less than one unit).
         let leftover = Int(magnitude - assigned)
         if leftover > 0 {
             let order = remainders.indices.sorted { a, b in
@@ -54,11 +82,9 @@ public enum TimeSplitter {
             }
             for index in order.prefix(leftover) { shares[index] += 1 }
         }
-
         var buckets: [TimeBucket] = []
         buckets.reserveCapacity(starts.count)
         for index in starts.indices where shares[index] != 0 {
-            // For a negative amount, 0 &- share is the exact negation (even for Int64.min).
             let signed = amount < 0 ? Int64(truncatingIfNeeded: 0 &- shares[index]) : Int64(shares[index])
             buckets.append(TimeBucket(start: starts[index], amount: signed))
         }

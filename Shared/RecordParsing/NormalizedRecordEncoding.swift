@@ -73,7 +73,7 @@ extension NormalizedRecord {
                 utilization: try object.number("utilization").get(), provider: try object.string("provider").get(),
                 resourceType: try object.string("resource_type").get(), processor: try object.string("processor").get(),
                 replication: try object.number("replication").get(), tags: try object.strings("tags").get(),
-                owner: try object.string("owner").get())
+                owner: try object.string("owner").get(), profile: try object.string("profile").get())
         } catch {
             return nil
         }
@@ -116,6 +116,7 @@ extension NormalizedRecord {
         string("owner", owner)
         string("processor", processor)
         string("product", product)
+        string("profile", profile)
         string("provider", provider)
         string("region", region)
         number("replication", replication)

@@ -121,6 +121,14 @@ public enum RecordValidator {
             }
             substance = grid
         }
+        // A record covering many hours may say how its amount is shaped over them: grid
+        // electricity (else its site's load profile applies) and certificates (a PPA's solar
+        // or wind shape). Other kinds enter the calculation per month, or hour by hour as read.
+        var profile = try loadProfile(raw.profile, "profile")
+        if profile != nil, kind != .facilityElectricity, kind != .facilityCertificate {
+            throw RecordRejection(
+                field: "profile", reason: "only facility.electricity and facility.certificate records may carry a load profile (kind \(quoted(kind.rawValue)))")
+        }
         var lifetimeMonths: Int?
         if kind == .hardwareEmbodied {
             guard let months = raw.lifetimeMonths else { throw missingFor(kind, "lifetime_months") }
@@ -147,6 +155,7 @@ public enum RecordValidator {
                 throw RecordRejection(field: "site", reason: "unknown site \(quoted(siteName)) (declare it first)")
             }
             site = declared
+            if kind == .facilityElectricity, profile == nil { profile = declared.loadProfile }
         }
         var product: ProductDeclaration?
         if let productName {
@@ -221,6 +230,10 @@ public enum RecordValidator {
             throw RecordRejection(field: "utilization", reason: "must be between 0 and 1 (got \(formatNumber(utilization)))")
         }
 
+        // Within one clock hour there is nothing to shape: such a record (every hourly meter
+        // reading of a site with a profile) stays as small as without one.
+        if profile != nil, end <= TimeSplitter.bucketStart(containing: start, granularity: .hour) + 3600 { profile = nil }
+
         return NormalizedRecord(
             source: source, id: id, kind: kind, start: start, end: end, amount: amount, unit: targetSymbol,
             site: site?.site, region: region, product: product?.product, tenant: tenant, substance: substance,
@@ -228,7 +241,7 @@ public enum RecordValidator {
             provider: estimation?.provider.rawValue, resourceType: estimation?.resource.rawValue,
             processor: estimation?.processor, replication: estimation?.replication,
             // An empty tag object says nothing; dropping it keeps `{}` and no tags an exact repeat.
-            tags: raw.tags?.isEmpty == false ? raw.tags : nil)
+            tags: raw.tags?.isEmpty == false ? raw.tags : nil, profile: profile)
     }
 
     /// `canonical` in micro-units, rounded half away from zero, or a rejection when it does not fit 64 bits.
@@ -293,16 +306,25 @@ public enum RecordValidator {
         return time
     }
 
+    /// The canonical text of a load profile field, nil when absent.
+    private static func loadProfile(_ text: String?, _ field: String) throws(RecordRejection) -> String? {
+        guard let text = try optional(text, field) else { return nil }
+        do { return try LoadProfile(parsing: text).text } catch {
+            throw RecordRejection(field: field, reason: "\(error.description)")
+        }
+    }
+
     // MARK: - Declarations
 
-    /// Validates a site declaration: `site`, `region` and `grid`, all non-empty strings.
+    /// Validates a site declaration: `site`, `region` and `grid`, all non-empty strings, and
+    /// optionally `load_profile` (24 or 168 weights, ``LoadProfile``).
     public static func site(_ json: Data) -> Result<SiteDeclaration, RecordRejection> {
         do throws(RecordRejection) {
             let raw = try decode(RawSite.self, from: json)
+            let site = try required(raw.site, "site"), region = try required(raw.region, "region")
+            let grid = try required(raw.grid, "grid")
             return .success(
-                SiteDeclaration(
-                    site: try required(raw.site, "site"), region: try required(raw.region, "region"),
-                    grid: try required(raw.grid, "grid")))
+                SiteDeclaration(site: site, region: region, grid: grid, loadProfile: try loadProfile(raw.loadProfile, "load_profile")))
         } catch {
             return .failure(error)
         }
@@ -685,7 +707,7 @@ private struct RawClaim: Decodable {
 private struct RawActivity: Decodable {
     var source, id, kind, start, end, unit: String?
     var value: Double?
-    var site, region, product, tenant, fuel, gas, grid, resource: String?
+    var site, region, product, tenant, fuel, gas, grid, profile, resource: String?
     var lifetimeMonths: Int?
     var utilization: Double?
     var provider, resourceType, processor: String?
@@ -710,6 +732,7 @@ private struct RawActivity: Decodable {
         fuel = try fields.string("fuel")
         gas = try fields.string("gas")
         grid = try fields.string("grid")
+        profile = try fields.string("profile")
         lifetimeMonths = try fields.integer("lifetime_months", reason: "must be a positive whole number of months")
         resource = try fields.string("resource")
         utilization = try fields.number("utilization")
@@ -738,6 +761,7 @@ private struct RawActivity: Decodable {
             fuel = try object.string("fuel").get()
             gas = try object.string("gas").get()
             grid = try object.string("grid").get()
+            profile = try object.string("profile").get()
             resource = try object.string("resource").get()
             utilization = try object.number("utilization").get()
             provider = try object.string("provider").get()
@@ -768,13 +792,14 @@ private struct EstimationDetails {
 
 /// The fields of a site declaration.
 private struct RawSite: Decodable {
-    var site, region, grid: String?
+    var site, region, grid, loadProfile: String?
 
     init(from decoder: any Decoder) throws {
         let fields = try Fields(decoder)
         site = try fields.string("site")
         region = try fields.string("region")
         grid = try fields.string("grid")
+        loadProfile = try fields.string("load_profile")
     }
 }
 

@@ -500,4 +500,53 @@ extension RecordValidatorTests {
         #expect(rejection(Self.usage(["resource_type": "compute", "provider": "aws", "replication": 0.5]))?.message
             == "replication: must be a number of copies, at least 1 (got 0.5)")
     }
+
+    // MARK: - Load profiles
+
+    @Test func aSitesLoadProfileShapesItsLongerGridReadingsOnly() throws {
+        let weights = (0..<24).map { $0 < 6 ? "0" : "1" }.joined(separator: ",")
+        let site = try RecordValidator.site(Data(#"{"site":"pf-1","region":"cn-north","grid":"CN","load_profile":"\#(weights)"}"#.utf8)).get()
+        #expect(site.loadProfile == (0..<24).map { $0 < 6 ? "0.0" : "1.0" }.joined(separator: ","))
+        var registry = Self.registry
+        registry.declare(site)
+        func normalize(_ changes: [String: Any?]) throws -> NormalizedRecord {
+            var record = Self.electricity(["site": "pf-1"])
+            var object = try #require(try JSONSerialization.jsonObject(with: record) as? [String: Any])
+            for (key, value) in changes { object[key] = value }
+            record = Self.json(object)
+            return try RecordValidator.normalize(record, registry: registry).get()
+        }
+        // A month's reading carries the site's profile; an hourly one stays as small as before.
+        #expect(try normalize(["end": "2024-02-01T00:00:00Z"]).profile == site.loadProfile)
+        #expect(try normalize([:]).profile == nil)
+        // A record's own profile wins over its site's, in canonical form.
+        #expect(try normalize(["end": "2024-02-01T00:00:00Z", "profile": String(repeating: "1 ", count: 24)]).profile
+            == Array(repeating: "1.0", count: 24).joined(separator: ","))
+        // Other kinds at the site are not shaped by it.
+        let it = try RecordValidator.normalize(
+            Self.json([
+                "source": "m", "id": "it", "kind": "facility.it_electricity", "site": "pf-1", "start": "2024-01-01T00:00:00Z",
+                "end": "2024-02-01T00:00:00Z", "value": 1, "unit": "kWh",
+            ]), registry: registry
+        ).get()
+        #expect(it.profile == nil)
+    }
+
+    @Test func badProfilesAreRefusedWithTheFieldNamed() throws {
+        let refusal = rejection(Self.electricity(["end": "2024-02-01T00:00:00Z", "profile": "1,2"]))
+        #expect(refusal?.field == "profile")
+        #expect(refusal?.message.contains("24 weights") == true)
+        let fuel = rejection(
+            Self.json([
+                "source": "m", "id": "f", "kind": "facility.fuel", "fuel": "diesel", "site": "bj-1", "start": "2024-01-01T00:00:00Z",
+                "end": "2024-02-01T00:00:00Z", "value": 1, "unit": "L", "profile": String(repeating: "1,", count: 23) + "1",
+            ]))
+        #expect(fuel?.field == "profile")
+        #expect(fuel?.message.contains("only facility.electricity and facility.certificate") == true)
+        if case .failure(let site) = RecordValidator.site(Data(#"{"site":"x","region":"r","grid":"G","load_profile":"0,0"}"#.utf8)) {
+            #expect(site.field == "load_profile")
+        } else {
+            Issue.record("a two-weight profile was accepted")
+        }
+    }
 }

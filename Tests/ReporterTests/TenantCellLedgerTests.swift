@@ -75,7 +75,8 @@ import Testing
         #expect(row["usage"] as Double == cell.usage, "\(what): usage", sourceLocation: sourceLocation)
         let q = LedgerStore.qualityParts(cell.quality, total: f.totalLocation, mode: cell.mode)
         #expect(
-            (row["quality_filled"] as Double, row["quality_flagged"] as Double, row["quality_estimated"] as Double) == q,
+            (row["quality_filled"] as Double, row["quality_flagged"] as Double, row["quality_estimated"] as Double, row["quality_profiled"] as Double)
+                == (q.filled, q.flagged, q.estimated, q.profiled),
             "\(what): quality parts", sourceLocation: sourceLocation)
     }
 

@@ -147,14 +147,14 @@ enum DashboardChart {
 
     /// The kinds of data a figure rests on, in the order the quality bar stacks them, with colours.
     static let qualityParts: [(name: String, colour: String)] = [
-        ("measured", "#2ca02c"), ("filled", "#ff7f0e"), ("flagged", "#d62728"), ("estimated", "#9467bd"),
+        ("measured", "#2ca02c"), ("filled", "#ff7f0e"), ("flagged", "#d62728"), ("estimated", "#9467bd"), ("profiled", "#1f77b4"),
     ]
 
-    /// One bar 120 px wide split into the measured, filled, flagged and estimated shares (each
+    /// One bar 120 px wide split into the measured, filled, flagged, estimated and profiled shares (each
     /// clamped to 0…1 for the drawing); all shares 0 (a zero total) leaves the bar empty.
     static func qualityBar(_ shares: QualityShares) -> String {
         let width = 120.0
-        let values = [shares.measured, shares.filled, shares.flagged, shares.estimated]
+        let values = [shares.measured, shares.filled, shares.flagged, shares.estimated, shares.profiled]
         var svg = "<svg class=\"quality-bar\" xmlns=\"http://www.w3.org/2000/svg\" width=\"122\" height=\"14\" role=\"img\" aria-label=\"data quality\">"
         svg += "<rect x=\"0\" y=\"1\" width=\"\(fixed(width))\" height=\"12\" fill=\"#e3e8e3\" stroke=\"#aaa\"/>"
         var x = 0.0
@@ -170,7 +170,7 @@ enum DashboardChart {
 
     /// The colour key of the quality bars.
     static func qualityLegend() -> String {
-        var svg = "<svg class=\"quality-legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"14\" viewBox=\"0 0 400 14\" role=\"img\" aria-label=\"colour key\">"
+        var svg = "<svg class=\"quality-legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"500\" height=\"14\" viewBox=\"0 0 500 14\" role=\"img\" aria-label=\"colour key\">"
         for (i, part) in qualityParts.enumerated() {
             let x = Double(i) * 100
             svg += "<rect x=\"\(fixed(x))\" y=\"2\" width=\"10\" height=\"10\" fill=\"\(part.colour)\"/>"

@@ -385,21 +385,22 @@ enum DashboardHTML {
         html += """
             <p class="note">Shares of the location-based total (CO<sub>2</sub>e). Filled: grid-electricity hours missing from a site's
             meter series, interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score);
-            estimated: results of the CCF estimation mode; measured: the rest.</p>
+            estimated: results of the CCF estimation mode; profiled: grid electricity read over many hours and spread over them by the
+            site's load profile; measured: the rest.</p>
 
             """
         return html + "</section>\n"
     }
 
     private static func qualityHeader(_ name: String, modeColumn: Bool = false) -> String {
-        "<tr><th>\(name)</th>\(modeColumn ? "<th>Mode</th>" : "")<th>CO2e (location)</th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th></th></tr>"
+        "<tr><th>\(name)</th>\(modeColumn ? "<th>Mode</th>" : "")<th>CO2e (location)</th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th>Profiled</th><th></th></tr>"
     }
 
-    /// The four shares as percentages (like the inventory report's), then the bar. With `id`,
+    /// The five shares as percentages (like the inventory report's), then the bar. With `id`,
     /// each cell has the id `<id>-<part>`; every cell has `data-part`.
     private static func qualityCells(_ q: QualityShares, id: String?) -> String {
         var html = ""
-        for (part, value) in zip(["measured", "filled", "flagged", "estimated"], [q.measured, q.filled, q.flagged, q.estimated]) {
+        for (part, value) in zip(["measured", "filled", "flagged", "estimated", "profiled"], [q.measured, q.filled, q.flagged, q.estimated, q.profiled]) {
             html += "<td class=\"n\"\(id.map { " id=\"\($0)-\(part)\"" } ?? "") data-part=\"\(part)\">\(InventoryHTML.percent(value))</td>"
         }
         return html + "<td>\(DashboardChart.qualityBar(q))</td>"

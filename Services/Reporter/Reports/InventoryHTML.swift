@@ -96,17 +96,17 @@ enum InventoryHTML {
     }
 
     /// The shares of the location-based totals resting on measured, filled (interpolated),
-    /// flagged (outlier, kept) and estimated data: the section's total, then month by month.
+    /// flagged (outlier, kept), estimated and profiled data: the section's total, then month by month.
     private static func qualityTable(_ section: InventoryReport.Section) -> String {
-        var html = "<table><tr><th></th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th></tr>\n"
+        var html = "<table><tr><th></th><th>Measured</th><th>Filled</th><th>Flagged</th><th>Estimated</th><th>Profiled</th></tr>\n"
         func row(_ name: String, _ q: QualityShares) {
             html += "<tr><td>\(escape(name))</td>"
-            for value in [q.measured, q.filled, q.flagged, q.estimated] { html += "<td class=\"n\">\(percent(value))</td>" }
+            for value in [q.measured, q.filled, q.flagged, q.estimated, q.profiled] { html += "<td class=\"n\">\(percent(value))</td>" }
             html += "</tr>\n"
         }
         row("Total", section.quality)
         for line in section.byMonth { row(line.key, line.quality ?? .zero) }
-        html += "</table>\n<p class=\"note\">Shares of the location-based total (CO<sub>2</sub>e). Filled: grid-electricity hours missing from the meter series and interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score).</p>\n"
+        html += "</table>\n<p class=\"note\">Shares of the location-based total (CO<sub>2</sub>e). Filled: grid-electricity hours missing from the meter series and interpolated linearly; flagged: readings kept but flagged as outliers (Hampel window, robust z-score); profiled: grid electricity read over many hours and spread over them by the site's load profile.</p>\n"
         return html
     }
 

@@ -77,7 +77,7 @@ enum InventoryJSON {
 enum InventoryCSV {
     static func render(_ report: InventoryReport) -> Data {
         var lines = [
-            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh"
+            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh,quality_profiled"
         ]
         let head: [CSVCell] = [.text(report.period.description), .text(report.subject.label)]
         let noFactor = [CSVCell](repeating: .empty, count: 4)
@@ -86,7 +86,8 @@ enum InventoryCSV {
             let numbers = [f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.totalLocation, f.totalMarket, f.energyKWh].map(CSVCell.number)
             let quality = q.map { [$0.measured, $0.filled, $0.flagged, $0.estimated].map(CSVCell.number) } ?? noFactor
             let hourly = [f.scope2MarketHourly, f.totalMarketHourly, f.cfeKWh].map(CSVCell.number)
-            lines.append(CSVCell.line(head + [.text(section), .text(mode), .text(key)] + numbers + noFactor + quality + hourly))
+            let profiled: [CSVCell] = [q.map { CSVCell.number($0.profiled) } ?? .empty]
+            lines.append(CSVCell.line(head + [.text(section), .text(mode), .text(key)] + numbers + noFactor + quality + hourly + profiled))
         }
         for section in report.sections {
             let mode = section.mode.rawValue

@@ -90,7 +90,7 @@ struct InventoryReport: Sendable {
         "Scope 2 market-based, hourly matching (shown beside the monthly figure): certificates count only in the hour they were produced for and only within the site's grid (its market boundary); each hour's uncovered grid kWh × that hour's residual mix; nothing is carried from one hour to another. Carbon-free energy = on-site renewables + the grid kWh certificates of the same hour cover; its share is of all energy.",
         "Scope 3: embodied emissions of hardware, spread evenly over its life in months.",
         "Allocation: site emissions go to products by IT energy; products to tenants by usage (usage basis) or usage ÷ sellable capacity (capacity basis); what is not allocated stays with the provider.",
-        "Data quality: hourly grid-electricity meter series are checked per site and month; gaps are filled by linear interpolation between the neighbouring readings and outliers (Hampel window, robust z-score on median/MAD) are flagged and kept. Each figure states the shares of its location-based total resting on measured, filled, flagged and estimated data.",
+        "Data quality: hourly grid-electricity meter series are checked per site and month; gaps are filled by linear interpolation between the neighbouring readings and outliers (Hampel window, robust z-score on median/MAD) are flagged and kept. Where a site declares a load profile, grid electricity read over many hours (a monthly reading) is spread over them by the profile and counted as profiled. Each figure states the shares of its location-based total resting on measured, filled, flagged, estimated and profiled data.",
         "Estimated figures (public-cloud estimation mode, Cloud Carbon Footprint coefficients) are reported in their own section and never added to measured figures.",
         "Totals are given both location-based (scope 1 + scope 2 location + scope 3) and market-based (scope 1 + scope 2 market + scope 3). Figures in kg CO2e; energy in kWh.",
     ]
@@ -176,7 +176,7 @@ enum InventoryBuilder {
         var parts = QualityAmounts.zero
         for row in rows {
             let q = row.quality ?? .allMeasured
-            parts += QualityAmounts(measured: q.measured, filled: q.filled, flagged: q.flagged, estimated: q.estimated)
+            parts += QualityAmounts(measured: q.measured, filled: q.filled, flagged: q.flagged, estimated: q.estimated, profiled: q.profiled)
                 .scaled(by: row.figures.totalLocation)
         }
         return parts.shares
