@@ -62,6 +62,12 @@ public enum HourlyFactorSeries {
             func failure(_ message: String) -> RawRecord {
                 RawRecord(position: record.position, json: record.json, framingError: "\(where_): \(message)")
             }
+            // A row that names its zone (or hour, or value) twice would be read as one of them,
+            // whichever the reader keeps: refused, as records are.
+            if let key = JSONDuplicateKey.first(in: record.json) {
+                out.append(failure("\(key): the key appears twice in the row; send it once"))
+                continue
+            }
             guard let object = FlatJSONObject(record.json) else {
                 out.append(failure("not a flat object of strings and numbers"))
                 continue

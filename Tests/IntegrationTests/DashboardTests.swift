@@ -195,6 +195,18 @@ import Testing
         #expect(tView.body.contains("class=\"quality-bar\"") && tView.body.contains("class=\"q-flagged\""))
         let march = try await client.send("\(base)/dashboard?from=2024-03&to=2024-03", cookie: provider)
         #expect(Self.renderedShares(march.body, row: "<tr data-site=\"q1\">")["flagged"] == "50.00 %")
+        // The carbon-free heat map of one site: links to every site keep the window; q1's map is
+        // of q1 alone (its March hours); a site name that is markup comes back escaped, with no map.
+        #expect(march.body.contains("id=\"cfe-sites\"") && march.body.contains("/dashboard?from=2024-03&amp;to=2024-03&amp;site=q1#cfe"))
+        let q1 = try await client.send("\(base)/dashboard?from=2024-03&to=2024-03&site=q1", cookie: provider)
+        #expect(q1.status == 200 && q1.body.contains("Carbon-free energy hour by hour, site q1, 2024-03"), "\(q1.body.prefix(200))")
+        #expect(q1.body.contains("id=\"cfe-heatmap\"") && q1.body.contains("site=q1#cfe\" aria-current=\"true\""))
+        let hostile = try await client.send("\(base)/dashboard?from=2024-03&to=2024-03&site=%3Cscript%3Ex%3C%2Fscript%3E", cookie: provider)
+        #expect(hostile.status == 200 && !hostile.body.contains("<script>x") && hostile.body.contains("site &lt;script&gt;x&lt;/script&gt;"))
+        #expect(hostile.body.contains("No hours for this site in 2024-03.") && !hostile.body.contains("id=\"cfe-heatmap\""))
+        // A tenant's view has no sites to pick: the parameter changes nothing.
+        let tenantSite = try await client.send("\(base)/dashboard?tenant=T&from=2024-03&to=2024-03&site=q1", cookie: provider)
+        #expect(tenantSite.status == 200 && !tenantSite.body.contains("site q1") && !tenantSite.body.contains("id=\"cfe-sites\""))
         // A collector may not read.
         let collector = try await client.signIn(base, "carol", password)
         #expect(try await client.send("\(base)/dashboard", cookie: collector).status == 403)

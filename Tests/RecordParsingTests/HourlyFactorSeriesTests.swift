@@ -82,6 +82,24 @@ struct HourlyFactorSeriesTests {
         }
     }
 
+    @Test func aRowWithARepeatedKeyIsRefusedNamingIt() throws {
+        // Which zone would the row be? Neither: the row is refused, the others kept.
+        let ndjson = """
+            {"zone":"FR","datetime":"2024-03-01T05:00:00Z","carbon_intensity":50}
+            {"zone":"FR","zone":"DE","datetime":"2024-03-01T06:00:00Z","carbon_intensity":60}
+            {"zone":"FR","datetime":"2024-03-01T07:00:00Z","carbon_intensity":70,"carbon_intensity":0}
+
+            """
+        let options = HourlyFactorSeries.Options(source: "electricitymaps", unit: "gCO2e/kWh")
+        let records = try HourlyFactorSeries.records(in: Data(ndjson.utf8), format: .ndjson, options: options)
+        let failures = records.compactMap(\.framingError)
+        #expect(failures == [
+            "line 2: zone: the key appears twice in the row; send it once",
+            "line 3: carbon_intensity: the key appears twice in the row; send it once",
+        ])
+        #expect(records.filter { $0.framingError == nil }.map(\.position) == [1])
+    }
+
     @Test func aFileWithoutTheNeededColumnsIsRefusedWhole() {
         #expect(throws: HourlyFactorSeries.Invalid.self) {
             try HourlyFactorSeries.records(in: Data("zone,value\nDE,1\n".utf8), format: .csv, options: Self.options)

@@ -199,8 +199,22 @@ enum DashboardHTML {
             }
             html += "</table></details>\n"
         }
+        if view.subject.isProvider, !view.sites.isEmpty {
+            // Links keep the window; names are the provider's, so encoded in the URL and escaped in the text.
+            let window = "from=\(view.from)&amp;to=\(view.to)"
+            var links = ["<a href=\"/dashboard?\(window)#cfe\"\(view.heatMapSite == nil ? " aria-current=\"true\"" : "")>all sites</a>"]
+            for site in view.sites.map(\.site).sorted() {
+                let current = site == view.heatMapSite ? " aria-current=\"true\"" : ""
+                links.append("<a href=\"/dashboard?\(window)&amp;site=\(query(site))#cfe\"\(current)>\(escape(site))</a>")
+            }
+            html += "<p id=\"cfe-sites\">Carbon-free energy hour by hour of: \(links.joined(separator: " · "))</p>\n"
+        }
+        if let site = view.heatMapSite, view.cfeHeatMap == nil {
+            html += "<h3 id=\"cfe\">Carbon-free energy hour by hour, site \(escape(site))</h3>\n<p>No hours for this site in \(view.to).</p>\n"
+        }
         if let map = view.cfeHeatMap {
-            html += "<h3 id=\"cfe\">Carbon-free energy hour by hour, \(map.month) (share of each hour's energy: on-site renewables and grid electricity covered by certificates of the same hour)</h3>\n"
+            let whose = map.site.map { "site \(escape($0)), " } ?? ""
+            html += "<h3 id=\"cfe\">Carbon-free energy hour by hour, \(whose)\(map.month) (share of each hour's energy: on-site renewables and grid electricity covered by certificates of the same hour)</h3>\n"
             html += DashboardChart.cfeHeatMap(map)
             html += "<details><summary>The figures</summary><table id=\"cfe-table\"><tr><th>Day</th><th>Carbon-free share</th></tr>\n"
             for (day, hours) in map.shares.enumerated() {

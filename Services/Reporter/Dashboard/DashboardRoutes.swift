@@ -60,13 +60,17 @@ enum DashboardRoutes {
                 return page(DashboardHTML.messagePage(title: "Bad request", message: error.message), status: .badRequest)
             }
             let viewer = DashboardHTML.Viewer(subject: principal.subject, role: principal.role.rawValue, tenant: principal.tenant)
+            // `site` picks one site's carbon-free heat map in the provider view; a tenant's
+            // cells are per region, so a tenant view has no sites to pick.
+            let site = subject.isProvider ? parameters["site"].flatMap { $0.isEmpty ? nil : $0 } : nil
             let html = try await database.read { db -> Data in
                 let (first, last) = try DashboardView.defaultWindow(db, subject: subject)
                 var window = (from ?? first, to ?? last)
                 if from != nil, to == nil { window.1 = max(window.0, last) }
                 if to != nil, from == nil { window.0 = window.1.adding(months: -11) }
                 if window.1 < window.0 { swap(&window.0, &window.1) }
-                let view = try DashboardView.load(db, subject: subject, from: window.0, to: window.1, method: forecastMethod)
+                let view = try DashboardView.load(
+                    db, subject: subject, from: window.0, to: window.1, method: forecastMethod, heatMapSite: site)
                 return DashboardHTML.page(view, viewer: viewer)
             }
             return page(html)

@@ -12,6 +12,8 @@ struct DashboardView: Sendable {
     enum Subject: Sendable, Hashable {
         case tenant(String)
         case provider
+
+        var isProvider: Bool { self == .provider }
     }
 
     /// A named line: a product, region, site or tenant, with its figures per result mode.
@@ -66,11 +68,17 @@ struct DashboardView: Sendable {
     /// emissions of each UTC hour of the day (24 values); nil when that month has no hours.
     var hourlyProfile: (month: CalendarMonth, hours: [Double])? = nil
 
-    /// The carbon-free share of each hour of a month, days × 24 (nil for an hour without energy).
+    /// The carbon-free share of each hour of a month, days × 24 (nil for an hour without energy),
+    /// of the subject as a whole or of one of the provider's sites.
     struct CFEHeatMap: Sendable {
         var month: CalendarMonth
         var shares: [[Double?]]
+        /// The site the map is of; nil: the subject's whole (every site, or the tenant).
+        var site: String? = nil
     }
+
+    /// The provider's site whose heat map was asked for (`?site=`), whether or not it has hours.
+    var heatMapSite: String? = nil
 
     /// The last month of the window: each hour's carbon-free share; nil when it has no hours.
     var cfeHeatMap: CFEHeatMap? = nil
@@ -143,7 +151,8 @@ struct DashboardView: Sendable {
     }
 
     static func load(
-        _ db: Database, subject: Subject, from: CalendarMonth, to: CalendarMonth, method: EmissionForecast.Method = .linearTrend
+        _ db: Database, subject: Subject, from: CalendarMonth, to: CalendarMonth, method: EmissionForecast.Method = .linearTrend,
+        heatMapSite: String? = nil
     ) throws -> DashboardView {
         let filters: [EmissionsQuery.Dimension: String]
         let layer: EmissionsQuery.Layer
@@ -212,7 +221,20 @@ struct DashboardView: Sendable {
         let hours = try EmissionsTable.rows(
             db, query: EmissionsQuery(layer: layer, groupBy: [], from: to, to: to, filters: filters, mode: .measured, granularity: .hour, format: .json))
         view.hourlyProfile = hourlyProfile(hours, month: to)
-        view.cfeHeatMap = cfeHeatMap(hours, month: to)
+        if case .provider = subject, let site = heatMapSite {
+            // One site's hours: the site layer filtered to it.
+            view.heatMapSite = site
+            var siteFilters = filters
+            siteFilters[.site] = site
+            let siteHours = try EmissionsTable.rows(
+                db,
+                query: EmissionsQuery(
+                    layer: .site, groupBy: [], from: to, to: to, filters: siteFilters, mode: .measured, granularity: .hour, format: .json))
+            view.cfeHeatMap = cfeHeatMap(siteHours, month: to)
+            view.cfeHeatMap?.site = site
+        } else {
+            view.cfeHeatMap = cfeHeatMap(hours, month: to)
+        }
         view.targets = try targets(db, tenant: tenant)
         view.budgets = try budgets(db, tenant: tenant, method: method)
         view.forecastMethod = method
