@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CarbonModel", "ZeroMQ", "Messaging", "TestPorts", "IngestFuzzing", grdb, crypto,
+                // ServiceKit for `Topology`: the suite's ports, flags and endpoints (topology/suite.json).
+                "CarbonModel", "ZeroMQ", "Messaging", "ServiceKit", "TestPorts", "IngestFuzzing", grdb, crypto,
             ],
             path: "Tests/IntegrationTests"),
     ]

@@ -3,7 +3,6 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA_DIR=${CM_DATA_DIR:-$ROOT/data}
 RUN_DIR=$DATA_DIR/run
-SERVICES=(auth collector preprocessor calculator reporter)
 PREPROCESSORS=${CM_PREPROCESSORS:-1}
 CALCULATORS=${CM_CALCULATORS:-1}
 # Standby replicas per scalable stage: with any, every replica of the preprocessor and the
@@ -11,18 +10,46 @@ CALCULATORS=${CM_CALCULATORS:-1}
 # shard of a replica that dies.
 STANDBYS=${CM_STANDBYS:-0}
 
-# Replica k (0-based) of a scalable stage: the first keeps the default ports, the others get
-# ports of their own (preprocessor 81xx/56xx, calculator 82xx/57xx).
-replica_port() { # stage kind k
-  local stage=$1 kind=$2 k=$3
-  case $stage:$kind in
-    preprocessor:http) ((k == 0)) && echo "${CM_PREPROCESSOR_HTTP_PORT:-8081}" || echo $((8100 + k)) ;;
-    preprocessor:outbox) ((k == 0)) && echo "${CM_PREPROCESSOR_OUTBOX_PORT:-5562}" || echo $((5600 + k)) ;;
-    preprocessor:control) ((k == 0)) && echo "${CM_PREPROCESSOR_CONTROL_PORT:-5572}" || echo $((5620 + k)) ;;
-    calculator:http) ((k == 0)) && echo "${CM_CALCULATOR_HTTP_PORT:-8082}" || echo $((8200 + k)) ;;
-    calculator:outbox) ((k == 0)) && echo "${CM_CALCULATOR_OUTBOX_PORT:-5563}" || echo $((5700 + k)) ;;
-    calculator:control) ((k == 0)) && echo "${CM_CALCULATOR_CONTROL_PORT:-5573}" || echo $((5720 + k)) ;;
+# Ports, flags and endpoints come from topology/suite.json, the suite's one description of them
+# (docs/architecture.md): TOPOLOGY_<service>_<port>_{DEFAULT,FLAG,ENV,REPLICA_BASE} and
+# TOPOLOGY_<service>_<link>_{FLAG,ENV,NAMED,TO}, read by scripts/topology.py.
+topology_assignments=$(python3 "$ROOT/scripts/topology.py" shell) || { echo "error: cannot read topology/suite.json" >&2; exit 1; }
+eval "$topology_assignments"
+unset topology_assignments
+read -ra SERVICES <<<"$TOPOLOGY_SERVICES"
+
+# A field of the topology, e.g. `topology_field preprocessor http REPLICA_BASE`.
+topology_field() { local name="TOPOLOGY_$1_$2${3:+_$3}"; echo "${!name-}"; }
+
+# Replica k (0-based) of a service: the first binds the default ports, each moved by its CM_*_PORT
+# variable; the others of a scalable stage get ports of their own (replicaBase + k: preprocessor
+# 81xx/56xx, calculator 82xx/57xx).
+replica_port() { # service kind k
+  local service=$1 kind=$2 k=${3:-0} base variable
+  base=$(topology_field "$service" "$kind" REPLICA_BASE)
+  if ((k > 0)) && [[ -n $base ]]; then
+    echo $((base + k))
+  else
+    variable=$(topology_field "$service" "$kind" ENV)
+    echo "${!variable:-$(topology_field "$service" "$kind" DEFAULT)}"
+  fi
+}
+
+# Processes a service runs as: one per shard plus the standbys for a scalable stage, else one.
+replica_count() { # service
+  case $1 in
+    preprocessor) echo $((PREPROCESSORS + STANDBYS)) ;;
+    calculator) echo $((CALCULATORS + STANDBYS)) ;;
+    *) echo 1 ;;
   esac
+}
+
+# Every CM_*_PORT variable that moves a port of the suite (its first replicas).
+port_variables() {
+  local service kind
+  for service in $TOPOLOGY_SERVICES; do
+    for kind in $(topology_field "$service" PORTS); do topology_field "$service" "$kind" ENV; done
+  done
 }
 
 # Instances to run: "service:replica" pairs, upstream first.
@@ -48,64 +75,66 @@ is_standby() { # service replica
   curl -fsS "http://127.0.0.1:$(http_port "$1" "$2")/health" 2>/dev/null | grep -q '"role":"standby"'
 }
 
-http_port() { # service [replica]
-  case $1 in
-    collector) echo "${CM_COLLECTOR_HTTP_PORT:-8080}" ;;
-    preprocessor|calculator) replica_port "$1" http "${2:-0}" ;;
-    reporter) echo "${CM_REPORTER_HTTP_PORT:-8083}" ;;
-    auth) echo "${CM_AUTH_HTTP_PORT:-8084}" ;;
-  esac
-}
+http_port() { replica_port "$1" http "${2:-0}"; } # service [replica]
 
 # Every port an instance binds (HTTP and ZeroMQ).
 all_ports() { # service replica
-  case $1 in
-    collector) echo "$(http_port collector) ${CM_COLLECTOR_INGEST_PORT:-5560} ${CM_COLLECTOR_OUTBOX_PORT:-5561} ${CM_COLLECTOR_CONTROL_PORT:-5571}" ;;
-    preprocessor|calculator) echo "$(replica_port "$1" http "$2") $(replica_port "$1" outbox "$2") $(replica_port "$1" control "$2")" ;;
-    reporter) echo "$(http_port reporter) ${CM_REPORTER_CONTROL_PORT:-5574}" ;;
-    auth) echo "$(http_port auth) ${CM_AUTH_CONTROL_PORT:-5570}" ;;
-  esac
+  local kind ports=()
+  for kind in $(topology_field "$1" PORTS); do ports+=("$(replica_port "$1" "$kind" "$2")"); done
+  echo "${ports[*]}"
 }
 
-endpoints() { # stage kind count
+# The default port of every service (what an image exposes): the HTTP ports, then the ZeroMQ ones.
+default_ports() {
+  local service kind http=() zmq=()
+  for service in $TOPOLOGY_SERVICES; do
+    for kind in $(topology_field "$service" PORTS); do
+      if [[ $kind == http ]]; then http+=("$(topology_field "$service" "$kind" DEFAULT)"); else zmq+=("$(topology_field "$service" "$kind" DEFAULT)"); fi
+    done
+  done
+  echo "$(printf '%s\n' "${http[@]}" | sort -n | tr '\n' ' ')$(printf '%s\n' "${zmq[@]}" | sort -n | tr '\n' ' ')" | sed 's/ $//'
+}
+
+# The endpoints of a port of every replica of a service, comma-separated; `named` writes each as
+# service=tcp://... (the reporter and auth need the name to pick the server key with CURVE).
+endpoints() { # service kind count [named]
   local list=() k
-  for ((k = 0; k < $3; k++)); do list+=("tcp://127.0.0.1:$(replica_port "$1" "$2" "$k")"); done
+  for ((k = 0; k < $3; k++)); do list+=("${4:+$1=}tcp://$TOPOLOGY_HOST:$(replica_port "$1" "$2" "$k")"); done
   (IFS=,; echo "${list[*]}")
 }
 
-# Like `endpoints`, each named by its service (service=tcp://...): the reporter needs the name
-# to pick the server key when links run with CURVE.
-named_endpoints() { # stage kind count
-  local list=() k
-  for ((k = 0; k < $3; k++)); do list+=("$1=tcp://127.0.0.1:$(replica_port "$1" "$2" "$k")"); done
+named_endpoints() { endpoints "$1" "$2" "$3" named; } # service kind count
+
+# The value of a service's upstream link (topology/suite.json "links"): every replica of every
+# port it names, upstream first.
+link_value() { # service link
+  local list=() target mark=""
+  [[ $(topology_field "$1" "$2" NAMED) == 1 ]] && mark=named
+  for target in $(topology_field "$1" "$2" TO); do
+    list+=("$(endpoints "${target%%.*}" "${target#*.}" "$(replica_count "${target%%.*}")" "$mark")")
+  done
   (IFS=,; echo "${list[*]}")
 }
 
-# The command line of an instance, wired to the others.
+# The command line of an instance, wired to the others: its ports and its upstream links as the
+# topology names them, then the shard flags.
 instance_args() { # service replica
-  local args=(--data-dir "$DATA_DIR" --instance "$(instance_name "$1" "$2")")
+  local args=(--data-dir "$DATA_DIR" --instance "$(instance_name "$1" "$2")") kind link
+  for kind in $(topology_field "$1" PORTS); do args+=("$(topology_field "$1" "$kind" FLAG)" "$(replica_port "$1" "$kind" "$2")"); done
+  for link in $(topology_field "$1" LINKS); do args+=("$(topology_field "$1" "$link" FLAG)" "$(link_value "$1" "$link")"); done
   case $1 in
-    auth)
-      # Tenant export and erase reach every replica.
-      args=(serve "${args[@]}" --service-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control $((PREPROCESSORS + STANDBYS))),$(named_endpoints calculator control $((CALCULATORS + STANDBYS))),reporter=tcp://127.0.0.1:${CM_REPORTER_CONTROL_PORT:-5574}") ;;
+    # Tenant export and erase reach every replica (its --service-control link).
+    auth) args=(serve "${args[@]}") ;;
     collector) args+=(--preprocessor-shards "$PREPROCESSORS") ;;
     preprocessor)
-      args+=(--http-port "$(replica_port preprocessor http "$2")" --outbox-port "$(replica_port preprocessor outbox "$2")"
-        --control-port "$(replica_port preprocessor control "$2")" --calculator-shards "$CALCULATORS"
-        --collector-outbox "tcp://127.0.0.1:${CM_COLLECTOR_OUTBOX_PORT:-5561}")
+      args+=(--calculator-shards "$CALCULATORS")
+      # With standbys a replica claims a shard and names its store after it: no --instance.
       if ((STANDBYS > 0)); then args=("${args[@]:0:2}" "${args[@]:4}" --shard auto --shards "$PREPROCESSORS")
       elif ((PREPROCESSORS > 1)); then args+=(--shard "$2"); fi ;;
     calculator)
-      args+=(--http-port "$(replica_port calculator http "$2")" --outbox-port "$(replica_port calculator outbox "$2")"
-        --control-port "$(replica_port calculator control "$2")" --preprocessor-outbox "$(endpoints preprocessor outbox $((PREPROCESSORS + STANDBYS)))")
       if ((STANDBYS > 0)); then args=("${args[@]:0:2}" "${args[@]:4}" --shard auto --shards "$CALCULATORS")
       elif ((CALCULATORS > 1)); then args+=(--shard "$2" --shards "$CALCULATORS"); fi ;;
-    reporter)
-      args+=(--calculator-outbox "$(endpoints calculator outbox $((CALCULATORS + STANDBYS)))"
-        --pipeline-control "collector=tcp://127.0.0.1:${CM_COLLECTOR_CONTROL_PORT:-5571},$(named_endpoints preprocessor control $((PREPROCESSORS + STANDBYS))),$(named_endpoints calculator control $((CALCULATORS + STANDBYS)))") ;;
   esac
-  # Every service but auth finds auth where this script started it, even on moved ports.
-  [[ $1 == auth ]] || args+=(--auth-endpoint "tcp://127.0.0.1:${CM_AUTH_CONTROL_PORT:-5570}")
   printf '%s\n' "${args[@]}"
 }
 

@@ -1,11 +1,14 @@
 """Helpers shared by scripts/bench and scripts/chaos: start and stop a suite in a folder of
 its own, send batches, wait for the pipeline to drain, read results."""
-import json, os, subprocess, time, urllib.error, urllib.request
+import json, os, subprocess, sys, time, urllib.error, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import topology  # noqa: E402  (topology/suite.json: the suite's ports)
+
+ROOT = topology.ROOT
 # The suite's HTTP ports, moved with the same variables scripts/up reads (to run beside another suite).
-COLLECTOR = "http://127.0.0.1:%s" % os.environ.get("CM_COLLECTOR_HTTP_PORT", "8080")
-REPORTER = "http://127.0.0.1:%s" % os.environ.get("CM_REPORTER_HTTP_PORT", "8083")
+COLLECTOR = "http://%s:%d" % (topology.load()["host"], topology.instance_port("collector", "http"))
+REPORTER = "http://%s:%d" % (topology.load()["host"], topology.instance_port("reporter", "http"))
 
 
 class Suite:
@@ -32,11 +35,7 @@ class Suite:
     def http_port(self, instance):
         """The HTTP port scripts/up gives an instance (`preprocessor-2` ...), as in scripts/lib.sh."""
         service, number = instance.rsplit("-", 1)
-        k = int(number) - 1
-        defaults = {"collector": 8080, "preprocessor": 8081, "calculator": 8082, "reporter": 8083, "auth": 8084}
-        if k == 0 or service not in ("preprocessor", "calculator"):
-            return int(os.environ.get("CM_%s_HTTP_PORT" % service.upper(), defaults[service]))
-        return (8100 if service == "preprocessor" else 8200) + k
+        return topology.instance_port(service, "http", int(number) - 1)
 
     def health(self, instance):
         """The instance's /health report, or None when it does not answer."""

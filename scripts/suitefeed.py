@@ -27,10 +27,11 @@ import argparse, json, os, sys, time, urllib.error, urllib.request, uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import suitectl  # noqa: E402
 from suitectl import ROOT, usage_batch  # noqa: E402
 
-COLLECTOR = os.environ.get("CM_COLLECTOR_URL", "http://127.0.0.1:%s" % os.environ.get("CM_COLLECTOR_HTTP_PORT", "8080"))
-REPORTER = os.environ.get("CM_REPORTER_URL", "http://127.0.0.1:%s" % os.environ.get("CM_REPORTER_HTTP_PORT", "8083"))
+COLLECTOR = os.environ.get("CM_COLLECTOR_URL", suitectl.COLLECTOR)
+REPORTER = os.environ.get("CM_REPORTER_URL", suitectl.REPORTER)
 TOKEN = os.environ.get("CM_TOKEN", "")
 DEMO = os.path.join(ROOT, "examples", "demo")
 TENANTS = 12

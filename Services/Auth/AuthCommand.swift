@@ -49,13 +49,7 @@ extension AuthCommand {
                 export and erase; each optionally named by its service (calculator=tcp://…; required with --curve-dir, to pick the \
                 server key) (env CM_SERVICE_CONTROL).
                 """)
-        var serviceControl: String = Env.string(
-            "CM_SERVICE_CONTROL",
-            [
-                ("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl),
-                ("calculator", Topology.calculatorControl), ("reporter", Topology.reporterControl),
-            ]
-            .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
+        var serviceControl: String = Env.string("CM_SERVICE_CONTROL", Topology.authServiceControl.localDefault)
         @Option(
             help: """
                 scrypt cost of new password hashes and of the decoy work for unknown names, as log2 N \

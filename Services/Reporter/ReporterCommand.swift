@@ -33,10 +33,7 @@ struct ReporterCommand: AsyncParsableCommand {
             Control endpoints of the upstream stages, in pipeline order, comma-separated, each optionally named by its service \
             (collector=tcp://…; required with --curve-dir, to pick the server key) (env CM_PIPELINE_CONTROL).
             """)
-    var pipelineControl: String = Env.string(
-        "CM_PIPELINE_CONTROL",
-        [("collector", Topology.collectorControl), ("preprocessor", Topology.preprocessorControl), ("calculator", Topology.calculatorControl)]
-            .map { "\($0.0)=\(Topology.local($0.1))" }.joined(separator: ","))
+    var pipelineControl: String = Env.string("CM_PIPELINE_CONTROL", Topology.reporterPipelineControl.localDefault)
 
     @OptionGroup var authLink: AuthLinkOptions
     @Option(help: "URL that budget alerts are POSTed to as JSON; empty = none (env CM_ALERT_WEBHOOK).")

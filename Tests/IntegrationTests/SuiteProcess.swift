@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Synchronization
 import TestPorts
 
@@ -10,23 +11,40 @@ import TestPorts
 /// temporary folder and ports of their own, so tests neither mock anything nor collide with a
 /// suite a developer has running.
 final class SuiteProcess: @unchecked Sendable {
-    enum Service: String, CaseIterable, Sendable {
-        case auth, collector, preprocessor, calculator, reporter
-    }
+    /// The services, as topology/suite.json lists them (upstream first).
+    typealias Service = Topology.Service
+    typealias PortName = Topology.PortName
 
+    /// The ports of the first process of every service: one of this suite's own for each port
+    /// `Topology` gives the service (the defaults would collide with other suites and with a
+    /// suite a developer runs).
     struct Ports: Sendable {
-        var collectorHTTP, collectorIngest, collectorOutbox, collectorControl: Int
-        var preprocessorHTTP, preprocessorOutbox, preprocessorControl: Int
-        var calculatorHTTP, calculatorOutbox, calculatorControl: Int
-        var reporterHTTP, reporterControl: Int
-        var authHTTP, authControl: Int
+        private var numbers: [Service: [PortName: Int]]
+
+        /// The port of `service` for `name`; 0 (nothing listens there) if the service has none.
+        subscript(service: Service, name: PortName) -> Int { numbers[service]?[name] ?? 0 }
+
+        var collectorHTTP: Int { self[.collector, .http] }
+        var collectorIngest: Int { self[.collector, .ingest] }
+        var collectorOutbox: Int { self[.collector, .outbox] }
+        var collectorControl: Int { self[.collector, .control] }
+        var preprocessorHTTP: Int { self[.preprocessor, .http] }
+        var preprocessorOutbox: Int { self[.preprocessor, .outbox] }
+        var preprocessorControl: Int { self[.preprocessor, .control] }
+        var calculatorHTTP: Int { self[.calculator, .http] }
+        var calculatorOutbox: Int { self[.calculator, .outbox] }
+        var calculatorControl: Int { self[.calculator, .control] }
+        var reporterHTTP: Int { self[.reporter, .http] }
+        var reporterControl: Int { self[.reporter, .control] }
+        var authHTTP: Int { self[.auth, .http] }
+        var authControl: Int { self[.auth, .control] }
 
         /// Ports handed out so far in this test process: suites run in parallel, so each port is
         /// given out once, counting up from a random start below Linux's ephemeral range, and
         /// only when no other test process on the machine holds it (`MachinePorts`).
         private static let next = Mutex<Int>(20_000 + Int.random(in: 0..<80) * 100)
-        static func allocateReplica() -> ReplicaPorts {
-            ReplicaPorts(http: free(), outbox: free(), control: free())
+        static func allocateReplica(_ service: Service) -> ReplicaPorts {
+            ReplicaPorts(numbers: Dictionary(uniqueKeysWithValues: Topology.ports(of: service).map { ($0.name, free()) }))
         }
 
         private static func free() -> Int {
@@ -39,17 +57,16 @@ final class SuiteProcess: @unchecked Sendable {
         }
 
         static func allocate() -> Ports {
-            Ports(
-                collectorHTTP: free(), collectorIngest: free(), collectorOutbox: free(), collectorControl: free(),
-                preprocessorHTTP: free(), preprocessorOutbox: free(), preprocessorControl: free(),
-                calculatorHTTP: free(), calculatorOutbox: free(), calculatorControl: free(),
-                reporterHTTP: free(), reporterControl: free(), authHTTP: free(), authControl: free())
+            var numbers: [Service: [PortName: Int]] = [:]
+            for port in Topology.ports { numbers[port.service, default: [:]][port.name] = free() }
+            return Ports(numbers: numbers)
         }
     }
 
     /// Ports of a scaled-out replica beyond the first (whose ports are in `Ports`).
     struct ReplicaPorts: Sendable {
-        var http, outbox, control: Int
+        var numbers: [PortName: Int]
+        var http: Int { numbers[.http] ?? 0 }
     }
 
     let dataDir: URL
@@ -88,8 +105,10 @@ final class SuiteProcess: @unchecked Sendable {
         self.preprocessors = preprocessors
         self.calculators = calculators
         self.standbys = standbys
-        for k in 1..<max(1, preprocessors + standbys) { replicaPorts["preprocessor-\(k + 1)"] = Ports.allocateReplica() }
-        for k in 1..<max(1, calculators + standbys) { replicaPorts["calculator-\(k + 1)"] = Ports.allocateReplica() }
+        for service in Topology.scalable {
+            let count = service == .preprocessor ? preprocessors : calculators
+            for k in 1..<max(1, count + standbys) { replicaPorts["\(service.rawValue)-\(k + 1)"] = Ports.allocateReplica(service) }
+        }
         binDir = SuiteProcess.locateBinaries()
         self.extraArguments = extraArguments
         if curve {
@@ -142,57 +161,48 @@ final class SuiteProcess: @unchecked Sendable {
 
     private func endpoint(_ service: Service, _ port: Int) -> String { "tcp://\(address(service)):\(port)" }
 
-    /// Endpoints of every replica of a stage's outbox or control socket, first replica first.
-    private func replicaEndpoints(_ service: Service, count: Int, first: Int, _ pick: (ReplicaPorts) -> Int) -> [String] {
-        [endpoint(service, first)]
-            + (1..<max(1, count)).compactMap { k in replicaPorts["\(service.rawValue)-\(k + 1)"].map { endpoint(service, pick($0)) } }
+    /// The port `name` of a stage's process `replica` (0-based; the first's is in `ports`).
+    private func port(_ service: Service, _ name: PortName, replica: Int) -> Int? {
+        replica == 0 ? ports[service, name] : replicaPorts["\(service.rawValue)-\(replica + 1)"]?.numbers[name]
     }
 
+    /// The value of an upstream link: every process of every target, upstream first, each named
+    /// by its service when the link is (so the reporter and auth know its CURVE key).
+    private func value(of link: Topology.Link) -> String {
+        link.targets.flatMap { target in
+            (0..<max(1, processCount(target.service))).compactMap { k in
+                port(target.service, target.port, replica: k).map {
+                    (link.named ? "\(target.service.rawValue)=" : "") + endpoint(target.service, $0)
+                }
+            }
+        }
+        .joined(separator: ",")
+    }
+
+    /// A process's command line: its ports and upstream links with the flags `Topology` names,
+    /// then what only tests set.
     func arguments(for service: Service, replica: Int = 0) -> [String] {
-        let p = ports
-        let preprocessorOutboxes = replicaEndpoints(.preprocessor, count: processCount(.preprocessor), first: p.preprocessorOutbox, \.outbox)
-        let calculatorOutboxes = replicaEndpoints(.calculator, count: processCount(.calculator), first: p.calculatorOutbox, \.outbox)
-        // Each control endpoint named by its service, so the reporter knows its CURVE key.
-        let controls =
-            ["collector=" + endpoint(.collector, p.collectorControl)]
-            + replicaEndpoints(.preprocessor, count: processCount(.preprocessor), first: p.preprocessorControl, \.control).map { "preprocessor=" + $0 }
-            + replicaEndpoints(.calculator, count: processCount(.calculator), first: p.calculatorControl, \.control).map { "calculator=" + $0 }
-        let own = replica > 0 ? replicaPorts["\(service.rawValue)-\(replica + 1)"] : nil
         var args = ["--data-dir", dataDir.path, "--log-level", "info"]
         if let host = placement[service] { args += ["--bind-host", host.address, "--http-host", host.address] }
         if let curveDir, curveServices.contains(service) { args += ["--curve-dir", curveDir.path] }
+        for described in Topology.ports(of: service) {
+            args += [described.flag, "\(port(service, described.name, replica: replica) ?? 0)"]
+        }
+        for link in Topology.links(of: service) { args += [link.flag, value(of: link)] }
         switch service {
         case .auth:
             if let passwordHashCost { args += ["--password-hash-cost", "\(passwordHashCost)"] }
-            args = ["serve"] + args + [
-                "--http-port", "\(p.authHTTP)", "--control-port", "\(p.authControl)",
-                "--service-control", (controls + ["reporter=" + endpoint(.reporter, p.reporterControl)]).joined(separator: ","),
-            ]
+            args = ["serve"] + args
         case .collector:
-            args += [
-                "--http-port", "\(p.collectorHTTP)", "--ingest-port", "\(p.collectorIngest)", "--outbox-port", "\(p.collectorOutbox)",
-                "--control-port", "\(p.collectorControl)", "--auth-endpoint", endpoint(.auth, p.authControl),
-                "--preprocessor-shards", "\(preprocessors)",
-            ]
+            args += ["--preprocessor-shards", "\(preprocessors)"]
         case .preprocessor:
-            args += [
-                "--http-port", "\(own?.http ?? p.preprocessorHTTP)", "--collector-outbox", endpoint(.collector, p.collectorOutbox), "--outbox-port",
-                "\(own?.outbox ?? p.preprocessorOutbox)", "--control-port", "\(own?.control ?? p.preprocessorControl)",
-                "--calculator-shards", "\(calculators)", "--auth-endpoint", endpoint(.auth, p.authControl),
-            ]
+            args += ["--calculator-shards", "\(calculators)"]
             args += shardArguments(.preprocessor, shards: preprocessors, replica: replica)
         case .calculator:
-            args += [
-                "--http-port", "\(own?.http ?? p.calculatorHTTP)", "--preprocessor-outbox", preprocessorOutboxes.joined(separator: ","),
-                "--outbox-port", "\(own?.outbox ?? p.calculatorOutbox)", "--control-port", "\(own?.control ?? p.calculatorControl)",
-                "--settle-ms", "100", "--auth-endpoint", endpoint(.auth, p.authControl),
-            ]
+            args += ["--settle-ms", "100"]
             args += shardArguments(.calculator, shards: calculators, replica: replica)
         case .reporter:
-            args += [
-                "--http-port", "\(p.reporterHTTP)", "--calculator-outbox", calculatorOutboxes.joined(separator: ","), "--control-port",
-                "\(p.reporterControl)", "--pipeline-control", controls.joined(separator: ","), "--auth-endpoint", endpoint(.auth, p.authControl),
-            ]
+            break
         }
         return args + (extraArguments[service] ?? [])
     }
@@ -204,15 +214,7 @@ final class SuiteProcess: @unchecked Sendable {
         return ["--instance", "\(service.rawValue)-\(replica + 1)"] + (shards > 1 ? ["--shard", "\(replica)", "--shards", "\(shards)"] : [])
     }
 
-    func httpPort(_ service: Service) -> Int {
-        switch service {
-        case .auth: return ports.authHTTP
-        case .collector: return ports.collectorHTTP
-        case .preprocessor: return ports.preprocessorHTTP
-        case .calculator: return ports.calculatorHTTP
-        case .reporter: return ports.reporterHTTP
-        }
-    }
+    func httpPort(_ service: Service) -> Int { ports[service, .http] }
 
     func start(_ services: [Service] = Service.allCases) async throws {
         if !holdsSlot {
