@@ -112,6 +112,21 @@ import Testing
         #expect(version == 1 && tracked == true && published == 3 && changed.isEmpty)
     }
 
+    @Test func aVersionWithMoreTenantCellsThanAPageHoldsTravelsAsSeveralPages() throws {
+        var calculation = RegionMonthCalculation.test()
+        calculation.pageCells = 2
+        let calculated = try store.database.write { db in try calculation.calculate(db, key: key) }
+        // 3 tenant cells, 2 a page: a page of 2, a page of 1, and the last page with the rest.
+        #expect(calculated.pages == 3)
+        let pages = try store.database.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM outbox ORDER BY seq").map { try JSONDecoder().decode(RegionMonthPublication.self, from: $0) }
+        }
+        #expect(pages.map { $0.page } == [1, 2, 3] && pages.allSatisfy { $0.pages == 3 && $0.version == 1 })
+        #expect(pages.map { $0.measuredCells?.count ?? 0 } == [2, 1, 0])
+        // Only the last page, which completes the version, carries the sites and products.
+        #expect(pages.map { $0.result.sites.count } == [0, 0, 1] && pages.map { $0.result.productRegions.count } == [0, 0, 2])
+    }
+
     @Test func aRegionMonthIsDueOnceSettledOrOnceItHasWaitedLongEnough() throws {
         // The mark was made at a time t (epoch milliseconds), 0 < t < Int64.max. A region-month
         // is due when its last mark is at or before `settledBefore` (it has been quiet long
