@@ -137,6 +137,12 @@ let package = Package(
         .testTarget(
             name: "PreprocessorTests", dependencies: ["Preprocessor", "CarbonModel", "RecordParsing", "Contracts", "Messaging", grdb],
             path: "Tests/PreprocessorTests"),
+        // The calculator's ledger (records to exact sums, revisions, retractions, what is marked),
+        // a region-month's calculation against a hand-computed case, and the change sets it
+        // publishes, on SQLite stores of its own, in process.
+        .testTarget(
+            name: "CalculatorTests", dependencies: ["Calculator", "CarbonModel", "Contracts", "Messaging", grdb],
+            path: "Tests/CalculatorTests"),
         // The reporter's ledger (publications applied, derived tenant cells, migrations) on
         // SQLite stores of its own, in process.
         .testTarget(

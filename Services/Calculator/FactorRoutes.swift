@@ -19,10 +19,15 @@ enum FactorRoutes {
             } catch let error as FactorQuery.Invalid {
                 throw APIError.badRequest("\(error.parameter): \(error.message)", field: error.parameter)
             }
-            let declared = try await database.read { try CalculatorStore.factors($0) }
-            let entries = query.run(on: defaults + declared)
+            let entries = try await database.read { db in try Self.entries(db, query: query, defaults: defaults) }
             return FactorList(count: entries.count, factors: entries)
         }
+    }
+
+    /// The factors of the library (`defaults` and those declared in the store) that `query`
+    /// matches, as `GET /v1/factors` lists them.
+    static func entries(_ db: Database, query: FactorQuery, defaults: [EmissionFactor]) throws -> [FactorEntry] {
+        query.run(on: defaults + (try CalculatorStore.factors(db)))
     }
 }
 

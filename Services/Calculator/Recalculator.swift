@@ -49,24 +49,13 @@ struct Recalculator: Sendable {
         let now = CalculatorStore.nowMilliseconds()
         let settledBefore = now - settleMilliseconds
         let waitedBefore = now - maxWaitMilliseconds
-        let due: [RegionMonthKey] = try await database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT region, month FROM dirty
-                    WHERE last_marked_ms <= ? OR first_marked_ms <= ? ORDER BY month, region LIMIT 64
-                    """,
-                arguments: [settledBefore, waitedBefore]
-            ).compactMap { row in
-                guard let month = CalendarMonth(row["month"] as String) else { return nil }
-                return RegionMonthKey(region: row["region"], month: month)
-            }
-        }
+        let due = try await database.read { db in try Self.due(db, settledBefore: settledBefore, waitedBefore: waitedBefore) }
+        let calculation = self.calculation
         var count = 0
         for key in due {
             do {
                 let started = ContinuousClock.now
-                let published = try await database.write { db in try calculate(db, key: key) }
+                let published = try await database.write { db in try calculation.calculate(db, key: key) }
                 count += 1
                 publisher.notify()
                 metrics.counter("carbonmeter_tenant_cells_calculated_total", help: "Tenant cells of the region-months recalculated")
@@ -117,12 +106,53 @@ struct Recalculator: Sendable {
         return count
     }
 
+    /// The region-months due (at most `limit`, oldest month first): those quiet since
+    /// `settledBefore` or waiting since `waitedBefore` (epoch milliseconds).
+    static func due(_ db: Database, settledBefore: Int64, waitedBefore: Int64, limit: Int = 64) throws -> [RegionMonthKey] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT region, month FROM dirty
+                WHERE last_marked_ms <= ? OR first_marked_ms <= ? ORDER BY month, region LIMIT ?
+                """,
+            arguments: [settledBefore, waitedBefore, limit]
+        ).compactMap { row in
+            guard let month = CalendarMonth(row["month"] as String) else { return nil }
+            return RegionMonthKey(region: row["region"], month: month)
+        }
+    }
+
+    /// One region-month's calculation with this loop's settings.
+    var calculation: RegionMonthCalculation {
+        RegionMonthCalculation(
+            source: source, defaultFactors: defaultFactors, quality: quality, pageCells: pageCells, partition: partition,
+            marketBoundary: marketBoundary)
+    }
+}
+
+/// The calculation of one region-month and the queueing of its publication, inside the
+/// caller's write transaction: what ``Recalculator`` does for each due region-month, apart from
+/// the scheduling, logging and waking of the publisher, so that it can run on a store alone
+/// (the calculator's in-process tests call it on a store of their own).
+struct RegionMonthCalculation: Sendable {
+    let source: MessageSource
+    /// The factors shipped with CarbonMeter; declared factors override them (see `FactorResolver`).
+    let defaultFactors: [EmissionFactor]
+    /// Gap filling and outlier thresholds for the metered facility series.
+    var quality: DataQualitySettings = .default
+    /// Tenant cells per publication message (``PublicationPages``).
+    var pageCells = 2_000
+    /// The cells of each region-month this replica publishes, when several share the work.
+    var partition: CalculatorPartition = .whole
+    /// Whether certificates of another grid count for the monthly market-based figure.
+    var marketBoundary: MarketBoundary = .hourlyOnly
+
     /// Calculates one region-month and queues its publication. After the first publication
     /// of a region-month, each one is a change set (``RegionMonthPublication/baseVersion``):
     /// complete sites and products, and only the tenant cells whose published state changed
     /// (``PublishedTenantCells``), so its size, and the reporter's work, follow what changed
     /// rather than the number of tenants.
-    private func calculate(_ db: Database, key: RegionMonthKey) throws -> CalculatedRegionMonth {
+    func calculate(_ db: Database, key: RegionMonthKey) throws -> CalculatedRegionMonth {
         let factors = FactorResolver(
             defaultFactors + (try CalculatorStore.factors(db, in: key.month, grids: try CalculatorStore.grids(db, region: key.region))))
         let products = try CalculatorStore.products(db)
