@@ -10,13 +10,18 @@ makes all of that), and besides it:
   - monthly business metrics of every tenant (orders), for intensities;
   - a reduction target and a monthly budget per tenant for the last month, one of them below
     what that tenant emitted, so an alert is raised;
-  - a few bad lines, which the preprocessor keeps in quarantine with the reason.
+  - a few bad lines, which the preprocessor keeps in quarantine with the reason;
+  - each site's installed IT power and floor area, its monthly water withdrawal (potable and
+    rain) and discharge, cooling energy, and for two sites the heat they export for reuse;
+    and a PUE target for the last year per site with an alert threshold, for the data-centre
+    indicators (one site's last month is above its threshold).
 
     scripts/demodata.py --out DIR [--tenants 12 --months 14 --start 2023-05 --seed 7 --sites 5 --regions 3]
 
 writes into DIR: sites.json, products.json, factors.json (POST to the collector's /v1/sites,
 /v1/products, /v1/factors), activity.ndjson (/v1/activity), business-metrics.json
-(the reporter's /v1/business-metrics), targets.json (/v1/targets) and budgets.json
+(the reporter's /v1/business-metrics), targets.json (/v1/targets), indicator-targets.json
+(/v1/indicator-targets) and budgets.json
 (/v1/budgets; the one meant to be exceeded is set by scripts/demo from the tenant's actual
 figure). The same arguments give the same bytes; raise --tenants or --months for trials.
 """
@@ -41,7 +46,11 @@ def generate(out, tenants=12, months=14, start="2023-05", seed=7, sites=5, regio
     month_list = mix.month_list()
 
     products = mix.product_declarations() + [{"product": "ec2", "unit": "vCPU-h", "basis": "usage"}]
-    for name, content in (("sites.json", mix.site_declarations()), ("products.json", products),
+    sites = mix.site_declarations()
+    for k, site in enumerate(sites):
+        site["it_power_kw"] = 600 + 300 * k
+        site["floor_area_m2"] = 1500 + 700 * k
+    for name, content in (("sites.json", sites), ("products.json", products),
                           ("factors.json", mix.factor_declarations())):
         with open(os.path.join(out, name), "w") as handle:
             json.dump(content, handle, indent=1)
@@ -63,6 +72,35 @@ def generate(out, tenants=12, months=14, start="2023-05", seed=7, sites=5, regio
             handle.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
             lines += 1
 
+    # Facility measures per site and month: water in (potable, some rain) and out, cooling
+    # energy, and reused heat at the first two sites. A separate generator, so the provider
+    # mix's own lines (and the benchmark that uses them) are unchanged.
+    water = random.Random(seed + 1)
+    with open(os.path.join(out, "activity.ndjson"), "ab") as handle:
+        for k, site in enumerate(sites):
+            for month in month_list:
+                year, number = (int(part) for part in month.split("-"))
+                start = month + "-01T00:00:00Z"
+                end = "%04d-%02d-01T00:00:00Z" % providermix.add_months(year, number, 1)
+                common = {"source": "bms", "site": site["site"], "start": start, "end": end}
+                withdrawn = water.uniform(400, 900) * (1 + 0.3 * k)
+                records = [
+                    {"id": "%s-water-potable-%s" % (site["site"], month), "kind": "facility.water_withdrawal", "value": round(withdrawn * 0.85, 1),
+                     "unit": "m3", "water_source": "potable"},
+                    {"id": "%s-water-rain-%s" % (site["site"], month), "kind": "facility.water_withdrawal", "value": round(withdrawn * 0.15, 1),
+                     "unit": "m3", "water_source": "rain"},
+                    {"id": "%s-water-out-%s" % (site["site"], month), "kind": "facility.water_discharge",
+                     "value": round(withdrawn * water.uniform(0.2, 0.35) * 1000), "unit": "L"},
+                    {"id": "%s-cooling-%s" % (site["site"], month), "kind": "facility.cooling_energy",
+                     "value": round(site["it_power_kw"] * 730 * water.uniform(0.12, 0.2)), "unit": "kWh"},
+                ]
+                if k < 2:
+                    records.append({"id": "%s-heat-%s" % (site["site"], month), "kind": "facility.heat_reuse",
+                                    "value": round(site["it_power_kw"] * 730 * water.uniform(0.05, 0.1)), "unit": "kWh"})
+                for record in records:
+                    handle.write(json.dumps(dict(common, **record), separators=(",", ":")).encode() + b"\n")
+                    lines += 1
+
     # Orders per tenant and month: sizes differ, and grow a little over the months.
     metrics = []
     for t, name in enumerate(names + [CLOUD_TENANT]):
@@ -77,6 +115,11 @@ def generate(out, tenants=12, months=14, start="2023-05", seed=7, sites=5, regio
                for name in names[:3]]
     with open(os.path.join(out, "targets.json"), "w") as handle:
         json.dump(targets, handle, indent=1)
+    # PUE targets for the last year; scripts/demo sets each alert threshold from the site's
+    # figures, one of them just under its last month's PUE, so that an alert shows.
+    with open(os.path.join(out, "indicator-targets.json"), "w") as handle:
+        json.dump({"year": last_year, "sites": [site["site"] for site in sites], "alerted": sites[0]["site"], "month": month_list[-1]},
+                  handle, indent=1)
     # Budgets for the month after the data: each tenant's own, scripts/demo sets them from the
     # last month's actual (one of them below it, so that an alert shows).
     with open(os.path.join(out, "budgets.json"), "w") as handle:

@@ -17,12 +17,15 @@ enum RegionMonthInputBuilder {
         // Plain usage has no series field; usage with resource details has its estimation
         // profile there (``SeriesContribution``).
         let filter = tenantCells == nil ? "" : " AND (s.kind <> 'usage' OR s.substance <> '')"
+        // A zero of a facility measure says it was measured (``SeriesContribution``); any
+        // other zero is a sum that cancelled out and changes nothing.
+        let measures = ActivityKind.allCases.filter(\.isFacilityMeasure).map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT s.site, s.kind, s.product, s.tenant, s.substance, a.bucket, a.amount
                 FROM series s JOIN amounts a ON a.series_id = s.id
-                WHERE s.region = ? AND a.bucket >= ? AND a.bucket < ? AND a.amount != 0\(filter)
+                WHERE s.region = ? AND a.bucket >= ? AND a.bucket < ? AND (a.amount != 0 OR s.kind IN (\(measures)))\(filter)
                 """,
             arguments: [key.region, key.month.start, key.month.end])
         while let row = try rows.next() {

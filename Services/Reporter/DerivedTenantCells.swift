@@ -77,7 +77,9 @@ enum DerivedTenantCells {
     /// The figure columns the views had when they were first made.
     static let scopesV1 = ["scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh"]
     /// Every figure column a cell has today (``HourlyMatchingColumns`` added the last two).
-    static let scopes = HourlyMatchingColumns.scopes
+    static let scopes = WaterColumns.scopes
+    /// The figure columns of the hourly tables (water is monthly only).
+    static let hourlyScopes = HourlyMatchingColumns.scopes
     /// The quality parts the views had when they were first made, and every one a cell has
     /// today (``ProfiledQualityColumns`` added the last).
     static let qualitiesV1 = ["filled", "flagged", "estimated"]

@@ -64,6 +64,7 @@ enum EmissionsTable {
             + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : ["0", "0", "0"])
             + ["scope2_market_hourly", "cfe_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh"].map { "SUM(\($0))" }
             + [query.granularity == .month ? "SUM(quality_profiled)" : "0"]
+            + (query.granularity == .month ? ["SUM(water_l)", "SUM(unallocated_water_l)"] : ["0", "0"])
         let sql = """
             SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
@@ -77,10 +78,10 @@ enum EmissionsTable {
             func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
             let figures = EmissionFigures(
                 scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4),
-                scope2MarketHourly: value(14), cfeKWh: value(15))
+                scope2MarketHourly: value(14), cfeKWh: value(15), waterL: value(19))
             let unallocated = EmissionFigures(
                 scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9),
-                scope2MarketHourly: value(16), cfeKWh: value(17))
+                scope2MarketHourly: value(16), cfeKWh: value(17), waterL: value(20))
             return EmissionsRow(
                 group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
                 period: hasPeriod ? row[n - 1] as String? : nil,
@@ -117,7 +118,7 @@ enum EmissionsTable {
     /// cells are `share × ` their product's hours (E(c,p,r) = share × E(p,r) holds for every
     /// scope, so it holds hour by hour); estimated tenant cells have hours of their own.
     private static func hourlySource(layer: EmissionsQuery.Layer) -> String {
-        let scopes = DerivedTenantCells.scopes
+        let scopes = DerivedTenantCells.hourlyScopes
         if layer == .tenant {
             let measured = scopes.map { "t.share * h.\($0) AS \($0)" } + scopes.map { "0 AS unallocated_\($0)" }
             let estimated = scopes + scopes.map { "0 AS unallocated_\($0)" }
@@ -150,9 +151,11 @@ enum EmissionsTable {
             var object: [String: JSONValue] = [:]
             for (dimension, value) in row.group { object[dimension.rawValue] = .string(value) }
             if let period = row.period { object[query.granularity.rawValue] = .string(period) }
-            object.merge(figuresObject(row.figures)) { _, new in new }
+            // Water is a monthly figure; hour and day rows have none.
+            let monthly = row.period == nil
+            object.merge(figuresObject(row.figures, water: monthly)) { _, new in new }
             object["mode"] = .string(row.mode.rawValue)
-            if let unallocated = row.unallocated { object["unallocated"] = .object(figuresObject(unallocated)) }
+            if let unallocated = row.unallocated { object["unallocated"] = .object(figuresObject(unallocated, water: monthly)) }
             if let usage = row.usage { object["usage"] = .number(usage) }
             if let quality = row.quality { object["quality"] = qualityObject(quality) }
             objects.append(.object(object))
@@ -164,7 +167,8 @@ enum EmissionsTable {
             "layer": .string(query.layer.rawValue),
             "group_by": .array(query.groupBy.map { .string($0.rawValue) }),
             "rows": .array(objects),
-            "totals": .object(Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, .object(figuresObject($0.value))) })),
+            "totals": .object(
+                Dictionary(uniqueKeysWithValues: totals.map { ($0.key.rawValue, .object(figuresObject($0.value, water: query.granularity == .month))) })),
         ]
         if query.granularity != .month { envelope["granularity"] = .string(query.granularity.rawValue) }
         if let from = query.from { envelope["from"] = .string(from.description) }
@@ -189,6 +193,9 @@ enum EmissionsTable {
         header += ["scope2_market_hourly", "total_market_hourly", "cfe_kwh", "cfe_share"]
         // The profiled share came after them, and goes after them for the same reason.
         if query.granularity == .month { header.append("quality_profiled") }
+        // Water is monthly: hour and day rows have no water column.
+        if query.granularity == .month { header.append("water_l") }
+        if query.granularity == .month, query.layer.hasUnallocated { header.append("unallocated_water_l") }
         var lines = [header.joined(separator: ",")]
         for row in rows {
             // Group values are names from tenants and the provider: text, neutralized by CSVCell.
@@ -201,18 +208,24 @@ enum EmissionsTable {
             let f = row.figures
             cells += [f.scope2MarketHourly, f.totalMarketHourly, f.cfeKWh, f.cfeShare].map(CSVCell.number)
             if let q = row.quality { cells.append(.number(q.profiled)) }
+            if row.period == nil {
+                cells.append(.number(f.waterL))
+                if let unallocated = row.unallocated { cells.append(.number(unallocated.waterL)) }
+            }
             lines.append(CSVCell.line(cells))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    static func figuresObject(_ f: EmissionFigures) -> [String: JSONValue] {
-        [
+    static func figuresObject(_ f: EmissionFigures, water: Bool = true) -> [String: JSONValue] {
+        var object: [String: JSONValue] = [
             "scope1": .number(f.scope1), "scope2_location": .number(f.scope2Location), "scope2_market": .number(f.scope2Market),
             "scope3": .number(f.scope3), "total_location": .number(f.totalLocation), "total_market": .number(f.totalMarket),
             "energy_kwh": .number(f.energyKWh), "scope2_market_hourly": .number(f.scope2MarketHourly),
             "total_market_hourly": .number(f.totalMarketHourly), "cfe_kwh": .number(f.cfeKWh), "cfe_share": .number(f.cfeShare),
         ]
+        if water { object["water_l"] = .number(f.waterL) }
+        return object
     }
 
     static func qualityObject(_ q: QualityShares) -> JSONValue {

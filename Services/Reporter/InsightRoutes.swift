@@ -5,8 +5,8 @@ import Hummingbird
 import Logging
 import ServiceKit
 
-/// Everything the reporter adds on top of the ledger queries — reports, analysis and carbon
-/// management — registered from one place (their tables' migrations are in
+/// Everything the reporter adds on top of the ledger queries — reports, analysis, carbon
+/// management and the data-centre indicators — registered from one place (their tables' migrations are in
 /// `ReporterMigrations`).
 enum InsightRoutes {
     /// Registers the routes and returns the budget watch to run as a service.
@@ -18,6 +18,7 @@ enum InsightRoutes {
         AnalysisRoutes.add(to: router, database: database)
         let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
         ManagementRoutes.add(to: router, database: database, watch: watch)
+        IndicatorRoutes.add(to: router, database: database)
         return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
     }
 }

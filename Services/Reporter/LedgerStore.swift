@@ -207,14 +207,14 @@ enum LedgerStore {
                         unallocated_scope3, unallocated_energy_kwh, usage, pue, share, version, in_force_from_ms, in_force_until_ms,
                         quality_filled, quality_flagged, quality_estimated, denominator, quality_share_filled, quality_share_flagged,
                         quality_share_estimated, scope2_market_hourly, cfe_kwh, unallocated_scope2_market_hourly, unallocated_cfe_kwh,
-                        quality_profiled, quality_share_profiled)
+                        quality_profiled, quality_share_profiled, water_l, unallocated_water_l)
                     SELECT l.layer, l.region, l.month, l.site, l.product, l.tenant, l.mode, l.scope1, l.scope2_location,
                         l.scope2_market, l.scope3, l.energy_kwh, l.unallocated_scope1, l.unallocated_scope2_location,
                         l.unallocated_scope2_market, l.unallocated_scope3, l.unallocated_energy_kwh, l.usage, l.pue, l.share,
                         v.version, COALESCE(v.calculated_ms, 0), ?, l.quality_filled, l.quality_flagged, l.quality_estimated,
                         l.denominator, l.quality_share_filled, l.quality_share_flagged, l.quality_share_estimated,
                         l.scope2_market_hourly, l.cfe_kwh, l.unallocated_scope2_market_hourly, l.unallocated_cfe_kwh,
-                        l.quality_profiled, l.quality_share_profiled
+                        l.quality_profiled, l.quality_share_profiled, l.water_l, l.unallocated_water_l
                     FROM ledger_cells l JOIN versions v ON v.region = l.region AND v.month = l.month
                     WHERE l.region = ? AND l.month = ?
                     """,
@@ -242,8 +242,8 @@ enum LedgerStore {
                     scope3, energy_kwh, unallocated_scope1, unallocated_scope2_location, unallocated_scope2_market,
                     unallocated_scope3, unallocated_energy_kwh, usage, pue, share, quality_filled, quality_flagged, quality_estimated,
                     denominator, quality_share_filled, quality_share_flagged, quality_share_estimated, part, scope2_market_hourly, cfe_kwh,
-                    unallocated_scope2_market_hourly, unallocated_cfe_kwh, quality_profiled, quality_share_profiled)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unallocated_scope2_market_hourly, unallocated_cfe_kwh, quality_profiled, quality_share_profiled, water_l, unallocated_water_l)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func row(
             _ layer: String, site: String?, product: String?, _ f: EmissionFigures, unallocated u: EmissionFigures = .zero,
@@ -257,10 +257,11 @@ enum LedgerStore {
                 layer, region, month, site, product, nil, ResultMode.measured.rawValue, f.scope1, f.scope2Location, f.scope2Market, f.scope3,
                 f.energyKWh, u.scope1, u.scope2Location, u.scope2Market, u.scope3, u.energyKWh, usage, pue, nil, q.filled, q.flagged,
                 q.estimated, denominator, shares?.filled, shares?.flagged, shares?.estimated, part, f.scope2MarketHourly, f.cfeKWh,
-                u.scope2MarketHourly, u.cfeKWh, q.profiled, shares?.profiled,
+                u.scope2MarketHourly, u.cfeKWh, q.profiled, shares?.profiled, f.waterL, u.waterL,
             ])
         }
         let result = publication.result
+        try SiteMeasureStore.replace(db, result: result, part: part, partitioned: partition.count > 1)
         for site in result.sites {
             try row("site", site: site.site, product: nil, site.figures, unallocated: site.unallocated, pue: site.pue, quality: site.quality)
         }

@@ -19,5 +19,8 @@ enum ReporterMigrations {
         PartitionVersions.migrations(&migrator)
         HourlyMatchingColumns.migrations(&migrator)
         ProfiledQualityColumns.migrations(&migrator)
+        WaterColumns.migrations(&migrator)
+        SiteMeasureStore.migrations(&migrator)
+        IndicatorTargetStore.migrations(&migrator)
     }
 }

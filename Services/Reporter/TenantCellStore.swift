@@ -10,7 +10,7 @@ import GRDB
 enum TenantCellStore {
     static let supersedeColumns = """
         region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
-            share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh, quality_profiled
+            share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh, quality_profiled, water_l
         """
 
     /// Before a whole publication: every tenant cell of the region-month that the publishing
@@ -80,14 +80,14 @@ enum TenantCellStore {
             sql: """
                 INSERT INTO tenant_cells (region, month, tenant, product, mode, usage, since_version, scope1, scope2_location,
                     scope2_market, scope3, energy_kwh, share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh,
-                    quality_profiled)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    quality_profiled, water_l)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for cell in publication.measuredCells ?? [] {
             // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
             try insert.execute(arguments: [
                 region, month, cell.tenant, cell.product, ResultMode.measured.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil,
-                nil, nil, nil, nil, nil,
+                nil, nil, nil, nil, nil, nil,
             ])
         }
         for cell in publication.result.tenants {
@@ -95,7 +95,7 @@ enum TenantCellStore {
                 // Derived from the product row: usage / D × E(p,r) (``DerivedTenantCells``).
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-                    nil, nil, nil,
+                    nil, nil, nil, nil,
                 ])
             } else {
                 let f = cell.figures
@@ -103,37 +103,37 @@ enum TenantCellStore {
                 try insert.execute(arguments: [
                     region, month, cell.tenant, cell.product, cell.mode.rawValue, cell.usage, version, f.scope1, f.scope2Location,
                     f.scope2Market, f.scope3, f.energyKWh, cell.share, q.filled, q.flagged, q.estimated, f.scope2MarketHourly, f.cfeKWh,
-                    q.profiled,
+                    q.profiled, f.waterL,
                 ])
             }
         }
         let part = try db.cachedStatement(
             sql: """
                 INSERT INTO tag_parts (region, month, tenant, product, mode, tag_key, tag_value, usage, share, scope1, scope2_location,
-                    scope2_market, scope3, energy_kwh, scope2_market_hourly, cfe_kwh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    scope2_market, scope3, energy_kwh, scope2_market_hourly, cfe_kwh, water_l) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (region, month, tenant, product, mode, tag_key, tag_value) DO UPDATE SET usage = excluded.usage,
                     share = excluded.share, scope1 = excluded.scope1, scope2_location = excluded.scope2_location,
                     scope2_market = excluded.scope2_market, scope3 = excluded.scope3, energy_kwh = excluded.energy_kwh,
-                    scope2_market_hourly = excluded.scope2_market_hourly, cfe_kwh = excluded.cfe_kwh
+                    scope2_market_hourly = excluded.scope2_market_hourly, cfe_kwh = excluded.cfe_kwh, water_l = excluded.water_l
                 """)
         for share in publication.tagShares ?? [] {
             try part.execute(arguments: [
                 region, month, share.tenant, share.product, share.mode.rawValue, share.key, share.value, share.usage, share.share, nil, nil, nil,
-                nil, nil, nil, nil,
+                nil, nil, nil, nil, nil,
             ])
         }
         for tagPart in publication.tagParts ?? [] {
             if let share = tagPart.share {
                 try part.execute(arguments: [
                     region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, share,
-                    nil, nil, nil, nil, nil, nil, nil,
+                    nil, nil, nil, nil, nil, nil, nil, nil,
                 ])
             } else {
                 // A publication from before change sets: the part's figures as sent.
                 let f = tagPart.figures
                 try part.execute(arguments: [
                     region, month, tagPart.tenant, tagPart.product, tagPart.mode.rawValue, tagPart.key, tagPart.value, tagPart.usage, nil,
-                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh, f.scope2MarketHourly, f.cfeKWh,
+                    f.scope1, f.scope2Location, f.scope2Market, f.scope3, f.energyKWh, f.scope2MarketHourly, f.cfeKWh, f.waterL,
                 ])
             }
         }

@@ -41,13 +41,21 @@ public enum AccountingEngine {
 
             let itKWh = site.facilityITKWh > 0 ? site.facilityITKWh : layer2.itTotal
             let facilityKWh = layer1.energyKWh
+            let gridKWh = facilityKWh - site.onsiteRenewableKWh
+            let measures = FacilityMeasures(
+                facilityKWh: facilityKWh, gridKWh: gridKWh, onsiteRenewableKWh: site.onsiteRenewableKWh,
+                certificatesKWh: site.certificatesKWh, itKWh: itKWh > 0 ? itKWh : nil,
+                itSource: site.facilityITKWh > 0 ? "facility" : layer2.itTotal > 0 ? "products" : nil,
+                heatReuseKWh: site.heatReuseKWh, coolingKWh: site.coolingKWh, waterWithdrawalL: site.waterWithdrawalL,
+                waterDischargeL: site.waterDischargeL
+            ).declaring(site.site)
             siteResults.append(
                 SiteResult(
                     site: site.site.site, region: site.site.region, month: input.month,
                     figures: layer1, unallocated: layer2.unallocated, itKWh: itKWh,
                     pue: itKWh > 0 ? facilityKWh / itKWh : nil,
                     factorsUsed: used.sorted(by: referenceBefore),
-                    quality: gridQuality.amounts(total: layer1.totalLocation).shares))
+                    quality: gridQuality.amounts(total: layer1.totalLocation).shares, measures: measures))
         }
         productSites.sort { ($0.product, $0.site) < ($1.product, $1.site) }
 
@@ -188,10 +196,16 @@ public enum AccountingEngine {
         }
         scope3 += site.embodiedUnassigned
 
+        // Water consumed: what was taken in less what was given back, sorted sums so the figure
+        // is the same bit for bit whatever order the sources arrive in.
+        var water = 0.0
+        for source in site.waterWithdrawalL.keys.sorted() { water += site.waterWithdrawalL[source] ?? 0 }
+        for destination in site.waterDischargeL.keys.sorted() { water -= site.waterDischargeL[destination] ?? 0 }
+
         return EmissionFigures(
             scope1: scope1, scope2Location: location, scope2Market: market, scope3: scope3,
             energyKWh: gridKWh + site.onsiteRenewableKWh, scope2MarketHourly: marketHourly,
-            cfeKWh: site.onsiteRenewableKWh + coveredKWh)
+            cfeKWh: site.onsiteRenewableKWh + coveredKWh, waterL: water)
     }
 
     /// Σ_h amount(h) × factor(h) over one hourly series, reporting hours without a factor.

@@ -21,15 +21,23 @@ public enum ActivityKind: String, Codable, Sendable, CaseIterable {
     case hardwareEmbodied = "hardware.embodied"
     /// A tenant's use of a product, in the product's allocation unit.
     case usage
+    /// Water a site took in (`water_source` may say from where: potable, grey, rain, sea, …).
+    case facilityWaterWithdrawal = "facility.water_withdrawal"
+    /// Water a site gave back (`water_source` may say where to).
+    case facilityWaterDischarge = "facility.water_discharge"
+    /// Energy a site exported for reuse (waste heat to a district network, …).
+    case facilityHeatReuse = "facility.heat_reuse"
+    /// Energy the site's cooling consumed, where it is metered apart.
+    case facilityCoolingEnergy = "facility.cooling_energy"
 
     /// The dimension the record's unit must have, or nil when it is the dimension of the
     /// named product's allocation unit (`product.capacity`, `usage`).
     public var dimension: Dimension? {
         switch self {
         case .facilityElectricity, .facilityOnsiteRenewable, .facilityITElectricity, .facilityCertificate,
-            .productITElectricity:
+            .productITElectricity, .facilityHeatReuse, .facilityCoolingEnergy:
             .energy
-        case .facilityFuel: .volume
+        case .facilityFuel, .facilityWaterWithdrawal, .facilityWaterDischarge: .volume
         case .facilityRefrigerant: .mass
         case .hardwareEmbodied: .emissions
         case .productCapacity, .usage: nil
@@ -58,6 +66,19 @@ public enum ActivityKind: String, Codable, Sendable, CaseIterable {
 
     /// The record may name a product; for other kinds a `product` field is ignored.
     public var acceptsProduct: Bool { requiresProduct || self == .hardwareEmbodied }
+
+    /// The kinds that feed only the site's data-centre indicators and water (docs/model.md §21):
+    /// no emission figure depends on them.
+    public var isFacilityMeasure: Bool {
+        switch self {
+        case .facilityWaterWithdrawal, .facilityWaterDischarge, .facilityHeatReuse, .facilityCoolingEnergy: true
+        default: false
+        }
+    }
+
+    /// The values `water_source` may take on a water record: where the water came from or went
+    /// to (the delegated regulation asks for the potable share of a site's water).
+    public static let waterSources = ["potable", "grey", "rain", "sea", "ground", "surface", "recycled", "other"]
 
     /// The field naming the substance (`fuel` or `gas`), for the kinds that have one.
     public var substanceField: String? {

@@ -6,7 +6,9 @@
 /// calendar month (`scope2Market`) and hour by hour within the site's grid
 /// (`scope2MarketHourly`, docs/model.md §9). The totals come in each flavour and are never mixed.
 /// `cfeKWh` is the carbon-free part of `energyKWh`: on-site renewables plus the grid
-/// electricity covered by certificates of the same hour.
+/// electricity covered by certificates of the same hour. `waterL` is the water consumed
+/// (withdrawn minus discharged, docs/model.md §21), allocated like the energy; it can be
+/// negative where a period's discharge exceeds its withdrawal, and is then kept, not clipped.
 public struct EmissionFigures: Codable, Sendable, Hashable {
     public var scope1: Double
     public var scope2Location: Double
@@ -17,10 +19,12 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
     public var scope2MarketHourly: Double
     /// Carbon-free energy, kWh: on-site renewables + Σ_h min(grid(h), certificates(h)).
     public var cfeKWh: Double
+    /// Water consumed, L: withdrawal − discharge.
+    public var waterL: Double
 
     public init(
         scope1: Double = 0, scope2Location: Double = 0, scope2Market: Double = 0,
-        scope3: Double = 0, energyKWh: Double = 0, scope2MarketHourly: Double = 0, cfeKWh: Double = 0
+        scope3: Double = 0, energyKWh: Double = 0, scope2MarketHourly: Double = 0, cfeKWh: Double = 0, waterL: Double = 0
     ) {
         self.scope1 = scope1
         self.scope2Location = scope2Location
@@ -29,6 +33,7 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
         self.energyKWh = energyKWh
         self.scope2MarketHourly = scope2MarketHourly
         self.cfeKWh = cfeKWh
+        self.waterL = waterL
     }
 
     public static let zero = EmissionFigures()
@@ -42,12 +47,13 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
     /// The carbon-free share of the energy, 0…1; 0 when there is no energy.
     public var cfeShare: Double { energyKWh > 0 ? cfeKWh / energyKWh : 0 }
 
-    /// Every scope and the energy multiplied by `factor` — how shares and weights are applied.
+    /// Every scope, the energy and the water multiplied by `factor` — how shares and weights are applied.
     public func scaled(by factor: Double) -> EmissionFigures {
         EmissionFigures(
             scope1: scope1 * factor, scope2Location: scope2Location * factor,
             scope2Market: scope2Market * factor, scope3: scope3 * factor,
-            energyKWh: energyKWh * factor, scope2MarketHourly: scope2MarketHourly * factor, cfeKWh: cfeKWh * factor)
+            energyKWh: energyKWh * factor, scope2MarketHourly: scope2MarketHourly * factor, cfeKWh: cfeKWh * factor,
+            waterL: waterL * factor)
     }
 
     public static func + (lhs: EmissionFigures, rhs: EmissionFigures) -> EmissionFigures {
@@ -58,7 +64,7 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
             scope3: lhs.scope3 + rhs.scope3,
             energyKWh: lhs.energyKWh + rhs.energyKWh,
             scope2MarketHourly: lhs.scope2MarketHourly + rhs.scope2MarketHourly,
-            cfeKWh: lhs.cfeKWh + rhs.cfeKWh)
+            cfeKWh: lhs.cfeKWh + rhs.cfeKWh, waterL: lhs.waterL + rhs.waterL)
     }
 
     public static func - (lhs: EmissionFigures, rhs: EmissionFigures) -> EmissionFigures {
@@ -69,7 +75,7 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
             scope3: lhs.scope3 - rhs.scope3,
             energyKWh: lhs.energyKWh - rhs.energyKWh,
             scope2MarketHourly: lhs.scope2MarketHourly - rhs.scope2MarketHourly,
-            cfeKWh: lhs.cfeKWh - rhs.cfeKWh)
+            cfeKWh: lhs.cfeKWh - rhs.cfeKWh, waterL: lhs.waterL - rhs.waterL)
     }
 
     public static func += (lhs: inout EmissionFigures, rhs: EmissionFigures) {
@@ -92,6 +98,7 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
         case totalMarketHourly = "total_market_hourly"
         case cfeKWh = "cfe_kwh"
         case cfeShare = "cfe_share"
+        case waterL = "water_l"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -106,7 +113,8 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
             scope3: try container.decode(Double.self, forKey: .scope3),
             energyKWh: try container.decode(Double.self, forKey: .energyKWh),
             scope2MarketHourly: try container.decodeIfPresent(Double.self, forKey: .scope2MarketHourly) ?? 0,
-            cfeKWh: try container.decodeIfPresent(Double.self, forKey: .cfeKWh) ?? 0)
+            cfeKWh: try container.decodeIfPresent(Double.self, forKey: .cfeKWh) ?? 0,
+            waterL: try container.decodeIfPresent(Double.self, forKey: .waterL) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -123,5 +131,6 @@ public struct EmissionFigures: Codable, Sendable, Hashable {
         try container.encode(totalMarketHourly, forKey: .totalMarketHourly)
         try container.encode(cfeKWh, forKey: .cfeKWh)
         try container.encode(cfeShare, forKey: .cfeShare)
+        try container.encode(waterL, forKey: .waterL)
     }
 }

@@ -49,6 +49,16 @@ public struct RegionMonthAccumulator: Sendable {
             totals[site, default: [:]]["capacity:" + product, default: 0] += amount
         case .hardwareEmbodied:
             totals[site, default: [:]]["embodied:" + product, default: 0] += amount
+        // Facility measures enter as monthly totals; a series that was added to, even with 0,
+        // was measured (``SeriesContribution`` keeps a measured zero as a zero part).
+        case .facilityWaterWithdrawal:
+            totals[site, default: [:]]["water-in:" + substance, default: 0] += amount
+        case .facilityWaterDischarge:
+            totals[site, default: [:]]["water-out:" + substance, default: 0] += amount
+        case .facilityHeatReuse:
+            totals[site, default: [:]]["heat-reuse", default: 0] += amount
+        case .facilityCoolingEnergy:
+            totals[site, default: [:]]["cooling", default: 0] += amount
         }
     }
 
@@ -123,6 +133,10 @@ public struct RegionMonthAccumulator: Sendable {
                 case let s where s.hasPrefix("capacity:"): input.productCapacity[String(s.dropFirst(9))] = value
                 case "embodied:": input.embodiedUnassigned = value
                 case let s where s.hasPrefix("embodied:"): input.embodiedByProduct[String(s.dropFirst(9))] = value
+                case let s where s.hasPrefix("water-in:"): input.waterWithdrawalL[String(s.dropFirst(9)), default: 0] += value
+                case let s where s.hasPrefix("water-out:"): input.waterDischargeL[String(s.dropFirst(10)), default: 0] += value
+                case "heat-reuse": input.heatReuseKWh = value
+                case "cooling": input.coolingKWh = value
                 default: break
                 }
             }

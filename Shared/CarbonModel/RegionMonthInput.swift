@@ -53,6 +53,14 @@ public struct SiteMonthInput: Sendable {
     public var embodiedByProduct: [String: Double]
     /// Embodied kg CO2e amortized into this month for hardware registered to no product.
     public var embodiedUnassigned: Double
+    /// Water taken in this month, L, by `water_source` ("" when unnamed); empty: not measured.
+    public var waterWithdrawalL: [String: Double] = [:]
+    /// Water given back this month, L, by `water_source`; empty: not measured.
+    public var waterDischargeL: [String: Double] = [:]
+    /// Energy exported for reuse this month, kWh; nil: not measured.
+    public var heatReuseKWh: Double? = nil
+    /// Energy the cooling consumed this month, kWh; nil: not metered apart.
+    public var coolingKWh: Double? = nil
 
     public init(
         site: SiteDeclaration,

@@ -18,13 +18,17 @@ public struct SiteResult: Codable, Sendable, Hashable {
     /// Shares of `figures.totalLocation` resting on measured, filled, flagged and estimated
     /// data (docs/data-quality.md); nil in publications from before data quality.
     public var quality: QualityShares?
+    /// What the site's data-centre indicators rest on (docs/model.md §21); nil in
+    /// publications from before they existed.
+    public var measures: FacilityMeasures?
 
     public init(
         site: String, region: String, month: CalendarMonth, figures: EmissionFigures,
         unallocated: EmissionFigures = .zero, itKWh: Double = 0, pue: Double? = nil,
-        factorsUsed: [FactorReference] = [], quality: QualityShares? = nil
+        factorsUsed: [FactorReference] = [], quality: QualityShares? = nil, measures: FacilityMeasures? = nil
     ) {
         self.quality = quality
+        self.measures = measures
         self.site = site
         self.region = region
         self.month = month
@@ -40,7 +44,7 @@ public struct SiteResult: Codable, Sendable, Hashable {
         case itKWh = "it_kwh"
         case pue
         case factorsUsed = "factors_used"
-        case quality
+        case quality, measures
     }
 }
 

@@ -6,7 +6,8 @@
 public struct SeriesContribution: Sendable, Hashable {
     public var series: SeriesIdentity
     public var grain: SeriesGrain
-    /// The parts to add to the series' buckets, in time order, none of them zero.
+    /// The parts to add to the series' buckets, in time order, none of them zero except the
+    /// markers of a measured zero of a facility measure (see the initializer).
     public var parts: [TimeBucket]
     /// The record's amount per calendar month (whatever the grain): the region-months it
     /// touches, and the tag sums.
@@ -39,6 +40,20 @@ public struct SeriesContribution: Sendable, Hashable {
             }
         self.series = series
         self.grain = grain
+        // A measured zero (no heat reused, no water discharged) says the quantity was measured:
+        // kept as a zero part in each month the record covers, so the month's indicator reads
+        // 0 instead of "not measured". Other kinds' zeros change nothing and are left out.
+        if buckets.isEmpty, record.kind.isFacilityMeasure {
+            var zeros: [TimeBucket] = []
+            var month = CalendarMonth(containing: record.start)
+            while month.start < max(record.end, record.start + 1) {
+                zeros.append(TimeBucket(start: TimeSplitter.bucketStart(containing: max(record.start, month.start), granularity: .hour), amount: 0))
+                month = month.next
+            }
+            monthly = Dictionary(uniqueKeysWithValues: zeros.map { (CalendarMonth(containing: $0.start), Int64(0)) })
+            parts = zeros
+            return
+        }
         // Most metered records lie within one hour: no grouping needed.
         if buckets.count == 1, let only = buckets.first {
             let month = CalendarMonth(containing: only.start)

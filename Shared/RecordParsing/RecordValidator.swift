@@ -129,6 +129,14 @@ public enum RecordValidator {
             throw RecordRejection(
                 field: "profile", reason: "only facility.electricity and facility.certificate records may carry a load profile (kind \(quoted(kind.rawValue)))")
         }
+        // Where water came from or went to, for the kinds that carry water.
+        if kind == .facilityWaterWithdrawal || kind == .facilityWaterDischarge, let text = try optional(raw.waterSource, "water_source") {
+            guard ActivityKind.waterSources.contains(text) else {
+                throw RecordRejection(
+                    field: "water_source", reason: "unknown water source \(quoted(text)) (expected one of: \(ActivityKind.waterSources.joined(separator: ", ")))")
+            }
+            substance = text
+        }
         var lifetimeMonths: Int?
         if kind == .hardwareEmbodied {
             guard let months = raw.lifetimeMonths else { throw missingFor(kind, "lifetime_months") }
@@ -306,6 +314,15 @@ public enum RecordValidator {
         return time
     }
 
+    /// An optional attribute that must be a finite number above 0.
+    private static func positive(_ value: Double?, _ field: String) throws(RecordRejection) -> Double? {
+        guard let value else { return nil }
+        guard value.isFinite, value > 0 else {
+            throw RecordRejection(field: field, reason: "must be a finite number above 0 (got \(formatNumber(value)))")
+        }
+        return value
+    }
+
     /// The canonical text of a load profile field, nil when absent.
     private static func loadProfile(_ text: String?, _ field: String) throws(RecordRejection) -> String? {
         guard let text = try optional(text, field) else { return nil }
@@ -324,7 +341,10 @@ public enum RecordValidator {
             let site = try required(raw.site, "site"), region = try required(raw.region, "region")
             let grid = try required(raw.grid, "grid")
             return .success(
-                SiteDeclaration(site: site, region: region, grid: grid, loadProfile: try loadProfile(raw.loadProfile, "load_profile")))
+                SiteDeclaration(
+                    site: site, region: region, grid: grid, loadProfile: try loadProfile(raw.loadProfile, "load_profile"),
+                    itPowerKW: try positive(raw.itPowerKW, "it_power_kw"), floorAreaM2: try positive(raw.floorAreaM2, "floor_area_m2"),
+                    tier: try optional(raw.tier, "tier")))
         } catch {
             return .failure(error)
         }
@@ -707,7 +727,7 @@ private struct RawClaim: Decodable {
 private struct RawActivity: Decodable {
     var source, id, kind, start, end, unit: String?
     var value: Double?
-    var site, region, product, tenant, fuel, gas, grid, profile, resource: String?
+    var site, region, product, tenant, fuel, gas, grid, profile, waterSource, resource: String?
     var lifetimeMonths: Int?
     var utilization: Double?
     var provider, resourceType, processor: String?
@@ -733,6 +753,7 @@ private struct RawActivity: Decodable {
         gas = try fields.string("gas")
         grid = try fields.string("grid")
         profile = try fields.string("profile")
+        waterSource = try fields.string("water_source")
         lifetimeMonths = try fields.integer("lifetime_months", reason: "must be a positive whole number of months")
         resource = try fields.string("resource")
         utilization = try fields.number("utilization")
@@ -762,6 +783,7 @@ private struct RawActivity: Decodable {
             gas = try object.string("gas").get()
             grid = try object.string("grid").get()
             profile = try object.string("profile").get()
+            waterSource = try object.string("water_source").get()
             resource = try object.string("resource").get()
             utilization = try object.number("utilization").get()
             provider = try object.string("provider").get()
@@ -792,7 +814,8 @@ private struct EstimationDetails {
 
 /// The fields of a site declaration.
 private struct RawSite: Decodable {
-    var site, region, grid, loadProfile: String?
+    var site, region, grid, loadProfile, tier: String?
+    var itPowerKW, floorAreaM2: Double?
 
     init(from decoder: any Decoder) throws {
         let fields = try Fields(decoder)
@@ -800,6 +823,9 @@ private struct RawSite: Decodable {
         region = try fields.string("region")
         grid = try fields.string("grid")
         loadProfile = try fields.string("load_profile")
+        itPowerKW = try fields.number("it_power_kw")
+        floorAreaM2 = try fields.number("floor_area_m2")
+        tier = try fields.string("tier")
     }
 }
 

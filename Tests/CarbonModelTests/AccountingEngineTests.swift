@@ -339,7 +339,8 @@ struct AccountingEngineTests {
     // MARK: - Encoding
 
     @Test func figuresEncodeWithSnakeCaseKeysAndTotals() throws {
-        let figures = EmissionFigures(scope1: 1, scope2Location: 2, scope2Market: 3, scope3: 4, energyKWh: 5, scope2MarketHourly: 6, cfeKWh: 2)
+        let figures = EmissionFigures(
+            scope1: 1, scope2Location: 2, scope2Market: 3, scope3: 4, energyKWh: 5, scope2MarketHourly: 6, cfeKWh: 2, waterL: 9)
         let data = try JSONEncoder().encode(figures)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Double])
         #expect(object == [
@@ -348,6 +349,7 @@ struct AccountingEngineTests {
             "total_market": 8,  // 1 + 3 + 4
             "scope2_market_hourly": 6, "total_market_hourly": 11,  // 1 + 6 + 4
             "cfe_kwh": 2, "cfe_share": 0.4,  // 2 / 5
+            "water_l": 9,
         ])
         // Figures written before the hourly method existed read with 0 for it.
         let old = Data(#"{"scope1":1,"scope2_location":2,"scope2_market":3,"scope3":4,"energy_kwh":5}"#.utf8)

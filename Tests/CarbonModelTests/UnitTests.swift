@@ -88,7 +88,9 @@ struct UnitTests {
         #expect(ActivityKind.allCases.map(\.rawValue) == [
             "facility.electricity", "facility.onsite_renewable", "facility.it_electricity", "facility.fuel",
             "facility.refrigerant", "facility.certificate", "product.it_electricity", "product.capacity",
-            "hardware.embodied", "usage",
+            "hardware.embodied", "usage", "facility.water_withdrawal", "facility.water_discharge", "facility.heat_reuse",
+            "facility.cooling_energy",
         ])
+        #expect(ActivityKind.facilityWaterWithdrawal.dimension == .volume && ActivityKind.facilityHeatReuse.dimension == .energy)
     }
 }

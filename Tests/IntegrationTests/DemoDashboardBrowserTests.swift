@@ -83,6 +83,16 @@ import Testing
             let cfeHours = try await browser.evaluate("document.querySelectorAll('svg#cfe-heatmap rect title').length") as? Int ?? 0
             #expect(cfeHours >= 28 * 24, "\(width) px: \(cfeHours) hours in the carbon-free heat map")
             #expect(text.contains("Scope 2 market-based, hourly matching"), "\(width) px: no hourly-matching total")
+            // The data-centre indicators of every site, each a number (the demo measures every
+            // input), and the PUE targets with the one site whose last month is above its threshold.
+            let indicatorRows = try await browser.evaluate("document.querySelectorAll('#indicators tr[data-indicators-site]').length") as? Int ?? 0
+            #expect(indicatorRows == 3, "\(width) px: \(indicatorRows) sites with indicators")
+            let notMeasured = try await browser.evaluate("document.querySelectorAll('#indicators td.not-measured').length") as? Int ?? -1
+            #expect(notMeasured == 1, "\(width) px: \(notMeasured) indicators not measured (ERF at the one site without reuse, and only it)")
+            let targetRows = try await browser.evaluate("document.querySelectorAll('#indicator-targets tr').length - 1") as? Int ?? 0
+            #expect(targetRows == 3, "\(width) px: \(targetRows) PUE targets")
+            let alerted = try await browser.evaluate("document.querySelectorAll('#indicator-targets td.alert').length") as? Int ?? 0
+            #expect(alerted == 1, "\(width) px: \(alerted) sites with a PUE alert")
             // At a phone's width the page itself does not scroll sideways (wide tables scroll in their section).
             let viewport = try await browser.evaluate("window.innerWidth") as? Int ?? 0
             let pageWidth = try await browser.evaluate("document.documentElement.scrollWidth") as? Int ?? 0

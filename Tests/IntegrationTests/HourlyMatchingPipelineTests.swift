@@ -89,7 +89,7 @@ import Testing
         let (status, csv) = try await suite.get(.reporter, "/v1/emissions?layer=site&from=2024-03&to=2024-03&format=csv")
         #expect(status == 200)
         let header = String(decoding: csv, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        #expect(header.hasSuffix(",scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share,quality_profiled"), "\(header)")
+        #expect(header.hasSuffix(",scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share,quality_profiled,water_l,unallocated_water_l"), "\(header)")
         await suite.stopAll()
     }
 

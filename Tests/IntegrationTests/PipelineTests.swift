@@ -93,7 +93,7 @@ import ZeroMQ
         let (status, csv) = try await suite.get(.reporter, "/v1/emissions?group_by=tenant,month&format=csv")
         #expect(status == 200)
         let lines = String(decoding: csv, as: UTF8.self).split(separator: "\n")
-        #expect(lines.first == "tenant,month,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,mode,usage,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share")
+        #expect(lines.first == "tenant,month,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,mode,usage,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh,cfe_share,quality_profiled,water_l")
         #expect(lines.contains { $0.hasPrefix("A,2024-01,") })
 
         // Bad query parameters are named.

@@ -69,6 +69,12 @@ import Testing
                 service: .reporter, method: "POST", path: "/v1/targets",
                 body: #"{"tenant":"{T}","baseline_year":2023,"reduction_percent":40,"target_year":2030}"#, expect: tenantManage),
             Row(service: .reporter, method: "POST", path: "/v1/budgets", body: #"{"tenant":"{T}","month":"2024-01","kgco2e":1000}"#, expect: tenantManage),
+            Row(service: .reporter, method: "GET", path: "/v1/indicators?from=2024-01&to=2024-12", expect: providerView),
+            Row(service: .reporter, method: "GET", path: "/v1/reports/eed?site=s1&year=2024", expect: providerView),
+            Row(service: .reporter, method: "GET", path: "/v1/indicator-targets", expect: providerView),
+            Row(
+                service: .reporter, method: "POST", path: "/v1/indicator-targets", body: #"{"site":"s1","year":2024,"indicator":"pue","target":1.4}"#,
+                expect: providerAdminOnly),
             Row(service: .collector, method: "POST", path: "/v1/activity", body: usage, expect: usageWrite),
             Row(service: .collector, method: "POST", path: "/v1/sites", body: Fixture.sites, expect: providerAdminOnly),
             Row(service: .collector, method: "POST", path: "/v1/products", body: Fixture.products, expect: providerAdminOnly),

@@ -134,7 +134,8 @@ struct RecordValidatorTests {
         #expect(rejection(Self.electricity(["kind": "facility.power"]))?.message
             == "kind: unknown kind \"facility.power\" (expected one of: facility.electricity, facility.onsite_renewable, "
             + "facility.it_electricity, facility.fuel, facility.refrigerant, facility.certificate, product.it_electricity, "
-            + "product.capacity, hardware.embodied, usage)")
+            + "product.capacity, hardware.embodied, usage, facility.water_withdrawal, facility.water_discharge, facility.heat_reuse, "
+            + "facility.cooling_energy)")
         #expect(rejection(Self.electricity(["start": "2024-01-01 noon"]))?.message
             == "start: must be an RFC 3339 time such as 2024-01-31T23:30:00Z (got \"2024-01-01 noon\")")
         #expect(rejection(Self.electricity(["end": "2024-01-01T01:00:00"]))?.message

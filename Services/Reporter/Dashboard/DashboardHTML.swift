@@ -112,6 +112,7 @@ enum DashboardHTML {
         html += breakdownSection("By region", id: "by-region", view.byRegion, showUsage: false, showUnallocated: view.subject == .provider)
         if view.subject == .provider {
             html += sitesSection(view)
+            html += indicatorsSection(view)
             html += unallocatedSection(view)
             html += tenantsSection(view)
         }
@@ -275,6 +276,44 @@ enum DashboardHTML {
             html += "<td class=\"n\">\(mass(site.unallocated.totalLocation))</td></tr>\n"
         }
         return html + "</table><p class=\"note\">PUE = total facility kWh ÷ IT kWh of the site's latest month in the window that has IT meter data.</p></section>\n"
+    }
+
+    /// Each site's data-centre indicators over the window: a value, or "not measured" with the
+    /// reason in its title (never a 0 for what nobody measured); then the targets and alerts.
+    private static func indicatorsSection(_ view: DashboardView) -> String {
+        var html = "<section id=\"indicators\"><h2>Data-centre indicators, \(view.from) to \(view.to)</h2>\n"
+        guard !view.indicators.isEmpty else { return html + "<p>No data-centre data in the window.</p></section>\n" }
+        func cell(_ indicator: SiteIndicators.Indicator, digits: Int = 3) -> String {
+            guard let value = indicator.value else {
+                return "<td class=\"n not-measured\" title=\"\(escape(indicator.reason ?? ""))\">not measured</td>"
+            }
+            let title = indicator.reason.map { " title=\"\(escape($0))\"" } ?? ""
+            let mark = indicator.status == .partial ? " *" : ""
+            return "<td class=\"n\"\(title)>\(String(format: "%.\(digits)f", value))\(mark)</td>"
+        }
+        html += "<table><tr><th>Site</th><th>PUE</th><th>REF</th><th>ERF</th><th>WUE L/kWh</th><th>CER</th><th>CUE kg/kWh (location)</th>"
+        html += "<th>Water consumed m³</th><th>Notes</th></tr>\n"
+        for (site, k) in view.indicators {
+            html += "<tr data-indicators-site=\"\(escape(site))\"><td>\(escape(site))</td>"
+            html += cell(k.pue) + cell(k.ref) + cell(k.erf) + cell(k.wue) + cell(k.cer) + cell(k.cueLocation)
+            html += "<td class=\"n\">\(k.inputs.waterConsumedL.map { number($0 / 1_000) } ?? "not measured")</td>"
+            var notes = k.flags.map { "\($0.month): discharge above withdrawal, kept" }
+            if !k.missingMonths.isEmpty { notes.append("no data: \(k.missingMonths.joined(separator: ", "))") }
+            html += "<td>\(escape(notes.joined(separator: "; ")))</td></tr>\n"
+        }
+        html += "</table><p class=\"note\">Ratios of sums over the months that measured every input (* over fewer months than the window has data for; the cell's title says which). PUE = facility ÷ IT energy; REF = renewable (on site, and certificates up to the grid electricity) ÷ facility energy; ERF = reused ÷ facility energy; WUE = water consumed (withdrawn − discharged) ÷ IT energy; CER = IT energy (the heat removed) ÷ cooling energy; CUE = scope 1 + 2 ÷ IT energy.</p>\n"
+        if !view.indicatorTargets.isEmpty {
+            html += "<h3>Targets \(view.to.year)</h3><table id=\"indicator-targets\"><tr><th>Site</th><th>Indicator</th><th>Target</th><th>So far</th><th>Status</th><th>Months above the alert threshold</th></tr>\n"
+            for target in view.indicatorTargets {
+                let actual = target.actual.map { String(format: "%.3f", $0) } ?? "not measured"
+                let status = target.onTrack.map { $0 ? "on track" : "above target" } ?? "not measured"
+                let alerts = target.alerts.map { "\($0.month) (\(String(format: "%.3f", $0.value)))" }.joined(separator: ", ")
+                html += "<tr><td>\(escape(target.site))</td><td>\(target.indicator.uppercased())</td><td class=\"n\">\(String(format: "%.3f", target.target))</td>"
+                html += "<td class=\"n\">\(actual)</td><td>\(status)</td><td\(target.alerts.isEmpty ? "" : " class=\"alert\"")>\(alerts.isEmpty ? "none" : alerts)</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        return html + "</section>\n"
     }
 
     /// What stayed with the provider: site emissions no product was allocated (no IT meter

@@ -106,6 +106,10 @@ struct DashboardView: Sendable {
     var quality: [ResultMode: QualityShares]
     // Provider view.
     var sites: [SiteLine] = []
+    /// The provider view: each site's data-centre indicators over the window (docs/model.md §21).
+    var indicators: [(site: String, indicators: SiteIndicators)] = []
+    /// The provider view: the PUE and WUE targets of the window's last year, with progress and alerts.
+    var indicatorTargets: [IndicatorTargetStatus] = []
     var tenants: [Line] = []
     /// A business metric's intensity over the window: kg CO2e (measured, location-based) per unit.
     struct IntensityLine: Sendable {
@@ -268,6 +272,13 @@ struct DashboardView: Sendable {
         }
         if case .provider = subject {
             view.sites = try sites(db, from: from, to: to)
+            let window = Array(sequence(first: from) { $0 < to ? $0.next : nil })
+            for entry in try SiteMeasureStore.sites(db) {
+                let months = try SiteMeasureStore.months(db, site: entry.site, from: from, to: to)
+                guard !months.isEmpty else { continue }
+                view.indicators.append((entry.site, SiteIndicators.compute(period: window, data: months)))
+            }
+            view.indicatorTargets = try IndicatorTargetStore.progress(db, year: to.year)
             view.tenants = lines(try rows(.tenant, [.tenant], [:]))
             view.tenantNames = try LedgerStore.tenantNames(db)
         }

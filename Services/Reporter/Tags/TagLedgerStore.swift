@@ -51,7 +51,8 @@ enum TagLedgerStore {
                 region: row["region"], month: row["month"], product: row["product"], value: value, usage: row["usage"] ?? 0,
                 figures: EmissionFigures(
                     scope1: row["scope1"], scope2Location: row["scope2_location"], scope2Market: row["scope2_market"], scope3: row["scope3"],
-                    energyKWh: row["energy_kwh"], scope2MarketHourly: row["scope2_market_hourly"] ?? 0, cfeKWh: row["cfe_kwh"] ?? 0))
+                    energyKWh: row["energy_kwh"], scope2MarketHourly: row["scope2_market_hourly"] ?? 0, cfeKWh: row["cfe_kwh"] ?? 0,
+                    waterL: row["water_l"] ?? 0))
         }
         let cells = try Row.fetchAll(
             db, sql: "SELECT region, month, product, usage, \(figures) FROM ledger WHERE layer = 'tenant' AND tenant = ? AND mode = ?\(period)",

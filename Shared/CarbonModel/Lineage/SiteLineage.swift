@@ -81,6 +81,7 @@ public struct SiteLineage: Codable, Sendable {
         "scope2_market": "max(0, grid_kwh − certificates_kwh) × (sum over terms with scope residual of amount × factor.value) / grid_kwh",
         "scope3": "sum over terms with scope scope3 of amount",
         "energy_kwh": "grid_kwh + sum over terms with scope renewable of amount",
+        "water_l": "sum over terms with scope water_withdrawal of amount − sum over terms with scope water_discharge of amount",
         "scope2_market_hourly": "sum over hours of max(0, grid_kwh − certificates_kwh) × residual.value",
         "cfe_kwh": "sum over terms with scope renewable of amount + sum over hours of min(grid_kwh, certificates_kwh)",
         "quality": "filled (flagged, profiled) share of total_location = sum over data_quality hours with quality filled (flagged, profiled) of kwh × factor.value / (scope1 + scope2_location + scope3)",
@@ -159,7 +160,11 @@ public struct SiteLineage: Codable, Sendable {
                 terms.append(term("renewable", amount: total, factor: nil))
             case .hardwareEmbodied:
                 terms.append(term("scope3", amount: total, factor: nil))
-            case .facilityITElectricity, .productITElectricity, .productCapacity, .usage:
+            case .facilityWaterWithdrawal:
+                terms.append(term("water_withdrawal", amount: total, factor: nil))
+            case .facilityWaterDischarge:
+                terms.append(term("water_discharge", amount: total, factor: nil))
+            case .facilityITElectricity, .productITElectricity, .productCapacity, .usage, .facilityHeatReuse, .facilityCoolingEnergy:
                 continue
             }
         }
