@@ -118,6 +118,9 @@ import Testing
         let tenants = try await suite.emissions("layer=tenant&from=2024-03&to=2024-03&group_by=tenant")
         expectClose(row(tenants, ["tenant": "a"])?["water_l"], 900, "a water")
         expectClose(row(tenants, ["tenant": "b"])?["water_l"], 300, "b water")
+        // The tenant cell's lineage recomputes its water from the site's records.
+        let lineage = try await suite.json(.calculator, "/v1/lineage?layer=tenant&tenant=a&product=vm&region=dr&month=2024-03")
+        expectClose((lineage["figures"] as? [String: Any])?["water_l"], 900, "a's water from its lineage")
         // August: more discharged than withdrawn; negative, kept, and allocated the same way.
         let august = try await suite.emissions("layer=tenant&from=2024-08&to=2024-08&group_by=tenant")
         expectClose(row(august, ["tenant": "a"])?["water_l"], -337.5, "a water in August (−600 × 3/4 × 3/4)")

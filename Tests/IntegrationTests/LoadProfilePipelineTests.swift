@@ -99,6 +99,10 @@ import Testing
         }
         expectClose(hourly, 180, "hourly-matched from lineage")
         expectClose(carbonFree, 360, "carbon-free from lineage")
+        // And a tenant cell's lineage carries the hourly-matched figure down by its share.
+        let cell = try await suite.json(.calculator, "/v1/lineage?layer=tenant&tenant=a&product=vm&region=lpr&month=2024-04")
+        expectClose((cell["figures"] as? [String: Any])?["scope2_market_hourly"], 180, "a's hourly-matched figure from its lineage")
+        expectClose((cell["figures"] as? [String: Any])?["cfe_kwh"], 360, "a's carbon-free energy from its lineage")
         let profiled = (lineage["data_quality"] as? [[String: Any]] ?? []).filter { $0["quality"] as? String == "profiled" }
         #expect(profiled.count == 30 * 18, "hours with profiled electricity: \(profiled.count)")
         let profiledKg = profiled.reduce(0.0) { sum, hour in

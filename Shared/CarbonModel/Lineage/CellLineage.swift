@@ -223,9 +223,16 @@ public struct CellLineage: Codable, Sendable {
         }
         let grid = lineage.gridKWh
         let market = grid > 0 ? max(0, grid - lineage.certificatesKWh) * sum("residual") / grid : 0
+        var hourly = 0.0, covered = 0.0
+        for hour in lineage.hours {
+            hourly += max(0, hour.gridKWh - hour.certificatesKWh) * (hour.residual?.value ?? 0)
+            covered += min(hour.gridKWh, hour.certificatesKWh)
+        }
         return EmissionFigures(
             scope1: sum("scope1"), scope2Location: sum("scope2_location"), scope2Market: market, scope3: sum("scope3", weighted: false),
-            energyKWh: grid + sum("renewable", weighted: false))
+            energyKWh: grid + sum("renewable", weighted: false), scope2MarketHourly: hourly,
+            cfeKWh: sum("renewable", weighted: false) + covered,
+            waterL: sum("water_withdrawal", weighted: false) - sum("water_discharge", weighted: false))
     }
 
     /// The record's amount within the month (micro-unit sum of its buckets), nil when none.
