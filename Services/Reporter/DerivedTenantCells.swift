@@ -85,6 +85,21 @@ enum DerivedTenantCells {
     static let qualitiesV1 = ["filled", "flagged", "estimated"]
     static let qualities = qualitiesV1 + ["profiled"]
 
+    /// Adds figure columns to every table that holds a cell's figures: with their unallocated
+    /// parts (0 until published again) on site and product rows, current and superseded, and
+    /// NULL (derived) on tenant cells and tag parts. The views must be dropped first and made
+    /// again after.
+    static func addFigureColumns(_ db: Database, _ columns: [String]) throws {
+        for table in ["ledger_cells", "superseded_cells"] {
+            for column in columns + columns.map({ "unallocated_\($0)" }) {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0")
+            }
+        }
+        for table in ["tenant_cells", "tenant_cells_superseded", "tag_parts"] {
+            for column in columns { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL") }
+        }
+    }
+
     /// A tenant cell as stored, current or superseded: figures, share and quality parts only
     /// when the cell has its own (estimated, or from before this schema).
     static let tenantCellColumns = """

@@ -13,15 +13,7 @@ enum HourlyMatchingColumns {
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-hourly-matching-v1") { db in
             try db.execute(sql: "DROP VIEW ledger; DROP VIEW ledger_superseded; DROP VIEW tag_ledger; DROP VIEW ledger_hourly")
-            for table in ["ledger_cells", "superseded_cells"] {
-                for column in added + added.map({ "unallocated_\($0)" }) {
-                    try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0")
-                }
-            }
-            // Tenant cells and tag parts hold figures only when they have their own (NULL: derived).
-            for table in ["tenant_cells", "tenant_cells_superseded", "tag_parts"] {
-                for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL") }
-            }
+            try DerivedTenantCells.addFigureColumns(db, added)
             for table in ["hourly_rows", "hourly_uniform"] {
                 for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0") }
             }

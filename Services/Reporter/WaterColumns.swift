@@ -12,15 +12,7 @@ enum WaterColumns {
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-water-v1") { db in
             try db.execute(sql: "DROP VIEW ledger; DROP VIEW ledger_superseded; DROP VIEW tag_ledger")
-            for table in ["ledger_cells", "superseded_cells"] {
-                for column in added + added.map({ "unallocated_\($0)" }) {
-                    try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL NOT NULL DEFAULT 0")
-                }
-            }
-            // Tenant cells and tag parts hold figures only when they have their own (NULL: derived).
-            for table in ["tenant_cells", "tenant_cells_superseded", "tag_parts"] {
-                for column in added { try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column) REAL") }
-            }
+            try DerivedTenantCells.addFigureColumns(db, added)
             try db.execute(sql: DerivedTenantCells.ledgerView(scopes, qualities: DerivedTenantCells.qualities))
             try db.execute(sql: DerivedTenantCells.supersededView(scopes, qualities: DerivedTenantCells.qualities))
             try db.execute(sql: DerivedTenantCells.tagView(scopes))
