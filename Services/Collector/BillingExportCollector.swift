@@ -17,6 +17,7 @@ struct BillingExportCollector: Collector {
     let configuration: BillingExportConfiguration
     let mapping: BillingMapping
     let database: DatabasePool
+    let verdicts: VerdictTracker
     let logger: Logger
     var name: String { configuration.name }
     var kind: String { "billing_export" }
@@ -33,8 +34,8 @@ struct BillingExportCollector: Collector {
 
     func run(into sink: any BatchSink, health: SourceHealthBoard) async {
         let ingest = BillingExportIngest(
-            source: name, format: configuration.format, mapping: mapping, folder: folder, database: database, sink: sink, health: health,
-            logger: logger, commitRows: configuration.commitRows, batchRecords: configuration.batchRecords,
+            source: name, format: configuration.format, mapping: mapping, folder: folder, database: database, verdicts: verdicts, sink: sink,
+            health: health, logger: logger, commitRows: configuration.commitRows, batchRecords: configuration.batchRecords,
             verdictWaitSeconds: configuration.verdictWaitSeconds)
         await folder.run(into: sink, health: health) { entry in await ingest.process(entry) }
     }

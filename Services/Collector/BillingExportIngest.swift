@@ -30,6 +30,8 @@ struct BillingExportIngest: Sendable {
     let mapping: BillingMapping
     let folder: WatchedFolder
     let database: DatabasePool
+    /// Where the note looks up the verdicts of the export's batches.
+    let verdicts: VerdictTracker
     let sink: any BatchSink
     let health: SourceHealthBoard
     let logger: Logger
@@ -457,11 +459,7 @@ struct BillingExportIngest: Sendable {
         var verdict = Verdict(batch: batches.first?.batch, batches: batches.map(\.batch))
         let deadline = Date().addingTimeInterval(verdictWaitSeconds)
         for sent in batches {
-            var answer = try await database.read { try CollectorStore.verdict($0, batch: sent.batch) }
-            while answer?.status == .queued, Date() < deadline {
-                try await Task.sleep(for: .milliseconds(200))
-                answer = try await database.read { try CollectorStore.verdict($0, batch: sent.batch) }
-            }
+            let answer = try await verdicts.awaitStoredVerdict(of: sent.batch, until: deadline)
             guard let answer, answer.status == .processed else {
                 verdict.status = "queued"
                 verdict.queuedBatches.append(sent.batch)

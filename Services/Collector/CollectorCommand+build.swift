@@ -9,7 +9,6 @@ import Logging
 import Messaging
 import ServiceKit
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 
 extension CollectorCommand {
@@ -29,12 +28,13 @@ extension CollectorCommand {
             do { configuration = try SourcesConfiguration.load(path: sources) } catch { throw ServiceStartupError(error.description) }
         }
         let database = try ServiceStore.open(path: common.storePath(service: "collector"), migrations: { CollectorMigrations.register(&$0) })
+        let verdicts = VerdictTracker(database: database, logger: logger)
         var configured: [any Collector] = []
         configured += configuration.exec.map { ExecPluginCollector(configuration: $0, logger: logger) }
         configured += configuration.fileDrop.map { FileDropCollector(configuration: $0, logger: logger) }
         configured += configuration.billingExport.compactMap { billing in
             configuration.mappings[billing.name].map {
-                BillingExportCollector(configuration: billing, mapping: $0, database: database, logger: logger)
+                BillingExportCollector(configuration: billing, mapping: $0, database: database, verdicts: verdicts, logger: logger)
             }
         }
         configured += configuration.prometheus.map { PrometheusScrapeCollector(configuration: $0, logger: logger) }
@@ -49,7 +49,7 @@ extension CollectorCommand {
         let publisher = OutboxPublisher(
             loop: runtime.loop, endpoint: common.bindEndpoint(port: outboxPort), database: database, logger: logger, security: serverSecurity)
         var ingest = IngestService(
-            database: database, publisher: publisher, board: VerdictBoard(), source: source,
+            database: database, publisher: publisher, verdicts: verdicts, source: source,
             verdictTimeoutMilliseconds: verdictTimeoutMs, preprocessorShards: max(1, preprocessorShards), maxBacklog: max(1, maxBacklog),
             logger: logger,
             metrics: CollectorMetrics(metrics), throttle: IngestThrottle(limit: IngestRateLimit(recordsPerSecond: ingestRate, burst: ingestBurst)))
@@ -114,7 +114,7 @@ extension CollectorCommand {
         ServiceRoutes.add(to: router, metrics: metrics, status: status)
         let api = router.group().add(middleware: AuthenticationMiddleware(RouteGuard(authenticator: authenticator)))
         BackupRoutes.add(to: api, database: database, dataDir: common.dataDir, instance: instance)
-        CollectorRoutes.addVerdicts(to: api, database: database)
+        CollectorRoutes.addVerdicts(to: api, verdicts: verdicts)
         // Ingest has a guard of its own: the same identification as the ZeroMQ ingest endpoint.
         let ingestRoutes = router.group().add(middleware: AuthenticationMiddleware(gate.routeGuard))
         CollectorRoutes.addIngest(to: ingestRoutes, ingest: ingestService, maxBodyBytes: maxBodyBytes, gate: gate)
@@ -145,31 +145,7 @@ extension CollectorCommand {
             }
         }
         let acknowledgements = WorkerService(name: "acknowledgements", onShutdown: { publisher.finish() }) {
-            let completed = Mutex<[String]>([])
-            await publisher.runAcknowledgements(
-                onAcknowledged: { db, acks in
-                    for ack in acks {
-                        do {
-                            if let batch = try CollectorStore.storePartVerdict(db, messageID: ack.messageID, verdict: ack.result) {
-                                completed.withLock { $0.append(batch) }
-                            }
-                        } catch let unreadable as UnreadableVerdict {
-                            // The acknowledgement still counts (the preprocessor committed the
-                            // part); only the batch's verdict cannot be told, so it stays queued.
-                            logger.error(
-                                "a part's verdict does not decode; the batch's verdict stays queued",
-                                metadata: ["message_id": "\(ack.messageID)", "batch": "\(unreadable.batch)", "error": "\(unreadable)"])
-                        }
-                    }
-                },
-                afterCommit: { _ in
-                    let batches = completed.withLock { done -> [String] in
-                        let taken = done
-                        done.removeAll()
-                        return taken
-                    }
-                    await ingestService.acknowledged(batches)
-                })
+            await verdicts.recordAcknowledgements(from: publisher)
         }
         return ServiceShell(
             name: "collector", runtime: runtime,

@@ -3,7 +3,6 @@ import CarbonModel
 import RecordParsing
 import Contracts
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import ServiceKit
@@ -84,18 +83,15 @@ enum CollectorRoutes {
 
     /// `GET /v1/batches/{id}`: a batch's verdict. A batch another tenant sent is answered
     /// exactly like one that does not exist.
-    static func addVerdicts(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool) {
+    static func addVerdicts(to router: some RouterMethods<ServiceRequestContext>, verdicts: VerdictTracker) {
         router.get("/v1/batches/{id}") { _, context -> JSONResponse<BatchVerdict> in
             let id = try context.parameters.require("id")
             // The same bytes for every unknown or hidden id: the answer must not echo what differs.
             let notFound = "no batch with this id"
-            guard let sender = try await database.read({ try CollectorStore.batchTenant($0, batch: id) }) else {
-                throw APIError.notFound(notFound)
+            let found = try await verdicts.verdict(of: id) { sender in
+                try await context.authorize(status: .notFound, body: notFound) { AccessPolicy.readBatch($0, batchTenant: sender) }
             }
-            try await context.authorize(status: .notFound, body: notFound) { AccessPolicy.readBatch($0, batchTenant: sender) }
-            guard let verdict = try await database.read({ try CollectorStore.verdict($0, batch: id) }) else {
-                throw APIError.notFound(notFound)
-            }
+            guard let verdict = found else { throw APIError.notFound(notFound) }
             return JSONResponse(verdict, status: verdict.status == .processed ? .ok : .accepted)
         }
     }

@@ -6,6 +6,8 @@ import Messaging
 
 /// The collector's own store: every batch exactly as received, and the verdict the
 /// preprocessor returned for it. Each batch is written together with its outbox message.
+/// The verdict columns (`batches.verdict`, `batch_parts`) are read and written by
+/// `VerdictTracker` alone.
 enum CollectorStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("collector-v1") { db in
@@ -68,36 +70,6 @@ enum CollectorStore {
         }
     }
 
-    static func insertPart(_ db: Database, messageID: String, batch: String, part: Int) throws {
-        try db.execute(
-            sql: "INSERT INTO batch_parts (message_id, batch, part) VALUES (?, ?, ?)", arguments: [messageID, batch, part])
-    }
-
-    /// Records a part's verdict; when every part has answered, stores the merged verdict on the
-    /// batch. Returns the batch id when it became complete. Throws `UnreadableVerdict` when a
-    /// part's verdict does not decode (the part's verdict is stored all the same, and the batch
-    /// stays incomplete): the caller logs it, since the batch would otherwise wait for good
-    /// without a word.
-    static func storePartVerdict(_ db: Database, messageID: String, verdict: Data) throws -> String? {
-        guard let batch = try String.fetchOne(db, sql: "SELECT batch FROM batch_parts WHERE message_id = ?", arguments: [messageID]) else {
-            return nil
-        }
-        try db.execute(sql: "UPDATE batch_parts SET verdict = ? WHERE message_id = ?", arguments: [verdict, messageID])
-        let parts = try Row.fetchAll(db, sql: "SELECT part, verdict FROM batch_parts WHERE batch = ? ORDER BY part", arguments: [batch])
-        let decoder = JSONDecoder()
-        var verdicts: [BatchVerdict] = []
-        for part in parts {
-            // A part without a verdict has not answered yet.
-            guard let data = part["verdict"] as Data? else { return nil }
-            do { verdicts.append(try decoder.decode(BatchVerdict.self, from: data)) } catch {
-                throw UnreadableVerdict(batch: batch, part: part["part"], reason: "\(error)")
-            }
-        }
-        guard let merged = BatchVerdict.merging(verdicts) else { return nil }
-        try storeVerdict(db, batch: batch, verdict: WireFrame.encodeJSON(merged))
-        return batch
-    }
-
     /// The batch that carried `key`, if a batch with that delivery key was stored.
     static func deliveredBatch(_ db: Database, key: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT batch FROM deliveries WHERE key = ?", arguments: [key])
@@ -122,45 +94,5 @@ enum CollectorStore {
                 meta.tenant, submitter,
             ])
         try db.execute(sql: "INSERT INTO batch_bodies (batch, body) VALUES (?, ?)", arguments: [meta.batch, body])
-    }
-
-    /// Whether a batch exists and, if so, the tenant that sent it (inner nil: the provider).
-    static func batchTenant(_ db: Database, batch: String) throws -> String?? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT tenant FROM batches WHERE id = ?", arguments: [batch]) else { return nil }
-        return .some(row["tenant"] as String?)
-    }
-
-    static func storeVerdict(_ db: Database, batch: String, verdict: Data) throws {
-        try db.execute(sql: "UPDATE batches SET verdict = ? WHERE id = ?", arguments: [verdict, batch])
-    }
-
-    /// The verdict of a batch, `.queued` while the preprocessor has not answered, nil if unknown.
-    /// Throws `UnreadableVerdict` when the stored verdict does not decode, rather than
-    /// answering `.queued` for a batch that was answered.
-    static func verdict(_ db: Database, batch: String) throws -> BatchVerdict? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT entity, record_count, verdict FROM batches WHERE id = ?", arguments: [batch]) else {
-            return nil
-        }
-        if let data = row["verdict"] as Data? {
-            do { return try JSONDecoder().decode(BatchVerdict.self, from: data) } catch {
-                throw UnreadableVerdict(batch: batch, part: nil, reason: "\(error)")
-            }
-        }
-        return BatchVerdict(
-            batch: batch, entity: IngestEntity(rawValue: row["entity"]) ?? .activity, status: .queued, received: row["record_count"])
-    }
-}
-
-/// A verdict in the collector's store that does not decode: a part's, as the preprocessor
-/// returned it, or a batch's merged one. Names the batch (and part) so it can be looked at.
-struct UnreadableVerdict: Error, CustomStringConvertible {
-    var batch: String
-    /// nil: the batch's merged verdict.
-    var part: Int?
-    var reason: String
-
-    var description: String {
-        if let part { return "the verdict of part \(part) of batch \(batch) does not decode: \(reason)" }
-        return "the stored verdict of batch \(batch) does not decode: \(reason)"
     }
 }

@@ -27,11 +27,12 @@ struct IngestError: Error, CustomStringConvertible {
 
 /// Receives batches from HTTP and from the ZeroMQ ingest endpoint: frames the body into
 /// records, stores the batch as received together with its outbox message in one transaction,
-/// and waits (briefly) for the preprocessor's verdict to answer the sender.
+/// and waits (briefly, through `VerdictTracker`) for the preprocessor's verdict to answer the sender.
 struct IngestService: Sendable {
     let database: DatabasePool
     let publisher: OutboxPublisher
-    let board: VerdictBoard
+    /// Where the batch's parts are noted and its verdict awaited.
+    let verdicts: VerdictTracker
     let source: MessageSource
     let verdictTimeoutMilliseconds: Int
     /// How many preprocessor replicas share the work, each owning one shard of `(source, id)`.
@@ -118,7 +119,7 @@ struct IngestService: Sendable {
                     batch: batch, entity: entity, format: format, positions: part.records.map(\.position), tenant: submitter?.tenant)
                 let id = parts.count == 1 && part.shard == nil ? batch : "\(batch).p\(part.shard ?? 0)"
                 let header = EnvelopeHeader(id: id, type: IngestBatch.messageType, source: source, correlationId: batch)
-                try CollectorStore.insertPart(db, messageID: id, batch: batch, part: part.shard ?? 0)
+                try VerdictTracker.expectPart(db, messageID: id, batch: batch, part: part.shard ?? 0)
                 try MessageStore.enqueue(db, header: header, body: try IngestBatch.encode(meta: meta, records: part.records), shard: part.shard)
             }
             return nil
@@ -132,24 +133,9 @@ struct IngestService: Sendable {
         logger.info(
             "batch stored",
             metadata: ["message_id": "\(batch)", "entity": "\(entity.rawValue)", "records": "\(records.count)", "channel": "\(channel)"])
-        await board.expect(batch)
-        publisher.notify()
-        if let verdict = await board.wait(for: batch, milliseconds: verdictTimeoutMilliseconds) { return .stored(verdict) }
-        return .stored(BatchVerdict(batch: batch, entity: entity, status: .queued, received: records.count))
-    }
-
-    /// Called once the acknowledgements' transaction committed: wakes the senders whose
-    /// batches are now complete.
-    func acknowledged(_ completed: [String]) async {
-        for batch in completed {
-            let verdict: BatchVerdict?
-            do { verdict = try await database.read { try CollectorStore.verdict($0, batch: batch) } } catch {
-                // The sender's wait then ends in "queued"; say why here.
-                logger.error("could not read the verdict of a completed batch", metadata: ["message_id": "\(batch)", "error": "\(error)"])
-                continue
-            }
-            guard let verdict, verdict.status == .processed else { continue }
-            await board.resolve(batch: batch, verdict: verdict)
+        if let verdict = await verdicts.awaitVerdict(of: batch, milliseconds: verdictTimeoutMilliseconds, send: publisher.notify) {
+            return .stored(verdict)
         }
+        return .stored(BatchVerdict(batch: batch, entity: entity, status: .queued, received: records.count))
     }
 }

@@ -2,8 +2,9 @@ import CarbonModel
 import Contracts
 import Foundation
 
-/// Where ingest requests wait for their batch's verdict. The acknowledgement from the
-/// preprocessor resolves the waiter; a waiter that times out gets nil and answers 202.
+/// Where ingest requests wait for their batch's verdict: `VerdictTracker`'s wake-ups, used by it
+/// alone. The acknowledgement from the preprocessor resolves the waiter; a waiter that times out
+/// gets nil and answers 202.
 /// A batch is announced with `expect` before its message is sent, so an answer that arrives
 /// before the sender starts waiting is kept rather than missed.
 actor VerdictBoard {
