@@ -137,6 +137,11 @@ let package = Package(
         .testTarget(
             name: "PreprocessorTests", dependencies: ["Preprocessor", "CarbonModel", "RecordParsing", "Contracts", "Messaging", grdb],
             path: "Tests/PreprocessorTests"),
+        // The collector's verdict tracker (parts recorded and merged, read with the tenant check,
+        // waited for) on SQLite stores of its own, in process.
+        .testTarget(
+            name: "CollectorTests", dependencies: ["Collector", "Contracts", "Messaging", grdb, logging],
+            path: "Tests/CollectorTests"),
         // The calculator's ledger (records to exact sums, revisions, retractions, what is marked),
         // a region-month's calculation against a hand-computed case, and the change sets it
         // publishes, on SQLite stores of its own, in process.
