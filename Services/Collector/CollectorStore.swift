@@ -2,7 +2,6 @@ import CarbonModel
 import Contracts
 import Foundation
 import GRDB
-import Messaging
 
 /// The collector's own store: every batch exactly as received, and the verdict the
 /// preprocessor returned for it. Each batch is written together with its outbox message.
