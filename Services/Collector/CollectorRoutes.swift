@@ -19,22 +19,11 @@ enum CollectorRoutes {
             router.post(RouterPath(path)) { request, context -> JSONResponse<BatchVerdict> in
                 let caller = try context.requireCaller()
                 let body = try await HTTPSupport.requireBody(of: request, limit: maxBodyBytes, hint: "split it into smaller batches")
-                let declared = request.headers[.contentType]
-                let format: BatchFormat
-                if let declared, !declared.hasPrefix("application/x-www-form-urlencoded") {
-                    guard let known = BatchFormat.from(contentType: declared) else {
-                        throw APIError(
-                            .unsupportedMediaType,
-                            "unsupported Content-Type \(declared); use application/json, application/x-ndjson or text/csv")
-                    }
-                    format = known
-                } else {
-                    format = BatchFormat.sniff(body)  // curl -d sends form-urlencoded by default
-                }
-                try await gate.authorize(caller.principal, entity: entity, body: body, format: format, action: caller.action)
+                let format = try Self.format(of: request, body: body, use: "application/json, application/x-ndjson or text/csv")
                 do {
-                    let verdict = try await ingest.ingest(body: body, format: format, entity: entity, channel: "http", submitter: caller.principal)
-                    return JSONResponse(verdict, status: verdict.status == .processed ? .ok : .accepted)
+                    let verdict = try await ingest.submit(
+                        body: body, format: format, entity: entity, channel: "http", caller: caller.principal, action: caller.action, gate: gate)
+                    return JSONResponse(verdict, status: HTTPResponse.Status(code: verdict.answerStatusCode))
                 } catch let error as IngestError {
                     throw error.apiError
                 }
@@ -52,15 +41,7 @@ enum CollectorRoutes {
             let body = try await HTTPSupport.requireBody(of: request, limit: maxBodyBytes, hint: "split the series into smaller files")
             // Factors are the provider's whatever the rows hold: decided before the body is read further.
             try await gate.authorize(caller.principal, entity: .factors, body: Data(), format: .ndjson, action: caller.action)
-            let format: BatchFormat
-            if let declared = request.headers[.contentType], !declared.hasPrefix("application/x-www-form-urlencoded") {
-                guard let known = BatchFormat.from(contentType: declared) else {
-                    throw APIError(.unsupportedMediaType, "unsupported Content-Type \(declared); use text/csv, application/x-ndjson or application/json")
-                }
-                format = known
-            } else {
-                format = BatchFormat.sniff(body)
-            }
+            let format = try Self.format(of: request, body: body, use: "text/csv, application/x-ndjson or application/json")
             let query = request.uri.queryParameters
             let options = HourlyFactorSeries.Options(
                 activity: query["activity"].map(String.init) ?? "electricity", source: query["source"].map(String.init) ?? "",
@@ -74,11 +55,24 @@ enum CollectorRoutes {
             do {
                 let verdict = try await ingest.ingest(
                     body: body, format: format, entity: .factors, channel: "http", submitter: caller.principal, framed: records)
-                return JSONResponse(verdict, status: verdict.status == .processed ? .ok : .accepted)
+                return JSONResponse(verdict, status: HTTPResponse.Status(code: verdict.answerStatusCode))
             } catch let error as IngestError {
                 throw error.apiError
             }
         }
+    }
+
+    /// The body's format: the declared Content-Type, or sniffed from the body when none is
+    /// declared or it is form-urlencoded (what `curl -d` sends by default); an unknown type is
+    /// a 415 saying which to `use`.
+    private static func format(of request: Request, body: Data, use: String) throws(APIError) -> BatchFormat {
+        guard let declared = request.headers[.contentType], !declared.hasPrefix("application/x-www-form-urlencoded") else {
+            return BatchFormat.sniff(body)
+        }
+        guard let known = BatchFormat.from(contentType: declared) else {
+            throw APIError(.unsupportedMediaType, "unsupported Content-Type \(declared); use \(use)")
+        }
+        return known
     }
 
     /// `GET /v1/batches/{id}`: a batch's verdict. A batch another tenant sent is answered
@@ -92,7 +86,7 @@ enum CollectorRoutes {
                 try await context.authorize(status: .notFound, body: notFound) { AccessPolicy.readBatch($0, batchTenant: sender) }
             }
             guard let verdict = found else { throw APIError.notFound(notFound) }
-            return JSONResponse(verdict, status: verdict.status == .processed ? .ok : .accepted)
+            return JSONResponse(verdict, status: HTTPResponse.Status(code: verdict.answerStatusCode))
         }
     }
 }

@@ -47,6 +47,18 @@ struct IngestService: Sendable {
     /// Whether each stored batch is also queued for auth's audit chain (when auth is in use).
     var audit = false
 
+    /// A batch arriving through a door of the collector (HTTP or ZeroMQ) from `caller` (nil when
+    /// authentication is off): the ingest gate decides whether the caller may send these
+    /// records (an ``APIError`` when not), then the batch is stored and its verdict awaited
+    /// (an ``IngestError`` when it cannot be). One path, so every door refuses and answers alike.
+    func submit(
+        body: Data, format: BatchFormat, entity: IngestEntity, channel: String, caller: Principal?, action: String, gate: IngestGate,
+        framed: [RawRecord]? = nil
+    ) async throws -> BatchVerdict {
+        try await gate.authorize(caller, entity: entity, body: body, format: format, action: action)
+        return try await ingest(body: body, format: format, entity: entity, channel: channel, submitter: caller, framed: framed)
+    }
+
     /// A batch sent over HTTP or ZeroMQ by `submitter` (nil when authentication is off), subject
     /// to the per-credential rate limit.
     /// `framed`: the body's records when the caller cut them itself (an hourly factor series);

@@ -36,18 +36,15 @@ enum ZeroMQIngestEndpoint {
             if request.body.count > maxBodyBytes {
                 return .failure(413, "batch of \(request.body.count) bytes exceeds \(maxBodyBytes) bytes; split it into smaller batches")
             }
-            let format = BatchFormat.sniff(request.body)
-            do throws(APIError) {
-                try await gate.authorize(principal, entity: entity, body: request.body, format: format, action: action)
-            } catch {
-                return .failure(Int(error.status.code), error.message)
-            }
             do {
-                let verdict = try await ingest.ingest(
-                    body: request.body, format: format, entity: entity, channel: "zmq", submitter: principal)
+                let verdict = try await ingest.submit(
+                    body: request.body, format: BatchFormat.sniff(request.body), entity: entity, channel: "zmq", caller: principal,
+                    action: action, gate: gate)
                 var reply = Reply.json(verdict)
-                reply.status = verdict.status == .processed ? 200 : 202
+                reply.status = verdict.answerStatusCode
                 return reply
+            } catch let error as APIError {
+                return .failure(Int(error.status.code), error.message)
             } catch let error as IngestError {
                 // The retry delay travels in the body too, for clients that do not parse the message.
                 var reply = Reply.failure(Int(error.status.code), error.description)

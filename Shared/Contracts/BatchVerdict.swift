@@ -29,6 +29,8 @@ public struct BatchVerdict: Codable, Sendable, Hashable {
     public var batch: String
     public var entity: IngestEntity
     public var status: Status
+    /// How a door answers the verdict: 200 once every record is decided, 202 while queued.
+    public var answerStatusCode: Int { status == .processed ? 200 : 202 }
     public var received: Int
     /// New records (or declarations) accepted.
     public var accepted: Int
