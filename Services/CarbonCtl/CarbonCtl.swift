@@ -18,6 +18,6 @@ struct CarbonCtl: AsyncParsableCommand {
             """,
         subcommands: [
             IngestCommand.self, EmissionsCommand.self, ReportCommand.self, StatusCommand.self, TargetsCommand.self,
-            BudgetsCommand.self, LoginCommand.self, ExplainCommand.self, TagsCommand.self,
+            BudgetsCommand.self, LoginCommand.self, ExplainCommand.self, TagsCommand.self, IndicatorsCommand.self,
         ])
 }

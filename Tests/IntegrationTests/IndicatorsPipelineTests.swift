@@ -109,6 +109,14 @@ import Testing
         #expect(csvStatus == 200 && csvLines.count == 3 && csvLines[0].hasPrefix("site,region,period,months,missing_months,pue,pue_status"))
         #expect(csvLines.contains { $0.hasPrefix("d3,dr,2024-03,1,,,not_measured,") }, "\(csvLines)")
 
+        // The same through carbonctl: the columns people read first, "not measured" spelled out.
+        let ctl = try suite.carbonctl(["indicators", "--from", "2024-03", "--to", "2024-03"], stdin: nil)
+        #expect(ctl.status == 0, "\(ctl.stderr)")
+        let ctlLines = ctl.stdout.split(separator: "\n").map(String.init)
+        #expect(ctlLines.first?.hasPrefix("site") == true && ctlLines.first?.contains("pue") == true, "\(ctl.stdout)")
+        #expect(ctlLines.contains { $0.hasPrefix("d3") && $0.contains("not measured") }, "\(ctl.stdout)")
+        #expect(ctlLines.contains { $0.hasPrefix("d1") && $0.contains("1.25") }, "\(ctl.stdout)")
+
         // Water per tenant, March: site 1,600 L; vm 3/4 = 1,200, db 400; a 3/4 of vm = 900, b 300.
         let site = try #require(row(try await suite.emissions("layer=site&from=2024-03&to=2024-03"), ["site": "d1"]))
         expectClose(site["water_l"], 1_600, "site water")
