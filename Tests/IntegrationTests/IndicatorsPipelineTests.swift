@@ -129,6 +129,12 @@ import Testing
         // The tenant cell's lineage recomputes its water from the site's records.
         let lineage = try await suite.json(.calculator, "/v1/lineage?layer=tenant&tenant=a&product=vm&region=dr&month=2024-03")
         expectClose((lineage["figures"] as? [String: Any])?["water_l"], 900, "a's water from its lineage")
+        // The tenant's inventory report states its water too (CSV: the last column).
+        let (reportStatus, report) = try await suite.get(.reporter, "/v1/reports?period=2024-03&tenant=a&format=csv")
+        let reportLines = String(decoding: report, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(reportStatus == 200 && reportLines.first?.hasSuffix(",water_l") == true, "\(reportLines.first ?? "")")
+        let totalLine = reportLines.first { $0.contains(",total,measured,") }?.split(separator: ",", omittingEmptySubsequences: false)
+        expectClose(totalLine.flatMap { Double($0.last ?? "") }, 900, "a's water in its report")
         // August: more discharged than withdrawn; negative, kept, and allocated the same way.
         let august = try await suite.emissions("layer=tenant&from=2024-08&to=2024-08&group_by=tenant")
         expectClose(row(august, ["tenant": "a"])?["water_l"], -337.5, "a water in August (−600 × 3/4 × 3/4)")

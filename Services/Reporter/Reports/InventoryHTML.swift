@@ -89,6 +89,7 @@ enum InventoryHTML {
         }
         html += "<tr><td>Energy (kWh)</td><td class=\"n\" colspan=\"3\">\(number(f.energyKWh))</td></tr>\n"
         html += "<tr><td>of which carbon-free (kWh, share)</td><td class=\"n\" colspan=\"3\">\(number(f.cfeKWh)) (\(number(f.cfeShare * 100)) %)</td></tr>\n"
+        html += "<tr><td>Water consumed (L, withdrawn − discharged)</td><td class=\"n\" colspan=\"3\">\(number(f.waterL))</td></tr>\n"
         if let unallocated = section.unallocated {
             html += "<tr><td>of which not allocated to a product</td><td class=\"n\">\(mass(unallocated.totalLocation))</td><td class=\"n\">\(mass(unallocated.totalMarket))</td><td class=\"n\">\(mass(unallocated.totalMarketHourly))</td></tr>\n"
         }

@@ -77,7 +77,7 @@ enum InventoryJSON {
 enum InventoryCSV {
     static func render(_ report: InventoryReport) -> Data {
         var lines = [
-            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh,quality_profiled"
+            "period,subject,section,mode,key,scope1,scope2_location,scope2_market,scope3,total_location,total_market,energy_kwh,factor_version,factor_value,factor_source,factor_unit,quality_measured,quality_filled,quality_flagged,quality_estimated,scope2_market_hourly,total_market_hourly,cfe_kwh,quality_profiled,water_l"
         ]
         let head: [CSVCell] = [.text(report.period.description), .text(report.subject.label)]
         let noFactor = [CSVCell](repeating: .empty, count: 4)
@@ -87,7 +87,7 @@ enum InventoryCSV {
             let quality = q.map { [$0.measured, $0.filled, $0.flagged, $0.estimated].map(CSVCell.number) } ?? noFactor
             let hourly = [f.scope2MarketHourly, f.totalMarketHourly, f.cfeKWh].map(CSVCell.number)
             let profiled: [CSVCell] = [q.map { CSVCell.number($0.profiled) } ?? .empty]
-            lines.append(CSVCell.line(head + [.text(section), .text(mode), .text(key)] + numbers + noFactor + quality + hourly + profiled))
+            lines.append(CSVCell.line(head + [.text(section), .text(mode), .text(key)] + numbers + noFactor + quality + hourly + profiled + [.number(f.waterL)]))
         }
         for section in report.sections {
             let mode = section.mode.rawValue
@@ -103,12 +103,12 @@ enum InventoryCSV {
                 // Location-based in the scope-2 column pair: total_location / total_market carry the category.
                 let figures: [CSVCell] = [.empty, .empty, .empty, .empty, .number(category.location), .number(category.market), .empty]
                 let key = CSVCell.text("\(category.category) \(category.description)")
-                lines.append(CSVCell.line(head + [.text("iso_14064_1"), .text(mode), key] + figures + noFactor + noFactor + noHourly))
+                lines.append(CSVCell.line(head + [.text("iso_14064_1"), .text(mode), key] + figures + noFactor + noFactor + noHourly + [.empty, .empty]))
             }
         }
         for f in report.factors {
             let factor: [CSVCell] = [.text(f.version), .number(f.value), .text(f.source ?? ""), .text(f.unit ?? "")]
-            lines.append(CSVCell.line(head + [.text("factor"), .empty, .text(f.factor)] + Array(repeating: .empty, count: 7) + factor + noFactor + noHourly))
+            lines.append(CSVCell.line(head + [.text("factor"), .empty, .text(f.factor)] + Array(repeating: .empty, count: 7) + factor + noFactor + noHourly + [.empty, .empty]))
         }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }
