@@ -59,7 +59,8 @@ import Testing
     }
 
     @Test func aSitesYearOfIndicatorsWaterPerTenantTargetsAndTheReport() async throws {
-        let suite = try SuiteProcess()
+        let webhook = try WebhookReceiver()
+        let suite = try SuiteProcess(extraArguments: [.reporter: ["--alert-webhook", webhook.url]])
         try await suite.start()
         let siteVerdict = try await suite.postExpectingAccepted("/v1/sites", Self.sites, "application/json", accepted: 2)
         let badSite = siteVerdict["rejected"] as? [[String: Any]] ?? []
@@ -177,6 +178,13 @@ import Testing
         #expect(alerts.map { $0["month"] as? String } == ["2024-12"])
         expectClose(alerts.first?["value"], 1.6, "December PUE")
         #expect(list.first { $0["indicator"] as? String == "wue" }?["on_track"] as? Bool == false)
+        // The alert is kept once and POSTed to the webhook (the watch runs every 2 s).
+        try await suite.waitUntil("December's PUE alert is delivered", seconds: 120) {
+            let kept = try await suite.json(.reporter, "/v1/indicator-alerts")["alerts"] as? [[String: Any]] ?? []
+            return kept.count == 1 && kept.first?["delivered"] as? Bool == true
+        }
+        let posted = webhook.bodies.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        #expect(posted.contains { $0["alert"] as? String == "indicator" && $0["site"] as? String == "d1" && $0["month"] as? String == "2024-12" }, "\(posted)")
         for bad in [
             #"{"site":"d1","year":2024,"indicator":"ghg","target":1}"#, #"{"site":"d1","year":2024,"indicator":"pue","target":-1}"#,
             #"{"site":"","year":2024,"indicator":"pue","target":1}"#, #"{"site":"d1","year":1900,"indicator":"pue","target":1}"#,

@@ -72,6 +72,7 @@ import Testing
             Row(service: .reporter, method: "GET", path: "/v1/indicators?from=2024-01&to=2024-12", expect: providerView),
             Row(service: .reporter, method: "GET", path: "/v1/reports/eed?site=s1&year=2024", expect: providerView),
             Row(service: .reporter, method: "GET", path: "/v1/indicator-targets", expect: providerView),
+            Row(service: .reporter, method: "GET", path: "/v1/indicator-alerts", expect: providerView),
             Row(
                 service: .reporter, method: "POST", path: "/v1/indicator-targets", body: #"{"site":"s1","year":2024,"indicator":"pue","target":1.4}"#,
                 expect: providerAdminOnly),

@@ -12,7 +12,9 @@ import ServiceKit
 /// - `GET /v1/reports/eed?site=&year=2024&format=json|csv`: a site's yearly report with the
 ///   fields of the EU data-centre reporting scheme the suite can know, and those it cannot;
 /// - `POST/GET /v1/indicator-targets`: PUE and WUE targets per site and year with their
-///   progress and the months above an alert threshold.
+///   progress and the months above an alert threshold;
+/// - `GET /v1/indicator-alerts`: those months as kept alerts, each once, with whether the alert
+///   webhook has taken it.
 enum IndicatorRoutes {
     static let bodyLimit = 1 << 20
 
@@ -79,6 +81,11 @@ enum IndicatorRoutes {
                 return year
             }
             return try await database.read { try IndicatorTargetList(targets: IndicatorTargetStore.progress($0, year: year)) }
+        }
+
+        router.get("/v1/indicator-alerts") { _, context -> IndicatorAlertList in
+            try await context.authorize { AccessPolicy.readProviderView($0, what: "data-centre indicator alerts") }
+            return try await database.read { try IndicatorAlertList(alerts: IndicatorTargetStore.alerts($0)) }
         }
     }
 

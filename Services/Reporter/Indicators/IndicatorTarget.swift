@@ -72,9 +72,49 @@ struct IndicatorTargetStatus: Codable, Sendable {
 /// `GET /v1/indicator-targets`.
 struct IndicatorTargetList: ResponseEncodable, Sendable { var targets: [IndicatorTargetStatus] }
 
-/// Reads and writes ``IndicatorTarget``s and works out their progress.
+/// `GET /v1/indicator-alerts`.
+struct IndicatorAlertList: ResponseEncodable, Sendable { var alerts: [IndicatorAlert] }
+
+/// A month of a site above its target's alert threshold, as kept for delivery: a row of
+/// `indicator_alerts` and the body POSTed to the alert webhook (`alert` tells it from a budget
+/// alert; a receiver de-duplicates by `alert` and `id`).
+struct IndicatorAlert: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "indicator_alerts"
+    var id: Int64?
+    var alert = "indicator"
+    var site: String
+    var year: Int
+    var indicator: String
+    var month: String
+    var value: Double
+    var threshold: Double
+    var delivered: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, alert, site, year, indicator, month, value, threshold, delivered
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// Reads and writes ``IndicatorTarget``s, works out their progress and keeps their alerts.
 enum IndicatorTargetStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporter-indicator-alerts-v1") { db in
+            try db.create(table: IndicatorAlert.databaseTableName) { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("alert", .text).notNull()
+                t.column("site", .text).notNull()
+                t.column("year", .integer).notNull()
+                t.column("indicator", .text).notNull()
+                t.column("month", .text).notNull()
+                t.column("value", .double).notNull()
+                t.column("threshold", .double).notNull()
+                t.column("delivered", .boolean).notNull().defaults(to: false)
+                // Each month above a threshold once, whatever its value does later.
+                t.uniqueKey(["site", "indicator", "month", "threshold"])
+            }
+        }
         migrator.registerMigration("reporter-indicator-targets-v1") { db in
             try db.create(table: IndicatorTarget.databaseTableName) { t in
                 t.column("site", .text).notNull()
@@ -85,6 +125,31 @@ enum IndicatorTargetStore {
                 t.primaryKey(["site", "year", "indicator"])
             }
         }
+    }
+
+    /// Keeps every month above a target's threshold as an alert, each once; returns how many are new.
+    @discardableResult
+    static func evaluate(_ db: Database) throws -> Int {
+        var raised = 0
+        for status in try progress(db) {
+            for alert in status.alerts {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO indicator_alerts (alert, site, year, indicator, month, value, threshold, delivered)
+                        VALUES ('indicator', ?, ?, ?, ?, ?, ?, 0)
+                        """,
+                    arguments: [status.site, status.year, status.indicator, alert.month, alert.value, alert.threshold])
+                raised += db.changesCount
+            }
+        }
+        return raised
+    }
+
+    /// The kept alerts, in the order they were raised; only those not yet delivered, when asked.
+    static func alerts(_ db: Database, undeliveredOnly: Bool = false) throws -> [IndicatorAlert] {
+        var request = IndicatorAlert.order(Column("id"))
+        if undeliveredOnly { request = request.filter(Column("delivered") == false) }
+        return try request.fetchAll(db)
     }
 
     /// Every target (of `year`, when given) with its progress, by site, year and indicator.

@@ -8,9 +8,10 @@ import Synchronization
 import FoundationNetworking
 #endif
 
-/// Every few seconds: raises the alerts of crossed budgets (each crossing once, in the store)
-/// and POSTs each alert not yet delivered to the webhook, when one is configured; a failed
-/// POST is tried again on the next round, so delivery is at least once.
+/// Every few seconds: raises the alerts of crossed budgets and of data-centre indicators above
+/// their targets' thresholds (each once, in the store) and POSTs each alert not yet delivered
+/// to the webhook, when one is configured; a failed POST is tried again on the next round, so
+/// delivery is at least once.
 final class BudgetWatch: Sendable {
     let database: DatabasePool
     let webhook: URL?
@@ -42,25 +43,41 @@ final class BudgetWatch: Sendable {
         }
     }
 
+    /// POSTs one alert as JSON; true when the webhook answered 2xx.
+    private func post(_ alert: some Encodable, to webhook: URL) async throws -> Bool {
+        var request = URLRequest(url: webhook)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONEncoder().encode(alert)
+        request.timeoutInterval = 5
+        let (_, response) = try await URLSession.shared.data(for: request)
+        guard let status = (response as? HTTPURLResponse)?.statusCode else { return false }
+        return (200..<300).contains(status)
+    }
+
     func round() async {
         do {
             let method = self.method
             let raised = try await database.write { try ManagementStore.evaluate($0, method: method) }
             if raised > 0 { logger.info("budget alerts raised", metadata: ["count": "\(raised)"]) }
+            let indicatorAlerts = try await database.write { try IndicatorTargetStore.evaluate($0) }
+            if indicatorAlerts > 0 { logger.info("indicator alerts raised", metadata: ["count": "\(indicatorAlerts)"]) }
             guard let webhook else { return }
             let pending = try await database.read { try ManagementStore.alerts($0, tenant: nil, undeliveredOnly: true) }
             for alert in pending {
-                var request = URLRequest(url: webhook)
-                request.httpMethod = "POST"
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                request.httpBody = try JSONEncoder().encode(alert)
-                request.timeoutInterval = 5
-                let (_, response) = try await URLSession.shared.data(for: request)
-                guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
+                guard try await post(alert, to: webhook) else {
                     logger.warning("webhook refused an alert; trying again later", metadata: ["tenant": "\(alert.tenant)"])
                     return
                 }
                 try await database.write { try $0.execute(sql: "UPDATE budget_alerts SET delivered = 1 WHERE id = ?", arguments: [alert.id]) }
+            }
+            for var alert in try await database.read({ try IndicatorTargetStore.alerts($0, undeliveredOnly: true) }) {
+                guard try await post(alert, to: webhook) else {
+                    logger.warning("webhook refused an alert; trying again later", metadata: ["site": "\(alert.site)"])
+                    return
+                }
+                alert.delivered = true
+                try await database.write { [alert] in try alert.update($0) }
             }
         } catch {
             logger.warning("budget round failed; trying again", metadata: ["error": "\(error)"])
