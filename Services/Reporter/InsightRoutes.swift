@@ -16,9 +16,9 @@ enum InsightRoutes {
     ) -> WorkerService {
         ReportRoutes.add(to: router, database: database)
         AnalysisRoutes.add(to: router, database: database)
-        let watch = BudgetWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
+        let watch = AlertWatch(database: database, webhook: webhook, method: forecastMethod, logger: logger)
         ManagementRoutes.add(to: router, database: database, watch: watch)
         IndicatorRoutes.add(to: router, database: database)
-        return WorkerService(name: "budget-watch", onShutdown: { watch.stop() }) { try await watch.run() }
+        return WorkerService(name: "alert-watch", onShutdown: { watch.stop() }) { try await watch.run() }
     }
 }

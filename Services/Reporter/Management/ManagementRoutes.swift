@@ -12,7 +12,7 @@ import ServiceKit
 enum ManagementRoutes {
     static let bodyLimit = 1 << 20
 
-    static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, watch: BudgetWatch) {
+    static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, watch: AlertWatch) {
         router.post("/v1/targets") { request, context -> ReductionTarget in
             let data = try await HTTPSupport.requireBody(of: request, limit: bodyLimit)
             let target = try HTTPSupport.decode(

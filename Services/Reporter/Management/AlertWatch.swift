@@ -12,7 +12,7 @@ import FoundationNetworking
 /// their targets' thresholds (each once, in the store) and POSTs each alert not yet delivered
 /// to the webhook, when one is configured; a failed POST is tried again on the next round, so
 /// delivery is at least once.
-final class BudgetWatch: Sendable {
+final class AlertWatch: Sendable {
     let database: DatabasePool
     let webhook: URL?
     let intervalSeconds: Double
