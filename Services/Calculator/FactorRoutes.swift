@@ -11,8 +11,7 @@ enum FactorRoutes {
     static func add(to router: some RouterMethods<ServiceRequestContext>, database: DatabasePool, defaults: [EmissionFactor]) {
         router.get("/v1/factors") { request, context -> FactorList in
             try await context.authorize { AccessPolicy.readProviderView($0, what: "the provider's factor library") }
-            var parameters: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            let parameters = QueryParameters.of(request)
             let query: FactorQuery
             do {
                 query = try FactorQuery.parse(parameters)

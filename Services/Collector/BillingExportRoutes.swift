@@ -52,8 +52,7 @@ enum BillingExportRoutes {
             try await context.authorize { AccessPolicy.uploadBillingExport($0) }
             let source = try context.parameters.require("source")
             guard let folder = folders[source] else { throw APIError.notFound("no billing_export source named \(source)") }
-            var parameters: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            let parameters = QueryParameters.of(request)
             let name = try checkedName(parameters["name"], field: "name")
             let statusPath = "/v1/sources/\(source)/exports/\(name)"
             let staging = folder.appendingPathComponent(".upload-\(name)", isDirectory: true)

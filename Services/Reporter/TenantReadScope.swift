@@ -24,11 +24,3 @@ extension ServiceRequestContext {
     }
 }
 
-/// The query parameters of a request as plain strings (the last value of a repeated name).
-enum QueryParameters {
-    static func of(_ request: Request) -> [String: String] {
-        var parameters: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-        return parameters
-    }
-}

@@ -31,8 +31,7 @@ enum DashboardRoutes {
             case .signedIn(let who): principal = who
             case .response(let response): return response
             }
-            var parameters: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            let parameters = QueryParameters.of(request)
             let action = "GET /dashboard"
             guard principal.role.mayRead else {
                 let message = "the role \(principal.role.rawValue) may not read emissions"
