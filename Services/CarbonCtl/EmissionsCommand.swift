@@ -51,20 +51,12 @@ struct EmissionsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let reporter = try client.client(for: .reporter)
-            var query: [URLQueryItem] = []
-            let filters: [(String, String?)] = [
-                ("group_by", groupBy), ("from", from), ("to", to), ("tenant", tenant), ("product", product), ("region", region),
-                ("layer", layer), ("mode", mode),
-            ]
-            for (name, value) in filters { if let value { query.append(URLQueryItem(name: name, value: value)) } }
-            // The table is drawn from the CSV answer: it carries the column order.
-            query.append(URLQueryItem(name: "format", value: format == .json ? "json" : "csv"))
-            let body = try await reporter.get("/v1/emissions", query: query)
-            switch format {
-            case .json, .csv: FileHandle.standardOutput.write(body)
-            case .table: print(TextTable.render(csv: String(decoding: body, as: UTF8.self)), terminator: "")
-            }
+            try await ReporterTable.show(
+                "/v1/emissions",
+                query: [
+                    ("group_by", groupBy), ("from", from), ("to", to), ("tenant", tenant), ("product", product), ("region", region),
+                    ("layer", layer), ("mode", mode),
+                ], format: format, client: client)
         }
     }
 }

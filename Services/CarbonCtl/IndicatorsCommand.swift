@@ -38,18 +38,9 @@ struct IndicatorsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let reporter = try client.client(for: .reporter)
-            var query: [URLQueryItem] = []
-            for (name, value) in [("site", site), ("from", from), ("to", to), ("granularity", granularity)] {
-                if let value { query.append(URLQueryItem(name: name, value: value)) }
-            }
-            // The table is drawn from the CSV answer: it carries the column order.
-            query.append(URLQueryItem(name: "format", value: format == .json ? "json" : "csv"))
-            let body = try await reporter.get("/v1/indicators", query: query)
-            switch format {
-            case .json, .csv: FileHandle.standardOutput.write(body)
-            case .table: print(TextTable.render(csv: Self.tableCSV(String(decoding: body, as: UTF8.self))), terminator: "")
-            }
+            try await ReporterTable.show(
+                "/v1/indicators", query: [("site", site), ("from", from), ("to", to), ("granularity", granularity)], format: format,
+                client: client, reshape: Self.tableCSV)
         }
     }
 

@@ -189,6 +189,8 @@ import Testing
             #"{"site":"d1","year":2024,"indicator":"ghg","target":1}"#, #"{"site":"d1","year":2024,"indicator":"pue","target":-1}"#,
             #"{"site":"","year":2024,"indicator":"pue","target":1}"#, #"{"site":"d1","year":1900,"indicator":"pue","target":1}"#,
             #"{"site":"d1","year":2024,"indicator":"pue","target":1,"alert_above":0}"#,
+            // A key given twice: which site would it be? Neither.
+            #"{"site":"d1","site":"d3","year":2024,"indicator":"pue","target":1}"#,
         ] {
             let (status, answer) = try await suite.post(.reporter, "/v1/indicator-targets", body: Data(bad.utf8), contentType: "application/json")
             #expect(status == 400, "\(bad): \(String(decoding: answer, as: UTF8.self))")

@@ -41,7 +41,8 @@ struct EEDReport: Codable, Sendable {
     /// The report of `site` for `year`, or nil when the site has no data that year.
     static func build(_ db: Database, site: String, year: Int) throws -> EEDReport? {
         let period = (1...12).map { CalendarMonth(year: year, month: $0) }
-        guard let region = try SiteMeasureStore.sites(db).first(where: { $0.site == site })?.region else { return nil }
+        // One site's region, not every site's.
+        guard let region = try SiteMeasureStore.region(of: site).fetchOne(db) else { return nil }
         let months = try SiteMeasureStore.months(db, site: site, from: period[0], to: period[11])
         guard let latest = months.last else { return nil }
         let k = SiteIndicators.compute(period: period, data: months)

@@ -66,6 +66,11 @@ enum SiteMeasureStore {
             .map { ($0["site"], $0["region"]) }
     }
 
+    /// The site's region (its latest month's), or nil when it has no measures.
+    static func region(of site: String) -> some FetchRequest<String> {
+        SiteMeasureRow.filter(Column("site") == site).order(Column("month").desc).select(Column("region"), as: String.self)
+    }
+
     /// The last month with measures of any site, or nil.
     static func latestMonth(_ db: Database) throws -> CalendarMonth? {
         try String.fetchOne(db, sql: "SELECT MAX(month) FROM site_measures").flatMap(CalendarMonth.init)
