@@ -194,20 +194,7 @@ enum AuthRoutes {
             if principal != nil { logger.notice("denied", metadata: ["user": "\(principal?.subject ?? "")", "action": "\(action)"]) }
         }
         return RouteGuard(
-            identify: { header, route throws(APIError) in
-                let outcome: Result<TokenClaims, TokenRejection>
-                do {
-                    outcome = try await authenticate(header, database: database)
-                } catch {
-                    throw APIError(.serviceUnavailable, "could not read tokens: \(error)")
-                }
-                switch outcome {
-                case .success(let claims): return claims.principal
-                case .failure(let rejection):
-                    await audited(nil, route: route, detail: rejection.description)
-                    throw APIError(.unauthorized, rejection.description)
-                }
-            },
+            authenticate: { await identify($0, database: database, acceptingKeys: false) },
             reportDenial: { principal, route, reason in await audited(principal, route: route, detail: reason) })
     }
 
@@ -226,36 +213,34 @@ enum AuthRoutes {
     }
 
     static func authenticate(_ header: String?, database: DatabasePool) async throws -> Result<TokenClaims, TokenRejection> {
-        guard let header, header.hasPrefix("Bearer ") else { return .failure(.malformed) }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        return try await database.read { try TokenIssuer.verify($0, token: token, now: Int64(Date().timeIntervalSince1970)) }
+        guard let credential = Credential(authorization: header) else { return .failure(.malformed) }
+        return try await database.read { try TokenIssuer.verify($0, token: credential.text, now: Int64(Date().timeIntervalSince1970)) }
+    }
+
+    /// Who presents `header`, checked against auth's own store: an access token (signature,
+    /// expiry, revocation) or, when `acceptingKeys`, an API key too.
+    static func identify(_ header: String?, database: DatabasePool, acceptingKeys: Bool) async -> AuthenticationOutcome {
+        guard let credential = Credential(authorization: header) else {
+            return .unauthenticated("authentication required: send Authorization: Bearer <token from POST /v1/login>")
+        }
+        do {
+            if acceptingKeys, case .apiKey(let key) = credential {
+                return try await database.read { try IdentityStore.verify($0, key: key) }.outcome
+            }
+            switch try await authenticate(header, database: database) {
+            case .success(let claims): return .authenticated(claims.principal)
+            case .failure(let rejection): return .unauthenticated(rejection.description)
+            }
+        } catch {
+            return .unavailable("could not read identities: \(error)")
+        }
     }
 
     /// The route guard of auth's own service routes (backups): tokens and keys checked against
     /// auth's own store, refusals appended to the audit log directly.
     static func localGuard(database: DatabasePool, logger: Logger) -> RouteGuard {
         RouteGuard(
-            authenticate: { header in
-                guard let header, header.hasPrefix("Bearer ") else {
-                    return .unauthenticated("authentication required: send Authorization: Bearer <token from POST /v1/login>")
-                }
-                let credential = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-                do {
-                    if credential.hasPrefix("cmk_") {
-                        let identity = try await database.read { try IdentityStore.verify($0, key: credential) }
-                        guard identity.valid, let keyID = identity.keyID, let role = identity.role.flatMap(Role.init(rawValue:)) else {
-                            return .unauthenticated("the API key is unknown or revoked")
-                        }
-                        return .authenticated(Principal(subject: "key:\(keyID)", tenant: identity.tenant, role: role))
-                    }
-                    switch try await database.read({ try TokenIssuer.verify($0, token: credential, now: Int64(Date().timeIntervalSince1970)) }) {
-                    case .success(let claims): return .authenticated(claims.principal)
-                    case .failure(let rejection): return .unauthenticated(rejection.description)
-                    }
-                } catch {
-                    return .unavailable("could not read identities: \(error)")
-                }
-            },
+            authenticate: { await identify($0, database: database, acceptingKeys: true) },
             reportDenial: { principal, action, reason in
                 do {
                     try await audit(

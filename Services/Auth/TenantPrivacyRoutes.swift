@@ -105,8 +105,7 @@ enum TenantPrivacyRoutes {
         guard let principal = context.principal else {
             throw APIError(.internalServerError, "a tenant's export or erase needs a signed-in caller; this route was registered without one")
         }
-        let header = request.headers[.authorization] ?? ""
-        return (principal, String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        return (principal, Credential(authorization: request.headers[.authorization])?.text ?? "")
     }
 
     /// `erased-` and 16 hex digits of HMAC-SHA256(tenant) under auth's signing key.

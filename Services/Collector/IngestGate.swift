@@ -16,7 +16,8 @@ struct IngestGate: Sendable {
     let keyCheck: KeyCheck
     let authenticator: Authenticator?
 
-    enum Credential {
+    /// Where the caller's credential arrived.
+    enum Presented {
         /// HTTP's `Authorization` header.
         case authorization(String?)
         /// The ZeroMQ request header's `api_key` (a token or an API key).
@@ -29,12 +30,18 @@ struct IngestGate: Sendable {
         let gate = self
         return RouteGuard(
             identify: { authorization, action throws(APIError) in try await gate.authenticate(.authorization(authorization), action: action) },
-            reportDenial: { principal, action, reason in await gate.authenticator?.recordDenial(principal, action: action, reason: reason) })
+            reportDenial: reportDenial)
+    }
+
+    /// Refusals go to auth's audit log (through the service's audit outbox).
+    private var reportDenial: RouteGuard.ReportDenial {
+        let authenticator = self.authenticator
+        return { principal, action, reason in await authenticator?.recordDenial(principal, action: action, reason: reason) }
     }
 
     /// Who is asking: nil without authentication (or with a valid API key under the older key
     /// check); throws 401, 403 or 503.
-    func authenticate(_ credential: Credential, action: String) async throws(APIError) -> Principal? {
+    func authenticate(_ credential: Presented, action: String) async throws(APIError) -> Principal? {
         guard let authenticator else {
             let outcome: KeyCheck.Outcome
             switch credential {
@@ -52,18 +59,12 @@ struct IngestGate: Sendable {
         case .authorization(let header): outcome = await authenticator.authenticate(authorization: header)
         case .headerField(let key): outcome = await authenticator.authenticate(credential: key)
         }
-        switch outcome {
-        case .authenticated(let principal): return principal
-        case .unauthenticated(let message):
-            await authenticator.recordDenial(nil, action: action, reason: message)
-            throw APIError(.unauthorized, message)
-        case .unavailable(let message): throw APIError(.serviceUnavailable, message)
-        }
+        return try await outcome.admit(action: action, reportDenial: reportDenial)
     }
 
     /// Returns when `principal` may write this batch; throws 400 or 403 (reported) when not.
     func authorize(_ principal: Principal?, entity: IngestEntity, body: Data, format: BatchFormat, action: String) async throws(APIError) {
-        guard let principal, let authenticator else { return }
+        guard let principal, authenticator != nil else { return }
         var records: [AccessPolicy.RecordOwnership] = []
         // A body that cannot be framed is not checked record by record here: ingest refuses it
         // with the framing error right after, before anything is stored.
@@ -75,17 +76,11 @@ struct IngestGate: Sendable {
                 case .success(let claim): records.append(AccessPolicy.RecordOwnership(tenant: claim.tenant, kind: claim.kind))
                 case .failure(.repeatedKey(let key)):
                     let message = "record \(index + 1): \(RecordValidator.duplicate(key).message)"
-                    await authenticator.recordDenial(principal, action: action, reason: message)
-                    throw APIError.badRequest(message)
+                    try await routeGuard.require(principal, action: action, decision: .denied(message), status: .badRequest)
                 case .failure(.invalid): records.append(AccessPolicy.RecordOwnership(tenant: nil, kind: nil))
                 }
             }
         }
-        switch AccessPolicy.write(principal, entity: entity.rawValue, records: records) {
-        case .allowed: return
-        case .denied(let message):
-            await authenticator.recordDenial(principal, action: action, reason: message)
-            throw APIError(.forbidden, message)
-        }
+        try await routeGuard.require(principal, action: action, decision: AccessPolicy.write(principal, entity: entity.rawValue, records: records))
     }
 }

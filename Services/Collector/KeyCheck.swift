@@ -1,3 +1,4 @@
+import AccessControl
 import CarbonModel
 import Contracts
 import Foundation
@@ -17,10 +18,10 @@ struct KeyCheck: Sendable {
     /// HTTP: the key comes as `Authorization: Bearer <key>`.
     func check(authorization: String?) async -> Outcome {
         guard auth != nil else { return .allowed }
-        guard let authorization, authorization.hasPrefix("Bearer ") else {
+        guard let credential = Credential(authorization: authorization) else {
             return .unauthenticated("this collector requires an API key: send Authorization: Bearer cmk_…")
         }
-        return await check(key: String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        return await check(key: credential.text)
     }
 
     /// ZeroMQ: the key comes in the request header's `api_key` field.

@@ -46,6 +46,12 @@ actor VerdictBoard {
         }
     }
 
+    /// Drops an expected batch whose verdict the sender found in the store instead.
+    func forget(_ batch: String) {
+        if case .waiting = slots[batch] { return }  // a waiter owns the slot until it is woken or expires
+        slots.removeValue(forKey: batch)
+    }
+
     private func expire(_ batch: String) {
         guard case .waiting(let continuation) = slots[batch] else { return }
         slots.removeValue(forKey: batch)

@@ -146,9 +146,25 @@ struct VerdictTracker: Sendable {
     /// Sends a just-stored batch (`send`) and waits up to `milliseconds` for its verdict; nil when
     /// it did not come in time. The batch is expected before it is sent, so a verdict that
     /// arrives before the wait begins is kept rather than missed.
+    ///
+    /// The publisher may also send the batch before it is expected: its outbox is shared, and a
+    /// wake-up meant for another batch (or a restart's drain) takes every stored message. A
+    /// verdict that came back that early woke nobody, but it was recorded before any wake-up,
+    /// so one read of the store after `expect` finds it: either the verdict was recorded before
+    /// that read, or its wake-up comes after `expect` and reaches the board.
     func awaitVerdict(of batch: String, milliseconds: Int, send: () -> Void) async -> BatchVerdict? {
         await board.expect(batch)
         send()
+        do {
+            if let stored = try await verdict(of: batch), stored.status == .processed {
+                await board.forget(batch)
+                return stored
+            }
+        } catch {
+            logger.warning(
+                "could not read a batch's verdict before waiting for it; waiting for the wake-up",
+                metadata: ["message_id": "\(batch)", "error": "\(error)"])
+        }
         return await board.wait(for: batch, milliseconds: milliseconds)
     }
 

@@ -7,16 +7,6 @@ import AccessControl
 import Messaging
 import Synchronization
 
-/// The outcome of presenting a credential.
-public enum AuthenticationOutcome: Sendable, Hashable {
-    case authenticated(Principal)
-    /// No credential, or one that is unknown, expired, revoked or forged (answer 401).
-    case unauthenticated(String)
-    /// Auth could not be reached to learn its keys or its revocations (answer 503): failing
-    /// closed, so that a revoked token is never accepted because auth was down.
-    case unavailable(String)
-}
-
 /// Establishes who is calling, for services other than auth. Access tokens are verified locally
 /// with auth's public keys (fetched over ZeroMQ); revoked token ids are polled from auth every
 /// `pollMilliseconds`; API keys (`cmk_…`) are checked with auth on each request. Denials are
@@ -80,19 +70,25 @@ public final class Authenticator: Sendable {
 
     /// `Authorization: Bearer <token or API key>`.
     public func authenticate(authorization: String?) async -> AuthenticationOutcome {
-        guard let authorization, authorization.hasPrefix("Bearer ") else {
+        guard let credential = Credential(authorization: authorization) else {
             return .unauthenticated("authentication required: send Authorization: Bearer <token from POST /v1/login, or an API key>")
         }
-        return await authenticate(credential: String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        return await authenticate(credential)
     }
 
     /// A bare token or API key (the ZeroMQ ingest header's `api_key`).
-    public func authenticate(credential: String?) async -> AuthenticationOutcome {
-        guard let credential, !credential.isEmpty else {
+    public func authenticate(credential text: String?) async -> AuthenticationOutcome {
+        guard let credential = Credential(text) else {
             return .unauthenticated("authentication required: present an access token or an API key")
         }
-        if credential.hasPrefix("cmk_") { return await verifyKey(credential) }
-        return await verifyToken(credential)
+        return await authenticate(credential)
+    }
+
+    private func authenticate(_ credential: Credential) async -> AuthenticationOutcome {
+        switch credential {
+        case .apiKey(let key): await verifyKey(key)
+        case .token(let token): await verifyToken(token)
+        }
     }
 
     /// Tells auth, without waiting, that a request was refused (for its audit log).
@@ -141,11 +137,7 @@ public final class Authenticator: Sendable {
             let reply = try await auth.request(
                 type: APIKeyVerificationRequest.messageType, body: WireFrame.encodeJSON(APIKeyVerificationRequest(key: key)),
                 timeoutMilliseconds: 3_000)
-            let identity = try JSONDecoder().decode(APIKeyIdentity.self, from: reply.body)
-            guard identity.valid, let keyID = identity.keyID, let role = identity.role.flatMap(Role.init(rawValue:)) else {
-                return .unauthenticated("the API key is unknown or revoked")
-            }
-            return .authenticated(Principal(subject: "key:\(keyID)", tenant: identity.tenant, role: role))
+            return try JSONDecoder().decode(APIKeyIdentity.self, from: reply.body).outcome
         } catch {
             return .unavailable("could not verify the API key with auth: \(error)")
         }

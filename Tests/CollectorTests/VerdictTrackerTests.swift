@@ -107,6 +107,18 @@ import Testing
         #expect(verdict == nil)
     }
 
+    /// The publisher sent the batch before its sender expected it (a wake-up meant for another
+    /// batch), and the verdict came back and was recorded before the wait began: the sender gets
+    /// it at once rather than "queued" after the whole timeout.
+    @Test func aVerdictRecordedBeforeTheWaitIsAnsweredAtOnce() async throws {
+        try store("b7", records: 1, parts: [("b7", 0)])
+        let sent = BatchVerdict(batch: "b7", entity: .activity, status: .processed, received: 1, accepted: 1)
+        _ = try answer("b7", sent)
+        // Without the read after `expect`, nothing would wake this wait: it would end in nil.
+        let verdict = await tracker.awaitVerdict(of: "b7", milliseconds: 5_000) {}
+        #expect(verdict == sent)
+    }
+
     @Test func aStoredVerdictIsFoundByPolling() async throws {
         try store("b6", records: 1, parts: [("b6", 0)])
         let sent = BatchVerdict(batch: "b6", entity: .activity, status: .processed, received: 1, accepted: 1)

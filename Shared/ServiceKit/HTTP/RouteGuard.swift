@@ -38,13 +38,7 @@ public struct RouteGuard: Sendable {
     ) {
         self.init(
             identify: { authorization, action throws(APIError) in
-                switch await authenticate(authorization) {
-                case .authenticated(let principal): return principal
-                case .unauthenticated(let message):
-                    await reportDenial(nil, action, message)
-                    throw APIError(.unauthorized, message)
-                case .unavailable(let message): throw APIError(.serviceUnavailable, message)
-                }
+                try await authenticate(authorization).admit(action: action, reportDenial: reportDenial)
             },
             reportDenial: reportDenial)
     }
