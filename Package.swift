@@ -101,7 +101,7 @@ let package = Package(
             swiftSettings: strict),
         // A client of the services (not a service): talks to them over HTTP only.
         .executableTarget(
-            name: "CarbonCtl", dependencies: ["CarbonModel", argumentParser],
+            name: "CarbonCtl", dependencies: ["CarbonModel", "Collecting", "Contracts", argumentParser],
             path: "Services/CarbonCtl", swiftSettings: strict),
 
         // The in-process baseline of scripts/bench (a measurement, not a test).

@@ -1,4 +1,5 @@
 import AccessControl
+import Contracts
 import Foundation
 import GRDB
 import HTTPTypes
@@ -10,14 +11,6 @@ import ServiceKit
 /// admins (tenants, users, API keys), and the audit log for auditors. Every refusal is audited.
 enum AuthRoutes {
     struct LoginRequest: Decodable { var username: String; var password: String }
-    struct LoginAnswer: ResponseEncodable, Sendable {
-        var token: String
-        var tokenType = "Bearer"
-        var expiresAt: Int64
-        var tenant: String?
-        var role: String
-        enum CodingKeys: String, CodingKey { case token, tenant, role, tokenType = "token_type", expiresAt = "expires_at" }
-    }
     struct TenantRequest: Decodable { var tenant: String }
     struct UserRequest: Decodable { var username: String; var password: String; var role: String; var tenant: String? }
     struct KeyRequest: Decodable { var role: String; var tenant: String? }
@@ -257,3 +250,5 @@ enum AuthRoutes {
         try await database.write { try AuditLog.append($0, entry) }
     }
 }
+
+extension LoginAnswer: ResponseEncodable {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarbonModel
+import Contracts
 import Foundation
 import GRDB
 import Hummingbird

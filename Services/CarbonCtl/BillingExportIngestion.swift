@@ -1,3 +1,4 @@
+import Collecting
 import Foundation
 
 /// `carbonctl ingest --billing-source NAME FILE|FOLDER…`: each argument is one cloud billing
@@ -89,20 +90,23 @@ struct BillingExportIngestion {
         while true {
             let reply = try await collector.send("GET", "/v1/sources/\(source)/exports/\(name)")
             guard reply.status == 200 else { throw CtlError.refused(service: "collector", status: reply.status, message: reply.text) }
-            guard let status = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any] else {
-                // An answer that is not JSON is shown as it came.
-                throw CtlError.refused(service: "collector", status: reply.status, message: "unreadable status: \(reply.text)")
+            let status: BillingExportStatus
+            do { status = try JSONDecoder().decode(BillingExportStatus.self, from: reply.body) } catch {
+                throw CtlError.refused(service: "collector", status: reply.status, message: "unreadable status (\(error)): \(reply.text)")
             }
-            let state = status["state"] as? String ?? "?"
+            let state = status.state
             switch state {
             case "done":
                 finishLine()
-                return render(name, note: status["note"] as? [String: Any] ?? [:])
+                guard let note = status.note else {
+                    throw CtlError.refused(service: "collector", status: reply.status, message: "\(name) is done but its status has no note: \(reply.text)")
+                }
+                return render(name, note: note)
             case "failed":
                 finishLine()
-                throw CtlError.refused(service: "collector", status: 422, message: "\(name) failed: \(status["reason"] as? String ?? "")")
+                throw CtlError.refused(service: "collector", status: 422, message: "\(name) failed: \(status.reason ?? "")")
             default:
-                let line = Self.describe(state, progress: status["progress"] as? [String: Any])
+                let line = Self.describe(state, progress: status.progress)
                 if onTerminal {
                     Self.redraw(line)
                 } else if line != lastLine, !line.hasPrefix("waiting") || lastLine.isEmpty {
@@ -115,57 +119,54 @@ struct BillingExportIngestion {
     }
 
     /// One progress line: the phase, a bar and the counts.
-    static func describe(_ state: String, progress: [String: Any]?) -> String {
-        func number(_ key: String) -> Int64 { (progress?[key] as? NSNumber)?.int64Value ?? 0 }
+    static func describe(_ state: String, progress: ExportProgress?) -> String {
+        let bytesDone = progress?.bytesDone ?? 0, bytesTotal = progress?.bytesTotal ?? 0
         switch state {
         case "hashing":
-            return "hashing " + bar(number("bytes_done"), of: number("bytes_total")) + " \(size(number("bytes_done"))) / \(size(number("bytes_total")))"
+            return "hashing " + bar(bytesDone, of: bytesTotal) + " \(size(bytesDone)) / \(size(bytesTotal))"
         case "reading":
-            return "reading " + bar(number("bytes_done"), of: number("bytes_total"))
-                + " \(size(number("bytes_done"))) / \(size(number("bytes_total"))), \(number("rows")) rows, part \(number("part"))/\(number("parts"))"
+            return "reading " + bar(bytesDone, of: bytesTotal)
+                + " \(size(bytesDone)) / \(size(bytesTotal)), \(progress?.rows ?? 0) rows, part \(progress?.part ?? 0)/\(progress?.parts ?? 0)"
         case "sending":
-            return "sending " + bar(number("records_sent"), of: number("records_total")) + " \(number("records_sent")) / \(number("records_total")) records"
+            let sent = Int64(progress?.recordsSent ?? 0), total = Int64(progress?.recordsTotal ?? 0)
+            return "sending " + bar(sent, of: total) + " \(sent) / \(total) records"
         default:
             return "waiting in the collector's folder"
         }
     }
 
     /// The note as printed: counts, rejections by line (and part), what was left out.
-    private func render(_ name: String, note: [String: Any]) -> Bool {
-        func int(_ value: Any?) -> Int { (value as? NSNumber)?.intValue ?? 0 }
-        let conversion = note["conversion"] as? [String: Any] ?? [:]
+    private func render(_ name: String, note: BillingExportNote) -> Bool {
+        let conversion = note.conversion
         var text = ""
-        if let batch = note["already_delivered_as_batch"] as? String {
+        if let batch = note.alreadyDeliveredAsBatch {
             text += "\(name): ingested before (batch \(batch)); not ingested again\n"
         }
-        text += "\(name): rows \(int(conversion["rows"])), usage rows \(int(conversion["usage_rows"])), records \(int(conversion["usage_records"])), "
-            + "rejected rows \(int(conversion["rejected_rows"]))\n"
-        let verdict = note["verdict"] as? [String: Any]
-        if let verdict {
-            let rejected = verdict["rejected"] as? [[String: Any]] ?? []
-            text += "batches \((verdict["batches"] as? [Any])?.count ?? 0), records \(int(verdict["received"])): accepted \(int(verdict["accepted"])), "
-                + "repeats \(int(verdict["repeats"])), revisions \(int(verdict["revisions"])), rejected \(int(verdict["rejected_count"]))\n"
-            for rejection in rejected {
-                let part = (rejection["part"] as? String).map { "\($0):" } ?? ""
-                text += "rejected \(name):\(part)line \(int(rejection["line"])): \(rejection["reason"] as? String ?? "")\n"
+        text += "\(name): rows \(conversion.rows), usage rows \(conversion.usageRows), records \(conversion.usageRecords), "
+            + "rejected rows \(conversion.rejectedRows)\n"
+        if let verdict = note.verdict {
+            text += "batches \(verdict.batches.count), records \(verdict.received): accepted \(verdict.accepted), "
+                + "repeats \(verdict.repeats), revisions \(verdict.revisions), rejected \(verdict.rejectedCount)\n"
+            for rejection in verdict.rejected {
+                let part = rejection.part.map { "\($0):" } ?? ""
+                text += "rejected \(name):\(part)line \(rejection.line ?? 0): \(rejection.reason)\n"
             }
-            if int(verdict["rejected_count"]) > rejected.count {
-                text += "(\(int(verdict["rejected_count"]) - rejected.count) more rejections in the preprocessor's quarantine)\n"
+            if verdict.rejectedCount > verdict.rejected.count {
+                text += "(\(verdict.rejectedCount - verdict.rejected.count) more rejections in the preprocessor's quarantine)\n"
             }
-            if let queued = verdict["queued_batches"] as? [String], !queued.isEmpty {
-                text += "not validated yet: batches \(queued.joined(separator: ", ")) (GET /v1/batches/{id})\n"
+            if !verdict.queuedBatches.isEmpty {
+                text += "not validated yet: batches \(verdict.queuedBatches.joined(separator: ", ")) (GET /v1/batches/{id})\n"
             }
         }
-        for (type, count) in (conversion["not_usage"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            text += "not usage: \(type) \(int(count))\n"
+        for (type, count) in conversion.notUsage.sorted(by: { $0.key < $1.key }) {
+            text += "not usage: \(type) \(count)\n"
         }
-        let lines = conversion["unmapped_lines"] as? [String: [String]] ?? [:]
-        for (code, count) in (conversion["unmapped"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            text += "unmapped: \(code) \(int(count)) (\((lines[code] ?? []).joined(separator: ", ")))\n"
+        for (code, count) in conversion.unmapped.sorted(by: { $0.key < $1.key }) {
+            text += "unmapped: \(code) \(count) (\((conversion.unmappedLines[code] ?? []).joined(separator: ", ")))\n"
         }
-        for part in conversion["duplicate_parts"] as? [String] ?? [] { text += "duplicate part left out: \(part)\n" }
+        for part in conversion.duplicateParts { text += "duplicate part left out: \(part)\n" }
         print(text, terminator: "")
-        return int(verdict?["rejected_count"]) > 0 || int(conversion["rejected_rows"]) > 0
+        return (note.verdict?.rejectedCount ?? 0) > 0 || conversion.rejectedRows > 0
     }
 
     private func finishLine() {

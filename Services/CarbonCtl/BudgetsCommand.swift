@@ -47,10 +47,17 @@ struct BudgetsCommand: AsyncParsableCommand {
         @Option(help: "Month, YYYY-MM.") var month: String
         @Option(help: "Budget in kg CO2e (≥ 0).") var kgco2e: Double
 
+        /// The body of `POST /v1/budgets`.
+        struct Request: Encodable {
+            var tenant: String
+            var month: String
+            var kgco2e: Double
+        }
+
         func run() async throws {
             try await reportingFailures {
                 let reporter = try client.client(for: .reporter)
-                let body = try JSONSerialization.data(withJSONObject: ["tenant": tenant, "month": month, "kgco2e": kgco2e] as [String: Any])
+                let body = try JSONEncoder().encode(Request(tenant: tenant, month: month, kgco2e: kgco2e))
                 let reply = try await reporter.send("POST", "/v1/budgets", body: body, contentType: "application/json")
                 guard reply.status == 200 else { throw CtlError.refused(service: "reporter", status: reply.status, message: reply.text) }
                 print(reply.text)

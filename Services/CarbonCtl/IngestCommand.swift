@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 
 /// `carbonctl ingest`: sends files to the collector in batches and sums the verdicts.
@@ -131,7 +132,7 @@ struct IngestCommand: AsyncParsableCommand {
                 // The batch as a whole could not be read: all its records are rejected, with the
                 // collector's reason (exit status 1, like any rejected record).
                 // An error body that is not JSON is shown as its text.
-                let message = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? String ?? reply.text
+                let message = (try? JSONDecoder().decode(HTTPErrorBody.self, from: reply.body))?.error ?? reply.text
                 return Verdict(
                     batch: "", status: "processed", received: batch.records, accepted: 0, repeats: 0, revisions: 0,
                     rejected: [Verdict.Rejection(line: nil, index: nil, field: nil, reason: "whole batch refused (\(reply.status)): \(message)")])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 
 /// `carbonctl login`: exchanges a user name and password with auth for a token.
@@ -44,10 +45,10 @@ struct LoginCommand: AsyncParsableCommand {
             let body = try JSONSerialization.data(withJSONObject: ["username": username, "password": password])
             let reply = try await auth.send("POST", "/v1/login", body: body, contentType: "application/json")
             // An answer without a token is refused showing auth's status and body as they came.
-            guard reply.status == 200, let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
-                let token = object["token"] as? String
-            else { throw CtlError.refused(service: "auth", status: reply.status, message: reply.text) }
-            print(token)
+            guard reply.status == 200, let answer = try? JSONDecoder().decode(LoginAnswer.self, from: reply.body) else {
+                throw CtlError.refused(service: "auth", status: reply.status, message: reply.text)
+            }
+            print(answer.token)
         }
     }
 }

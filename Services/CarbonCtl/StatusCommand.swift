@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 
 /// `carbonctl status`: whether every accepted record has reached the results.
@@ -34,8 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
             while true {
                 body = try await reporter.get("/v1/status")
                 // An answer that is not the status object counts as not drained, and is printed as it is below.
-                let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
-                drained = object?["drained"] as? Bool == true
+                drained = (try? JSONDecoder().decode(PipelineStatus.self, from: body))?.drained == true
                 if drained || Date() >= deadline { break }
                 try await Task.sleep(for: .milliseconds(500))
             }
@@ -49,16 +49,19 @@ struct StatusCommand: AsyncParsableCommand {
         if !drained { throw ExitCode(1) }
     }
 
-    /// "drained" or "not drained", then one line per stage that is busy or unreachable.
+    /// "drained" or "not drained", then one line per stage that holds work or is unreachable:
+    /// `busy: calculator c0 outbox_pending=3 pending_work=1` and the stage's own details.
     static func describe(_ body: Data) -> String {
         // Not the status object: shown as it came, which says more than the parser would.
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return String(decoding: body, as: UTF8.self) }
-        var lines = [object["drained"] as? Bool == true ? "drained" : "not drained"]
-        for service in object["services"] as? [[String: Any]] ?? [] where service["idle"] as? Bool != true {
-            let detail = service.filter { $0.key != "idle" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            lines.append("  busy: \(detail)")
+        guard let status = try? JSONDecoder().decode(PipelineStatus.self, from: body) else { return String(decoding: body, as: UTF8.self) }
+        var lines = [status.drained ? "drained" : "not drained"]
+        for service in status.services where !service.idle {
+            let counts = ["outbox_pending=\(service.outboxPending)", "pending_work=\(service.pendingWork)"]
+                + (service.healthy ? [] : ["healthy=false"])
+                + service.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            lines.append("  busy: \(service.service) \(service.instance) \(counts.joined(separator: " "))")
         }
-        for unreachable in object["unreachable"] as? [String] ?? [] { lines.append("  unreachable: \(unreachable)") }
+        for unreachable in status.unreachable { lines.append("  unreachable: \(unreachable)") }
         return lines.joined(separator: "\n")
     }
 }

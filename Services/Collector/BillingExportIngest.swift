@@ -393,70 +393,15 @@ struct BillingExportIngest: Sendable {
 
     // MARK: The note
 
-    /// One rejected row or record of the export, where it is in the export.
-    struct Rejection: Encodable, Sendable {
-        var line: Int?
-        var part: String?
-        var field: String?
-        var reason: String
-    }
-
-    /// The verdicts of an export's batches, summed, with the rejections placed on the export's lines.
-    struct Verdict: Encodable, Sendable {
-        var batch: String?
-        var batches: [String] = []
-        var status = "processed"
-        var queuedBatches: [String] = []
-        var received = 0
-        var accepted = 0
-        var repeats = 0
-        var revisions = 0
-        var rejectedCount = 0
-        var rejected: [Rejection] = []
-
-        enum CodingKeys: String, CodingKey {
-            case batch, batches, status, received, accepted, repeats, revisions, rejected
-            case queuedBatches = "queued_batches"
-            case rejectedCount = "rejected_count"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(batch, forKey: .batch)
-            try container.encode(batches, forKey: .batches)
-            try container.encode(status, forKey: .status)
-            if !queuedBatches.isEmpty { try container.encode(queuedBatches, forKey: .queuedBatches) }
-            try container.encode(received, forKey: .received)
-            try container.encode(accepted, forKey: .accepted)
-            try container.encode(repeats, forKey: .repeats)
-            try container.encode(revisions, forKey: .revisions)
-            try container.encode(rejectedCount, forKey: .rejectedCount)
-            try container.encode(rejected, forKey: .rejected)
-        }
-    }
-
-    /// The note beside an export in `done/`.
-    struct Note: Encodable, Sendable {
-        var export: String
-        var verdict: Verdict?
-        var alreadyDeliveredAsBatch: String?
-        var conversion: BillingConversionSummary
-
-        enum CodingKeys: String, CodingKey {
-            case export, verdict, conversion
-            case alreadyDeliveredAsBatch = "already_delivered_as_batch"
-        }
-    }
-
     /// The note of a sent export: every batch's verdict (waiting a while for those still queued),
     /// rejections placed on the export's own lines (and parts).
     private func note(for export: BillingExportStore.Export) async throws -> Data {
         let batches = try await database.read { try BillingExportStore.batches($0, export: export.id) }
-        guard !batches.isEmpty else { return NoteJSON.encode(Note(export: export.id, conversion: export.summary)) }
+        guard !batches.isEmpty else { return NoteJSON.encode(BillingExportNote(export: export.id, conversion: export.summary)) }
         let parts = try await database.read { try BillingExportStore.parts($0, export: export.id) }
         let partNames = Dictionary(uniqueKeysWithValues: parts.map { ($0.number, $0.name) })
         let multiPart = export.summary.parts > 1 || !export.summary.duplicateParts.isEmpty
-        var verdict = Verdict(batch: batches.first?.batch, batches: batches.map(\.batch))
+        var verdict = BillingExportNote.Verdict(batch: batches.first?.batch, batches: batches.map(\.batch))
         let deadline = Date().addingTimeInterval(verdictWaitSeconds)
         for sent in batches {
             let answer = try await verdicts.awaitStoredVerdict(of: sent.batch, until: deadline)
@@ -476,17 +421,17 @@ struct BillingExportIngest: Sendable {
             for rejected in answer.rejected where verdict.rejected.count < Self.rejectionsListed {
                 let at = rejected.line.flatMap { $0 >= 1 && $0 <= page.count ? page[$0 - 1].cursor : nil }
                 verdict.rejected.append(
-                    Rejection(
+                    BillingExportNote.Rejection(
                         line: at?.line ?? rejected.line, part: multiPart ? at.flatMap { partNames[$0.part] } : nil, field: rejected.field,
                         reason: rejected.reason))
             }
         }
-        return NoteJSON.encode(Note(export: export.id, verdict: verdict, conversion: export.summary))
+        return NoteJSON.encode(BillingExportNote(export: export.id, verdict: verdict, conversion: export.summary))
     }
 
     /// An export ingested before (by content): moved to `done/` with a note naming the batch.
     private func finishAsRepeat(_ entry: URL, batch: String?, summary: BillingConversionSummary, id: String) async throws {
-        let note = NoteJSON.encode(Note(export: id, alreadyDeliveredAsBatch: batch ?? "", conversion: summary))
+        let note = NoteJSON.encode(BillingExportNote(export: id, alreadyDeliveredAsBatch: batch ?? "", conversion: summary))
         let name = entry.lastPathComponent
         try await database.write { try BillingExportStore.receipt($0, source: source, name: name, export: id, state: "done", note: note) }
         try folder.move(entry, to: "done", note: note, noteExtension: "verdict.json")

@@ -33,14 +33,7 @@ enum BillingExportRoutes {
         }
     }
 
-    struct Status: ResponseEncodable, Sendable {
-        var source: String
-        var export: String
-        var state: String
-        var progress: ExportProgress?
-        var note: JSONValue?
-        var reason: String?
-    }
+    typealias Status = BillingExportStatus
 
     static func add(
         to router: some RouterMethods<ServiceRequestContext>, sources: [BillingExportConfiguration], board: SourceHealthBoard,
@@ -100,7 +93,11 @@ enum BillingExportRoutes {
                 if receipt.state == "failed" {
                     return Status(source: source, export: name, state: "failed", reason: String(decoding: receipt.note, as: UTF8.self))
                 }
-                return Status(source: source, export: name, state: receipt.state, note: try JSONDecoder().decode(JSONValue.self, from: receipt.note))
+                do {
+                    return Status(source: source, export: name, state: receipt.state, note: try JSONDecoder().decode(BillingExportNote.self, from: receipt.note))
+                } catch {
+                    throw APIError(.internalServerError, "the note of export \(name) in source \(source) does not read as a note: \(error)")
+                }
             }
             throw APIError.notFound("no export named \(name) in source \(source)")
         }
@@ -175,3 +172,5 @@ enum BillingExportRoutes {
 
     private static func quoted(_ text: String) -> String { "\"\(text.prefix(100))\"" }
 }
+
+extension BillingExportStatus: ResponseEncodable {}

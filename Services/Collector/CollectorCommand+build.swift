@@ -2,6 +2,7 @@ import AccessControl
 import ArgumentParser
 import CarbonModel
 import Collecting
+import Contracts
 import Foundation
 import GRDB
 import Hummingbird

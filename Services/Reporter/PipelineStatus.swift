@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Messaging
 import ServiceKit
@@ -5,12 +6,6 @@ import ServiceKit
 /// Whether the pipeline has drained: every stage asked, upstream first, for the work it holds.
 /// Asking upstream first matters: a message leaves an upstream outbox only after the
 /// downstream stage committed it, so work moving during the survey is seen at its next stop.
-struct PipelineStatus: Codable, Sendable {
-    var drained: Bool
-    var services: [StatusReport]
-    var unreachable: [String]
-}
-
 struct PipelineSurvey: Sendable {
     /// Control endpoints of the upstream stages, in pipeline order.
     let stages: ControlClients

@@ -1,6 +1,7 @@
 import AccessControl
 import ArgumentParser
 import CarbonModel
+import Contracts
 import Foundation
 import GRDB
 import Hummingbird

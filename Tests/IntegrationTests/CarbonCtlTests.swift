@@ -60,6 +60,8 @@ import Testing
         let status = try carbonctl(suite, ["status", "--wait", "60"])
         #expect(status.status == 0, "\(status.stdout) \(status.stderr)")
         #expect(status.stdout.hasPrefix("drained"))
+        // A drained pipeline has no stage holding work: none is listed as busy.
+        #expect(!status.stdout.contains("busy:"), "\(status.stdout)")
 
         // Tenant A, January, by hand: 0.75 × ecs + 0.25 × oss (shares of usage and capacity).
         let ecs = Fixture.ecsJan, oss = Fixture.ossJan

@@ -1,15 +1,10 @@
 import CarbonModel
-import RecordParsing
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-
-/// The JSON shape of every HTTP error: what was wrong, and where when a field is to blame.
-public struct HTTPErrorBody: Codable, Sendable {
-    public var error: String
-    public var field: String?
-}
+import RecordParsing
 
 /// Small helpers for JSON and CSV responses and bounded request bodies.
 public enum HTTPSupport {
