@@ -47,25 +47,20 @@ struct TargetsCommand: AsyncParsableCommand {
         @Option(help: "Reduction from the baseline, in percent (0…100).") var reductionPercent: Double
         @Option(help: "Year the reduction is due.") var targetYear: Int
 
-        /// The body of `POST /v1/targets`.
+        /// The body of `POST /v1/targets` (its keys in snake case: `baseline_year`, …).
         struct Request: Encodable {
             var tenant: String
             var baselineYear: Int
             var reductionPercent: Double
             var targetYear: Int
-
-            enum CodingKeys: String, CodingKey {
-                case tenant
-                case baselineYear = "baseline_year"
-                case reductionPercent = "reduction_percent"
-                case targetYear = "target_year"
-            }
         }
 
         func run() async throws {
             try await reportingFailures {
                 let reporter = try client.client(for: .reporter)
-                let body = try JSONEncoder().encode(
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                let body = try encoder.encode(
                     Request(tenant: tenant, baselineYear: baselineYear, reductionPercent: reductionPercent, targetYear: targetYear))
                 let reply = try await reporter.send("POST", "/v1/targets", body: body, contentType: "application/json")
                 guard reply.status == 200 else { throw CtlError.refused(service: "reporter", status: reply.status, message: reply.text) }
