@@ -130,17 +130,18 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests", dependencies: ["ServiceKit", "Messaging", "CarbonModel", "Contracts", "AccessControl", logging, hummingbird, serviceLifecycle],
             path: "Tests/ServiceKitTests"),
-        // Auth's pure parts (the audit row encoding, checkpoints, the verifier), tested in process.
-        .testTarget(name: "AuthTests", dependencies: ["Auth", crypto], path: "Tests/AuthTests"),
+        // Auth's pure parts (the audit row encoding, checkpoints, the verifier), and the rows its
+        // store holds (on SQLite stores of its own), tested in process.
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "AccessControl", crypto, grdb, logging], path: "Tests/AuthTests"),
         // The preprocessor's batch processing (records, quarantine, repeats, revisions, outbox) on
         // SQLite stores of its own, in process.
         .testTarget(
             name: "PreprocessorTests", dependencies: ["Preprocessor", "CarbonModel", "RecordParsing", "Contracts", "Messaging", grdb],
             path: "Tests/PreprocessorTests"),
         // The collector's verdict tracker (parts recorded and merged, read with the tenant check,
-        // waited for) on SQLite stores of its own, in process.
+        // waited for) and the rows its stores hold, on SQLite stores of its own, in process.
         .testTarget(
-            name: "CollectorTests", dependencies: ["Collector", "Contracts", "Messaging", grdb, logging],
+            name: "CollectorTests", dependencies: ["Collector", "Collecting", "Contracts", "Messaging", "ServiceKit", grdb, logging],
             path: "Tests/CollectorTests"),
         // The calculator's ledger (records to exact sums, revisions, retractions, what is marked),
         // a region-month's calculation against a hand-computed case, and the change sets it

@@ -23,6 +23,9 @@ struct AuditEntry: Sendable, Hashable {
 /// SQLite keeps every byte of a text value, but binding or reading a Swift string through the
 /// C string API stops at the first NUL — a user name with a NUL would be stored cut short yet
 /// hashed whole.
+///
+/// Raw SQL stays throughout: a record would bind and read text through the C string API, and
+/// the hashed bytes must be exactly those stored.
 enum AuditLog {
     static let genesis = AuditRowEncoding.genesis
 

@@ -25,7 +25,7 @@ struct AuditTrail: Sendable {
     /// only a deliberate `auth anchor-audit` starts a new one.
     func prepare(_ database: DatabasePool, logger: Logger) async throws {
         let (head, pending) = try await database.read { db in
-            (try AuditLog.head(db), try String.fetchOne(db, sql: "SELECT value FROM audit_meta WHERE name = 'pending_anchor'"))
+            (try AuditLog.head(db), try StoredAuditMeta.fetchOne(db, key: StoredAuditMeta.pendingAnchor)?.value)
         }
         if let pending {
             if !file.exists { try file.create() }
@@ -34,7 +34,7 @@ struct AuditTrail: Sendable {
                     AuditCheckpoint(kind: .anchor, rows: head.rows, head: head.hash, at: Int64(Date().timeIntervalSince1970), reason: pending), key: key)
                 logger.notice("audit log anchored by a first signed checkpoint", metadata: ["rows": "\(head.rows)", "reason": "\(pending)"])
             }
-            try await database.write { try $0.execute(sql: "DELETE FROM audit_meta WHERE name = 'pending_anchor'") }
+            try await database.write { _ = try StoredAuditMeta.deleteOne($0, key: StoredAuditMeta.pendingAnchor) }
         } else if !file.exists {
             if let head {
                 logger.error(
@@ -77,4 +77,15 @@ struct AuditTrail: Sendable {
         try file.append(anchor, key: key)
         return anchor
     }
+}
+
+/// A named value about the audit log, beside it in the store: a row of `audit_meta`. Not part
+/// of the hash chain.
+struct StoredAuditMeta: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "audit_meta"
+    /// The one name in use: the reason for an anchor that an upgrade asked for, written by
+    /// migration auth-v3 and removed once `AuditTrail.prepare` has signed the anchor.
+    static let pendingAnchor = "pending_anchor"
+    var name: String
+    var value: String
 }

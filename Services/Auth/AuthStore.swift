@@ -20,7 +20,8 @@ struct AuthStore: Sendable {
         for file in files.privateFiles { try OwnerOnlyFiles.requireClosed(file) }
         let database = try ServiceStore.open(path: files.store) { IdentityStore.migrations(&$0, files: files, logger: logger) }
         // Old pages (a private key before the upgrade moved it out) may linger in the WAL file:
-        // fold it into the store, whose freed pages are zeroed, and empty it.
+        // fold it into the store, whose freed pages are zeroed, and empty it. Raw SQL because the
+        // pragma reports a checkpoint blocked by a reader, where `db.checkpoint` would throw.
         try await database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         let signing = try await TokenSigningKey.load(database, file: files.signingKey, logger: logger)
         let audit = try AuditTrail.load(files: files, logger: logger)

@@ -2,6 +2,18 @@ import Foundation
 import GRDB
 import ServiceKit
 
+/// A tenant of auth's directory: a row of `tenants`, made when its first user or key is.
+struct StoredTenant: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "tenants"
+    var tenant: String
+    var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case tenant
+        case createdAt = "created_at"
+    }
+}
+
 /// A user of auth's directory: a row of `users`. The password is kept only as its hash.
 struct StoredUser: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "users"
@@ -74,14 +86,14 @@ enum TenantIdentities {
     static func erase(_ db: Database, tenant: String, pseudonym: String, now: Int64) throws -> [String: Int] {
         let usernames = try StoredUser.filter(StoredUser.Columns.tenant == tenant).fetchAll(db).map(\.username)
         for user in usernames {
-            try db.execute(
-                sql: "UPDATE tokens SET username = ?, revoked_at = COALESCE(revoked_at, ?) WHERE username = ?", arguments: [pseudonym, now, user])
-            try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [user])
+            try StoredToken.filter(StoredToken.Columns.username == user).updateAll(
+                db, [StoredToken.Columns.username.set(to: pseudonym), StoredToken.Columns.revokedAt.set(to: StoredToken.Columns.revokedAt ?? now)])
+            try StoredLoginAttempts.deleteOne(db, key: user)
         }
         var changed: [String: Int] = [:]
         changed["users"] = try StoredUser.filter(StoredUser.Columns.tenant == tenant).deleteAll(db)
         changed["api_keys"] = try StoredAPIKey.filter(StoredAPIKey.Columns.tenant == tenant).deleteAll(db)
-        try db.execute(sql: "DELETE FROM tenants WHERE tenant = ?", arguments: [tenant])
+        try StoredTenant.deleteOne(db, key: tenant)
         return changed
     }
 }

@@ -16,6 +16,7 @@ enum IdentityStore {
     /// `files` and `logger` serve the v3 migration, which moves an old store's private signing
     /// key into its key file and re-hashes the audit log in the canonical form.
     static func migrations(_ migrator: inout DatabaseMigrator, files: AuthFiles, logger: Logger) {
+        // Raw SQL because a migration is applied once by its identifier: its DDL stays as shipped.
         migrator.registerMigration("auth-v1") { db in
             try db.execute(
                 sql: """
@@ -97,6 +98,8 @@ enum IdentityStore {
         let reason = "upgrade: \(rehashed) rows re-hashed in the canonical form; \(verdict)"
         try AuditLog.append(
             db, AuditEntry(actor: "auth", action: "audit.rehash", tenant: nil, outcome: legacy.breaks.isEmpty ? "success" : "failure", detail: reason))
+        // Raw SQL because a migration must keep doing what it did when shipped, whatever the
+        // record types become (GRDB's advice for migrations).
         try db.execute(sql: "INSERT INTO audit_meta (name, value) VALUES ('pending_anchor', ?)", arguments: [reason])
         logger.log(
             level: legacy.breaks.isEmpty ? .notice : .error, "audit log re-hashed in the canonical form at upgrade",
@@ -116,10 +119,9 @@ enum IdentityStore {
     }
 
     static func revoke(_ db: Database, keyID: String) throws -> Bool {
-        try db.execute(
-            sql: "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
-            arguments: [Int64(Date().timeIntervalSince1970), keyID])
-        return db.changesCount > 0
+        let revoked = try StoredAPIKey.filter(StoredAPIKey.Columns.keyID == keyID && StoredAPIKey.Columns.revokedAt == nil)
+            .updateAll(db, StoredAPIKey.Columns.revokedAt.set(to: Int64(Date().timeIntervalSince1970)))
+        return revoked > 0
     }
 
     static func verify(_ db: Database, key: String) throws -> APIKeyIdentity {

@@ -12,6 +12,7 @@ enum LegacyAuditChain {
         var expectedSeq: Int64 = 1
         var previous = AuditRowEncoding.genesis
         var count = 0
+        // Raw SQL, read value by value: an edited row (a text where an integer was) must show as a break, not fail a record's decoding.
         let cursor = try Row.fetchCursor(db, sql: "SELECT seq, at, actor, action, tenant, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq")
         while let row = try cursor.next() {
             count += 1

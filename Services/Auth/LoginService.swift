@@ -18,13 +18,6 @@ struct LoginService: Sendable {
         case busy(retryAfterSeconds: Int64)
     }
 
-    /// The failure streak of one user name.
-    struct Attempts: Sendable {
-        var failures: Int
-        var lastFailureAt: Int64
-        var lockedUntil: Int64?
-    }
-
     let database: DatabasePool
     let signing: TokenSigningKey
     let throttle: LoginThrottle
@@ -36,13 +29,8 @@ struct LoginService: Sendable {
 
     func login(username: String, password: String) async throws -> Outcome {
         let now = Int64(Date().timeIntervalSince1970)
-        let (user, attempts) = try await database.read { db -> (UserDirectory.User?, Attempts?) in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT failures, last_failure_at, locked_until FROM login_attempts WHERE username = ?", arguments: [username])
-            return (
-                try UserDirectory.user(db, username: username),
-                row.map { Attempts(failures: $0["failures"], lastFailureAt: $0["last_failure_at"], lockedUntil: $0["locked_until"]) }
-            )
+        let (user, attempts) = try await database.read { db -> (UserDirectory.User?, StoredLoginAttempts?) in
+            (try UserDirectory.user(db, username: username), try StoredLoginAttempts.fetchOne(db, key: username))
         }
         let throttle = self.throttle
         if let retry = LoginThrottle.retryAfter(lockedUntil: attempts?.lockedUntil, now: now) {
@@ -77,7 +65,7 @@ struct LoginService: Sendable {
             let ttl = tokenTTLSeconds
             let signing = self.signing
             let issued = try await database.write { db in
-                try db.execute(sql: "DELETE FROM login_attempts WHERE username = ?", arguments: [username])
+                try StoredLoginAttempts.deleteOne(db, key: username)
                 let issued = try TokenIssuer.issue(db, signing: signing, user: user, ttlSeconds: ttl, now: now)
                 try AuditLog.append(
                     db, AuditEntry(actor: username, action: "login", tenant: user.tenant, outcome: "success", detail: "token \(issued.claims.tokenID)"),
@@ -96,16 +84,28 @@ struct LoginService: Sendable {
         let failures = previous + 1
         let lockedUntil = throttle.lockedUntil(failures: failures, now: now)
         try await database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO login_attempts (username, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
-                        locked_until = excluded.locked_until
-                    """, arguments: [username, failures, now, lockedUntil])
+            // save (update, else insert), not upsert: GRDB 7.10's upsert asks for a rowid, which
+            // login_attempts (WITHOUT ROWID) has not (groue/GRDB.swift#1855).
+            try StoredLoginAttempts(username: username, failures: failures, lastFailureAt: now, lockedUntil: lockedUntil).save(db)
             let detail = (user == nil ? "unknown user" : "wrong password") + (lockedUntil != nil ? "; locked for \(throttle.lockoutSeconds) s" : "")
             try AuditLog.append(db, AuditEntry(actor: username, action: "login", tenant: user?.tenant, outcome: "failure", detail: detail), at: now)
         }
         logger.notice("login failed", metadata: ["user": "\(username)", "failures": "\(failures)"])
         return .invalid(delayMilliseconds: throttle.delayMilliseconds(failures: failures))
+    }
+}
+
+/// The failure streak of one user name: a row of `login_attempts`, removed at a successful login.
+struct StoredLoginAttempts: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "login_attempts"
+    var username: String
+    var failures: Int
+    var lastFailureAt: Int64
+    /// Until when logins are refused without looking at the password.
+    var lockedUntil: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case username, failures
+        case lastFailureAt = "last_failure_at", lockedUntil = "locked_until"
     }
 }

@@ -33,9 +33,9 @@ struct TokenSigningKey: Sendable {
         let signing = TokenSigningKey(key: key)
         if created { logger.notice("new token signing key", metadata: ["key_id": "\(signing.keyID)", "file": "\(file)"]) }
         try await database.write { db in
-            try db.execute(
-                sql: "INSERT INTO signing_public_keys (key_id, public_key, created_at) VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
-                arguments: [signing.keyID, key.publicKey.rawRepresentation, Int64(Date().timeIntervalSince1970)])
+            // A key listed already keeps its row (and creation time).
+            try StoredSigningPublicKey(keyID: signing.keyID, publicKey: key.publicKey.rawRepresentation, createdAt: Int64(Date().timeIntervalSince1970))
+                .insert(db, onConflict: .ignore)
         }
         return signing
     }
@@ -44,6 +44,10 @@ struct TokenSigningKey: Sendable {
     /// the key file (unless one exists: the file wins), every key's public half moves to
     /// `signing_public_keys`, and the table with the private keys is dropped. The store runs
     /// with `secure_delete` during this, so the freed pages are zeroed, not merely unlinked.
+    ///
+    /// Raw SQL throughout because this is migration auth-v3, which must keep doing what it did
+    /// when shipped whatever the record types become (GRDB's advice for migrations); and
+    /// `signing_keys` rows are read column by column so that a bad one is named, not skipped.
     static func moveOutOfStore(_ db: Database, file: String, logger: Logger) throws {
         try db.execute(
             sql: """

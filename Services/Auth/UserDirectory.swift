@@ -30,9 +30,8 @@ enum UserDirectory {
         guard Self.validName(tenant) else {
             throw DirectoryError.invalid(field: "tenant", "tenant: use 1–64 letters, digits, '-', '_' or '.'")
         }
-        try db.execute(
-            sql: "INSERT INTO tenants (tenant, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            arguments: [tenant, Int64(Date().timeIntervalSince1970)])
+        // A tenant that exists keeps its row (and creation time).
+        try StoredTenant(tenant: tenant, createdAt: Int64(Date().timeIntervalSince1970)).insert(db, onConflict: .ignore)
     }
 
     /// Inserts a user whose password was hashed already (hashing is slow; keep it out of the

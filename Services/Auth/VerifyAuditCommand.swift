@@ -72,6 +72,7 @@ enum AuditInspection {
         let store = try DatabaseQueue(path: files.store, configuration: configuration)
         // Read-only: closing has nothing to save, and the report is already made or thrown.
         defer { try? store.close() }
+        // Raw SQL because grdb_migrations is GRDB's own table, read here without auth's migrator.
         let upgraded = try await store.read { db in
             try db.tableExists("grdb_migrations") && String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations").contains("auth-v3")
         }

@@ -9,6 +9,7 @@ import GRDB
 /// restart resumes exactly after the last stored chunk, and nothing is counted twice.
 enum BillingExportStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
+        // Raw SQL because a migration is applied once by its identifier: its DDL stays as shipped.
         migrator.registerMigration("collector-v6-billing-exports") { db in
             try db.execute(
                 sql: """
@@ -131,24 +132,18 @@ enum BillingExportStore {
     }
 
     static func export(_ db: Database, id: String) throws -> Export? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM billing_exports WHERE export = ?", arguments: [id]) else { return nil }
-        return try export(row)
-    }
-
-    private static func export(_ row: Row) throws -> Export {
-        let state: String = row["state"]
+        guard let row = try BillingExportRow.fetchOne(db, key: id) else { return nil }
         return Export(
-            id: row["export"], source: row["source"], name: row["name"], state: State(rawValue: state) ?? .reading,
-            summary: try JSONDecoder().decode(BillingConversionSummary.self, from: row["summary"] as Data),
-            sentBatches: row["sent_batches"], sentRecords: row["sent_records"],
-            cursor: Cursor(part: row["cursor_part"], line: row["cursor_line"]), firstBatch: row["first_batch"], note: row["note"])
+            id: row.export, source: row.source, name: row.name, state: State(rawValue: row.state) ?? .reading,
+            summary: try JSONDecoder().decode(BillingConversionSummary.self, from: row.summary), sentBatches: row.sentBatches,
+            sentRecords: row.sentRecords, cursor: Cursor(part: row.cursorPart, line: row.cursorLine), firstBatch: row.firstBatch, note: row.note)
     }
 
     static func parts(_ db: Database, export: String) throws -> [Part] {
-        try Row.fetchAll(db, sql: "SELECT * FROM billing_parts WHERE export = ? ORDER BY part", arguments: [export]).map { row in
+        try BillingPartRow.filter(BillingPartRow.Columns.export == export).order(BillingPartRow.Columns.part).fetchAll(db).map { row in
             Part(
-                number: row["part"], name: row["name"], hash: row["hash"], bytes: row["bytes"], streamOffset: row["stream_offset"],
-                fileOffset: row["file_offset"], line: row["line"], rows: row["rows"], done: (row["done"] as Int) != 0)
+                number: row.part, name: row.name, hash: row.hash, bytes: row.bytes, streamOffset: row.streamOffset, fileOffset: row.fileOffset,
+                line: row.line, rows: row.rows, done: row.done)
         }
     }
 
@@ -157,19 +152,18 @@ enum BillingExportStore {
         _ db: Database, id: String, source: String, name: String, format: BillingExportFormat, parts: [(name: String, hash: String, bytes: Int64)],
         summary: BillingConversionSummary
     ) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO billing_exports (export, source, name, format, state, parts, bytes_total, summary, started_at)
-                VALUES (?, ?, ?, ?, 'reading', ?, ?, ?, ?)
-                """,
-            arguments: [
-                id, source, name, format.rawValue, parts.count, parts.reduce(0) { $0 + $1.bytes }, try encode(summary),
-                Int64(Date().timeIntervalSince1970),
-            ])
+        // The progress columns start at the schema's defaults.
+        try BillingExportRow(
+            export: id, source: source, name: name, format: format.rawValue, state: State.reading.rawValue, parts: parts.count,
+            bytesTotal: parts.reduce(0) { $0 + $1.bytes }, summary: try encode(summary), sentBatches: 0, sentRecords: 0,
+            cursorPart: Cursor.start.part, cursorLine: Cursor.start.line, firstBatch: nil, note: nil, startedAt: Int64(Date().timeIntervalSince1970),
+            finishedAt: nil
+        ).insert(db)
         for (number, part) in parts.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO billing_parts (export, part, name, hash, bytes) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, number, part.name, part.hash, part.bytes])
+            try BillingPartRow(
+                export: id, part: number, name: part.name, hash: part.hash, bytes: part.bytes, streamOffset: 0, fileOffset: 0, line: 1, rows: 0,
+                done: false
+            ).insert(db)
         }
     }
 
@@ -181,6 +175,9 @@ enum BillingExportStore {
     ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Raw SQL because this runs for every row of an export (the hot path measured in
+        // docs/PERFORMANCE.md) and adds to the stored value: one cached statement, where a
+        // record's upsert would build its SQL and ask for a rowid (billing_items has none) per row.
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO billing_items (export, key, part, line, value, record) VALUES (?, ?, ?, ?, ?, ?)
@@ -189,26 +186,26 @@ enum BillingExportStore {
         for entry in chunk.entries {
             try upsert.execute(arguments: [export, entry.key, part, entry.line, entry.record.value, try encoder.encode(entry.record)])
         }
-        let failure = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO billing_failures (export, part, line, message, raw) VALUES (?, ?, ?, ?, ?)")
         for rejected in chunk.failures {
-            try failure.execute(arguments: [export, part, rejected.line, rejected.message, rejected.raw])
+            try BillingFailureRow(export: export, part: part, line: rejected.line, message: rejected.message, raw: rejected.raw)
+                .insert(db, onConflict: .replace)
         }
-        try db.execute(
-            sql: """
-                UPDATE billing_parts SET stream_offset = ?, line = ?, file_offset = ?, rows = rows + ?, done = ?
-                WHERE export = ? AND part = ?
-                """,
-            arguments: [resumeAt.offset, resumeAt.line, fileOffset, chunk.rowsRead, done ? 1 : 0, export, part])
-        try db.execute(sql: "UPDATE billing_exports SET summary = ? WHERE export = ?", arguments: [try encode(summary), export])
+        typealias PartColumns = BillingPartRow.Columns
+        try BillingPartRow.filter(PartColumns.export == export && PartColumns.part == part).updateAll(
+            db,
+            [
+                PartColumns.streamOffset.set(to: resumeAt.offset), PartColumns.line.set(to: resumeAt.line),
+                PartColumns.fileOffset.set(to: fileOffset), PartColumns.rows += chunk.rowsRead, PartColumns.done.set(to: done),
+            ])
+        try BillingExportRow.filter(key: export).updateAll(db, BillingExportRow.Columns.summary.set(to: try encode(summary)))
     }
 
     /// Every part is read: the records are counted and sending begins.
     static func finishReading(_ db: Database, export: String, summary: BillingConversionSummary) throws -> BillingConversionSummary {
         var summary = summary
-        summary.usageRecords = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM billing_items WHERE export = ?", arguments: [export]) ?? 0
-        try db.execute(
-            sql: "UPDATE billing_exports SET state = 'sending', summary = ? WHERE export = ?", arguments: [try encode(summary), export])
+        summary.usageRecords = try BillingItemRow.filter(BillingItemRow.Columns.export == export).fetchCount(db)
+        try BillingExportRow.filter(key: export).updateAll(
+            db, [BillingExportRow.Columns.state.set(to: State.sending.rawValue), BillingExportRow.Columns.summary.set(to: try encode(summary))])
         return summary
     }
 
@@ -222,8 +219,9 @@ enum BillingExportStore {
     static func page(_ db: Database, export: String, after cursor: Cursor, limit: Int) throws -> [Outgoing] {
         let rows = try Row.fetchAll(
             db,
-            // Row values let each side seek straight to the cursor in its index (an OR would scan
-            // the export from its start on every page).
+            // Raw SQL because the query interface has no row-value comparison: row values let each
+            // side seek straight to the cursor in its index (an OR would scan the export from its
+            // start on every page), and the two tables are merged in one ordered page.
             sql: """
                 SELECT * FROM (
                     SELECT part, line, value, record, NULL AS message, NULL AS raw FROM billing_items
@@ -249,53 +247,56 @@ enum BillingExportStore {
 
     /// A batch was delivered (or found delivered before): sending goes on after `cursor`.
     static func sent(_ db: Database, export: String, number: Int, batch: String, start: Cursor, end: Cursor, lines: Int) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO billing_batches (export, number, batch, start_part, start_line, lines) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [export, number, batch, start.part, start.line, lines])
-        try db.execute(
-            sql: """
-                UPDATE billing_exports SET sent_batches = ?, sent_records = sent_records + ?, cursor_part = ?, cursor_line = ?,
-                first_batch = COALESCE(first_batch, ?) WHERE export = ?
-                """,
-            arguments: [number + 1, lines, end.part, end.line, batch, export])
+        try BillingBatchRow(export: export, number: number, batch: batch, startPart: start.part, startLine: start.line, lines: lines)
+            .insert(db, onConflict: .replace)
+        typealias ExportColumns = BillingExportRow.Columns
+        try BillingExportRow.filter(key: export).updateAll(
+            db,
+            [
+                ExportColumns.sentBatches.set(to: number + 1), ExportColumns.sentRecords += lines, ExportColumns.cursorPart.set(to: end.part),
+                ExportColumns.cursorLine.set(to: end.line), ExportColumns.firstBatch.set(to: ExportColumns.firstBatch ?? batch),
+            ])
     }
 
     /// The batches an export was sent in: (number, batch id, first cursor, lines).
     static func batches(_ db: Database, export: String) throws -> [(number: Int, batch: String, start: Cursor, lines: Int)] {
-        try Row.fetchAll(db, sql: "SELECT * FROM billing_batches WHERE export = ? ORDER BY number", arguments: [export]).map { row in
-            (row["number"], row["batch"], Cursor(part: row["start_part"], line: row["start_line"]), row["lines"])
+        try BillingBatchRow.filter(BillingBatchRow.Columns.export == export).order(BillingBatchRow.Columns.number).fetchAll(db).map { row in
+            (row.number, row.batch, Cursor(part: row.startPart, line: row.startLine), row.lines)
         }
     }
 
     /// The export is sent and its note written: keep the note, drop the records and rejections.
     static func finish(_ db: Database, export: String, note: Data) throws {
-        try db.execute(
-            sql: "UPDATE billing_exports SET state = 'done', note = ?, finished_at = ? WHERE export = ?",
-            arguments: [note, Int64(Date().timeIntervalSince1970), export])
-        try db.execute(sql: "DELETE FROM billing_items WHERE export = ?", arguments: [export])
-        try db.execute(sql: "DELETE FROM billing_failures WHERE export = ?", arguments: [export])
+        try BillingExportRow.filter(key: export).updateAll(
+            db,
+            [
+                BillingExportRow.Columns.state.set(to: State.done.rawValue), BillingExportRow.Columns.note.set(to: note),
+                BillingExportRow.Columns.finishedAt.set(to: Int64(Date().timeIntervalSince1970)),
+            ])
+        try BillingItemRow.filter(BillingItemRow.Columns.export == export).deleteAll(db)
+        try BillingFailureRow.filter(BillingFailureRow.Columns.export == export).deleteAll(db)
     }
 
     /// Gives an unfinished export the name its content is found under now.
     static func rename(_ db: Database, export: String, to name: String) throws {
-        try db.execute(sql: "UPDATE billing_exports SET name = ? WHERE export = ? AND state != 'done'", arguments: [name, export])
+        try BillingExportRow.filter(key: export).filter(BillingExportRow.Columns.state != State.done.rawValue)
+            .updateAll(db, BillingExportRow.Columns.name.set(to: name))
     }
 
     /// What became of an entry dropped (or uploaded) under `name`: `done` with its note (also for
     /// an export ingested before), or `failed` with the reason; the latest answers `GET
     /// /v1/sources/{source}/exports/{name}`.
     static func receipt(_ db: Database, source: String, name: String, export: String?, state: String, note: Data) throws {
-        try db.execute(
-            sql: "INSERT INTO billing_receipts (source, name, export, state, note, at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [source, name, export, state, note, Int64(Date().timeIntervalSince1970)])
+        try BillingReceiptRow(id: nil, source: source, name: name, export: export, state: state, note: note, at: Int64(Date().timeIntervalSince1970))
+            .insert(db)
     }
 
     /// The latest receipt of `name` in `source`: its state and note (or reason).
     static func latestReceipt(_ db: Database, source: String, name: String) throws -> (state: String, note: Data)? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT state, note FROM billing_receipts WHERE source = ? AND name = ? ORDER BY id DESC LIMIT 1", arguments: [source, name])
+        typealias Columns = BillingReceiptRow.Columns
+        guard let row = try BillingReceiptRow.filter(Columns.source == source && Columns.name == name).order(Columns.id.desc).fetchOne(db)
         else { return nil }
-        return (row["state"], row["note"])
+        return (row.state, row.note)
     }
 
     /// Drops the exports of `source` left unfinished whose entry is no longer in the folder under
@@ -304,18 +305,21 @@ enum BillingExportStore {
     static func dropAbandoned(_ db: Database, source: String, present: Set<String>, replacing: (name: String, id: String)? = nil) throws
         -> [String]
     {
-        let unfinished = try Row.fetchAll(
-            db, sql: "SELECT export, name FROM billing_exports WHERE source = ? AND state != 'done'", arguments: [source])
+        let unfinished = try BillingExportRow
+            .filter(BillingExportRow.Columns.source == source && BillingExportRow.Columns.state != State.done.rawValue)
+            .fetchAll(db)
         var dropped: [String] = []
         for row in unfinished {
-            let (export, name): (String, String) = (row["export"], row["name"])
+            let (export, name) = (row.export, row.name)
             // The export being processed now is never dropped, whatever its stored name.
             guard export != replacing?.id else { continue }
             let replaced = replacing.map { $0.name == name } ?? false
             guard replaced || !present.contains(name) else { continue }
-            for table in ["billing_items", "billing_failures", "billing_parts", "billing_batches", "billing_exports"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE export = ?", arguments: [export])
-            }
+            try BillingItemRow.filter(BillingItemRow.Columns.export == export).deleteAll(db)
+            try BillingFailureRow.filter(BillingFailureRow.Columns.export == export).deleteAll(db)
+            try BillingPartRow.filter(BillingPartRow.Columns.export == export).deleteAll(db)
+            try BillingBatchRow.filter(BillingBatchRow.Columns.export == export).deleteAll(db)
+            try BillingExportRow.filter(key: export).deleteAll(db)
             dropped.append(name)
         }
         return dropped

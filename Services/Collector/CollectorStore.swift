@@ -9,6 +9,7 @@ import GRDB
 /// `VerdictTracker` alone.
 enum CollectorStore {
     static func migrations(_ migrator: inout DatabaseMigrator) {
+        // Raw SQL because a migration is applied once by its identifier: its DDL stays as shipped.
         migrator.registerMigration("collector-v1") { db in
             try db.execute(
                 sql: """
@@ -71,18 +72,18 @@ enum CollectorStore {
 
     /// The batch that carried `key`, if a batch with that delivery key was stored.
     static func deliveredBatch(_ db: Database, key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT batch FROM deliveries WHERE key = ?", arguments: [key])
+        try DeliveryRow.fetchOne(db, key: key)?.batch
     }
 
     static func recordDelivery(_ db: Database, key: String, batch: String, source: String) throws {
-        try db.execute(
-            sql: "INSERT INTO deliveries (key, batch, source, delivered_at) VALUES (?, ?, ?, ?)",
-            arguments: [key, batch, source, Int64(Date().timeIntervalSince1970)])
+        try DeliveryRow(key: key, batch: batch, source: source, deliveredAt: Int64(Date().timeIntervalSince1970)).insert(db)
     }
 
     static func insertBatch(
         _ db: Database, meta: IngestBatchMeta, channel: String, body: Data, recordCount: Int, submitter: String? = nil
     ) throws {
+        // Raw SQL because `body` must hold the empty blob X'' (bodies are in batch_bodies since
+        // collector-v5), and an empty `Data` binds as NULL, which the NOT NULL column refuses.
         try db.execute(
             sql: """
                 INSERT INTO batches (id, entity, format, channel, received_at, record_count, body, tenant, submitter)
@@ -92,6 +93,72 @@ enum CollectorStore {
                 meta.batch, meta.entity.rawValue, meta.format.rawValue, channel, Int64(Date().timeIntervalSince1970), recordCount,
                 meta.tenant, submitter,
             ])
-        try db.execute(sql: "INSERT INTO batch_bodies (batch, body) VALUES (?, ?)", arguments: [meta.batch, body])
+        try BatchBodyRow(batch: meta.batch, body: body).insert(db)
+    }
+}
+
+/// A batch as received: a row of `batches`, without its verdict (`VerdictTracker` alone reads
+/// and writes it) or the `body` column (emptied since collector-v5; see `BatchBodyRow`). Read
+/// and updated as values; not persistable: `CollectorStore.insertBatch` writes the whole row.
+struct BatchRow: Decodable, Sendable, FetchableRecord, TableRecord {
+    static let databaseTableName = "batches"
+    var id: String
+    var entity: String
+    var format: String
+    var channel: String
+    var receivedAt: Int64
+    var recordCount: Int64
+    /// The tenant whose credentials sent the batch; nil for the provider's.
+    var tenant: String?
+    var submitter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, entity, format, channel, tenant, submitter
+        case receivedAt = "received_at", recordCount = "record_count"
+    }
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let receivedAt = Column(CodingKeys.receivedAt)
+        static let tenant = Column(CodingKeys.tenant)
+        static let submitter = Column(CodingKeys.submitter)
+        /// Empty in every row since collector-v5; kept for the shipped schema.
+        static let body = Column("body")
+    }
+    static var databaseSelection: [any SQLSelectable] {
+        [Columns.id, Column(CodingKeys.entity), Column(CodingKeys.format), Column(CodingKeys.channel), Columns.receivedAt,
+         Column(CodingKeys.recordCount), Columns.tenant, Columns.submitter]
+    }
+
+    /// The batch's body, in `batch_bodies`.
+    static var body: HasOneAssociation<BatchRow, BatchBodyRow> {
+        hasOne(BatchBodyRow.self, key: "body", using: ForeignKey([BatchBodyRow.Columns.batch], to: [Columns.id]))
+    }
+}
+
+/// A batch's body exactly as received: a row of `batch_bodies`, out of the batch's row so that
+/// storing a verdict does not rewrite megabytes (docs/PERFORMANCE.md).
+struct BatchBodyRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "batch_bodies"
+    var batch: String
+    var body: Data
+
+    enum Columns {
+        static let batch = Column(CodingKeys.batch)
+        static let body = Column(CodingKeys.body)
+    }
+}
+
+/// A delivery key of a compiled-in source (a dropped file's content hash, …) and the batch
+/// that delivered it: a row of `deliveries`.
+struct DeliveryRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "deliveries"
+    var key: String
+    var batch: String
+    var source: String
+    var deliveredAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case key, batch, source
+        case deliveredAt = "delivered_at"
     }
 }

@@ -8,30 +8,40 @@ import ServiceKit
 /// Batches the provider sent on a tenant's behalf are not looked into (their records reach the
 /// tenant's export and erase through the preprocessor and the calculator).
 struct TenantBatchKeeper: TenantDataKeeper {
+    /// A batch with its body (none if the body row is missing), as the export reads them.
+    private struct BatchWithBody: Decodable, FetchableRecord {
+        var batch: BatchRow
+        var body: BatchBodyRow?
+    }
+
+    /// The empty blob X'' that erased bodies hold: an empty `Data` would bind as NULL, which the
+    /// NOT NULL columns refuse.
+    private static var emptyBlob: SQLExpression { cast("".databaseValue, as: .blob) }
+
     func export(_ db: Database, tenant: String) throws -> JSONValue {
-        let batches = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, entity, format, channel, received_at, record_count, COALESCE(batch_bodies.body, X'') AS body, submitter
-                FROM batches LEFT JOIN batch_bodies ON batch_bodies.batch = batches.id
-                WHERE tenant = ? ORDER BY received_at, id
-                """,
-            arguments: [tenant]
-        ).map { row -> JSONValue in
-            .object([
-                "batch": .string(row["id"] as String), "entity": .string(row["entity"] as String), "format": .string(row["format"] as String),
-                "channel": .string(row["channel"] as String), "received_at": .integer(row["received_at"] as Int64),
-                "records": .integer(row["record_count"] as Int64), "submitter": .string(row["submitter"] as String?),
-                "body": .string(String(decoding: row["body"] as Data, as: UTF8.self)),
-            ])
-        }
+        let batches = try BatchRow.filter(BatchRow.Columns.tenant == tenant)
+            .including(optional: BatchRow.body)
+            .order(BatchRow.Columns.receivedAt, BatchRow.Columns.id)
+            .asRequest(of: BatchWithBody.self)
+            .fetchAll(db)
+            .map { sent -> JSONValue in
+                let batch = sent.batch
+                return .object([
+                    "batch": .string(batch.id), "entity": .string(batch.entity), "format": .string(batch.format),
+                    "channel": .string(batch.channel), "received_at": .integer(batch.receivedAt), "records": .integer(batch.recordCount),
+                    "submitter": .string(batch.submitter), "body": .string(String(decoding: sent.body?.body ?? Data(), as: UTF8.self)),
+                ])
+            }
         return .object(["batches": .array(batches)])
     }
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
-        try db.execute(
-            sql: "UPDATE batch_bodies SET body = X'' WHERE batch IN (SELECT id FROM batches WHERE tenant = ?)", arguments: [tenant])
-        try db.execute(sql: "UPDATE batches SET body = X'', submitter = NULL, tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
-        return ["batches": db.changesCount]
+        let sent = BatchRow.filter(BatchRow.Columns.tenant == tenant)
+        try BatchBodyRow.filter(sent.select(BatchRow.Columns.id).contains(BatchBodyRow.Columns.batch))
+            .updateAll(db, BatchBodyRow.Columns.body.set(to: Self.emptyBlob))
+        let erased = try sent.updateAll(
+            db,
+            [BatchRow.Columns.body.set(to: Self.emptyBlob), BatchRow.Columns.submitter.set(to: nil), BatchRow.Columns.tenant.set(to: pseudonym)])
+        return ["batches": erased]
     }
 }
