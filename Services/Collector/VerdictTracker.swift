@@ -115,7 +115,8 @@ struct VerdictTracker: Sendable {
     /// before anything else is read, and throws to refuse: a caller who may not see the batch
     /// learns nothing more, not even whether its verdict decodes.
     func verdict(of batch: String, authorize: (_ batchTenant: String?) async throws -> Void) async throws -> BatchVerdict? {
-        guard let row = try await database.read({ try Self.row($0, batch: batch) }) else { return nil }
+        let found = try await database.read { db in try Self.row(db, batch: batch) }
+        guard let row = found else { return nil }
         try await authorize(row["tenant"] as String?)
         return try Self.verdict(batch: batch, row: row)
     }
