@@ -115,31 +115,42 @@ struct VerdictTracker: Sendable {
     /// before anything else is read, and throws to refuse: a caller who may not see the batch
     /// learns nothing more, not even whether its verdict decodes.
     func verdict(of batch: String, authorize: (_ batchTenant: String?) async throws -> Void) async throws -> BatchVerdict? {
-        let found = try await database.read { db in try Self.row(db, batch: batch) }
-        guard let row = found else { return nil }
-        try await authorize(row["tenant"] as String?)
-        return try Self.verdict(batch: batch, row: row)
+        guard let stored = try await database.read({ db in try StoredVerdict.fetchOne(db, key: batch) }) else { return nil }
+        try await authorize(stored.tenant)
+        return try stored.verdict(of: batch)
     }
 
     /// The verdict of `batch` as stored, for the collector itself (no tenant check).
     func verdict(of batch: String) async throws -> BatchVerdict? {
-        try await database.read { db in try Self.row(db, batch: batch).map { try Self.verdict(batch: batch, row: $0) } }
+        try await database.read { db in try StoredVerdict.fetchOne(db, key: batch) }?.verdict(of: batch)
     }
 
-    private static func row(_ db: Database, batch: String) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT tenant, entity, record_count, verdict FROM batches WHERE id = ?", arguments: [batch])
-    }
+    /// The columns of a `batches` row that say what its verdict is.
+    private struct StoredVerdict: Decodable, Sendable, FetchableRecord, TableRecord {
+        static let databaseTableName = "batches"
+        static var databaseSelection: [any SQLSelectable] { [Column("tenant"), Column("entity"), Column("record_count"), Column("verdict")] }
 
-    /// Throws `UnreadableVerdict` when the stored verdict does not decode, rather than answering
-    /// `.queued` for a batch that was answered.
-    private static func verdict(batch: String, row: Row) throws -> BatchVerdict {
-        if let data = row["verdict"] as Data? {
-            do { return try JSONDecoder().decode(BatchVerdict.self, from: data) } catch {
-                throw UnreadableVerdict(batch: batch, part: nil, reason: "\(error)")
-            }
+        var tenant: String?
+        var entity: String
+        var recordCount: Int
+        /// The merged verdict as the wire encodes it; nil while parts are out.
+        var verdict: Data?
+
+        enum CodingKeys: String, CodingKey {
+            case tenant, entity, verdict
+            case recordCount = "record_count"
         }
-        return BatchVerdict(
-            batch: batch, entity: IngestEntity(rawValue: row["entity"]) ?? .activity, status: .queued, received: row["record_count"])
+
+        /// Throws `UnreadableVerdict` when the stored verdict does not decode, rather than
+        /// answering `.queued` for a batch that was answered.
+        func verdict(of batch: String) throws -> BatchVerdict {
+            if let verdict {
+                do { return try JSONDecoder().decode(BatchVerdict.self, from: verdict) } catch {
+                    throw UnreadableVerdict(batch: batch, part: nil, reason: "\(error)")
+                }
+            }
+            return BatchVerdict(batch: batch, entity: IngestEntity(rawValue: entity) ?? .activity, status: .queued, received: recordCount)
+        }
     }
 
     // MARK: Waiting
