@@ -81,7 +81,7 @@ let package = Package(
         // apply. Free of any transport: asking auth over ZeroMQ is ServiceKit's `Authenticator`.
         .target(
             name: "AccessControl",
-            dependencies: ["CarbonModel", crypto],
+            dependencies: [crypto],
             path: "Shared/AccessControl", swiftSettings: strict),
         // What a compiled-in collector source implements, and the pure helpers sources share.
         .target(
