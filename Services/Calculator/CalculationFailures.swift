@@ -25,30 +25,46 @@ enum CalculationFailures {
 
     /// Records the failure and removes the dirty mark, in one transaction.
     static func record(_ db: Database, region: String, month: CalendarMonth, error: String) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO calculation_failures (region, month, error, failed_at_ms) VALUES (?, ?, ?, ?)
-                ON CONFLICT (region, month) DO UPDATE SET error = excluded.error, failed_at_ms = excluded.failed_at_ms
-                """,
-            arguments: [region, month.description, error, CalculatorStore.nowMilliseconds()])
-        try db.execute(sql: "DELETE FROM dirty WHERE region = ? AND month = ?", arguments: [region, month.description])
+        // save, not upsert: GRDB's upsert returns the rowid, which a WITHOUT ROWID table lacks.
+        // save updates the row with the key, or inserts it when there is none.
+        try CalculationFailureRow(region: region, month: month.description, error: error, failedAtMs: CalculatorStore.nowMilliseconds())
+            .save(db)
+        try Table("dirty").filter(Column("region") == region && Column("month") == month.description).deleteAll(db)
     }
 
     /// Forgets a region-month's failure once it calculated.
     static func clear(_ db: Database, region: String, month: CalendarMonth) throws {
+        // Raw SQL because this runs after every recalculation (the hot path): a cached statement
+        // rather than a request built and prepared each time.
         try db.cachedStatement(sql: "DELETE FROM calculation_failures WHERE region = ? AND month = ?")
             .execute(arguments: [region, month.description])
     }
 
     static func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calculation_failures") ?? 0
+        try CalculationFailureRow.fetchCount(db)
     }
 
     /// Each failed region-month as `region/month: error`, oldest first.
     static func list(_ db: Database) throws -> [String] {
-        try Row.fetchAll(db, sql: "SELECT region, month, error FROM calculation_failures ORDER BY failed_at_ms").map {
-            "\($0["region"] as String)/\($0["month"] as String): \($0["error"] as String)"
-        }
+        try CalculationFailureRow.order(CalculationFailureRow.Columns.failedAtMs).fetchAll(db).map { "\($0.region)/\($0.month): \($0.error)" }
+    }
+}
+
+/// A region-month whose last calculation failed, with why and when: a row of
+/// `calculation_failures`.
+struct CalculationFailureRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "calculation_failures"
+    var region: String
+    var month: String
+    var error: String
+    var failedAtMs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, error
+        case failedAtMs = "failed_at_ms"
+    }
+    enum Columns {
+        static let failedAtMs = Column(CodingKeys.failedAtMs)
     }
 }
 

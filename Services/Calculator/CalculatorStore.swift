@@ -7,6 +7,9 @@ import GRDB
 /// usage without resource details), the region-months waiting to
 /// be recalculated, and the latest results.
 enum CalculatorStore {
+    // Raw SQL for what runs per record or per recalculation on the ingest path measured by scripts/bench (provider mix):
+    // markDirty (cached statements, a `generation + 1` upsert) and a region-month's factors, sites and products (indexed
+    // reads of the declaration column only). The cold reads go through the record types at the end of this file.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("calculator-v1") { db in
             try db.execute(
@@ -119,11 +122,12 @@ enum CalculatorStore {
     }
 
     static func dirtyCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty") ?? 0
+        try Table("dirty").fetchCount(db)
     }
 
+    /// Every declared factor (the factor library reads them all).
     static func factors(_ db: Database) throws -> [EmissionFactor] {
-        try Data.fetchAll(db, sql: "SELECT declaration FROM factors").map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
+        try FactorRow.select(FactorRow.Columns.declaration, as: Data.self).fetchAll(db).map { try JSONDecoder().decode(EmissionFactor.self, from: $0) }
     }
 
     /// The declared factors in force at some time of `month`, of the grids in `grids` or of no
@@ -157,15 +161,14 @@ enum CalculatorStore {
 
     /// The declaration of the site named `name`; nil when no such site is declared.
     static func site(_ db: Database, named name: String) throws -> SiteDeclaration? {
-        try Data.fetchOne(db, sql: "SELECT declaration FROM sites WHERE site = ?", arguments: [name]).map {
-            try JSONDecoder().decode(SiteDeclaration.self, from: $0)
-        }
+        try SiteRow.fetchOne(db, key: name).map { try JSONDecoder().decode(SiteDeclaration.self, from: $0.declaration) }
     }
 
     /// Every stored record, normalized (lineage reads them all; no per-site index yet). Decoded
     /// by the fast reader the delivery loop uses.
     static func allRecords(_ db: Database) throws -> [NormalizedRecord] {
-        try Data.fetchAll(db, sql: "SELECT normalized FROM records WHERE length(normalized) > 0").map { try NormalizedRecord.decode($0) }
+        try StoredRecordRow.filter(length(StoredRecordRow.Columns.normalized) > 0).select(StoredRecordRow.Columns.normalized, as: Data.self)
+            .fetchAll(db).map { try NormalizedRecord.decode($0) }
     }
 
     static func sites(_ db: Database, region: String) throws -> [String: SiteDeclaration] {
@@ -209,5 +212,80 @@ extension CalculatorStore {
                 try markDirty(db, region: row["region"], month: month, allTenants: true)
             }
         }
+    }
+}
+
+/// A declared site with its region and declaration (JSON): a row of `sites`.
+struct SiteRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "sites"
+    var site: String
+    var region: String
+    var declaration: Data
+
+    enum CodingKeys: String, CodingKey {
+        case site, region, declaration
+    }
+}
+
+/// A declared factor (JSON) with its validity and grid in columns of their own, so that a
+/// region-month reads only the factors in force in it: a row of `factors`.
+struct FactorRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "factors"
+    var factor: String
+    var declaration: Data
+    var validFrom: Int64
+    var validTo: Int64
+    /// Nil for a factor of no region (global).
+    var region: String?
+
+    enum CodingKeys: String, CodingKey {
+        case factor, declaration, region
+        case validFrom = "valid_from"
+        case validTo = "valid_to"
+    }
+    enum Columns {
+        static let declaration = Column(CodingKeys.declaration)
+    }
+}
+
+/// A record at its latest revision, as the preprocessor normalized it (empty once retracted):
+/// a row of `records`. A record is `(owner, source, id)`.
+struct StoredRecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "records"
+    var source: String
+    var id: String
+    /// The tenant whose credentials wrote the record; '' for the provider.
+    var owner: String
+    var revision: Int
+    var normalized: Data
+
+    enum CodingKeys: String, CodingKey {
+        case source, id, owner, revision, normalized
+    }
+    enum Columns {
+        static let owner = Column(CodingKeys.owner)
+        static let normalized = Column(CodingKeys.normalized)
+    }
+}
+
+/// The latest result of a region-month: a row of `results`. `result` holds the whole result
+/// only in stores from before change sets (empty since); `cellsTracked` says whether what was
+/// published of its tenant cells is known (``PublishedTenantCells``).
+struct ResultRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "results"
+    var region: String
+    var month: String
+    var version: Int
+    var calculatedAt: String
+    var result: Data
+    var cellsTracked: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, version, result
+        case calculatedAt = "calculated_at"
+        case cellsTracked = "cells_tracked"
+    }
+    enum Columns {
+        static let result = Column(CodingKeys.result)
     }
 }

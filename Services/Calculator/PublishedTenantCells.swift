@@ -11,6 +11,8 @@ import GRDB
 /// figures, quality, factors and hours as well. A new factor or new facility data therefore
 /// changes no tenant state, and its publication carries no tenant cell at all.
 enum PublishedTenantCells {
+    // Raw SQL throughout: this runs once per tenant cell on every recalculation of the ingest path measured by
+    // scripts/bench (provider mix); cached prepared statements keep per-cell CPU down.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("calculator-published-tenant-cells-v1") { db in
             try db.execute(

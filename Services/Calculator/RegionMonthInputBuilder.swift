@@ -5,6 +5,8 @@ import GRDB
 /// Reads the allocation inputs of one region and month from the calculator's store into a
 /// `RegionMonthAccumulator`, which shapes them into the engine's plain values.
 enum RegionMonthInputBuilder {
+    // Raw SQL throughout: these joins and sums read every series of a region-month on each recalculation measured by
+    // scripts/bench (provider mix); cursors, a forced index and cached statements keep CPU and memory down.
     /// Every input of the region-month, or — with `tenantCells` — everything but the plain
     /// usage of other tenant cells: the facility data, all usage with resource details, U per
     /// product (summed by SQLite over every tenant), and the plain usage of the cells named.

@@ -8,6 +8,9 @@ import GRDB
 /// retractions, so a revision that changes a record's tag moves its usage from one value to
 /// the other.
 enum TagUsageLedger {
+    // Raw SQL throughout: this runs once per tagged usage record and per tenant cell of a recalculation on the ingest
+    // path measured by scripts/bench (provider mix); cached prepared statements and `amount = amount +
+    // excluded.amount` keep per-record CPU down.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("calculator-tags-v1") { db in
             try db.execute(

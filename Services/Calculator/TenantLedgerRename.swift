@@ -16,33 +16,36 @@ struct TenantLedgerRename: TenantDataKeeper {
 
     func erase(_ db: Database, tenant: String, pseudonym: String) throws -> [String: Int] {
         var changed: [String: Int] = ["records": 0, "results": 0]
-        for row in try Row.fetchAll(db, sql: "SELECT source, id, owner, normalized FROM records") {
-            let document = "records row \(row["source"] as String? ?? "?")/\(row["id"] as String? ?? "?")"
-            guard let renamed = try TenantRename.json(row["normalized"], tenant: tenant, to: pseudonym, document: document) else { continue }
-            try db.execute(
-                sql: "UPDATE records SET normalized = ? WHERE source = ? AND id = ? AND owner = ?",
-                arguments: [renamed, row["source"], row["id"], row["owner"]])
+        for var record in try StoredRecordRow.fetchAll(db) {
+            let document = "records row \(record.source)/\(record.id)"
+            guard let renamed = try TenantRename.json(record.normalized, tenant: tenant, to: pseudonym, document: document) else { continue }
+            record.normalized = renamed
+            try record.update(db, columns: [StoredRecordRow.Columns.normalized])
             changed["records", default: 0] += 1
         }
         // The records the tenant's own credentials wrote stay its (under the pseudonym), so that
         // nothing of the name remains in their identity either.
-        try db.execute(sql: "UPDATE records SET owner = ? WHERE owner = ?", arguments: [pseudonym, tenant])
-        try db.execute(sql: "UPDATE series SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
-        changed["series"] = db.changesCount
-        try db.execute(sql: "UPDATE tag_usage SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
-        changed["tag_usage"] = db.changesCount
+        try StoredRecordRow.filter(StoredRecordRow.Columns.owner == tenant).updateAll(db, StoredRecordRow.Columns.owner.set(to: pseudonym))
+        changed["series"] = try renameTenant(db, in: "series", tenant: tenant, pseudonym: pseudonym)
+        changed["tag_usage"] = try renameTenant(db, in: "tag_usage", tenant: tenant, pseudonym: pseudonym)
         // What was published under the name is held under the pseudonym from now on, as the
         // reporter holds it (its own erase renames the same cells).
-        try db.execute(sql: "UPDATE published_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
-        changed["published_tenant_cells"] = db.changesCount
-        try db.execute(sql: "UPDATE changed_tenant_cells SET tenant = ? WHERE tenant = ?", arguments: [pseudonym, tenant])
+        changed["published_tenant_cells"] = try renameTenant(db, in: "published_tenant_cells", tenant: tenant, pseudonym: pseudonym)
+        try renameTenant(db, in: "changed_tenant_cells", tenant: tenant, pseudonym: pseudonym)
         // Stores from before change sets kept each region-month's whole result.
-        for row in try Row.fetchAll(db, sql: "SELECT region, month, result FROM results WHERE length(result) > 0") {
-            let document = "results row \(row["region"] as String? ?? "?")/\(row["month"] as String? ?? "?")"
-            guard let renamed = try TenantRename.json(row["result"], tenant: tenant, to: pseudonym, document: document) else { continue }
-            try db.execute(sql: "UPDATE results SET result = ? WHERE region = ? AND month = ?", arguments: [renamed, row["region"], row["month"]])
+        for var result in try ResultRow.filter(length(ResultRow.Columns.result) > 0).fetchAll(db) {
+            let document = "results row \(result.region)/\(result.month)"
+            guard let renamed = try TenantRename.json(result.result, tenant: tenant, to: pseudonym, document: document) else { continue }
+            result.result = renamed
+            try result.update(db, columns: [ResultRow.Columns.result])
             changed["results", default: 0] += 1
         }
         return changed
+    }
+
+    /// Renames `tenant` to `pseudonym` in the `tenant` column of `table`; returns how many rows changed.
+    @discardableResult
+    private func renameTenant(_ db: Database, in table: String, tenant: String, pseudonym: String) throws -> Int {
+        try Table(table).filter(Column("tenant") == tenant).updateAll(db, Column("tenant").set(to: pseudonym))
     }
 }

@@ -105,21 +105,46 @@ enum PreprocessorStore {
     /// validation, and every record naming it would then be rejected as unknown.
     static func loadRegistry(_ db: Database) throws -> Registry {
         let decoder = JSONDecoder()
-        func decode<T: Decodable>(_ type: T.Type, table: String, key: String) throws -> [T] {
-            try Row.fetchAll(db, sql: "SELECT \(key), declaration FROM \(table)").map { row in
-                do { return try decoder.decode(T.self, from: row["declaration"] as Data) } catch {
-                    throw DatabaseError(message: "\(table): the stored declaration of \(key) \(row[key] as String? ?? "?") does not decode: \(error)")
-                }
+        func decode<T: Decodable>(_ type: T.Type, table: String, key: String, declaration: Data) throws -> T {
+            do { return try decoder.decode(T.self, from: declaration) } catch {
+                throw DatabaseError(message: "\(table): the stored declaration of \(key) does not decode: \(error)")
             }
         }
-        let sites = try decode(SiteDeclaration.self, table: "sites", key: "site")
-        let products = try decode(ProductDeclaration.self, table: "products", key: "product")
+        let sites = try RegistrySiteRow.fetchAll(db).map {
+            try decode(SiteDeclaration.self, table: RegistrySiteRow.databaseTableName, key: "site \($0.site)", declaration: $0.declaration)
+        }
+        let products = try RegistryProductRow.fetchAll(db).map {
+            try decode(ProductDeclaration.self, table: RegistryProductRow.databaseTableName, key: "product \($0.product)", declaration: $0.declaration)
+        }
         return Registry(
             sites: Dictionary(sites.map { ($0.site, $0) }, uniquingKeysWith: { _, last in last }),
             products: Dictionary(products.map { ($0.product, $0) }, uniquingKeysWith: { _, last in last }))
     }
 
     static func quarantineCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine") ?? 0
+        try QuarantineEntry.fetchCount(db)
+    }
+}
+
+/// A declared site as validation reads it, its declaration as stored (JSON): a row of `sites`.
+struct RegistrySiteRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "sites"
+    var site: String
+    var declaration: Data
+
+    enum CodingKeys: String, CodingKey {
+        case site, declaration
+    }
+}
+
+/// A declared product as validation reads it, its declaration as stored (JSON): a row of
+/// `products`.
+struct RegistryProductRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "products"
+    var product: String
+    var declaration: Data
+
+    enum CodingKeys: String, CodingKey {
+        case product, declaration
     }
 }

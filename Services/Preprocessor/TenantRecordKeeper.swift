@@ -9,6 +9,8 @@ import ServiceKit
 /// the usage quantities under the pseudonym — deleting them would move the sites' emissions
 /// onto the other tenants at the next recalculation — and deletes the quarantined records.
 struct TenantRecordKeeper: TenantDataKeeper {
+    // Raw SQL throughout: one loop over `records` and `record_history` (different keys, table named at run time)
+    // rewrites every stored record's bytes, beside the statements BatchProcessor writes those tables with.
     func export(_ db: Database, tenant: String) throws -> JSONValue {
         var records: [JSONValue] = []
         for row in try Row.fetchAll(db, sql: "SELECT source, id, canonical FROM records ORDER BY source, id") {

@@ -15,6 +15,8 @@ import GRDB
 /// with the columns the tables of the same names had: `ledger`, `ledger_superseded`,
 /// `tag_ledger`. Rows written before carry their figures explicitly and keep them.
 enum DerivedTenantCells {
+    // Raw SQL throughout: the views and figure expressions here are evaluated for every tenant cell any ledger read
+    // touches, and their migrations move whole tables; both stay SQL.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-derived-tenant-cells-v1") { db in
             try db.execute(

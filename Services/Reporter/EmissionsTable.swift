@@ -1,6 +1,5 @@
 import CarbonModel
 import Foundation
-import GRDB
 import ServiceKit
 
 /// One row of an emissions answer: the group's dimension values and its summed figures.
@@ -18,128 +17,14 @@ struct EmissionsRow: Sendable {
     var quality: QualityShares?
 }
 
-/// Runs an `EmissionsQuery` against the ledger and renders the answer as JSON or CSV.
+/// Renders the answer of an `EmissionsQuery` (``LedgerStore/emissions(_:query:)``) as JSON or CSV.
 enum EmissionsTable {
-    static func rows(_ db: Database, query: EmissionsQuery) throws -> [EmissionsRow] {
-        var conditions = ["layer = ?"]
-        var arguments: [any DatabaseValueConvertible] = [query.layer.rawValue]
-        if let from = query.from {
-            conditions.append("month >= ?")
-            arguments.append(from.description)
-        }
-        if let to = query.to {
-            conditions.append("month <= ?")
-            arguments.append(to.description)
-        }
-        for (dimension, value) in query.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            conditions.append("\(dimension.rawValue) = ?")
-            arguments.append(value)
-        }
-        if let mode = query.mode {
-            conditions.append("mode = ?")
-            arguments.append(mode.rawValue)
-        }
-        // `mode` is always a grouping column, so no row mixes measured and estimated figures.
-        var columns = query.groupBy.map(\.rawValue) + ["mode"]
-        let source: String
-        switch query.granularity {
-        case .month:
-            if let asOf = query.asOf {
-                source = "(\(asOfSource))"
-                arguments.insert(contentsOf: [asOf, asOf, asOf] as [any DatabaseValueConvertible], at: 0)
-            } else {
-                source = "ledger"
-            }
-        case .day:
-            source = "(\(hourlySource(layer: query.layer)))"
-            columns.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
-        case .hour:
-            source = "(\(hourlySource(layer: query.layer)))"
-            columns.append("strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')")
-        }
-        let sums = [
-            "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
-            "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
-        ].map { "SUM(\($0))" } + ["SUM(usage)"]
-            + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : ["0", "0", "0"])
-            + ["scope2_market_hourly", "cfe_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh"].map { "SUM(\($0))" }
-            + [query.granularity == .month ? "SUM(quality_profiled)" : "0"]
-            + (query.granularity == .month ? ["SUM(water_l)", "SUM(unallocated_water_l)"] : ["0", "0"])
-        let sql = """
-            SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
-            WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY \(columns.joined(separator: ", "))
-            ORDER BY \(columns.joined(separator: ", "))
-            """
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-            let n = columns.count
-            let hasPeriod = query.granularity != .month
-            let mode = (row[query.groupBy.count] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured
-            func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
-            let figures = EmissionFigures(
-                scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4),
-                scope2MarketHourly: value(14), cfeKWh: value(15), waterL: value(19))
-            let unallocated = EmissionFigures(
-                scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9),
-                scope2MarketHourly: value(16), cfeKWh: value(17), waterL: value(20))
-            return EmissionsRow(
-                group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
-                period: hasPeriod ? row[n - 1] as String? : nil,
-                mode: mode,
-                figures: figures,
-                unallocated: query.layer.hasUnallocated ? unallocated : nil,
-                // Usage is a monthly quantity; hourly rows do not carry it.
-                usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil,
-                quality: hasPeriod
-                    ? nil : shares(total: figures.totalLocation, filled: value(11), flagged: value(12), estimated: value(13), profiled: value(18)))
-        }
-    }
-
     /// Shares of `total` from its filled, flagged, estimated and profiled parts; the rest is measured.
     static func shares(total: Double, filled: Double, flagged: Double, estimated: Double, profiled: Double = 0) -> QualityShares {
         QualityAmounts(
             measured: total - filled - flagged - estimated - profiled, filled: filled, flagged: flagged, estimated: estimated,
             profiled: profiled
         ).shares
-    }
-
-    /// The ledger as it stood at an instant (three `?`: the instant): current rows of
-    /// region-months whose current version was calculated by then, and superseded rows that
-    /// were in force then. A region-month first calculated later is absent, as it was then.
-    private static let asOfSource = """
-        SELECT l.* FROM ledger l JOIN versions v ON v.region = l.region AND v.month = l.month
-        WHERE COALESCE(v.calculated_ms, 0) <= ?
-        UNION ALL
-        SELECT \(DerivedTenantCells.cellColumns(DerivedTenantCells.scopes, qualities: DerivedTenantCells.qualities))
-        FROM ledger_superseded WHERE in_force_from_ms <= ? AND in_force_until_ms > ?
-        """
-
-    /// Hourly rows shaped like the `ledger` table (plus `hour`), for one layer. Measured tenant
-    /// cells are `share × ` their product's hours (E(c,p,r) = share × E(p,r) holds for every
-    /// scope, so it holds hour by hour); estimated tenant cells have hours of their own.
-    private static func hourlySource(layer: EmissionsQuery.Layer) -> String {
-        let scopes = DerivedTenantCells.hourlyScopes
-        if layer == .tenant {
-            let measured = scopes.map { "t.share * h.\($0) AS \($0)" } + scopes.map { "0 AS unallocated_\($0)" }
-            let estimated = scopes + scopes.map { "0 AS unallocated_\($0)" }
-            return """
-                SELECT 'tenant' AS layer, t.region, t.month, NULL AS site, t.product, t.tenant, t.mode, h.hour, \(measured.joined(separator: ", ")),
-                    NULL AS usage
-                FROM ledger t JOIN ledger_hourly h
-                    ON h.layer = 'product' AND h.part = 'total' AND h.region = t.region AND h.month = t.month AND h.product = t.product
-                WHERE t.layer = 'tenant' AND t.mode = 'measured'
-                UNION ALL
-                SELECT layer, region, month, site, product, tenant, mode, hour, \(estimated.joined(separator: ", ")), NULL AS usage
-                FROM ledger_hourly WHERE layer = 'tenant'
-                """
-        }
-        let parts =
-            scopes.map { "CASE WHEN part = 'total' THEN \($0) ELSE 0 END AS \($0)" }
-            + scopes.map { "CASE WHEN part = 'unallocated' THEN \($0) ELSE 0 END AS unallocated_\($0)" }
-        return """
-            SELECT layer, region, month, site, product, tenant, mode, hour, \(parts.joined(separator: ", ")), NULL AS usage
-            FROM ledger_hourly WHERE layer = '\(layer.rawValue)'
-            """
     }
 
     /// The JSON answer of `GET /v1/emissions`; throws when a figure has no JSON form (a

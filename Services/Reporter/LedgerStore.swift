@@ -7,6 +7,9 @@ import GRDB
 /// the version of each region-month it holds. A newer version of a region-month replaces all
 /// of its rows; an older one arriving late is ignored.
 enum LedgerStore {
+    // Raw SQL throughout: applying a publication writes one row per cell on the delivery path measured by
+    // scripts/bench (provider mix), with cached prepared statements to keep per-cell CPU down; the reads are joins and
+    // aggregates over the ledger views.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-v1") { db in
             try db.execute(

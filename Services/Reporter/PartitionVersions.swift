@@ -47,32 +47,55 @@ enum PartitionVersions {
 
     /// The version of `part` held for a region-month, if any.
     static func held(_ db: Database, region: String, month: String, part: Int) throws -> Int? {
-        try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT version FROM partition_versions WHERE region = ? AND month = ? AND part = ?"),
-            arguments: [region, month, part])
+        try PartitionVersionRow.filter(key: ["region": region, "month": month, "part": part])
+            .select(PartitionVersionRow.Columns.version, as: Int.self).fetchOne(db)
     }
 
     /// Records that `publication`'s partition now holds its version, with its factors.
     static func record(_ db: Database, _ publication: RegionMonthPublication, factors: Data) throws {
         let partition = publication.partition ?? .whole
-        try db.execute(
-            sql: """
-                INSERT INTO partition_versions (region, month, part, parts, version, factors) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (region, month, part) DO UPDATE SET parts = excluded.parts, version = excluded.version,
-                    factors = excluded.factors
-                """,
-            arguments: [publication.region, publication.month.description, partition.index, partition.count, publication.version, factors])
+        // save, not upsert: GRDB's upsert returns the rowid, which a WITHOUT ROWID table lacks.
+        // save updates the row with the key, or inserts it when there is none.
+        try PartitionVersionRow(
+            region: publication.region, month: publication.month.description, part: partition.index, parts: partition.count,
+            version: publication.version, factors: factors
+        ).save(db)
     }
 
     /// The factors of the other partitions' current versions of a region-month.
     static func otherFactors(_ db: Database, region: String, month: String, part: Int) throws -> [FactorReference] {
         let decoder = JSONDecoder()
         var factors: [FactorReference] = []
-        for blob in try Data.fetchAll(
-            db, sql: "SELECT factors FROM partition_versions WHERE region = ? AND month = ? AND part != ?", arguments: [region, month, part])
-        {
+        let others = PartitionVersionRow.filter(
+            PartitionVersionRow.Columns.region == region && PartitionVersionRow.Columns.month == month && PartitionVersionRow.Columns.part != part)
+        for blob in try others.select(PartitionVersionRow.Columns.factors, as: Data.self).fetchAll(db) {
             factors += try decoder.decode([FactorReference].self, from: blob)
         }
         return factors
+    }
+}
+
+/// The version a calculator partition's part of a region-month is at, with that version's
+/// factors: a row of `partition_versions`.
+struct PartitionVersionRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "partition_versions"
+    var region: String
+    var month: String
+    /// The partition's index (0 for a single calculator) and how many partitions there are.
+    var part: Int
+    var parts: Int
+    var version: Int
+    /// The factors of the version, as JSON (`[FactorReference]`).
+    var factors: Data
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, part, parts, version, factors
+    }
+    enum Columns {
+        static let region = Column(CodingKeys.region)
+        static let month = Column(CodingKeys.month)
+        static let part = Column(CodingKeys.part)
+        static let version = Column(CodingKeys.version)
+        static let factors = Column(CodingKeys.factors)
     }
 }

@@ -36,7 +36,7 @@ enum ReporterRoutes {
                 {
                     query.to = latest
                 }
-                return (query, try EmissionsTable.rows(db, query: query))
+                return (query, try LedgerStore.emissions(db, query: query))
             }
             switch answered.format {
             case .json:

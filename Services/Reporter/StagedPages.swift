@@ -36,32 +36,65 @@ enum StagedPages {
         let part = page.partition?.index ?? 0
         let held = try PartitionVersions.held(db, region: page.region, month: page.month.description, part: part)
         if let held, held >= page.version { return false }
-        try db.execute(
-            sql: "INSERT INTO staged_pages (region, month, part, version, page, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            arguments: [page.region, page.month.description, part, page.version, number, body])
+        // A page delivered again keeps the bytes it was first staged with.
+        try StagedPageRow(region: page.region, month: page.month.description, part: part, version: page.version, page: number, body: body)
+            .insert(db, onConflict: .ignore)
         return true
     }
 
     /// The numbers of the staged pages of a partition's version that come before page `last`, in order.
     static func numbers(_ db: Database, region: String, month: String, part: Int, version: Int, before last: Int) throws -> [Int] {
-        try Int.fetchAll(
-            db, sql: "SELECT page FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version = ? AND page < ? ORDER BY page",
-            arguments: [region, month, part, version, last])
+        try StagedPageRow.version(region: region, month: month, part: part, version: version)
+            .filter(StagedPageRow.Columns.page < last).select(StagedPageRow.Columns.page, as: Int.self).order(StagedPageRow.Columns.page)
+            .fetchAll(db)
     }
 
     static func load(_ db: Database, region: String, month: String, part: Int, version: Int, page: Int) throws -> RegionMonthPublication {
         guard
-            let body = try Data.fetchOne(
-                db, sql: "SELECT body FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version = ? AND page = ?",
-                arguments: [region, month, part, version, page])
+            let staged = try StagedPageRow.fetchOne(
+                db, key: ["region": region, "month": month, "part": part, "version": version, "page": page])
         else { throw MissingPages(region: region, month: month, version: version, missing: [page]) }
-        return try JSONDecoder().decode(RegionMonthPublication.self, from: body)
+        return try JSONDecoder().decode(RegionMonthPublication.self, from: staged.body)
     }
 
     /// Forgets the pages of a partition's versions up to `version` (applied, or replaced by it).
     static func discard(_ db: Database, region: String, month: String, part: Int, through version: Int) throws {
-        try db.execute(
-            sql: "DELETE FROM staged_pages WHERE region = ? AND month = ? AND part = ? AND version <= ?", arguments: [region, month, part, version])
+        try StagedPageRow
+            .filter(
+                StagedPageRow.Columns.region == region && StagedPageRow.Columns.month == month && StagedPageRow.Columns.part == part
+                    && StagedPageRow.Columns.version <= version
+            )
+            .deleteAll(db)
+    }
+}
+
+/// A page of a version kept until its last page arrives: a row of `staged_pages`, with the
+/// page's message as it came.
+struct StagedPageRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "staged_pages"
+    var region: String
+    var month: String
+    /// The calculator partition that published the page (0 for a single calculator).
+    var part: Int
+    var version: Int
+    var page: Int
+    /// The message's bytes (a `RegionMonthPublication` as JSON).
+    var body: Data
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, part, version, page, body
+    }
+    enum Columns {
+        static let region = Column(CodingKeys.region)
+        static let month = Column(CodingKeys.month)
+        static let part = Column(CodingKeys.part)
+        static let version = Column(CodingKeys.version)
+        static let page = Column(CodingKeys.page)
+    }
+
+    /// The staged pages of one version of a partition's part of a region-month.
+    static func version(region: String, month: String, part: Int, version: Int) -> QueryInterfaceRequest<StagedPageRow> {
+        filter(Columns.region == region && Columns.month == month && Columns.part == part && Columns.version == version)
     }
 }
 

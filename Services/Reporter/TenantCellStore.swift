@@ -8,6 +8,8 @@ import GRDB
 /// replaced or removed moves to `tenant_cells_superseded` with the versions it was in force
 /// for. Measured cells are stored without figures (``DerivedTenantCells``).
 enum TenantCellStore {
+    // Raw SQL throughout: this runs once per delivered tenant cell (and tag part) on the path measured by
+    // scripts/bench (provider mix); cached prepared statements and INSERT … SELECT moves keep per-cell CPU down.
     static let supersedeColumns = """
         region, month, tenant, product, mode, usage, since_version, scope1, scope2_location, scope2_market, scope3, energy_kwh,
             share, quality_filled, quality_flagged, quality_estimated, scope2_market_hourly, cfe_kwh, quality_profiled, water_l

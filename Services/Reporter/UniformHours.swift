@@ -8,6 +8,8 @@ import GRDB
 /// view gives them back hour by hour, so every hourly and daily answer derives their hours
 /// exactly as it read them before; `hourly_rows` holds the other series, one row per hour.
 enum UniformHours {
+    // Raw SQL throughout: this writes and deletes one row per series hour on the delivery path measured by
+    // scripts/bench (provider mix); cached prepared statements keep per-row CPU down.
     static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("reporter-uniform-hours-v1") { db in
             try db.execute(

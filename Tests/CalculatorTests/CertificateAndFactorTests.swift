@@ -45,10 +45,10 @@ import Testing
         try loadCertificates()
         let (all, s2Only, feb, both) = try store.database.read { db in
             (
-                try CertificateRoutes.unapplied(db, month: january, site: nil, marketBoundary: .hourlyOnly),
-                try CertificateRoutes.unapplied(db, month: january, site: "s2", marketBoundary: .hourlyOnly),
-                try CertificateRoutes.unapplied(db, month: february, site: nil, marketBoundary: .hourlyOnly),
-                try CertificateRoutes.unapplied(db, month: january, site: nil, marketBoundary: .both)
+                try CalculatorStore.unappliedCertificates(db, month: january, site: nil, marketBoundary: .hourlyOnly),
+                try CalculatorStore.unappliedCertificates(db, month: january, site: "s2", marketBoundary: .hourlyOnly),
+                try CalculatorStore.unappliedCertificates(db, month: february, site: nil, marketBoundary: .hourlyOnly),
+                try CalculatorStore.unappliedCertificates(db, month: january, site: nil, marketBoundary: .both)
             )
         }
         // Sorted by site, source and id; the certificates of the site's own grid (or of none) are not listed.

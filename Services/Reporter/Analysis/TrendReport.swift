@@ -94,7 +94,7 @@ struct TrendReport: Sendable {
         _ db: Database, _ layer: EmissionsQuery.Layer, _ groupBy: [EmissionsQuery.Dimension], _ filters: [EmissionsQuery.Dimension: String],
         _ first: CalendarMonth, _ last: CalendarMonth
     ) throws -> [EmissionsRow] {
-        try EmissionsTable.rows(
+        try LedgerStore.emissions(
             db, query: EmissionsQuery(layer: layer, groupBy: groupBy, from: first, to: last, filters: filters, mode: mode, format: .json))
     }
 }

@@ -71,7 +71,7 @@ enum BusinessMetricRoutes {
                 throw APIError.badRequest("mode: use measured or estimated", field: "mode")
             }
             let (months, units) = try await database.read { db -> ([BusinessIntensity.Month], Set<String>) in
-                let rows = try EmissionsTable.rows(
+                let rows = try LedgerStore.emissions(
                     db, query: EmissionsQuery(layer: .tenant, groupBy: [.month], from: from, to: to, filters: [.tenant: tenant], mode: mode, format: .json))
                 var emissions: [CalendarMonth: Double] = [:]
                 for row in rows {

@@ -22,38 +22,38 @@ enum BusinessMetricStore {
         }
     }
 
-    /// One uploaded value.
-    struct Metric: Codable, Sendable, Hashable {
+    /// One uploaded value: an item of `POST /v1/business-metrics` and of its listing, and a row
+    /// of `business_metrics`.
+    struct Metric: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "business_metrics"
         var tenant: String
         var month: String
         var metric: String
         var value: Double
         var unit: String
+
+        enum CodingKeys: String, CodingKey {
+            case tenant, month, metric, value, unit
+        }
+        enum Columns {
+            static let tenant = Column(CodingKeys.tenant)
+            static let month = Column(CodingKeys.month)
+            static let metric = Column(CodingKeys.metric)
+        }
     }
 
+    /// Stores the values; a value of a (tenant, metric, month) already stored is replaced.
     static func store(_ db: Database, _ metrics: [Metric]) throws {
-        for m in metrics {
-            try db.execute(
-                sql: """
-                    INSERT INTO business_metrics (tenant, month, metric, value, unit) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (tenant, metric, month) DO UPDATE SET value = excluded.value, unit = excluded.unit
-                    """, arguments: [m.tenant, m.month, m.metric, m.value, m.unit])
-        }
+        // save, not upsert: GRDB's upsert returns the rowid, which a WITHOUT ROWID table lacks.
+        // save updates the row with the key, or inserts it when there is none.
+        for metric in metrics { try metric.save(db) }
     }
 
+    /// The stored values (of `tenant` and/or `metric`, or all), by tenant, metric and month.
     static func list(_ db: Database, tenant: String?, metric: String?) throws -> [Metric] {
-        var sql = "SELECT tenant, month, metric, value, unit FROM business_metrics WHERE 1 = 1"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " AND tenant = ?"
-            arguments.append(tenant)
-        }
-        if let metric {
-            sql += " AND metric = ?"
-            arguments.append(metric)
-        }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY tenant, metric, month", arguments: StatementArguments(arguments)).map {
-            Metric(tenant: $0["tenant"], month: $0["month"], metric: $0["metric"], value: $0["value"], unit: $0["unit"])
-        }
+        var request = Metric.order(Metric.Columns.tenant, Metric.Columns.metric, Metric.Columns.month)
+        if let tenant { request = request.filter(Metric.Columns.tenant == tenant) }
+        if let metric { request = request.filter(Metric.Columns.metric == metric) }
+        return try request.fetchAll(db)
     }
 }

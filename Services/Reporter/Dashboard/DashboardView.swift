@@ -174,7 +174,7 @@ struct DashboardView: Sendable {
         func rows(_ layer: EmissionsQuery.Layer, _ groupBy: [EmissionsQuery.Dimension], _ filters: [EmissionsQuery.Dimension: String])
             throws -> [EmissionsRow]
         {
-            try EmissionsTable.rows(db, query: EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: .json))
+            try LedgerStore.emissions(db, query: EmissionsQuery(layer: layer, groupBy: groupBy, from: from, to: to, filters: filters, format: .json))
         }
         func lines(_ rows: [EmissionsRow]) -> [Line] {
             rows.map {
@@ -222,7 +222,7 @@ struct DashboardView: Sendable {
         case .provider: tenant = nil
         }
         // One read of the month's hours feeds both the hourly profile and the carbon-free heat map.
-        let hours = try EmissionsTable.rows(
+        let hours = try LedgerStore.emissions(
             db, query: EmissionsQuery(layer: layer, groupBy: [], from: to, to: to, filters: filters, mode: .measured, granularity: .hour, format: .json))
         view.hourlyProfile = hourlyProfile(hours, month: to)
         if case .provider = subject, let site = heatMapSite {
@@ -230,7 +230,7 @@ struct DashboardView: Sendable {
             view.heatMapSite = site
             var siteFilters = filters
             siteFilters[.site] = site
-            let siteHours = try EmissionsTable.rows(
+            let siteHours = try LedgerStore.emissions(
                 db,
                 query: EmissionsQuery(
                     layer: .site, groupBy: [], from: to, to: to, filters: siteFilters, mode: .measured, granularity: .hour, format: .json))
@@ -336,7 +336,7 @@ struct DashboardView: Sendable {
 
     /// Sites over the window, with the PUE of each site's latest month that reports one.
     private static func sites(_ db: Database, from: CalendarMonth, to: CalendarMonth) throws -> [SiteLine] {
-        let rows = try EmissionsTable.rows(
+        let rows = try LedgerStore.emissions(
             db, query: EmissionsQuery(layer: .site, groupBy: [.site, .region], from: from, to: to, filters: [:], mode: .measured, format: .json))
         let pue = try LedgerStore.latestPUE(db, from: from, to: to)
         return rows.map { row in

@@ -69,7 +69,7 @@ final class AlertWatch: Sendable {
                     logger.warning("webhook refused an alert; trying again later", metadata: ["tenant": "\(alert.tenant)"])
                     return
                 }
-                try await database.write { try $0.execute(sql: "UPDATE budget_alerts SET delivered = 1 WHERE id = ?", arguments: [alert.id]) }
+                try await database.write { try ManagementStore.markDelivered($0, alert) }
             }
             for var alert in try await database.read({ try IndicatorTargetStore.alerts($0, undeliveredOnly: true) }) {
                 guard try await post(alert, to: webhook) else {

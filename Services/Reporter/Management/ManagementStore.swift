@@ -39,6 +39,8 @@ enum ManagementStore {
 
     /// A tenant's measured, location-based monthly totals (scope 1 + scope 2 location + scope 3).
     static func monthlyTotals(_ db: Database, tenant: String) throws -> [CalendarMonth: Double] {
+        // Raw SQL because SQLite sums the cells per month (GROUP BY over the ledger view): one
+        // row a month comes back instead of every tenant cell.
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -82,11 +84,11 @@ enum ManagementStore {
     @discardableResult
     static func evaluate(_ db: Database, method: EmissionForecast.Method = .linearTrend) throws -> Int {
         var raised = 0
-        let budgets = try Row.fetchAll(db, sql: "SELECT tenant, month, kgco2e FROM budgets ORDER BY tenant, month")
+        let budgets = try MonthlyBudget.order(MonthlyBudget.Columns.tenant, MonthlyBudget.Columns.month).fetchAll(db)
         var byTenant: [String: [(CalendarMonth, Double)]] = [:]
-        for row in budgets {
-            guard let month = CalendarMonth(row["month"] as String) else { continue }
-            byTenant[row["tenant"], default: []].append((month, row["kgco2e"]))
+        for budget in budgets {
+            guard let month = CalendarMonth(budget.month) else { continue }
+            byTenant[budget.tenant, default: []].append((month, budget.kgco2e))
         }
         for (tenant, entries) in byTenant.sorted(by: { $0.key < $1.key }) {
             guard let last = entries.map(\.0).max() else { continue }
@@ -95,9 +97,9 @@ enum ManagementStore {
                 let crossings = BudgetCheck.crossings(
                     budget: budget, actual: actual[month].map { [month: $0] } ?? [:], forecast: forecast[month].map { [month: $0] } ?? [:])
                 for crossing in crossings {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO budget_alerts (tenant, month, kind, value, budget) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [tenant, month.description, crossing.kind.rawValue, crossing.value, budget])
+                    // A crossing already alerted is the same row (unique per tenant, month and kind): ignored.
+                    try BudgetAlert(tenant: tenant, month: month.description, kind: crossing.kind.rawValue, value: crossing.value, budget: budget)
+                        .insert(db, onConflict: .ignore)
                     raised += db.changesCount
                 }
             }
@@ -105,29 +107,45 @@ enum ManagementStore {
         return raised
     }
 
+    /// The alerts (of `tenant`, or all) in the order they were raised; only those not yet
+    /// delivered, when asked.
     static func alerts(_ db: Database, tenant: String?, undeliveredOnly: Bool = false) throws -> [BudgetAlert] {
-        var sql = "SELECT id, tenant, month, kind, value, budget, delivered FROM budget_alerts WHERE 1 = 1"
-        var arguments: [any DatabaseValueConvertible] = []
-        if let tenant {
-            sql += " AND tenant = ?"
-            arguments.append(tenant)
-        }
-        if undeliveredOnly { sql += " AND delivered = 0" }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).map {
-            BudgetAlert(id: $0["id"], tenant: $0["tenant"], month: $0["month"], kind: $0["kind"], value: $0["value"], budget: $0["budget"], delivered: $0["delivered"])
-        }
+        var request = BudgetAlert.order(BudgetAlert.Columns.id)
+        if let tenant { request = request.filter(BudgetAlert.Columns.tenant == tenant) }
+        if undeliveredOnly { request = request.filter(BudgetAlert.Columns.delivered == false) }
+        return try request.fetchAll(db)
+    }
+
+    /// Marks an alert delivered to the webhook, so that it is not POSTed again.
+    static func markDelivered(_ db: Database, _ alert: BudgetAlert) throws {
+        try BudgetAlert.filter(key: alert.id).updateAll(db, BudgetAlert.Columns.delivered.set(to: true))
     }
 }
 
-/// An alert: a month whose actual or forecast emissions crossed the tenant's budget.
-struct BudgetAlert: Codable, Sendable, Hashable {
-    var id: Int64
+/// An alert: a month whose actual or forecast emissions crossed the tenant's budget; a row of
+/// `budget_alerts`, an item of `GET /v1/alerts` and the body POSTed to the alert webhook.
+struct BudgetAlert: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "budget_alerts"
+    /// Assigned by SQLite on insert; orders the alerts as raised.
+    var id: Int64?
     var tenant: String
     var month: String
+    /// `actual` or `forecast`.
     var kind: String
     var value: Double
     var budget: Double
-    var delivered: Bool
+    var delivered = false
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, month, kind, value, budget, delivered
+    }
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let tenant = Column(CodingKeys.tenant)
+        static let delivered = Column(CodingKeys.delivered)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A tenant's reduction target: a row of `targets`, the body of `POST /v1/targets` and its echo.

@@ -143,9 +143,7 @@ enum InventoryBuilder {
     private static func tagLines(_ db: Database, tenant: String, period: ReportPeriod, mode: ResultMode) throws
         -> [(key: String, lines: [InventoryReport.Line])]
     {
-        let keys = try String.fetchAll(
-            db, sql: "SELECT DISTINCT tag_key FROM tag_parts WHERE tenant = ? AND month BETWEEN ? AND ? AND mode = ? ORDER BY tag_key",
-            arguments: [tenant, period.first.description, period.last.description, mode.rawValue])
+        let keys = try TagLedgerStore.keys(db, tenant: tenant, from: period.first, to: period.last, mode: mode)
         return try keys.map { key in
             let breakdown = try TagLedgerStore.breakdown(db, tenant: tenant, key: key, from: period.first, to: period.last, mode: mode)
             return (key, breakdown.values.map { InventoryReport.Line(key: $0.value, figures: $0.figures) })
@@ -158,7 +156,7 @@ enum InventoryBuilder {
     ) throws -> [EmissionsRow] {
         let query = EmissionsQuery(
             layer: layer, groupBy: groupBy, from: period.first, to: period.last, filters: filters, mode: nil, format: .json)
-        return try EmissionsTable.rows(db, query: query)
+        return try LedgerStore.emissions(db, query: query)
     }
 
     private static func sum(_ rows: [EmissionsRow]) -> EmissionFigures {

@@ -36,17 +36,13 @@ enum ReportFactorStore {
     /// Records the factors of a publication that was applied to the ledger (same transaction).
     static func record(_ db: Database, _ publication: RegionMonthPublication) throws {
         let month = publication.month.description
-        try db.execute(sql: "DELETE FROM report_factors WHERE region = ? AND month = ?", arguments: [publication.region, month])
+        try ReportFactorRow.filter(ReportFactorRow.Columns.region == publication.region && ReportFactorRow.Columns.month == month).deleteAll(db)
         for reference in publication.allFactorsUsed {
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO report_factors (region, month, factor, version, value, activity, unit, source)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    publication.region, month, reference.factor, reference.version, reference.value, reference.activity, reference.unit,
-                    reference.source,
-                ])
+            // A factor named twice (by a site and by a tenant cell) is one row.
+            try ReportFactorRow(
+                region: publication.region, month: month, factor: reference.factor, version: reference.version, value: reference.value,
+                activity: reference.activity, unit: reference.unit, source: reference.source
+            ).insert(db, onConflict: .ignore)
         }
     }
 
@@ -54,6 +50,8 @@ enum ReportFactorStore {
     static func factors(_ db: Database, regions: [String], first: CalendarMonth, last: CalendarMonth) throws -> [ReportFactor] {
         guard !regions.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: regions.count).joined(separator: ", ")
+        // Raw SQL because SQLite does the aggregation (GROUP BY with group_concat, MIN and MAX):
+        // one row per factor comes back instead of one per region-month it was used in.
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -69,6 +67,28 @@ enum ReportFactorStore {
                 factor: row["factor"], version: row["version"], value: row["value"], regions: regionList,
                 firstMonth: row["first"], lastMonth: row["last"], unit: row["unit"], activity: row["activity"], source: row["source"])
         }
+    }
+}
+
+/// A factor used in a region-month, as the calculator's results named it: a row of
+/// `report_factors` (activity, unit and source are nil for results from before they were sent).
+struct ReportFactorRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "report_factors"
+    var region: String
+    var month: String
+    var factor: String
+    var version: String
+    var value: Double
+    var activity: String?
+    var unit: String?
+    var source: String?
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, factor, version, value, activity, unit, source
+    }
+    enum Columns {
+        static let region = Column(CodingKeys.region)
+        static let month = Column(CodingKeys.month)
     }
 }
 

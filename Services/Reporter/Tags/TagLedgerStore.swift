@@ -35,44 +35,77 @@ enum TagLedgerStore {
     static func breakdown(_ db: Database, tenant: String, key: String, from: CalendarMonth?, to: CalendarMonth?, mode: ResultMode) throws
         -> TagBreakdownReport
     {
-        var period = ""
-        var range: [any DatabaseValueConvertible] = []
-        if let from {
-            period += " AND month >= ?"
-            range.append(from.description)
+        func inPeriod(_ request: QueryInterfaceRequest<TagBreakdownRow>) -> QueryInterfaceRequest<TagBreakdownRow> {
+            var request = request
+            if let from { request = request.filter(TagBreakdownRow.Columns.month >= from.description) }
+            if let to { request = request.filter(TagBreakdownRow.Columns.month <= to.description) }
+            return request
         }
-        if let to {
-            period += " AND month <= ?"
-            range.append(to.description)
-        }
-        let figures = DerivedTenantCells.scopes.joined(separator: ", ")
-        func cell(_ row: Row, value: String) -> TagBreakdownReport.Cell {
-            TagBreakdownReport.Cell(
-                region: row["region"], month: row["month"], product: row["product"], value: value, usage: row["usage"] ?? 0,
-                figures: EmissionFigures(
-                    scope1: row["scope1"], scope2Location: row["scope2_location"], scope2Market: row["scope2_market"], scope3: row["scope3"],
-                    energyKWh: row["energy_kwh"], scope2MarketHourly: row["scope2_market_hourly"] ?? 0, cfeKWh: row["cfe_kwh"] ?? 0,
-                    waterL: row["water_l"] ?? 0))
-        }
-        let cells = try Row.fetchAll(
-            db, sql: "SELECT region, month, product, usage, \(figures) FROM ledger WHERE layer = 'tenant' AND tenant = ? AND mode = ?\(period)",
-            arguments: StatementArguments([tenant, mode.rawValue] + range)
-        ).map { cell($0, value: TagBreakdown.untagged) }
-        let parts = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT region, month, product, tag_value, usage, \(figures) FROM tag_ledger
-                WHERE tenant = ? AND tag_key = ? AND mode = ?\(period)
-                """,
-            arguments: StatementArguments([tenant, key, mode.rawValue] + range)
-        ).map { cell($0, value: $0["tag_value"]) }
+        let cells = try inPeriod(
+            Table<TagBreakdownRow>("ledger").select(TagBreakdownRow.selection(tagged: false))
+                .filter(Column("layer") == "tenant" && Column("tenant") == tenant && Column("mode") == mode.rawValue)
+        ).fetchAll(db).map { $0.cell(value: TagBreakdown.untagged) }
+        let parts = try inPeriod(
+            Table<TagBreakdownRow>("tag_ledger").select(TagBreakdownRow.selection(tagged: true))
+                .filter(Column("tenant") == tenant && Column("tag_key") == key && Column("mode") == mode.rawValue)
+        ).fetchAll(db).map { $0.cell(value: $0.tagValue ?? TagBreakdown.untagged) }
         return TagBreakdownReport(tenantCells: cells, parts: parts)
     }
 
-    /// The tag keys of `tenant`'s usage in the months from `from` to `to`, sorted.
-    static func keys(_ db: Database, tenant: String, from: CalendarMonth, to: CalendarMonth) throws -> [String] {
-        try String.fetchAll(
-            db, sql: "SELECT DISTINCT tag_key FROM tag_ledger WHERE tenant = ? AND month >= ? AND month <= ? ORDER BY tag_key",
-            arguments: [tenant, from.description, to.description])
+    /// The tag keys of `tenant`'s usage (in `mode`, when given) in the months from `from` to
+    /// `to`, sorted. The parts themselves are read: the keys are theirs, whatever the figures.
+    static func keys(_ db: Database, tenant: String, from: CalendarMonth, to: CalendarMonth, mode: ResultMode? = nil) throws -> [String] {
+        var request = Table("tag_parts").select(Column("tag_key"), as: String.self).distinct()
+            .filter(Column("tenant") == tenant && Column("month") >= from.description && Column("month") <= to.description)
+        if let mode { request = request.filter(Column("mode") == mode.rawValue) }
+        return try request.order(Column("tag_key")).fetchAll(db)
+    }
+}
+
+/// A tenant cell (from the `ledger` view) or one of its tag parts (from the `tag_ledger` view)
+/// with its usage and figures: what a tag breakdown is made of. Only read: both are views.
+struct TagBreakdownRow: Decodable, Sendable, FetchableRecord {
+    var region: String
+    var month: String
+    var product: String
+    /// Nil for a tenant cell.
+    var tagValue: String?
+    var usage: Double?
+    var scope1: Double
+    var scope2Location: Double
+    var scope2Market: Double
+    var scope3: Double
+    var energyKWh: Double
+    /// Nil in rows from before these figures were kept.
+    var scope2MarketHourly: Double?
+    var cfeKWh: Double?
+    var waterL: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case region, month, product, usage, scope1, scope3
+        case tagValue = "tag_value"
+        case scope2Location = "scope2_location"
+        case scope2Market = "scope2_market"
+        case energyKWh = "energy_kwh"
+        case scope2MarketHourly = "scope2_market_hourly"
+        case cfeKWh = "cfe_kwh"
+        case waterL = "water_l"
+    }
+    enum Columns {
+        static let month = Column(CodingKeys.month)
+    }
+
+    /// The columns read: place, usage and every figure, and the tag value of a part.
+    static func selection(tagged: Bool) -> [any SQLSelectable] {
+        let place: [CodingKeys] = tagged ? [.region, .month, .product, .tagValue, .usage] : [.region, .month, .product, .usage]
+        return place.map { Column($0) } + DerivedTenantCells.scopes.map { Column($0) }
+    }
+
+    func cell(value: String) -> TagBreakdownReport.Cell {
+        TagBreakdownReport.Cell(
+            region: region, month: month, product: product, value: value, usage: usage ?? 0,
+            figures: EmissionFigures(
+                scope1: scope1, scope2Location: scope2Location, scope2Market: scope2Market, scope3: scope3, energyKWh: energyKWh,
+                scope2MarketHourly: scope2MarketHourly ?? 0, cfeKWh: cfeKWh ?? 0, waterL: waterL ?? 0))
     }
 }
