@@ -269,7 +269,7 @@ struct BatchProcessor {
         _ db: Database, batch: String, entity: String, format: String, position: Int, field: String?, reason: String, raw: Data,
         tenant: String? = nil
     ) throws {
-        var entry = QuarantineEntry(
+        let entry = QuarantineEntry(
             batch: batch, entity: entity, format: format, position: position, field: field, reason: reason, raw: raw,
             receivedAt: Int64(Date().timeIntervalSince1970), tenant: tenant)
         try entry.insert(db)
