@@ -25,7 +25,8 @@ extension LedgerStore {
             arguments.append(mode.rawValue)
         }
         // `mode` is always a grouping column, so no row mixes measured and estimated figures.
-        var columns = query.groupBy.map(\.rawValue) + ["mode"]
+        var grouping = query.groupBy.map(\.rawValue) + ["mode"]
+        let hasPeriod = query.granularity != .month
         let source: String
         switch query.granularity {
         case .month:
@@ -37,51 +38,65 @@ extension LedgerStore {
             }
         case .day:
             source = "(\(hourlySource(layer: query.layer)))"
-            columns.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
+            grouping.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
         case .hour:
             source = "(\(hourlySource(layer: query.layer)))"
-            columns.append("strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')")
+            grouping.append("strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')")
         }
-        let sums = [
-            "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "unallocated_scope1", "unallocated_scope2_location",
-            "unallocated_scope2_market", "unallocated_scope3", "unallocated_energy_kwh",
-        ].map { "SUM(\($0))" } + ["SUM(usage)"]
-            + (query.granularity == .month ? ["SUM(quality_filled)", "SUM(quality_flagged)", "SUM(quality_estimated)"] : ["0", "0", "0"])
-            + ["scope2_market_hourly", "cfe_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh"].map { "SUM(\($0))" }
-            + [query.granularity == .month ? "SUM(quality_profiled)" : "0"]
-            + (query.granularity == .month ? ["SUM(water_l)", "SUM(unallocated_water_l)"] : ["0", "0"])
+        // Each column read back by its name; the period (hour and day rows) is the last grouping expression.
+        let selected = query.groupBy.map(\.rawValue) + ["mode"] + (hasPeriod ? ["\(grouping[grouping.count - 1]) AS period"] : [])
+        let sums = SummedColumn.all.filter { !hasPeriod || !$0.monthly }.map { "SUM(\($0.name)) AS \($0.alias)" }
         // Raw SQL because the query is an aggregate built per request: the grouping columns, the
         // sums and the source (the ledger, the ledger as of an instant, or its hours) vary.
         let sql = """
-            SELECT \((columns + sums).joined(separator: ", ")) FROM \(source)
+            SELECT \((selected + sums).joined(separator: ", ")) FROM \(source)
             WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY \(columns.joined(separator: ", "))
-            ORDER BY \(columns.joined(separator: ", "))
+            GROUP BY \(grouping.joined(separator: ", "))
+            ORDER BY \(grouping.joined(separator: ", "))
             """
         return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-            let n = columns.count
-            let hasPeriod = query.granularity != .month
-            let mode = (row[query.groupBy.count] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured
-            func value(_ i: Int) -> Double { (row[n + i] as Double?) ?? 0 }
+            // A column hour and day rows do not have (quality, water) reads as 0 and is not shown.
+            func sum(_ name: String) -> Double { (row[SummedColumn.alias(of: name)] as Double?) ?? 0 }
             let figures = EmissionFigures(
-                scope1: value(0), scope2Location: value(1), scope2Market: value(2), scope3: value(3), energyKWh: value(4),
-                scope2MarketHourly: value(14), cfeKWh: value(15), waterL: value(19))
+                scope1: sum("scope1"), scope2Location: sum("scope2_location"), scope2Market: sum("scope2_market"), scope3: sum("scope3"),
+                energyKWh: sum("energy_kwh"), scope2MarketHourly: sum("scope2_market_hourly"), cfeKWh: sum("cfe_kwh"), waterL: sum("water_l"))
             let unallocated = EmissionFigures(
-                scope1: value(5), scope2Location: value(6), scope2Market: value(7), scope3: value(8), energyKWh: value(9),
-                scope2MarketHourly: value(16), cfeKWh: value(17), waterL: value(20))
+                scope1: sum("unallocated_scope1"), scope2Location: sum("unallocated_scope2_location"),
+                scope2Market: sum("unallocated_scope2_market"), scope3: sum("unallocated_scope3"), energyKWh: sum("unallocated_energy_kwh"),
+                scope2MarketHourly: sum("unallocated_scope2_market_hourly"), cfeKWh: sum("unallocated_cfe_kwh"), waterL: sum("unallocated_water_l"))
             return EmissionsRow(
-                group: query.groupBy.enumerated().map { ($0.element, row[$0.offset] as String?) },
-                period: hasPeriod ? row[n - 1] as String? : nil,
-                mode: mode,
+                group: query.groupBy.map { ($0, row[$0.rawValue] as String?) },
+                period: hasPeriod ? row["period"] as String? : nil,
+                mode: (row["mode"] as String?).flatMap(ResultMode.init(rawValue:)) ?? .measured,
                 figures: figures,
                 unallocated: query.layer.hasUnallocated ? unallocated : nil,
                 // Usage is a monthly quantity; hourly rows do not carry it.
-                usage: query.layer.hasUsage && !hasPeriod ? value(10) : nil,
+                usage: query.layer.hasUsage && !hasPeriod ? sum("usage") : nil,
                 quality: hasPeriod
                     ? nil
                     : EmissionsTable.shares(
-                        total: figures.totalLocation, filled: value(11), flagged: value(12), estimated: value(13), profiled: value(18)))
+                        total: figures.totalLocation, filled: sum("quality_filled"), flagged: sum("quality_flagged"),
+                        estimated: sum("quality_estimated"), profiled: sum("quality_profiled")))
         }
+    }
+
+    /// A figure column an emissions query sums per group. `monthly`: only the monthly ledger has
+    /// it (data-quality parts and water are monthly quantities; the hourly sources lack them).
+    private struct SummedColumn {
+        let name: String
+        let monthly: Bool
+
+        var alias: String { Self.alias(of: name) }
+        static func alias(of name: String) -> String { "sum_\(name)" }
+
+        static let all: [SummedColumn] =
+            [
+                "scope1", "scope2_location", "scope2_market", "scope3", "energy_kwh", "scope2_market_hourly", "cfe_kwh",
+                "unallocated_scope1", "unallocated_scope2_location", "unallocated_scope2_market", "unallocated_scope3",
+                "unallocated_energy_kwh", "unallocated_scope2_market_hourly", "unallocated_cfe_kwh", "usage",
+            ].map { SummedColumn(name: $0, monthly: false) }
+            + ["quality_filled", "quality_flagged", "quality_estimated", "quality_profiled", "water_l", "unallocated_water_l"]
+            .map { SummedColumn(name: $0, monthly: true) }
     }
 
     /// The ledger as it stood at an instant (three `?`: the instant): current rows of
