@@ -56,6 +56,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // glibc's <malloc.h> (mallopt), for the services' arena limit (ServiceKit's MallocArenas).
+        .systemLibrary(name: "CMalloc", path: "Shared/CMalloc"),
         // Domain types and the accounting math: pure values, no I/O.
         .target(name: "CarbonModel", path: "Shared/CarbonModel", swiftSettings: strict),
         // Bytes to records: batch framing (NDJSON, CSV, JSON arrays), the flat JSON reader, and the
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Messaging", "CarbonModel", "RecordParsing", "Contracts", "AccessControl", "ZeroMQ", crypto, grdb, hummingbird, httpTypes,
+                "Messaging", "CarbonModel", "RecordParsing", "Contracts", "AccessControl", "ZeroMQ", "CMalloc", crypto, grdb, hummingbird, httpTypes,
                 .product(name: "NIOCore", package: "swift-nio"), argumentParser, logging, serviceLifecycle, unixSignals, prometheus,
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),

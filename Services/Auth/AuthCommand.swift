@@ -86,6 +86,7 @@ extension AuthCommand {
         }
 
         func run() async throws {
+            MallocArenas.limit()
             HealthProbe.exitIfRequested(common, port: httpPort)
             try await buildAuth().run()
         }

@@ -54,6 +54,7 @@ struct CalculatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit()
         HealthProbe.exitIfRequested(common, port: httpPort)
         guard let calculator = try await buildCalculator() else { return }
         try await calculator.run()

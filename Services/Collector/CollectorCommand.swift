@@ -79,6 +79,7 @@ struct CollectorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit()
         HealthProbe.exitIfRequested(common, port: httpPort)
         try await buildCollector().run()
     }

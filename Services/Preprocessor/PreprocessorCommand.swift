@@ -33,6 +33,7 @@ struct PreprocessorCommand: AsyncParsableCommand {
     @OptionGroup var authLink: AuthLinkOptions
 
     func run() async throws {
+        MallocArenas.limit()
         HealthProbe.exitIfRequested(common, port: httpPort)
         guard let preprocessor = try await buildPreprocessor() else { return }
         try await preprocessor.run()

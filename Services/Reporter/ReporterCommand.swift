@@ -49,6 +49,7 @@ struct ReporterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit()
         HealthProbe.exitIfRequested(common, port: httpPort)
         try await buildReporter().run()
     }
