@@ -15,14 +15,17 @@ public enum MallocArenas {
     public static let defaultCount: Int32 = 2
 
     /// Limits the arenas to ``defaultCount``, early in `run()`, before the service starts its
-    /// threads. A `MALLOC_ARENA_MAX` in the environment is glibc's own setting and is left to
-    /// glibc (read when the process started).
-    public static func limit() {
+    /// threads. A `MALLOC_ARENA_MAX` in `environment` is glibc's own setting, read when the
+    /// process started, and is left to glibc. Returns whether the limit was set here.
+    @discardableResult
+    public static func limit(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         #if canImport(CMalloc)
-            guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
-            // mallopt returns 0 only for a parameter glibc does not know; the limit is then
-            // glibc's default, which is what the service ran with before.
-            _ = mallopt(M_ARENA_MAX, defaultCount)
+            guard environment["MALLOC_ARENA_MAX"] == nil else { return false }
+            // mallopt answers 0 only for a parameter this glibc does not know: the service then
+            // runs with glibc's default, as it did before the limit.
+            return mallopt(M_ARENA_MAX, defaultCount) == 1
+        #else
+            return false
         #endif
     }
 }
