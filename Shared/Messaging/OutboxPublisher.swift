@@ -97,6 +97,7 @@ public final class OutboxPublisher: Sendable {
             do {
                 try await database.write { db in
                     for ack in done {
+                        // Raw SQL as in MessageStore: once per acknowledged message of every hop.
                         try db.execute(sql: "DELETE FROM outbox WHERE message_id = ?", arguments: [ack.messageID])
                     }
                     try onAcknowledged?(db, done)
@@ -301,6 +302,7 @@ final class PublisherState: @unchecked Sendable {
         guard limit > 0 else { return }
         do {
             let after = loadedUpTo[shard] ?? 0
+            // Raw SQL as in MessageStore: the publisher reads every message of every hop here.
             let rows = try database.read { db in
                 try Row.fetchAll(
                     db,

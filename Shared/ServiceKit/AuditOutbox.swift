@@ -11,6 +11,8 @@ import Messaging
 /// requests and deletes each only after auth answered that it is in the chain. Auth appends each
 /// event id once, so a delivery repeated after a lost reply or a restart is harmless.
 public final class AuditOutbox: Sendable {
+    // Raw SQL because an event is queued inside every audited ingest transaction, and the queue
+    // is a sequence of opaque bodies read in order: there is no row to treat as a value.
     private let database: DatabasePool
     private let auth: RequestClient
     private let logger: Logger

@@ -16,6 +16,9 @@ import ServiceKit
 /// too, so under a steady stream a region-month was recalculated back to back instead of once
 /// per `maxWaitMilliseconds`.)
 struct Recalculator: Sendable {
+    // Raw SQL throughout: every statement here runs once per region-month recalculation, on the
+    // path scripts/bench measures (the dirty mark, the version bump, the publication written in
+    // the same transaction); cached statements, not records, keep it short.
     let database: DatabasePool
     let publisher: OutboxPublisher
     let source: MessageSource

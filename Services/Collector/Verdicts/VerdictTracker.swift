@@ -21,6 +21,8 @@ import Synchronization
 /// reported, never answered as queued; a hidden batch looks like a missing one) were spread
 /// with it. The stored bytes and every answer's bytes are as before.
 struct VerdictTracker: Sendable {
+    // Raw SQL for `batch_parts`: it is written and read once per part of every ingested batch,
+    // inside the ingest and acknowledgement transactions that scripts/bench measures.
     let database: DatabasePool
     let logger: Logger
     /// Wakes the requests waiting for the batches they just stored.

@@ -6,6 +6,8 @@ import GRDB
 /// them. Answers that are not asked for a period end at the latest month with activity; the
 /// later months stay available to a query that names them (`to=`).
 enum ActivityWindow {
+    // Raw SQL because these are aggregates (MAX, DISTINCT) over the ledger views, one per region
+    // so that the primary key answers; they return single values, not rows.
     /// A ledger row with activity: energy, or emissions other than amortized scope 3.
     static let activeRow = "energy_kwh <> 0 OR scope1 <> 0 OR scope2_location <> 0 OR scope2_market <> 0"
 

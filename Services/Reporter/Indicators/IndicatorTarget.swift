@@ -133,12 +133,11 @@ enum IndicatorTargetStore {
         var raised = 0
         for status in try progress(db) {
             for alert in status.alerts {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO indicator_alerts (alert, site, year, indicator, month, value, threshold, delivered)
-                        VALUES ('indicator', ?, ?, ?, ?, ?, ?, 0)
-                        """,
-                    arguments: [status.site, status.year, status.indicator, alert.month, alert.value, alert.threshold])
+                // Ignored when kept before (one alert per site, year, indicator and month).
+                try IndicatorAlert(
+                    id: nil, site: status.site, year: status.year, indicator: status.indicator, month: alert.month, value: alert.value,
+                    threshold: alert.threshold, delivered: false
+                ).insert(db, onConflict: .ignore)
                 raised += db.changesCount
             }
         }

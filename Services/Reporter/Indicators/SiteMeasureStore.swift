@@ -62,6 +62,7 @@ enum SiteMeasureStore {
 
     /// Every site with measures, with its region (the latest month's).
     static func sites(_ db: Database) throws -> [(site: String, region: String)] {
+        // Raw SQL because it is an aggregate (each site's latest month), not a row read as a value.
         try Row.fetchAll(db, sql: "SELECT site, region, MAX(month) FROM site_measures GROUP BY site ORDER BY site")
             .map { ($0["site"], $0["region"]) }
     }
@@ -73,6 +74,7 @@ enum SiteMeasureStore {
 
     /// The last month with measures of any site, or nil.
     static func latestMonth(_ db: Database) throws -> CalendarMonth? {
+        // Raw SQL because it is an aggregate (MAX), not a row read as a value.
         try String.fetchOne(db, sql: "SELECT MAX(month) FROM site_measures").flatMap(CalendarMonth.init)
     }
 }

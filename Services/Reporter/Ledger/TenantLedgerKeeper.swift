@@ -8,6 +8,8 @@ import ServiceKit
 /// sites' emissions, and deleting them would not give them back to anyone: the site and product
 /// layers still hold them, so the provider's figures and every other tenant's stay as they are.
 struct TenantLedgerKeeper: TenantDataKeeper {
+    // Raw SQL because one statement serves every table of `ledgerTables`: an export reads every
+    // column whatever the table holds, and an erase renames or deletes by `tenant` in each.
     static let ledgerTables = ["tenant_cells", "tenant_cells_superseded", "hourly_rows", "hourly_uniform", "superseded_cells", "tag_parts"]
 
     func export(_ db: Database, tenant: String) throws -> JSONValue {
