@@ -207,7 +207,11 @@ enum AuthRoutes {
 
     static func authenticate(_ header: String?, database: DatabasePool) async throws -> Result<TokenClaims, TokenRejection> {
         guard let credential = Credential(authorization: header) else { return .failure(.malformed) }
-        return try await database.read { try TokenIssuer.verify($0, token: credential.text, now: Int64(Date().timeIntervalSince1970)) }
+        return try await verify(token: credential.text, database: database)
+    }
+
+    private static func verify(token: String, database: DatabasePool) async throws -> Result<TokenClaims, TokenRejection> {
+        try await database.read { try TokenIssuer.verify($0, token: token, now: Int64(Date().timeIntervalSince1970)) }
     }
 
     /// Who presents `header`, checked against auth's own store: an access token (signature,
@@ -220,7 +224,7 @@ enum AuthRoutes {
             if acceptingKeys, case .apiKey(let key) = credential {
                 return try await database.read { try IdentityStore.verify($0, key: key) }.outcome
             }
-            switch try await authenticate(header, database: database) {
+            switch try await verify(token: credential.text, database: database) {
             case .success(let claims): return .authenticated(claims.principal)
             case .failure(let rejection): return .unauthenticated(rejection.description)
             }

@@ -221,10 +221,6 @@ struct SiteRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var site: String
     var region: String
     var declaration: Data
-
-    enum CodingKeys: String, CodingKey {
-        case site, region, declaration
-    }
 }
 
 /// A declared factor (JSON) with its validity and grid in columns of their own, so that a
@@ -259,9 +255,6 @@ struct StoredRecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var revision: Int
     var normalized: Data
 
-    enum CodingKeys: String, CodingKey {
-        case source, id, owner, revision, normalized
-    }
     enum Columns {
         static let owner = Column(CodingKeys.owner)
         static let normalized = Column(CodingKeys.normalized)

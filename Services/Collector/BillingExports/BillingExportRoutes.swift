@@ -33,8 +33,6 @@ enum BillingExportRoutes {
         }
     }
 
-    typealias Status = BillingExportStatus
-
     static func add(
         to router: some RouterMethods<ServiceRequestContext>, sources: [BillingExportConfiguration], board: SourceHealthBoard,
         database: DatabasePool, maxExportBytes: Int64, logger: Logger
@@ -78,23 +76,23 @@ enum BillingExportRoutes {
                 status: .accepted)
         }
 
-        router.get("/v1/sources/{source}/exports/{name}") { _, context -> Status in
+        router.get("/v1/sources/{source}/exports/{name}") { _, context -> BillingExportStatus in
             try await context.authorize { AccessPolicy.readProviderView($0, what: "the collector's sources") }
             let source = try context.parameters.require("source")
             guard let folder = folders[source] else { throw APIError.notFound("no billing_export source named \(source)") }
             let name = try checkedName(context.parameters.get("name"), field: "name")
             if let progress = await board.health(of: source)?.progress, progress.export == name {
-                return Status(source: source, export: name, state: progress.phase.rawValue, progress: progress)
+                return BillingExportStatus(source: source, export: name, state: progress.phase.rawValue, progress: progress)
             }
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
-                return Status(source: source, export: name, state: "waiting")
+                return BillingExportStatus(source: source, export: name, state: "waiting")
             }
             if let receipt = try await database.read({ try BillingExportStore.latestReceipt($0, source: source, name: name) }) {
                 if receipt.state == "failed" {
-                    return Status(source: source, export: name, state: "failed", reason: String(decoding: receipt.note, as: UTF8.self))
+                    return BillingExportStatus(source: source, export: name, state: "failed", reason: String(decoding: receipt.note, as: UTF8.self))
                 }
                 do {
-                    return Status(source: source, export: name, state: receipt.state, note: try JSONDecoder().decode(BillingExportNote.self, from: receipt.note))
+                    return BillingExportStatus(source: source, export: name, state: receipt.state, note: try JSONDecoder().decode(BillingExportNote.self, from: receipt.note))
                 } catch {
                     throw APIError(.internalServerError, "the note of export \(name) in source \(source) does not read as a note: \(error)")
                 }

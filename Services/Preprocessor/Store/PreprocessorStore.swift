@@ -131,10 +131,6 @@ struct RegistrySiteRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "sites"
     var site: String
     var declaration: Data
-
-    enum CodingKeys: String, CodingKey {
-        case site, declaration
-    }
 }
 
 /// A declared product as validation reads it, its declaration as stored (JSON): a row of
@@ -143,8 +139,4 @@ struct RegistryProductRow: Codable, Sendable, FetchableRecord, PersistableRecord
     static let databaseTableName = "products"
     var product: String
     var declaration: Data
-
-    enum CodingKeys: String, CodingKey {
-        case product, declaration
-    }
 }

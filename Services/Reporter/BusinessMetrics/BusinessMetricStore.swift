@@ -32,9 +32,6 @@ enum BusinessMetricStore {
         var value: Double
         var unit: String
 
-        enum CodingKeys: String, CodingKey {
-            case tenant, month, metric, value, unit
-        }
         enum Columns {
             static let tenant = Column(CodingKeys.tenant)
             static let month = Column(CodingKeys.month)

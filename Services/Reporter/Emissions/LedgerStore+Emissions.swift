@@ -25,11 +25,12 @@ extension LedgerStore {
             arguments.append(mode.rawValue)
         }
         // `mode` is always a grouping column, so no row mixes measured and estimated figures.
-        var grouping = query.groupBy.map(\.rawValue) + ["mode"]
-        let hasPeriod = query.granularity != .month
+        // Hour and day rows are grouped by their period too (the last grouping expression).
+        let period: String?
         let source: String
         switch query.granularity {
         case .month:
+            period = nil
             if let asOf = query.asOf {
                 source = "(\(asOfSource))"
                 arguments.insert(contentsOf: [asOf, asOf, asOf] as [any DatabaseValueConvertible], at: 0)
@@ -37,14 +38,16 @@ extension LedgerStore {
                 source = "ledger"
             }
         case .day:
+            period = "strftime('%Y-%m-%d', hour, 'unixepoch')"
             source = "(\(hourlySource(layer: query.layer)))"
-            grouping.append("strftime('%Y-%m-%d', hour, 'unixepoch')")
         case .hour:
+            period = "strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')"
             source = "(\(hourlySource(layer: query.layer)))"
-            grouping.append("strftime('%Y-%m-%dT%H:00:00Z', hour, 'unixepoch')")
         }
-        // Each column read back by its name; the period (hour and day rows) is the last grouping expression.
-        let selected = query.groupBy.map(\.rawValue) + ["mode"] + (hasPeriod ? ["\(grouping[grouping.count - 1]) AS period"] : [])
+        let hasPeriod = period != nil
+        let grouping = query.groupBy.map(\.rawValue) + ["mode"] + (period.map { [$0] } ?? [])
+        // Each column read back by its name.
+        let selected = query.groupBy.map(\.rawValue) + ["mode"] + (period.map { ["\($0) AS period"] } ?? [])
         let sums = SummedColumn.all.filter { !hasPeriod || !$0.monthly }.map { "SUM(\($0.name)) AS \($0.alias)" }
         // Raw SQL because the query is an aggregate built per request: the grouping columns, the
         // sums and the source (the ledger, the ledger as of an instant, or its hours) vary.

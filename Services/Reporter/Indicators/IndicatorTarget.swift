@@ -90,10 +90,6 @@ struct IndicatorAlert: Codable, Sendable, Hashable, FetchableRecord, Persistable
     var threshold: Double
     var delivered: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case id, alert, site, year, indicator, month, value, threshold, delivered
-    }
-
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -88,9 +88,6 @@ struct PartitionVersionRow: Codable, Sendable, FetchableRecord, PersistableRecor
     /// The factors of the version, as JSON (`[FactorReference]`).
     var factors: Data
 
-    enum CodingKeys: String, CodingKey {
-        case region, month, part, parts, version, factors
-    }
     enum Columns {
         static let region = Column(CodingKeys.region)
         static let month = Column(CodingKeys.month)

@@ -81,9 +81,6 @@ struct StagedPageRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     /// The message's bytes (a `RegionMonthPublication` as JSON).
     var body: Data
 
-    enum CodingKeys: String, CodingKey {
-        case region, month, part, version, page, body
-    }
     enum Columns {
         static let region = Column(CodingKeys.region)
         static let month = Column(CodingKeys.month)

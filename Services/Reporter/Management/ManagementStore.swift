@@ -136,9 +136,6 @@ struct BudgetAlert: Codable, Sendable, Hashable, FetchableRecord, PersistableRec
     var budget: Double
     var delivered = false
 
-    enum CodingKeys: String, CodingKey {
-        case id, tenant, month, kind, value, budget, delivered
-    }
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let tenant = Column(CodingKeys.tenant)

@@ -83,9 +83,6 @@ struct ReportFactorRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var unit: String?
     var source: String?
 
-    enum CodingKeys: String, CodingKey {
-        case region, month, factor, version, value, activity, unit, source
-    }
     enum Columns {
         static let region = Column(CodingKeys.region)
         static let month = Column(CodingKeys.month)
